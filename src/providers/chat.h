@@ -1,0 +1,63 @@
+// The provider-neutral shape of one chat call: what goes in, what comes
+// back, and how a failed attempt is described. Every adapter translates
+// between these types and its own wire protocol.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace llmctl {
+
+struct Message {
+  std::string role;  // OpenAI form: system, developer, user, assistant
+  std::string content;
+};
+
+struct ChatRequest {
+  std::string model;
+  std::string system;  // empty: no system prompt
+  std::vector<Message> messages;
+  int64_t max_tokens = 2048;
+  double temperature = 0.7;
+  bool stream = false;
+  std::vector<std::string> stop;
+};
+
+struct Usage {
+  int64_t input_tokens = 0;         // whole prompt, cached part included
+  int64_t output_tokens = 0;        // visible output (+ reasoning for OpenAI)
+  int64_t cached_input_tokens = 0;  // part of input_tokens read from cache
+  int64_t reasoning_tokens = 0;
+};
+
+struct ChatResult {
+  std::string text;
+  std::string finish_reason;           // stop|length|content_filter|tool_calls|error
+  std::string provider_finish_reason;  // the provider's raw value
+  Usage usage;
+  std::string served_model;  // the model the provider says answered; may be empty
+  int http_status = 0;
+  std::optional<double> ttft_ms;  // streamed calls: time to first text byte
+};
+
+// Why one attempt failed. error_type uses the record's vocabulary (SPEC §6):
+// rate_limited, provider_error, timeout, network, auth, invalid_request,
+// content_filter, context_window, interrupted.
+struct ProviderFailure {
+  std::string error_type = "provider_error";
+  int http_status = 0;              // 0: no HTTP response
+  std::string provider_error_type;  // e.g. rate_limit_error, RESOURCE_EXHAUSTED
+  std::string message;              // the provider's own words, one line
+  std::optional<int64_t> retry_after_ms;
+  bool quota_exhausted = false;  // 429 that waiting will not cure
+  bool output_started = false;   // some text already reached the sink
+};
+
+// Receives answer text as it arrives (streamed) or once (not streamed).
+using TextSink = std::function<void(std::string_view)>;
+
+}  // namespace llmctl
