@@ -23,6 +23,7 @@ struct ProviderConfig {
   ProviderKind kind = ProviderKind::kMock;
   std::string base_url;
   std::string api_key;  // secret: never logged, printed or stored
+  std::string api_key_env;  // configured endpoints: the variable holding the key
   std::map<std::string, std::string> extra_headers;
   std::string max_tokens_field = "max_completion_tokens";  // OpenAI protocol only
   std::string default_model;

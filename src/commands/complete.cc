@@ -1,0 +1,309 @@
+// `llmctl complete`: one prompt through every guardrail (SPEC §4).
+#include <unistd.h>
+
+#include <csignal>
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+#include <iterator>
+#include <memory>
+#include <sstream>
+
+#include <nlohmann/json.hpp>
+#include <spdlog/spdlog.h>
+
+#include "commands/command.h"
+#include "config/settings.h"
+#include "guardrails/pricing.h"
+#include "guardrails/token_estimate.h"
+#include "pipeline/call_pipeline.h"
+#include "providers/provider.h"
+#include "store/database.h"
+#include "util/utf8.h"
+
+namespace llmctl {
+namespace {
+
+// Anthropic's request limit; larger prompts fail at every provider anyway.
+constexpr size_t kMaxPromptBytes = 32u << 20;
+
+struct CompleteOptions {
+  std::vector<std::string> prompt;
+  std::string model, provider, system, messages_file, user, cache;
+  std::optional<std::string> max_tokens, temperature, timeout;
+  std::vector<std::string> fallbacks;
+  bool stream = false, json = false, dry_run = false, allow_truncated = false;
+};
+
+std::atomic<bool> g_cancelled{false};
+
+void OnSignal(int) { g_cancelled.store(true); }
+
+Status ReadAll(std::istream& in, const std::string& what, std::string* out) {
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  if (in.bad()) return Status::Usage("cannot read " + what);
+  *out = ss.str();
+  return Status::Ok();
+}
+
+Status ValidateText(const std::string& text, const std::string& what) {
+  if (auto bad = FindInvalidUtf8(text))
+    return Status::Usage(what + " is not valid UTF-8: bad byte at offset " + std::to_string(*bad));
+  return Status::Ok();
+}
+
+Status LoadMessagesFile(const std::string& path, std::vector<Message>* out) {
+  std::ifstream in(path);
+  if (!in) return Status::Usage("--messages " + path + ": cannot read the file");
+  std::string text;
+  Status st = ReadAll(in, "--messages " + path, &text);
+  if (!st.ok()) return st;
+  nlohmann::json doc = nlohmann::json::parse(text, nullptr, false);
+  if (doc.is_discarded()) return Status::Usage("--messages " + path + ": not valid JSON");
+  if (!doc.is_array() || doc.empty())
+    return Status::Usage("--messages " + path + ": expected a non-empty JSON array of {\"role\", \"content\"}");
+  for (size_t i = 0; i < doc.size(); ++i) {
+    const auto& m = doc[i];
+    const std::string where = "--messages " + path + ": element " + std::to_string(i);
+    if (!m.is_object() || !m.contains("role") || !m.contains("content") ||
+        !m["role"].is_string() || !m["content"].is_string())
+      return Status::Usage(where + " is not {\"role\": string, \"content\": string}");
+    std::string role = m["role"].get<std::string>();
+    if (role != "system" && role != "developer" && role != "user" && role != "assistant")
+      return Status::Usage(where + " has role \"" + role + "\": expected system, developer, user or assistant");
+    out->push_back({role, m["content"].get<std::string>()});
+  }
+  return Status::Ok();
+}
+
+// Builds the messages from --messages, stdin and the arguments. System and
+// developer messages move to request.system, which every protocol supports.
+Status BuildRequest(const CompleteOptions& o, ChatRequest* r) {
+  std::vector<Message> messages;
+  if (!o.messages_file.empty()) {
+    Status st = LoadMessagesFile(o.messages_file, &messages);
+    if (!st.ok()) return st;
+  }
+  std::vector<std::string> args;
+  bool read_stdin = o.prompt.empty() && o.messages_file.empty();
+  for (const std::string& a : o.prompt) {
+    if (a == "-") read_stdin = true;
+    else args.push_back(a);
+  }
+  std::string prompt;
+  if (read_stdin) {
+    Status st = ReadAll(std::cin, "standard input", &prompt);
+    if (!st.ok()) return st;
+    while (!prompt.empty() && prompt.back() == '\n') prompt.pop_back();
+  }
+  std::string joined;
+  for (const std::string& a : args) joined += (joined.empty() ? "" : " ") + a;
+  if (!joined.empty()) prompt += (prompt.empty() ? "" : "\n\n") + joined;
+  if (prompt.size() > kMaxPromptBytes)
+    return Status::Usage("prompt is " + std::to_string(prompt.size()) +
+                         " bytes; the limit is 32 MiB (the largest request providers accept)");
+  Status st = ValidateText(prompt, "prompt");
+  if (!st.ok()) return st;
+  if (!prompt.empty()) messages.push_back({"user", prompt});
+
+  std::string system = o.system;
+  std::vector<Message> turns;
+  for (const Message& m : messages) {
+    Status valid = ValidateText(m.content, "--messages content");
+    if (!valid.ok()) return valid;
+    if (m.role == "system" || m.role == "developer")
+      system += (system.empty() ? "" : "\n\n") + m.content;
+    else
+      turns.push_back(m);
+  }
+  st = ValidateText(system, "--system");
+  if (!st.ok()) return st;
+  bool has_text = false;
+  for (const Message& m : turns)
+    if (m.content.find_first_not_of(" \t\r\n") != std::string::npos) has_text = true;
+  if (!has_text)
+    return Status::Usage("empty prompt: give it as arguments, on standard input, or with --messages");
+  r->system = system;
+  r->messages = std::move(turns);
+  return Status::Ok();
+}
+
+Status ApplyFlags(const CompleteOptions& o, Settings* s) {
+  auto apply = [&](const char* var, const std::optional<std::string>& v, const char* flag) {
+    return v ? ApplySetting(var, *v, flag, SettingSource::kFlag, s) : Status::Ok();
+  };
+  for (auto [var, value, flag] :
+       {std::tuple{"LLM_MAX_TOKENS", &o.max_tokens, "--max-tokens"},
+        std::tuple{"LLM_TEMPERATURE", &o.temperature, "--temperature"},
+        std::tuple{"LLM_TIMEOUT_SECONDS", &o.timeout, "--timeout"}}) {
+    Status st = apply(var, *value, flag);
+    if (!st.ok()) return Status::Usage(st.message());
+  }
+  if (!o.cache.empty()) {
+    Status st = ApplySetting("LLM_CACHE", o.cache, "--cache", SettingSource::kFlag, s);
+    if (!st.ok()) return Status::Usage(st.message());
+  }
+  if (!o.user.empty()) s->user = o.user;
+  return Status::Ok();
+}
+
+// Works out provider:model from -p, -m, LLM_PROVIDER and LLM_MODEL.
+Status ChooseModel(const CompleteOptions& o, const Settings& s, const Environment& env,
+                   ModelRef* out) {
+  if (!o.provider.empty() && !IsKnownProvider(o.provider, s))
+    return Status::Usage("--provider " + o.provider +
+                         ": unknown provider; expected openai, anthropic, gemini, mock or a configured endpoint");
+  std::string provider = o.provider.empty() ? s.provider : o.provider;
+  std::string model_text = o.model;
+  // LLM_MODEL belongs to LLM_PROVIDER: -p alone picks that provider's default.
+  if (model_text.empty() && o.provider.empty()) model_text = s.model;
+  if (!model_text.empty()) {
+    Status st = ParseModelRef(model_text, provider, s, out);
+    if (!st.ok()) return st;
+    if (!o.provider.empty() && out->provider != o.provider)
+      return Status::Usage("--provider " + o.provider + " conflicts with --model " + model_text);
+    return Status::Ok();
+  }
+  ProviderConfig cfg;
+  Status st = ResolveProvider(provider, s, env, false, &cfg);
+  if (!st.ok()) return st;
+  if (cfg.default_model.empty())
+    return Status::Config("provider " + provider +
+                          " has no default model: pass --model or set default_model in its config section");
+  *out = {provider, cfg.default_model};
+  return Status::Ok();
+}
+
+Status PrintDryRun(const PipelineContext& ctx, const CallSpec& spec) {
+  ProviderConfig cfg;
+  Status st = ResolveProvider(spec.primary.provider, *ctx.settings, *ctx.env, true, &cfg);
+  if (!st.ok()) return st;
+  ChatRequest request = spec.request;
+  request.model = spec.primary.model;
+  auto provider = MakeProvider(cfg);
+  PriceTable prices;
+  if (!ctx.settings->pricing_file.empty()) {
+    st = prices.LoadFile(ctx.settings->pricing_file);
+    if (!st.ok()) return st;
+  }
+  PriceLookup price = prices.Find(spec.primary.provider, request.model);
+  const int64_t input = EstimateInputTokens(request);
+  const int64_t output = EstimateOutputTokens(request, input);
+  Usage u;
+  u.input_tokens = input;
+  u.output_tokens = output;
+  nlohmann::json estimate = {
+      {"input_tokens", input},
+      {"output_tokens", output},
+      {"max_output_tokens", request.max_tokens},
+      {"cost_usd", NanosToUsd(CostNanos(price.price, u, true))},
+      {"price_source", price.source},
+      {"context_window", price.price.max_input_tokens ? nlohmann::json(price.price.max_input_tokens)
+                                                      : nlohmann::json()},
+  };
+  nlohmann::json out = {{"dry_run", true},
+                        {"provider", spec.primary.provider},
+                        {"model", request.model},
+                        {"user_id", spec.user},
+                        {"request", provider->DescribeRequest(request)},
+                        {"estimate", estimate}};
+  std::cout << out.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << std::endl;
+  return Status::Ok();
+}
+
+Status RunComplete(const CompleteOptions& o, const GlobalOptions& g) {
+  const Environment env = ProcessEnvironment();
+  Settings settings;
+  Status st = LoadSettings(env, g.config_path, &settings);
+  if (!st.ok()) return st;
+  st = ApplyFlags(o, &settings);
+  if (!st.ok()) return st;
+
+  CallSpec spec;
+  st = ChooseModel(o, settings, env, &spec.primary);
+  if (!st.ok()) return st;
+  spec.fallbacks = settings.fallbacks;
+  if (!o.fallbacks.empty()) {
+    spec.fallbacks.clear();
+    for (const std::string& f : o.fallbacks) {
+      ModelRef ref;
+      if (f.find(':') == std::string::npos || !IsKnownProvider(f.substr(0, f.find(':')), settings))
+        return Status::Usage("--fallback " + f + ": expected provider:model with a known provider");
+      st = ParseModelRef(f, "", settings, &ref);
+      if (!st.ok()) return st;
+      spec.fallbacks.push_back(ref);
+    }
+  }
+  spec.user = settings.user;
+  spec.allow_truncated = o.allow_truncated;
+  spec.request.max_tokens = settings.max_tokens;
+  spec.request.temperature = settings.temperature;
+  spec.request.stream = o.stream;
+  st = BuildRequest(o, &spec.request);
+  if (!st.ok()) return st;
+
+  PipelineContext ctx;
+  ctx.settings = &settings;
+  ctx.env = &env;
+  st = PrepareCall(ctx, spec);
+  if (!st.ok()) return st;
+  if (o.dry_run) return PrintDryRun(ctx, spec);
+
+  Database db;
+  st = db.Open(settings.db_path);
+  if (!st.ok()) return st;
+  ctx.db = &db;
+  ctx.cancelled = &g_cancelled;
+  std::signal(SIGINT, OnSignal);
+  std::signal(SIGTERM, OnSignal);
+
+  std::string last_piece;
+  if (o.stream && !o.json) {
+    ctx.on_text = [&](std::string_view piece) {
+      std::fwrite(piece.data(), 1, piece.size(), stdout);
+      std::fflush(stdout);
+      if (!piece.empty()) last_piece = std::string(piece.substr(piece.size() - 1));
+    };
+  }
+  CallOutcome outcome;
+  Status written = RunCall(ctx, spec, &outcome);
+  if (o.json) {
+    nlohmann::json j = outcome.record.ToJson();
+    j["text"] = outcome.text;
+    std::cout << j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << std::endl;
+  } else if (o.stream) {
+    if (outcome.text_emitted && last_piece != "\n") std::fputs("\n", stdout);
+  } else if (!outcome.text.empty()) {
+    std::fwrite(outcome.text.data(), 1, outcome.text.size(), stdout);
+    if (outcome.text.back() != '\n') std::fputs("\n", stdout);
+  }
+  std::fflush(stdout);
+  if (!written.ok()) return written;
+  return outcome.status;
+}
+
+}  // namespace
+
+void AddCompleteCommand(CLI::App& app, CommandContext& ctx) {
+  auto o = std::make_shared<CompleteOptions>();
+  CLI::App* cmd = app.add_subcommand("complete", "Send one prompt through every guardrail and print the answer");
+  cmd->add_option("prompt", o->prompt, "Prompt words (none or '-' reads standard input)");
+  cmd->add_option("-m,--model", o->model, "Model, as MODEL or PROVIDER:MODEL");
+  cmd->add_option("-p,--provider", o->provider, "Provider: openai, anthropic, gemini, mock or a configured endpoint");
+  cmd->add_option("-s,--system", o->system, "System prompt");
+  cmd->add_option("--messages", o->messages_file, "JSON file: an array of {role, content} in OpenAI form");
+  cmd->add_option("-u,--user", o->user, "User id for limits and records (default $LLMCTL_USER, $USER)");
+  cmd->add_option("--max-tokens", o->max_tokens, "Max output tokens (LLM_MAX_TOKENS)");
+  cmd->add_option("--temperature", o->temperature, "Sampling temperature 0-2 (LLM_TEMPERATURE)");
+  cmd->add_option("--timeout", o->timeout, "Per-attempt timeout in seconds (LLM_TIMEOUT_SECONDS)");
+  cmd->add_option("--fallback", o->fallbacks, "Fallback PROVIDER:MODEL, repeatable (LLM_FALLBACKS)");
+  cmd->add_flag("--stream,!--no-stream", o->stream, "Stream the answer as it arrives (default: off)");
+  cmd->add_flag("--json", o->json, "Print the call record plus \"text\" as one JSON object");
+  cmd->add_option("--cache", o->cache, "Cache mode: auto, off, refresh, only (LLM_CACHE)");
+  cmd->add_flag("--dry-run", o->dry_run, "Print the request and the estimate; send nothing");
+  cmd->add_flag("--allow-truncated", o->allow_truncated, "Exit 0 even when the answer hit max tokens");
+  cmd->callback([o, &ctx] { ctx.run = [o, &ctx] { return RunComplete(*o, ctx.globals); }; });
+}
+
+}  // namespace llmctl

@@ -1,0 +1,160 @@
+// `llmctl config-check`: validates everything `complete` would need and
+// says how to fix each failure (SPEC §4).
+#include <unistd.h>
+
+#include <iostream>
+#include <memory>
+#include <set>
+
+#include <nlohmann/json.hpp>
+
+#include "commands/command.h"
+#include "config/settings.h"
+#include "guardrails/pricing.h"
+#include "providers/provider.h"
+#include "store/database.h"
+#include "store/migrations.h"
+#include "util/mask.h"
+
+namespace llmctl {
+namespace {
+
+struct ConfigCheckOptions {
+  bool json = false;
+  bool ping = false;
+};
+
+struct Check {
+  std::string status;  // ok | warn | FAIL
+  std::string name;
+  std::string detail;
+  std::string fix;
+};
+
+std::string SourceName(SettingSource s) {
+  switch (s) {
+    case SettingSource::kDefault: return "default";
+    case SettingSource::kConfigFile: return "config file";
+    case SettingSource::kEnvironment: return "environment";
+    case SettingSource::kFlag: return "flag";
+  }
+  return "default";
+}
+
+void CheckProviders(const Settings& s, const Environment& env, bool ping, std::vector<Check>* checks) {
+  std::vector<ModelRef> models;
+  models.push_back({s.provider, s.model});
+  for (const ModelRef& f : s.fallbacks) models.push_back(f);
+  PriceTable prices;
+  if (!s.pricing_file.empty()) {
+    Status st = prices.LoadFile(s.pricing_file);
+    checks->push_back(st.ok() ? Check{"ok", "pricing file", s.pricing_file + " parsed", ""}
+                              : Check{"FAIL", "pricing file", st.message(),
+                                      "point LLMCTL_PRICING_FILE at a JSON file in LiteLLM's format"});
+  }
+  std::set<std::string> seen;
+  for (ModelRef ref : models) {
+    ProviderConfig cfg;
+    Status st = ResolveProvider(ref.provider, s, env, true, &cfg);
+    if (ref.model.empty()) ref.model = cfg.default_model;
+    if (!seen.insert(ref.provider).second) {
+      // Provider already checked; only the model's price is new.
+    } else if (!st.ok()) {
+      checks->push_back({"FAIL", "provider " + ref.provider, st.message(),
+                         "export the key variable named above, or choose another provider"});
+      continue;
+    } else {
+      std::string detail = cfg.kind == ProviderKind::kMock ? "offline, no key needed" : "base " + cfg.base_url;
+      if (!cfg.api_key.empty()) detail += ", key " + MaskSecret(cfg.api_key);
+      else if (cfg.kind == ProviderKind::kOpenAICompatible) detail += ", no key (local endpoint)";
+      checks->push_back({"ok", "provider " + ref.provider, detail, ""});
+      if (ping) {
+        auto provider = MakeProvider(cfg);
+        std::string what;
+        bool ok = provider->Ping(s.timeout_seconds, &what);
+        checks->push_back({ok ? "ok" : "FAIL", "ping " + ref.provider, what,
+                           ok ? "" : "check the key, the base URL and the network"});
+      }
+    }
+    if (ref.model.empty()) continue;
+    PriceLookup price = prices.Find(ref.provider, ref.model);
+    if (price.source == "unknown")
+      checks->push_back({"warn", "price " + ref.ToString(),
+                         "not in the price table; cost is estimated at $15/$75 per million tokens",
+                         "add the model to a LLMCTL_PRICING_FILE"});
+    else
+      checks->push_back({"ok", "price " + ref.ToString(),
+                         "from " + price.source + " (" + price.key + ")" +
+                             (price.price.max_input_tokens
+                                  ? ", window " + std::to_string(price.price.max_input_tokens) + " tokens"
+                                  : ""),
+                         ""});
+  }
+}
+
+void CheckDatabase(const Settings& s, std::vector<Check>* checks) {
+  Database db;
+  Status st = db.Open(s.db_path);
+  if (!st.ok()) {
+    checks->push_back({"FAIL", "database", st.message(), "set LLMCTL_DB to a writable file path"});
+    return;
+  }
+  const int latest = AllMigrations().back().version;
+  checks->push_back({"ok", "database", s.db_path + " writable, schema version " +
+                                           std::to_string(db.SchemaVersion()) + " of " + std::to_string(latest), ""});
+}
+
+Status RunConfigCheck(const ConfigCheckOptions& o, const GlobalOptions& g) {
+  const Environment env = ProcessEnvironment();
+  Settings settings;
+  std::vector<Status> problems;
+  Status st = LoadSettings(env, g.config_path, &settings, &problems);
+  std::vector<Check> checks;
+  checks.push_back({"ok", "config file",
+                    settings.config_file.empty() ? "none (environment and defaults only)" : settings.config_file, ""});
+  for (const Status& p : problems)
+    checks.push_back({"FAIL", "setting", p.message(), "correct or unset the value named above"});
+  for (const std::string& name : SettingNames()) {
+    auto it = settings.sources.find(name);
+    if (it == settings.sources.end()) continue;
+    checks.push_back({"ok", name, "set from " + SourceName(it->second), ""});
+  }
+  if (settings.sources.count("LLMCTL_HASH_KEY"))
+    checks.push_back({"ok", "prompt hash", "HMAC-SHA256 under LLMCTL_HASH_KEY (" + MaskSecret(settings.hash_key) + ")", ""});
+  CheckProviders(settings, env, o.ping, &checks);
+  CheckDatabase(settings, &checks);
+
+  bool failed = false;
+  for (const Check& c : checks) failed |= c.status == "FAIL";
+  if (o.json) {
+    nlohmann::json out = {{"ok", !failed}, {"checks", nlohmann::json::array()}};
+    for (const Check& c : checks)
+      out["checks"].push_back({{"status", c.status == "FAIL" ? "fail" : c.status},
+                               {"check", c.name},
+                               {"detail", c.detail},
+                               {"fix", c.fix.empty() ? nlohmann::json() : nlohmann::json(c.fix)}});
+    std::cout << out.dump(2) << std::endl;
+  } else {
+    for (const Check& c : checks) {
+      std::cout << (c.status == "ok" ? "ok  " : c.status == "warn" ? "warn" : "FAIL") << "  " << c.name
+                << ": " << c.detail;
+      if (!c.fix.empty()) std::cout << " -> fix: " << c.fix;
+      std::cout << "\n";
+    }
+    std::cout.flush();
+  }
+  if (failed) return Status::Config("configuration check failed (see the FAIL lines above)");
+  return Status::Ok();
+}
+
+}  // namespace
+
+void AddConfigCheckCommand(CLI::App& app, CommandContext& ctx) {
+  auto o = std::make_shared<ConfigCheckOptions>();
+  CLI::App* cmd = app.add_subcommand("config-check", "Validate configuration, keys, pricing and the database");
+  cmd->add_flag("--json", o->json, "Print the checks as JSON");
+  cmd->add_flag("--ping", o->ping, "Also list models at each configured provider (a free request)");
+  cmd->callback([o, &ctx] { ctx.run = [o, &ctx] { return RunConfigCheck(*o, ctx.globals); }; });
+}
+
+}  // namespace llmctl

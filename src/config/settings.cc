@@ -1,0 +1,440 @@
+#include "config/settings.h"
+
+#include <unistd.h>
+
+#include <cerrno>
+#include <cmath>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <functional>
+#include <sstream>
+
+#include <CLI/CLI.hpp>
+
+#include "store/database.h"
+
+extern char** environ;
+
+namespace llmctl {
+namespace {
+
+using Setter = std::function<Status(const std::string& value, const std::string& label, Settings*)>;
+
+std::string Bad(const std::string& label, const std::string& value, const std::string& valid) {
+  return label + "=\"" + value + "\" is invalid: " + valid;
+}
+
+std::optional<double> ParseNumber(const std::string& v) {
+  if (v.empty()) return std::nullopt;
+  char* end = nullptr;
+  errno = 0;
+  double d = std::strtod(v.c_str(), &end);
+  if (errno != 0 || end != v.c_str() + v.size() || !std::isfinite(d)) return std::nullopt;
+  return d;
+}
+
+std::optional<int64_t> ParseInteger(const std::string& v) {
+  if (v.empty()) return std::nullopt;
+  char* end = nullptr;
+  errno = 0;
+  long long n = std::strtoll(v.c_str(), &end, 10);
+  if (errno != 0 || end != v.c_str() + v.size()) return std::nullopt;
+  return n;
+}
+
+Setter IntSetting(int64_t Settings::*field, int64_t min, int64_t max, std::string valid) {
+  return [=](const std::string& v, const std::string& label, Settings* s) {
+    auto n = ParseInteger(v);
+    if (!n || *n < min || *n > max) return Status::Config(Bad(label, v, valid));
+    s->*field = *n;
+    return Status::Ok();
+  };
+}
+
+Setter NumberSetting(double Settings::*field, double min, double max, std::string valid,
+                     bool exclusive_min = false) {
+  return [=](const std::string& v, const std::string& label, Settings* s) {
+    auto d = ParseNumber(v);
+    if (!d || *d < min || *d > max || (exclusive_min && *d == min))
+      return Status::Config(Bad(label, v, valid));
+    s->*field = *d;
+    return Status::Ok();
+  };
+}
+
+Setter StringSetting(std::string Settings::*field, bool allow_empty) {
+  return [=](const std::string& v, const std::string& label, Settings* s) {
+    if (!allow_empty && v.empty()) return Status::Config(Bad(label, v, "must not be empty"));
+    s->*field = v;
+    return Status::Ok();
+  };
+}
+
+constexpr int64_t kMaxInt = 1'000'000'000'000LL;
+
+const std::vector<std::pair<std::string, Setter>>& Registry() {
+  static const std::vector<std::pair<std::string, Setter>> registry = {
+      {"LLM_PROVIDER",
+       [](const std::string& v, const std::string& label, Settings* s) {
+         if (!IsKnownProvider(v, *s))
+           return Status::Config(Bad(label, v, "expected openai, anthropic, gemini, mock" +
+                                                   std::string(s->endpoints.empty() ? "" : " or a [providers.NAME] from the config file")));
+         s->provider = v;
+         return Status::Ok();
+       }},
+      {"LLM_MODEL", StringSetting(&Settings::model, true)},
+      {"LLM_FALLBACKS",
+       [](const std::string& v, const std::string& label, Settings* s) {
+         std::vector<ModelRef> refs;
+         std::stringstream in(v);
+         std::string item;
+         while (std::getline(in, item, ',')) {
+           auto b = item.find_first_not_of(" \t"), e = item.find_last_not_of(" \t");
+           item = b == std::string::npos ? "" : item.substr(b, e - b + 1);
+           ModelRef ref;
+           auto colon = item.find(':');
+           if (item.empty() || colon == std::string::npos || colon == 0 ||
+               colon + 1 == item.size() || !IsKnownProvider(item.substr(0, colon), *s))
+             return Status::Config(Bad(label, v,
+                                       "expected a comma list of provider:model with a known "
+                                       "provider, e.g. anthropic:claude-haiku-4-5,gemini:gemini-2.5-flash"));
+           refs.push_back({item.substr(0, colon), item.substr(colon + 1)});
+         }
+         s->fallbacks = refs;
+         return Status::Ok();
+       }},
+      {"LLM_MAX_TOKENS", IntSetting(&Settings::max_tokens, 1, 10'000'000, "expected an integer from 1 to 10000000")},
+      {"LLM_TEMPERATURE", NumberSetting(&Settings::temperature, 0, 2, "expected a number from 0 to 2")},
+      {"LLM_TIMEOUT_SECONDS", NumberSetting(&Settings::timeout_seconds, 0, 86400, "expected a number of seconds above 0 (at most 86400)", true)},
+      {"LLM_DEADLINE_SECONDS", NumberSetting(&Settings::deadline_seconds, 0, 86400, "expected a number of seconds above 0 (at most 86400)", true)},
+      {"LLM_MAX_RETRIES", IntSetting(&Settings::max_retries, 0, 100, "expected an integer from 0 to 100")},
+      {"LLM_MAX_COST_PER_REQUEST", NumberSetting(&Settings::max_cost_per_request_usd, 0, 1e9, "expected a non-negative number of USD")},
+      {"LLM_RATE_LIMIT_TOKENS", IntSetting(&Settings::rate_limit_tokens, 0, kMaxInt, "expected a non-negative integer (0 = off)")},
+      {"LLM_RATE_LIMIT_REQUESTS", IntSetting(&Settings::rate_limit_requests, 0, kMaxInt, "expected a non-negative integer (0 = off)")},
+      {"LLM_RATE_LIMIT_WINDOW_SECONDS", IntSetting(&Settings::rate_limit_window_seconds, 1, 366LL * 86400, "expected an integer number of seconds from 1 to 31622400")},
+      {"LLM_USER_DAILY_BUDGET_USD", NumberSetting(&Settings::user_daily_budget_usd, 0, 1e9, "expected a non-negative number of USD (0 = off)")},
+      {"LLM_DAILY_BUDGET_USD", NumberSetting(&Settings::daily_budget_usd, 0, 1e9, "expected a non-negative number of USD (0 = off)")},
+      {"LLM_CACHE",
+       [](const std::string& v, const std::string& label, Settings* s) {
+         if (v != "auto" && v != "off" && v != "refresh" && v != "only")
+           return Status::Config(Bad(label, v, "expected auto, off, refresh or only"));
+         s->cache_mode = v;
+         return Status::Ok();
+       }},
+      {"LLM_CACHE_TTL_SECONDS", IntSetting(&Settings::cache_ttl_seconds, 0, kMaxInt, "expected a non-negative integer number of seconds")},
+      {"LLM_CACHE_NAMESPACE", StringSetting(&Settings::cache_namespace, false)},
+      {"LLM_LATENCY_P95_ALERT_MS", NumberSetting(&Settings::latency_p95_alert_ms, 0, 1e9, "expected a number of milliseconds above 0", true)},
+      {"LLMCTL_DB", StringSetting(&Settings::db_path, false)},
+      {"LLMCTL_USER", StringSetting(&Settings::user, false)},
+      {"LLMCTL_PRICING_FILE", StringSetting(&Settings::pricing_file, false)},
+      {"LLMCTL_LOG_FILE", StringSetting(&Settings::log_file, false)},
+      {"LLMCTL_HASH_KEY", StringSetting(&Settings::hash_key, false)},
+  };
+  return registry;
+}
+
+const Setter* FindSetter(const std::string& name) {
+  for (const auto& [n, setter] : Registry())
+    if (n == name) return &setter;
+  return nullptr;
+}
+
+std::string Upper(std::string s) {
+  for (char& c : s) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  return s;
+}
+
+bool ValidBaseUrl(const std::string& url) {
+  auto scheme_end = url.find("://");
+  if (scheme_end == std::string::npos) return false;
+  std::string scheme = url.substr(0, scheme_end);
+  if (scheme != "http" && scheme != "https") return false;
+  std::string rest = url.substr(scheme_end + 3);
+  return !rest.empty() && rest[0] != '/' && rest.find_first_of(" \t\n") == std::string::npos;
+}
+
+std::string ItemValue(const CLI::ConfigItem& item) {
+  std::string v;
+  for (size_t i = 0; i < item.inputs.size(); ++i) v += (i ? "," : "") + item.inputs[i];
+  return v;
+}
+
+// [providers.NAME] tables declare OpenAI-compatible endpoints.
+Status ApplyEndpointItem(const std::string& file, const std::string& name,
+                         const CLI::ConfigItem& item, Settings* s) {
+  ProviderConfig& ep = s->endpoints[name];
+  ep.name = name;
+  ep.kind = ProviderKind::kOpenAICompatible;
+  if (ep.max_tokens_field.empty()) ep.max_tokens_field = "max_tokens";
+  const std::string label = file + ": providers." + name + "." + item.name;
+  const std::string v = ItemValue(item);
+  if (item.name == "base_url") {
+    if (!ValidBaseUrl(v)) return Status::Config(Bad(label, v, "expected an http:// or https:// URL"));
+    ep.base_url = v;
+  } else if (item.name == "api_key_env") {
+    ep.api_key_env = v;  // the key itself is read from the environment later
+  } else if (item.name == "max_tokens_field") {
+    if (v != "max_tokens" && v != "max_completion_tokens")
+      return Status::Config(Bad(label, v, "expected max_tokens or max_completion_tokens"));
+    ep.max_tokens_field = v;
+  } else if (item.name == "default_model" || item.name == "model") {
+    ep.default_model = v;
+  } else if (item.name == "headers") {
+    for (const std::string& h : item.inputs) {
+      auto colon = h.find(':');
+      if (colon == std::string::npos || colon == 0)
+        return Status::Config(Bad(label, h, "expected \"Header-Name: value\""));
+      std::string value = h.substr(colon + 1);
+      value.erase(0, value.find_first_not_of(' '));
+      ep.extra_headers[h.substr(0, colon)] = value;
+    }
+  } else {
+    return Status::Config(label + " is not a known key: expected base_url, api_key_env, "
+                                  "max_tokens_field, default_model or headers");
+  }
+  return Status::Ok();
+}
+
+Status LoadConfigFile(const std::string& path, bool must_exist, Settings* s,
+                      std::vector<std::pair<std::string, std::string>>* values) {
+  std::ifstream in(path);
+  if (!in) {
+    if (!must_exist) return Status::Ok();
+    return Status::Config("cannot read config file " + path + ": " + std::strerror(errno));
+  }
+  s->config_file = path;
+  std::vector<CLI::ConfigItem> items;
+  try {
+    items = CLI::ConfigTOML().from_config(in);
+  } catch (const CLI::Error& e) {
+    return Status::Config("config file " + path + " is malformed: " + e.what());
+  }
+  for (const auto& item : items) {
+    if (item.name == "++" || item.name == "--") continue;  // CLI11 section markers
+    if (item.parents.size() == 2 && item.parents[0] == "providers") {
+      const std::string& name = item.parents[1];
+      if (name == "openai" || name == "anthropic" || name == "gemini" || name == "mock")
+        return Status::Config(path + ": [providers." + name +
+                              "] would shadow a built-in provider; choose another name");
+      Status st = ApplyEndpointItem(path, name, item, s);
+      if (!st.ok()) return st;
+      continue;
+    }
+    if (!item.parents.empty())
+      return Status::Config(path + ": unknown section [" + item.parents[0] +
+                            "]: expected [providers.NAME]");
+    std::string name = Upper(item.name);
+    if (!FindSetter(name))
+      return Status::Config(path + ": unknown key " + item.name +
+                            ": expected a variable name such as LLM_MAX_TOKENS (see `llmctl help`)");
+    values->push_back({name, ItemValue(item)});
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+const std::vector<std::string>& SettingNames() {
+  static const std::vector<std::string> names = [] {
+    std::vector<std::string> n;
+    for (const auto& [name, setter] : Registry()) n.push_back(name);
+    return n;
+  }();
+  return names;
+}
+
+Environment ProcessEnvironment() {
+  Environment env;
+  for (char** e = environ; e && *e; ++e) {
+    const char* eq = std::strchr(*e, '=');
+    if (eq) env.emplace(std::string(*e, static_cast<size_t>(eq - *e)), std::string(eq + 1));
+  }
+  return env;
+}
+
+bool IsKnownProvider(const std::string& name, const Settings& s) {
+  return name == "openai" || name == "anthropic" || name == "gemini" || name == "mock" ||
+         s.endpoints.count(name) > 0;
+}
+
+Status ApplySetting(const std::string& variable, const std::string& value, const std::string& label,
+                    SettingSource source, Settings* s) {
+  const Setter* setter = FindSetter(variable);
+  if (!setter) return Status::Internal("unknown setting " + variable);
+  Status st = (*setter)(value, label, s);
+  if (st.ok()) s->sources[variable] = source;
+  return st;
+}
+
+Status LoadSettings(const Environment& env, const std::string& config_flag, Settings* s,
+                    std::vector<Status>* problems) {
+  auto fail = [&](Status st) {
+    if (problems) problems->push_back(st);
+    return problems ? Status::Ok() : st;
+  };
+  auto get = [&](const char* name) -> std::string {
+    auto it = env.find(name);
+    return it == env.end() ? std::string() : it->second;
+  };
+  std::string path = config_flag;
+  bool must_exist = true;
+  if (path.empty()) path = get("LLMCTL_CONFIG");
+  if (path.empty()) {
+    must_exist = false;
+    std::string xdg = get("XDG_CONFIG_HOME");
+    std::string home = get("HOME");
+    if (!xdg.empty()) path = xdg + "/llmctl/config.toml";
+    else if (!home.empty()) path = home + "/.config/llmctl/config.toml";
+  }
+  std::vector<std::pair<std::string, std::string>> file_values;
+  if (!path.empty()) {
+    Status st = LoadConfigFile(path, must_exist, s, &file_values);
+    if (!st.ok() && !fail(st).ok()) return st;
+  }
+  for (const auto& [name, value] : file_values) {
+    Status st = ApplySetting(name, value, s->config_file + ": " + name, SettingSource::kConfigFile, s);
+    if (!st.ok() && !fail(st).ok()) return st;
+  }
+  for (const std::string& name : SettingNames()) {
+    auto it = env.find(name);
+    if (it == env.end()) continue;
+    // An empty variable means "unset" for text settings, the usual shell idiom.
+    if (it->second.empty() && (name == "LLM_MODEL" || name == "LLM_FALLBACKS" ||
+                               name.rfind("LLMCTL_", 0) == 0))
+      continue;
+    Status st = ApplySetting(name, it->second, name, SettingSource::kEnvironment, s);
+    if (!st.ok() && !fail(st).ok()) return st;
+  }
+  if (s->db_path.empty()) {
+    std::string state = get("XDG_STATE_HOME");
+    std::string home = get("HOME");
+    s->db_path = !state.empty() ? state + "/llmctl/llmctl.db"
+                                : (home.empty() ? "." : home) + "/.local/state/llmctl/llmctl.db";
+  }
+  if (s->user.empty()) s->user = get("USER");
+  if (s->user.empty()) s->user = "unknown";
+  for (const auto& [name, ep] : s->endpoints)
+    if (ep.base_url.empty()) {
+      Status st = fail(Status::Config(s->config_file + ": [providers." + name + "] has no base_url"));
+      if (!st.ok()) return st;
+    }
+  return Status::Ok();
+}
+
+Status ParseModelRef(const std::string& text, const std::string& default_provider,
+                     const Settings& s, ModelRef* out) {
+  auto colon = text.find(':');
+  if (colon != std::string::npos && IsKnownProvider(text.substr(0, colon), s)) {
+    out->provider = text.substr(0, colon);
+    out->model = text.substr(colon + 1);
+  } else {
+    out->provider = default_provider;
+    out->model = text;
+  }
+  if (out->model.empty())
+    return Status::Usage("model \"" + text + "\" is empty: expected provider:model or a model name");
+  return Status::Ok();
+}
+
+namespace {
+
+std::string DefaultModelFor(const std::string& provider) {
+  if (provider == "openai") return "gpt-4o-mini";
+  if (provider == "anthropic") return "claude-haiku-4-5";
+  if (provider == "gemini") return "gemini-2.5-flash";
+  if (provider == "mock") return "mock-1";
+  return "";
+}
+
+// Reads a key from VAR or VAR_FILE. A trailing newline in a secret file is
+// an editor artefact, not part of the key.
+Status ReadKey(const Environment& env, const std::string& var, std::string* key, std::string* from) {
+  auto it = env.find(var);
+  if (it != env.end() && !it->second.empty()) {
+    *key = it->second;
+    *from = var;
+    return Status::Ok();
+  }
+  auto f = env.find(var + "_FILE");
+  if (f != env.end() && !f->second.empty()) {
+    std::ifstream in(f->second);
+    if (!in)
+      return Status::Config(var + "_FILE=\"" + f->second + "\" cannot be read: " + std::strerror(errno));
+    std::stringstream ss;
+    ss << in.rdbuf();
+    std::string k = ss.str();
+    while (!k.empty() && (k.back() == '\n' || k.back() == '\r' || k.back() == ' ')) k.pop_back();
+    if (k.empty()) return Status::Config(var + "_FILE=\"" + f->second + "\" is empty");
+    *key = k;
+    *from = var + "_FILE";
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+Status ResolveProvider(const std::string& name, const Settings& s, const Environment& env,
+                       bool require_key, ProviderConfig* out) {
+  auto get = [&](const char* n) {
+    auto it = env.find(n);
+    return it == env.end() ? std::string() : it->second;
+  };
+  ProviderConfig cfg;
+  cfg.name = name;
+  std::vector<std::string> key_vars;
+  std::string base_var;
+  if (name == "mock") {
+    cfg.kind = ProviderKind::kMock;
+  } else if (name == "openai") {
+    cfg.kind = ProviderKind::kOpenAI;
+    cfg.base_url = "https://api.openai.com/v1";
+    cfg.max_tokens_field = "max_completion_tokens";
+    base_var = "OPENAI_BASE_URL";
+    key_vars = {"OPENAI_API_KEY"};
+  } else if (name == "anthropic") {
+    cfg.kind = ProviderKind::kAnthropic;
+    cfg.base_url = "https://api.anthropic.com";
+    base_var = "ANTHROPIC_BASE_URL";
+    key_vars = {"ANTHROPIC_API_KEY"};
+  } else if (name == "gemini") {
+    cfg.kind = ProviderKind::kGemini;
+    cfg.base_url = "https://generativelanguage.googleapis.com";
+    base_var = "GEMINI_BASE_URL";
+    key_vars = {"GOOGLE_API_KEY", "GEMINI_API_KEY"};
+  } else if (auto it = s.endpoints.find(name); it != s.endpoints.end()) {
+    cfg = it->second;
+    if (!cfg.api_key_env.empty()) key_vars = {cfg.api_key_env};
+  } else {
+    return Status::Config("unknown provider \"" + name + "\": expected openai, anthropic, gemini, mock or a [providers.NAME] from the config file");
+  }
+  if (!base_var.empty()) {
+    std::string b = get(base_var.c_str());
+    if (!b.empty()) {
+      if (!ValidBaseUrl(b))
+        return Status::Config(Bad(base_var, b, "expected an http:// or https:// URL, e.g. " + cfg.base_url));
+      cfg.base_url = b;
+    }
+  }
+  while (!cfg.base_url.empty() && cfg.base_url.back() == '/') cfg.base_url.pop_back();
+  for (const std::string& var : key_vars) {
+    std::string from;
+    Status st = ReadKey(env, var, &cfg.api_key, &from);
+    if (!st.ok()) return st;
+    if (!cfg.api_key.empty()) break;
+  }
+  // Endpoints declared without api_key_env are local servers that need no key.
+  bool needs_key = cfg.kind != ProviderKind::kMock &&
+                   (cfg.kind != ProviderKind::kOpenAICompatible || !key_vars.empty());
+  if (require_key && needs_key && cfg.api_key.empty()) {
+    std::string vars;
+    for (const auto& v : key_vars) vars += (vars.empty() ? "" : " or ") + v;
+    return Status::Config("no API key for provider " + name + ": set " + vars + " (or " +
+                          key_vars.front() + "_FILE pointing at a file holding it)");
+  }
+  if (cfg.default_model.empty()) cfg.default_model = DefaultModelFor(name);
+  *out = cfg;
+  return Status::Ok();
+}
+
+}  // namespace llmctl

@@ -1,0 +1,89 @@
+// Settings: every variable of SPEC §3, resolved with the precedence
+// flag > environment > config file > default and validated up front, so a
+// bad value fails before anything is sent or written.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "providers/provider.h"
+#include "util/status.h"
+
+namespace llmctl {
+
+struct ModelRef {
+  std::string provider;
+  std::string model;
+  std::string ToString() const { return provider + ":" + model; }
+};
+
+// Where a setting's value came from, for config-check.
+enum class SettingSource { kDefault, kConfigFile, kEnvironment, kFlag };
+
+struct Settings {
+  std::string provider = "openai";
+  std::string model;  // empty: the provider's default
+  std::vector<ModelRef> fallbacks;
+  int64_t max_tokens = 2048;
+  double temperature = 0.7;
+  double timeout_seconds = 30;
+  double deadline_seconds = 120;
+  int64_t max_retries = 2;
+  double max_cost_per_request_usd = 0.10;
+  int64_t rate_limit_tokens = 100000;
+  int64_t rate_limit_requests = 0;
+  int64_t rate_limit_window_seconds = 3600;
+  double user_daily_budget_usd = 0;
+  double daily_budget_usd = 0;
+  std::string cache_mode = "auto";
+  int64_t cache_ttl_seconds = 86400;
+  std::string cache_namespace = "default";
+  double latency_p95_alert_ms = 5000;
+  std::string db_path;
+  std::string user;
+  std::string pricing_file;
+  std::string log_file;
+  std::string hash_key;  // secret
+
+  std::string config_file;  // the file that was read, empty if none
+  // Endpoints declared as [providers.NAME] in the config file.
+  std::map<std::string, ProviderConfig> endpoints;
+  // Variable name -> where its value came from.
+  std::map<std::string, SettingSource> sources;
+};
+
+// A snapshot of the process environment (a map, so tests can supply one).
+using Environment = std::map<std::string, std::string>;
+Environment ProcessEnvironment();
+
+// Resolves settings from environment and config file. config_flag is the
+// --config value (empty when not given). Fails with a kConfig status naming
+// the variable, the bad value and what would be valid. With `problems`, a
+// bad value is collected there and loading goes on (config-check reports all).
+Status LoadSettings(const Environment& env, const std::string& config_flag, Settings* out,
+                    std::vector<Status>* problems = nullptr);
+
+// Applies one value as if it came from `source` (used for command-line
+// flags); `label` is how the error names it, e.g. "--temperature".
+Status ApplySetting(const std::string& variable, const std::string& value,
+                    const std::string& label, SettingSource source, Settings* settings);
+
+// Parses "provider:model" (or just "model" for default_provider). A prefix is
+// only a provider when it names a known one, so "llama3.2:1b" stays a model.
+Status ParseModelRef(const std::string& text, const std::string& default_provider,
+                     const Settings& settings, ModelRef* out);
+
+bool IsKnownProvider(const std::string& name, const Settings& settings);
+
+// Endpoint configuration for a provider name, with its key resolved from the
+// environment (NAME_API_KEY or NAME_API_KEY_FILE). require_key: a missing key
+// is a configuration error.
+Status ResolveProvider(const std::string& name, const Settings& settings, const Environment& env,
+                       bool require_key, ProviderConfig* out);
+
+// The names of every variable llmctl reads, in SPEC order.
+const std::vector<std::string>& SettingNames();
+
+}  // namespace llmctl

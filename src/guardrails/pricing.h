@@ -1,0 +1,77 @@
+// Pricing: what a model costs per token and how large its window is. A
+// built-in table covers the current models of each provider; a file in
+// LiteLLM's model_prices_and_context_window.json format adds or overrides.
+// Costs are computed in nano-dollars so reports can sum them exactly.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "providers/chat.h"
+#include "util/status.h"
+
+namespace llmctl {
+
+// A higher per-token price that applies to the whole request once its
+// input exceeds threshold_tokens (LiteLLM's *_above_Nk_tokens keys).
+struct PriceTier {
+  int64_t threshold_tokens = 0;
+  double input_per_token = 0;
+  double output_per_token = 0;
+};
+
+struct ModelPrice {
+  double input_per_token = 0;   // USD
+  double output_per_token = 0;  // USD
+  std::optional<double> cache_read_per_token;
+  std::optional<double> cache_write_per_token;
+  std::optional<double> reasoning_per_token;
+  std::vector<PriceTier> tiers;  // ascending threshold
+  int64_t max_input_tokens = 0;   // 0: unknown
+  int64_t max_output_tokens = 0;  // 0: unknown
+};
+
+struct PriceLookup {
+  ModelPrice price;
+  std::string source;  // builtin | file | unknown
+  std::string key;     // the table key that matched
+};
+
+// Documented conservative price for models llmctl does not know, so the
+// cost guard errs on the side of refusing: $15 / M input, $75 / M output.
+ModelPrice UnknownModelPrice();
+
+class PriceTable {
+ public:
+  // The built-in table only.
+  PriceTable();
+
+  // Adds/overrides entries from a LiteLLM-format JSON file.
+  Status LoadFile(const std::string& path);
+
+  // Finds provider's model: exact key, "provider/model", then the model with
+  // a trailing date snapshot removed. Unknown models get UnknownModelPrice().
+  PriceLookup Find(const std::string& provider, const std::string& model) const;
+
+  // All known keys matching a glob-ish substring (for `llmctl models`).
+  std::vector<std::pair<std::string, PriceLookup>> List(const std::string& pattern) const;
+
+ private:
+  struct Entry {
+    std::string key;
+    ModelPrice price;
+    std::string source;
+  };
+  const Entry* Get(const std::string& key) const;
+  std::vector<Entry> entries_;
+};
+
+// Cost of a call from its actual usage. Cached input tokens are billed at
+// the cache-read price and never also at the input price; reasoning tokens
+// are inside output_tokens when reasoning_in_output (OpenAI) and extra
+// otherwise (Gemini).
+int64_t CostNanos(const ModelPrice& price, const Usage& usage, bool reasoning_in_output);
+
+}  // namespace llmctl

@@ -1,0 +1,186 @@
+#include "pipeline/call_pipeline.h"
+
+#include <chrono>
+
+#include <spdlog/spdlog.h>
+
+#include "guardrails/pricing.h"
+#include "providers/provider.h"
+#include "records/record_store.h"
+#include "util/hash.h"
+#include "util/time_format.h"
+
+namespace llmctl {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double MsSince(Clock::time_point t) {
+  return std::chrono::duration<double, std::milli>(Clock::now() - t).count();
+}
+
+// OpenAI-protocol providers report reasoning inside completion tokens.
+bool ReasoningInOutput(ProviderKind kind) {
+  return kind == ProviderKind::kOpenAI || kind == ProviderKind::kOpenAICompatible ||
+         kind == ProviderKind::kAnthropic;
+}
+
+PriceTable LoadPrices(const Settings& s) {
+  PriceTable table;
+  if (!s.pricing_file.empty()) {
+    Status st = table.LoadFile(s.pricing_file);
+    if (!st.ok()) spdlog::warn("{}", st.message());
+  }
+  return table;
+}
+
+Status StatusForFailure(const std::string& provider, const ProviderFailure& f) {
+  std::string line = provider + " failed";
+  if (f.http_status) line += " with HTTP " + std::to_string(f.http_status);
+  if (!f.provider_error_type.empty()) line += " " + f.provider_error_type;
+  line += ": " + (f.message.empty() ? f.error_type : f.message);
+  if (f.error_type == "interrupted") return Status::Interrupted("interrupted; the request was aborted");
+  return Status::Provider(line);
+}
+
+}  // namespace
+
+std::string CanonicalRequest(const std::string& provider, const ChatRequest& r) {
+  nlohmann::json messages = nlohmann::json::array();
+  for (const Message& m : r.messages) messages.push_back({{"role", m.role}, {"content", m.content}});
+  nlohmann::json j = {{"provider", provider},   {"model", r.model},
+                      {"system", r.system},     {"messages", messages},
+                      {"max_tokens", r.max_tokens}, {"temperature", r.temperature},
+                      {"stop", r.stop}};
+  return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+std::string PromptHash(const std::string& canonical, const std::string& hash_key) {
+  if (!hash_key.empty()) return "hmac-sha256:" + HmacSha256Hex(hash_key, canonical);
+  return "sha256:" + Sha256Hex(canonical);
+}
+
+Status PrepareCall(const PipelineContext& ctx, const CallSpec& spec) {
+  ProviderConfig cfg;
+  Status st = ResolveProvider(spec.primary.provider, *ctx.settings, *ctx.env, true, &cfg);
+  if (!st.ok()) return st;
+  for (const ModelRef& f : spec.fallbacks) {
+    st = ResolveProvider(f.provider, *ctx.settings, *ctx.env, true, &cfg);
+    if (!st.ok()) return st;
+  }
+  return Status::Ok();
+}
+
+Status RunCall(const PipelineContext& ctx, const CallSpec& spec, CallOutcome* out) {
+  const Settings& s = *ctx.settings;
+  const auto call_start = Clock::now();
+  CallRecord& rec = out->record;
+  rec.timestamp_ms = NowUnixMs();
+  rec.request_id = NewUuidV7();
+  rec.user_id = spec.user;
+  rec.run_id = spec.run_id;
+  rec.case_id = spec.case_id;
+  const PriceTable prices = LoadPrices(s);
+
+  // The chain is the primary then the fallbacks; retries and fallback
+  // policy (issue #4) decide how far down it a call goes.
+  std::vector<ModelRef> chain = {spec.primary};
+  chain.insert(chain.end(), spec.fallbacks.begin(), spec.fallbacks.end());
+  ProviderFailure last_failure;
+  bool answered = false;
+  ChatResult result;
+  ProviderConfig served_cfg;
+  for (size_t i = 0; i < chain.size() && !answered; ++i) {
+    const ModelRef& ref = chain[i];
+    ProviderConfig cfg;
+    Status st = ResolveProvider(ref.provider, s, *ctx.env, true, &cfg);
+    if (!st.ok()) return st;
+    ChatRequest request = spec.request;
+    request.model = ref.model;
+    rec.provider = ref.provider;
+    rec.model = ref.model;
+    rec.prompt_hash = PromptHash(CanonicalRequest(ref.provider, request), s.hash_key);
+
+    auto provider = MakeProvider(cfg);
+    AttemptOptions options;
+    options.timeout_seconds = s.timeout_seconds;
+    options.cancelled = ctx.cancelled;
+    options.on_text = [&](std::string_view piece) {
+      out->text_emitted = true;
+      if (ctx.on_text) ctx.on_text(piece);
+    };
+    const auto attempt_start = Clock::now();
+    result = ChatResult();
+    ProviderFailure failure;
+    answered = provider->Complete(request, options, &result, &failure);
+    Attempt attempt{ref.provider, ref.model, answered ? result.http_status : failure.http_status,
+                    answered ? "" : failure.error_type, MsSince(attempt_start)};
+    rec.attempts.push_back(attempt);
+    if (answered) {
+      served_cfg = cfg;
+      if (result.ttft_ms)
+        result.ttft_ms = *result.ttft_ms +
+                         std::chrono::duration<double, std::milli>(attempt_start - call_start).count();
+    } else {
+      last_failure = failure;
+      // Text already on stdout cannot be taken back, and a bad request or an
+      // interrupt would fail the same way on the next provider.
+      if (failure.output_started || out->text_emitted || failure.error_type == "interrupted" ||
+          failure.error_type == "invalid_request")
+        break;
+    }
+  }
+  rec.fallback_used = answered && rec.attempts.size() > 1;
+
+  if (answered) {
+    out->text = std::move(result.text);
+    rec.input_tokens = result.usage.input_tokens;
+    rec.output_tokens = result.usage.output_tokens;
+    rec.cached_input_tokens = result.usage.cached_input_tokens;
+    rec.reasoning_tokens = result.usage.reasoning_tokens;
+    rec.finish_reason = result.finish_reason;
+    rec.provider_finish_reason = result.provider_finish_reason;
+    rec.ttft_ms = result.ttft_ms;
+    PriceLookup price = prices.Find(rec.provider, rec.model);
+    if (price.source == "unknown")
+      spdlog::warn("no price known for {}:{}; cost is recorded at the conservative "
+                   "$15/$75 per million tokens (add it with LLMCTL_PRICING_FILE)",
+                   rec.provider, rec.model);
+    rec.price_source = price.source;
+    rec.cost_nanos = CostNanos(price.price, result.usage, ReasoningInOutput(served_cfg.kind));
+    if (rec.finish_reason == "length") {
+      rec.alert = "TRUNCATED_RESPONSE max_tokens=" + std::to_string(spec.request.max_tokens) +
+                  " reached; the answer is incomplete";
+      if (!spec.allow_truncated) {
+        rec.error = "response truncated at max_tokens=" + std::to_string(spec.request.max_tokens);
+        rec.error_type = "truncated";
+        out->status = Status::Truncated(
+            "response truncated: the model hit max_tokens=" + std::to_string(spec.request.max_tokens) +
+            " (provider finish reason " + rec.provider_finish_reason +
+            "); raise --max-tokens, or pass --allow-truncated to accept partial answers");
+      }
+    } else if (rec.finish_reason == "content_filter") {
+      rec.error = "the provider's content filter stopped the answer (" + rec.provider_finish_reason + ")";
+      rec.error_type = "content_filter";
+      out->status = Status::Provider(rec.provider + " refused to answer: content filter (" +
+                                     rec.provider_finish_reason + ")");
+    }
+  } else {
+    rec.finish_reason = "error";
+    rec.error = last_failure.message.empty() ? last_failure.error_type : last_failure.message;
+    rec.error_type = last_failure.error_type;
+    out->status = StatusForFailure(rec.provider, last_failure);
+  }
+  rec.latency_ms = MsSince(call_start);
+
+  const std::string line = rec.ToJsonLine();
+  Status st = InsertCallRecord(*ctx.db, rec, line);
+  if (!st.ok()) return st;
+  if (!s.log_file.empty()) {
+    st = AppendLogLine(s.log_file, line);
+    if (!st.ok()) return st;
+  }
+  return Status::Ok();
+}
+
+}  // namespace llmctl

@@ -1,0 +1,56 @@
+// The call pipeline: one chat call through every guardrail, ending in
+// exactly one call record. `complete` and `eval` both run calls through it,
+// so a guardrail added here protects both.
+#pragma once
+
+#include <atomic>
+#include <string>
+#include <vector>
+
+#include "config/settings.h"
+#include "providers/chat.h"
+#include "records/call_record.h"
+#include "store/database.h"
+#include "util/status.h"
+
+namespace llmctl {
+
+struct CallSpec {
+  ChatRequest request;  // model is filled from `primary`
+  ModelRef primary;
+  std::vector<ModelRef> fallbacks;
+  std::string user;
+  bool allow_truncated = false;
+  std::string run_id;
+  std::string case_id;
+};
+
+struct CallOutcome {
+  Status status;  // the exit status of the call (truncation, provider failure, ...)
+  CallRecord record;
+  std::string text;        // the answer (partial when truncated or a stream broke)
+  bool text_emitted = false;  // some text already went to the sink
+};
+
+struct PipelineContext {
+  const Settings* settings = nullptr;
+  const Environment* env = nullptr;
+  Database* db = nullptr;  // records are written here
+  TextSink on_text;        // answer text as it arrives
+  const std::atomic<bool>* cancelled = nullptr;
+};
+
+// Validates what the call needs (providers, keys), returning a kConfig
+// status before anything is sent or written. Fills resolved provider configs.
+Status PrepareCall(const PipelineContext& ctx, const CallSpec& spec);
+
+// Runs the call and writes its record (database and LLMCTL_LOG_FILE).
+// outcome->status is the call's result; the returned Status is non-ok only
+// when the record itself could not be written.
+Status RunCall(const PipelineContext& ctx, const CallSpec& spec, CallOutcome* outcome);
+
+// The canonical request that prompt_hash (and later the cache key) covers.
+std::string CanonicalRequest(const std::string& provider, const ChatRequest& request);
+std::string PromptHash(const std::string& canonical, const std::string& hash_key);
+
+}  // namespace llmctl

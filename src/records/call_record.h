@@ -1,0 +1,64 @@
+// CallRecord: the one structured record written per call (SPEC §6). It is
+// the only thing reports read, so every field a report needs lives here.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "util/status.h"
+
+namespace llmctl {
+
+struct Attempt {
+  std::string provider;
+  std::string model;
+  int status = 0;          // HTTP status, 0 when none
+  std::string error_type;  // empty on success, "skipped" when not contacted
+  double latency_ms = 0;
+};
+
+struct CallRecord {
+  int64_t timestamp_ms = 0;
+  std::string request_id;
+  std::string user_id;
+  std::string provider;
+  std::string model;
+  int64_t input_tokens = 0;
+  int64_t output_tokens = 0;
+  int64_t cached_input_tokens = 0;
+  int64_t reasoning_tokens = 0;
+  int64_t cost_nanos = 0;        // USD × 1e9, summed exactly by reports
+  int64_t saved_cost_nanos = 0;  // cache hits: what the call would have cost
+  std::string price_source = "builtin";
+  double latency_ms = 0;
+  std::optional<double> ttft_ms;
+  std::string finish_reason = "error";
+  std::string provider_finish_reason;
+  bool cache_hit = false;
+  std::vector<Attempt> attempts;
+  bool fallback_used = false;
+  std::optional<std::string> error;
+  std::optional<std::string> error_type;
+  std::string prompt_hash;
+  std::optional<std::string> alert;
+  std::string run_id;
+  std::string case_id;
+  std::string llmctl_version = LLMCTL_VERSION;
+
+  nlohmann::json ToJson() const;
+  // One compact JSON line, without a trailing newline.
+  std::string ToJsonLine() const;
+};
+
+// Reads a record back from its JSON form (JSONL from `logs`, other machines).
+Status CallRecordFromJson(const nlohmann::json& j, CallRecord* out);
+
+// Money conversions: nano-dollars are the exact unit; USD doubles only at the edges.
+int64_t UsdToNanos(double usd);
+double NanosToUsd(int64_t nanos);
+
+}  // namespace llmctl

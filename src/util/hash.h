@@ -1,0 +1,18 @@
+// Hashing and identifiers, all backed by OpenSSL libcrypto.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+namespace llmctl {
+
+// Lower-case hex SHA-256 of data.
+std::string Sha256Hex(std::string_view data);
+
+// Lower-case hex HMAC-SHA256 of data under key.
+std::string HmacSha256Hex(std::string_view key, std::string_view data);
+
+// A fresh UUID version 7 (time-ordered, so records sort by creation).
+std::string NewUuidV7();
+
+}  // namespace llmctl

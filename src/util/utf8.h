@@ -1,0 +1,17 @@
+// UTF-8 validation for prompts: providers reject invalid text with
+// confusing errors, so it is refused before anything is sent.
+#pragma once
+
+#include <cstddef>
+#include <optional>
+#include <string_view>
+
+namespace llmctl {
+
+// Byte offset of the first invalid sequence, or nullopt when text is valid.
+std::optional<size_t> FindInvalidUtf8(std::string_view text);
+
+// Number of code points (for token estimates); assumes valid UTF-8.
+size_t CountCodePoints(std::string_view text);
+
+}  // namespace llmctl
