@@ -29,6 +29,8 @@ int main(int argc, char** argv) {
   AddLogsCommand(app, ctx);
   AddCostReportCommand(app, ctx);
   AddLatencyStatsCommand(app, ctx);
+  AddLimitsCommand(app, ctx);
+  AddModelsCommand(app, ctx);
   app.add_subcommand("help", "Show this help")->callback([&] {
     ctx.run = [&] {
       std::cout << app.help();

@@ -29,5 +29,7 @@ void AddConfigCheckCommand(CLI::App& app, CommandContext& ctx);
 void AddLogsCommand(CLI::App& app, CommandContext& ctx);
 void AddCostReportCommand(CLI::App& app, CommandContext& ctx);
 void AddLatencyStatsCommand(CLI::App& app, CommandContext& ctx);
+void AddLimitsCommand(CLI::App& app, CommandContext& ctx);
+void AddModelsCommand(CLI::App& app, CommandContext& ctx);
 
 }  // namespace llmctl

@@ -14,8 +14,6 @@
 
 #include "commands/command.h"
 #include "config/settings.h"
-#include "guardrails/pricing.h"
-#include "guardrails/token_estimate.h"
 #include "pipeline/call_pipeline.h"
 #include "providers/provider.h"
 #include "store/database.h"
@@ -175,43 +173,6 @@ Status ChooseModel(const CompleteOptions& o, const Settings& s, const Environmen
   return Status::Ok();
 }
 
-Status PrintDryRun(const PipelineContext& ctx, const CallSpec& spec) {
-  ProviderConfig cfg;
-  Status st = ResolveProvider(spec.primary.provider, *ctx.settings, *ctx.env, true, &cfg);
-  if (!st.ok()) return st;
-  ChatRequest request = spec.request;
-  request.model = spec.primary.model;
-  auto provider = MakeProvider(cfg);
-  PriceTable prices;
-  if (!ctx.settings->pricing_file.empty()) {
-    st = prices.LoadFile(ctx.settings->pricing_file);
-    if (!st.ok()) return st;
-  }
-  PriceLookup price = prices.Find(spec.primary.provider, request.model);
-  const int64_t input = EstimateInputTokens(request);
-  const int64_t output = EstimateOutputTokens(request, input);
-  Usage u;
-  u.input_tokens = input;
-  u.output_tokens = output;
-  nlohmann::json estimate = {
-      {"input_tokens", input},
-      {"output_tokens", output},
-      {"max_output_tokens", request.max_tokens},
-      {"cost_usd", NanosToUsd(CostNanos(price.price, u, true))},
-      {"price_source", price.source},
-      {"context_window", price.price.max_input_tokens ? nlohmann::json(price.price.max_input_tokens)
-                                                      : nlohmann::json()},
-  };
-  nlohmann::json out = {{"dry_run", true},
-                        {"provider", spec.primary.provider},
-                        {"model", request.model},
-                        {"user_id", spec.user},
-                        {"request", provider->DescribeRequest(request)},
-                        {"estimate", estimate}};
-  std::cout << out.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << std::endl;
-  return Status::Ok();
-}
-
 Status RunComplete(const CompleteOptions& o, const GlobalOptions& g) {
   const Environment env = ProcessEnvironment();
   Settings settings;
@@ -248,12 +209,17 @@ Status RunComplete(const CompleteOptions& o, const GlobalOptions& g) {
   ctx.env = &env;
   st = PrepareCall(ctx, spec);
   if (!st.ok()) return st;
-  if (o.dry_run) return PrintDryRun(ctx, spec);
-
   Database db;
   st = db.Open(settings.db_path);
   if (!st.ok()) return st;
   ctx.db = &db;
+  if (o.dry_run) {
+    nlohmann::json report;
+    Status verdict = DryRun(ctx, spec, &report);
+    if (!report.is_null())
+      std::cout << report.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << std::endl;
+    return verdict;
+  }
   ctx.cancelled = &g_cancelled;
   std::signal(SIGINT, OnSignal);
   std::signal(SIGTERM, OnSignal);

@@ -4,6 +4,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include "guardrails/limits.h"
+#include "guardrails/preflight.h"
 #include "guardrails/pricing.h"
 #include "providers/provider.h"
 #include "records/record_store.h"
@@ -34,6 +36,12 @@ PriceTable LoadPrices(const Settings& s) {
   return table;
 }
 
+// Reservations outlive the whole-call deadline by a margin, so only a
+// process that died leaves one to expire.
+int64_t ReservationTtlMs(const Settings& s) {
+  return static_cast<int64_t>(s.deadline_seconds * 1000) + 60'000;
+}
+
 Status StatusForFailure(const std::string& provider, const ProviderFailure& f) {
   std::string line = provider + " failed";
   if (f.http_status) line += " with HTTP " + std::to_string(f.http_status);
@@ -60,6 +68,105 @@ std::string PromptHash(const std::string& canonical, const std::string& hash_key
   return "sha256:" + Sha256Hex(canonical);
 }
 
+LimitConfig LimitsFromSettings(const Settings& s) {
+  LimitConfig c;
+  c.tokens_per_window = s.rate_limit_tokens;
+  c.requests_per_window = s.rate_limit_requests;
+  c.window_seconds = s.rate_limit_window_seconds;
+  c.user_daily_budget_nanos = UsdToNanos(s.user_daily_budget_usd);
+  c.daily_budget_nanos = UsdToNanos(s.daily_budget_usd);
+  return c;
+}
+
+std::string ErrorTypeFor(StatusCode code) {
+  switch (code) {
+    case StatusCode::kRateLimited: return "rate_limited";
+    case StatusCode::kBudget: return "budget_exceeded";
+    case StatusCode::kContextWindow: return "context_window";
+    default: return "provider_error";
+  }
+}
+
+Status Preflight(const Settings& s, const PriceTable& prices, const CallSpec& spec,
+                 PreflightEstimate* primary, UsageClaim* claim) {
+  std::vector<ModelRef> chain = {spec.primary};
+  chain.insert(chain.end(), spec.fallbacks.begin(), spec.fallbacks.end());
+  claim->user = spec.user;
+  for (size_t i = 0; i < chain.size(); ++i) {
+    ChatRequest request = spec.request;
+    request.model = chain[i].model;
+    PreflightEstimate est;
+    Status st = CheckPreflight(request, prices.Find(chain[i].provider, chain[i].model).price,
+                               s.max_cost_per_request_usd, &est);
+    // Only the primary must fit; a fallback that would not is skipped later.
+    if (i == 0) {
+      *primary = est;
+      if (!st.ok()) return st;
+    }
+    // Reserve for the most expensive model the call may end up on.
+    claim->tokens = std::max(claim->tokens, est.worst_tokens);
+    claim->cost_nanos = std::max(claim->cost_nanos, est.worst_cost_nanos);
+  }
+  return Status::Ok();
+}
+
+Status DryRun(const PipelineContext& ctx, const CallSpec& spec, nlohmann::json* report) {
+  const Settings& s = *ctx.settings;
+  ProviderConfig cfg;
+  Status st = ResolveProvider(spec.primary.provider, s, *ctx.env, true, &cfg);
+  if (!st.ok()) return st;
+  PriceTable prices;
+  if (!s.pricing_file.empty()) {
+    st = prices.LoadFile(s.pricing_file);
+    if (!st.ok()) return st;
+  }
+  ChatRequest request = spec.request;
+  request.model = spec.primary.model;
+  const PriceLookup price = prices.Find(spec.primary.provider, request.model);
+  PreflightEstimate est;
+  UsageClaim claim;
+  Status verdict = Preflight(s, prices, spec, &est, &claim);
+  UsageSnapshot usage;
+  if (verdict.ok() && ctx.db) {
+    Limiter limiter(*ctx.db, LimitsFromSettings(s));
+    Reservation unused;
+    verdict = limiter.Admit(claim, NowUnixMs(), false, 0, &unused);
+    st = limiter.Snapshot(spec.user, NowUnixMs(), &usage);
+    if (!st.ok()) return st;
+  }
+  auto or_null = [](int64_t v) { return v ? nlohmann::json(v) : nlohmann::json(); };
+  *report = {
+      {"dry_run", true},
+      {"provider", spec.primary.provider},
+      {"model", request.model},
+      {"user_id", spec.user},
+      {"request", MakeProvider(cfg)->DescribeRequest(request)},
+      {"estimate",
+       {{"input_tokens", est.input_tokens},
+        {"output_tokens", est.output_tokens},
+        {"max_output_tokens", request.max_tokens},
+        {"cost_usd", NanosToUsd(est.cost_nanos)},
+        {"worst_case_cost_usd", NanosToUsd(est.worst_cost_nanos)},
+        {"price_source", price.source},
+        {"context_window", or_null(est.context_window)},
+        {"context_used", est.context_window
+                             ? nlohmann::json(static_cast<double>(est.worst_tokens) / est.context_window)
+                             : nlohmann::json()}}},
+      {"limits",
+       {{"window_tokens_used", usage.window_tokens},
+        {"window_tokens_limit", s.rate_limit_tokens},
+        {"window_requests_used", usage.window_requests},
+        {"window_requests_limit", s.rate_limit_requests},
+        {"user_spend_today_usd", NanosToUsd(usage.user_spend_nanos)},
+        {"user_daily_budget_usd", s.user_daily_budget_usd},
+        {"total_spend_today_usd", NanosToUsd(usage.total_spend_nanos)},
+        {"daily_budget_usd", s.daily_budget_usd}}},
+      {"would_send", verdict.ok()},
+      {"refusal", verdict.ok() ? nlohmann::json() : nlohmann::json(verdict.message())},
+  };
+  return verdict;
+}
+
 Status PrepareCall(const PipelineContext& ctx, const CallSpec& spec) {
   ProviderConfig cfg;
   Status st = ResolveProvider(spec.primary.provider, *ctx.settings, *ctx.env, true, &cfg);
@@ -81,6 +188,40 @@ Status RunCall(const PipelineContext& ctx, const CallSpec& spec, CallOutcome* ou
   rec.run_id = spec.run_id;
   rec.case_id = spec.case_id;
   const PriceTable prices = LoadPrices(s);
+  rec.provider = spec.primary.provider;
+  rec.model = spec.primary.model;
+  {
+    ChatRequest request = spec.request;
+    request.model = spec.primary.model;
+    rec.prompt_hash = PromptHash(CanonicalRequest(spec.primary.provider, request), s.hash_key);
+  }
+  auto finish = [&]() -> Status {
+    rec.latency_ms = MsSince(call_start);
+    const std::string line = rec.ToJsonLine();
+    Status st = InsertCallRecord(*ctx.db, rec, line);
+    if (!st.ok()) return st;
+    if (!s.log_file.empty()) return AppendLogLine(s.log_file, line);
+    return Status::Ok();
+  };
+  auto refuse = [&](const Status& why) {
+    rec.finish_reason = "error";
+    rec.error = why.message();
+    rec.error_type = ErrorTypeFor(why.code());
+    out->status = why;
+    return finish();
+  };
+
+  PreflightEstimate estimate;
+  UsageClaim claim;
+  Status st = Preflight(s, prices, spec, &estimate, &claim);
+  if (!st.ok()) return refuse(st);
+  Limiter limiter(*ctx.db, LimitsFromSettings(s));
+  Reservation reservation;
+  st = limiter.Admit(claim, NowUnixMs(), true, ReservationTtlMs(s), &reservation);
+  if (!st.ok()) {
+    if (st.code() == StatusCode::kRateLimited || st.code() == StatusCode::kBudget) return refuse(st);
+    return st;
+  }
 
   // The chain is the primary then the fallbacks; retries and fallback
   // policy (issue #4) decide how far down it a call goes.
@@ -93,8 +234,11 @@ Status RunCall(const PipelineContext& ctx, const CallSpec& spec, CallOutcome* ou
   for (size_t i = 0; i < chain.size() && !answered; ++i) {
     const ModelRef& ref = chain[i];
     ProviderConfig cfg;
-    Status st = ResolveProvider(ref.provider, s, *ctx.env, true, &cfg);
-    if (!st.ok()) return st;
+    st = ResolveProvider(ref.provider, s, *ctx.env, true, &cfg);
+    if (!st.ok()) {
+      limiter.Release(reservation);
+      return st;
+    }
     ChatRequest request = spec.request;
     request.model = ref.model;
     rec.provider = ref.provider;
@@ -171,16 +315,10 @@ Status RunCall(const PipelineContext& ctx, const CallSpec& spec, CallOutcome* ou
     rec.error_type = last_failure.error_type;
     out->status = StatusForFailure(rec.provider, last_failure);
   }
-  rec.latency_ms = MsSince(call_start);
-
-  const std::string line = rec.ToJsonLine();
-  Status st = InsertCallRecord(*ctx.db, rec, line);
-  if (!st.ok()) return st;
-  if (!s.log_file.empty()) {
-    st = AppendLogLine(s.log_file, line);
-    if (!st.ok()) return st;
-  }
-  return Status::Ok();
+  st = answered ? limiter.Settle(reservation, rec.input_tokens + rec.output_tokens, rec.cost_nanos)
+                : limiter.Release(reservation);
+  if (!st.ok()) spdlog::warn("{}", st.message());
+  return finish();
 }
 
 }  // namespace llmctl

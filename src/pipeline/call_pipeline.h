@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "config/settings.h"
 #include "providers/chat.h"
 #include "records/call_record.h"
@@ -48,6 +50,12 @@ Status PrepareCall(const PipelineContext& ctx, const CallSpec& spec);
 // outcome->status is the call's result; the returned Status is non-ok only
 // when the record itself could not be written.
 Status RunCall(const PipelineContext& ctx, const CallSpec& spec, CallOutcome* outcome);
+
+// --dry-run: the request that would be sent (keys masked), the estimate,
+// and the refusal a real call would get from the pre-flight, the rate
+// limits or the spend caps. Sends nothing and holds no quota. The returned
+// status is that refusal (or ok).
+Status DryRun(const PipelineContext& ctx, const CallSpec& spec, nlohmann::json* report);
 
 // The canonical request that prompt_hash (and later the cache key) covers.
 std::string CanonicalRequest(const std::string& provider, const ChatRequest& request);

@@ -32,6 +32,33 @@ CREATE TABLE calls (
 CREATE INDEX calls_ts ON calls(ts_ms);
 CREATE INDEX calls_user_ts ON calls(user_id, ts_ms);
 )sql"},
+    {2, "rate-limit windows, spend counters and reservations", R"sql(
+CREATE TABLE rate_windows (
+  user_id TEXT NOT NULL,
+  window_start INTEGER NOT NULL,
+  tokens INTEGER NOT NULL DEFAULT 0,
+  requests INTEGER NOT NULL DEFAULT 0,
+  PRIMARY KEY (user_id, window_start)
+) WITHOUT ROWID;
+CREATE TABLE daily_spend (
+  user_id TEXT NOT NULL,
+  day TEXT NOT NULL,
+  cost_nanos INTEGER NOT NULL DEFAULT 0,
+  PRIMARY KEY (day, user_id)
+) WITHOUT ROWID;
+CREATE TABLE reservations (
+  id INTEGER PRIMARY KEY,
+  user_id TEXT NOT NULL,
+  window_start INTEGER NOT NULL,
+  day TEXT NOT NULL,
+  tokens INTEGER NOT NULL,
+  requests INTEGER NOT NULL,
+  cost_nanos INTEGER NOT NULL,
+  expires_ms INTEGER NOT NULL
+);
+CREATE INDEX reservations_user ON reservations(user_id, window_start);
+CREATE INDEX reservations_day ON reservations(day);
+)sql"},
 };
 
 }  // namespace

@@ -1,0 +1,91 @@
+#include "config/settings.h"
+
+#include <doctest/doctest.h>
+
+#include <cstdio>
+#include <fstream>
+
+using namespace llmctl;
+
+TEST_CASE("defaults match the SPEC") {
+  Settings s;
+  REQUIRE(LoadSettings({{"HOME", "/home/u"}, {"USER", "ann"}}, "", &s).ok());
+  CHECK(s.provider == "openai");
+  CHECK(s.max_tokens == 2048);
+  CHECK(s.temperature == doctest::Approx(0.7));
+  CHECK(s.rate_limit_tokens == 100000);
+  CHECK(s.cache_mode == "auto");
+  CHECK(s.db_path == "/home/u/.local/state/llmctl/llmctl.db");
+  CHECK(s.user == "ann");
+}
+
+TEST_CASE("bad values name the variable, the value and what is valid") {
+  struct Case { const char* var; const char* value; const char* valid; };
+  for (Case c : {Case{"LLM_TEMPERATURE", "3", "0 to 2"}, Case{"LLM_MAX_TOKENS", "ten", "integer"},
+                 Case{"LLM_RATE_LIMIT_TOKENS", "-5", "non-negative"}, Case{"LLM_PROVIDER", "acme", "openai"},
+                 Case{"LLM_FALLBACKS", "anthropic", "provider:model"}, Case{"LLM_CACHE", "sometimes", "refresh"},
+                 Case{"LLM_TIMEOUT_SECONDS", "0", "above 0"}}) {
+    Settings s;
+    Status st = LoadSettings({{c.var, c.value}}, "", &s);
+    CAPTURE(c.var);
+    CHECK(st.code() == StatusCode::kConfig);
+    CHECK(st.message().find(c.var) != std::string::npos);
+    CHECK(st.message().find(c.value) != std::string::npos);
+    CHECK(st.message().find(c.valid) != std::string::npos);
+  }
+}
+
+TEST_CASE("precedence: flag > environment > config file > default") {
+  std::string path = "/tmp/llmctl_settings_test.toml";
+  std::ofstream(path) << "LLM_MAX_TOKENS = 100\nLLM_TEMPERATURE = 0.1\n"
+                         "[providers.local]\nbase_url = \"http://127.0.0.1:1/v1\"\n"
+                         "max_tokens_field = \"max_tokens\"\nheaders = [\"X-Title: llmctl\"]\n";
+  Settings s;
+  REQUIRE(LoadSettings({{"LLM_TEMPERATURE", "0.5"}}, path, &s).ok());
+  CHECK(s.max_tokens == 100);
+  CHECK(s.temperature == doctest::Approx(0.5));
+  REQUIRE(ApplySetting("LLM_TEMPERATURE", "0", "--temperature", SettingSource::kFlag, &s).ok());
+  CHECK(s.temperature == 0);
+  CHECK(s.sources["LLM_MAX_TOKENS"] == SettingSource::kConfigFile);
+  REQUIRE(s.endpoints.count("local"));
+  ProviderConfig cfg;
+  REQUIRE(ResolveProvider("local", s, {}, true, &cfg).ok());  // no key needed
+  CHECK(cfg.kind == ProviderKind::kOpenAICompatible);
+  CHECK(cfg.max_tokens_field == "max_tokens");
+  CHECK(cfg.extra_headers["X-Title"] == "llmctl");
+  ModelRef ref;
+  REQUIRE(ParseModelRef("local:llama3.2:1b", "openai", s, &ref).ok());
+  CHECK(ref.provider == "local");
+  CHECK(ref.model == "llama3.2:1b");
+  std::remove(path.c_str());
+}
+
+TEST_CASE("unknown config keys and a missing explicit config file are errors") {
+  std::string path = "/tmp/llmctl_settings_bad.toml";
+  std::ofstream(path) << "LLM_MAX_TOKEN = 5\n";
+  Settings s;
+  Status st = LoadSettings({}, path, &s);
+  CHECK(st.code() == StatusCode::kConfig);
+  CHECK(st.message().find("LLM_MAX_TOKEN") != std::string::npos);
+  std::remove(path.c_str());
+  Settings t;
+  CHECK(LoadSettings({}, "/nonexistent/llmctl.toml", &t).code() == StatusCode::kConfig);
+}
+
+TEST_CASE("keys come from the variable or its _FILE form; missing keys fail early") {
+  Settings s;
+  ProviderConfig cfg;
+  Status st = ResolveProvider("anthropic", s, {}, true, &cfg);
+  CHECK(st.code() == StatusCode::kConfig);
+  CHECK(st.message().find("ANTHROPIC_API_KEY") != std::string::npos);
+  std::string path = "/tmp/llmctl_key_test";
+  std::ofstream(path) << "sk-ant-secret\n";
+  REQUIRE(ResolveProvider("anthropic", s, {{"ANTHROPIC_API_KEY_FILE", path}}, true, &cfg).ok());
+  CHECK(cfg.api_key == "sk-ant-secret");
+  REQUIRE(ResolveProvider("gemini", s, {{"GEMINI_API_KEY", "g"}}, true, &cfg).ok());
+  CHECK(cfg.api_key == "g");
+  CHECK(ResolveProvider("openai", s, {{"OPENAI_BASE_URL", "ftp://x"}, {"OPENAI_API_KEY", "k"}}, true, &cfg)
+            .code() == StatusCode::kConfig);
+  CHECK(ResolveProvider("mock", s, {}, true, &cfg).ok());
+  std::remove(path.c_str());
+}

@@ -1,0 +1,168 @@
+#include "guardrails/limits.h"
+
+#include <cinttypes>
+#include <cstdio>
+#include <ctime>
+
+#include "records/call_record.h"
+
+namespace llmctl {
+namespace {
+
+std::string Usd(int64_t nanos) {
+  char buf[48];
+  std::snprintf(buf, sizeof buf, "$%.4f", NanosToUsd(nanos));
+  return buf;
+}
+
+// Windows and days older than this are pruned on each admission.
+constexpr int64_t kKeepDays = 8;
+
+}  // namespace
+
+std::string UtcDay(int64_t unix_ms) {
+  std::time_t t = static_cast<std::time_t>(unix_ms / 1000);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%04d-%02d-%02d", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday);
+  return buf;
+}
+
+Status Limiter::ReadUsage(const std::string& user, int64_t now_ms, UsageSnapshot* out) {
+  const int64_t now_s = now_ms / 1000;
+  out->window_start_s = now_s - now_s % config_.window_seconds;
+  out->window_resets_in_s = out->window_start_s + config_.window_seconds - now_s;
+  out->day = UtcDay(now_ms);
+  out->day_resets_in_s = 86400 - now_s % 86400;
+
+  Statement window(db_,
+                   "SELECT COALESCE((SELECT tokens FROM rate_windows WHERE user_id=?1 AND window_start=?2),0)"
+                   " + COALESCE((SELECT SUM(tokens) FROM reservations WHERE user_id=?1 AND window_start=?2 AND expires_ms>?3),0),"
+                   " COALESCE((SELECT requests FROM rate_windows WHERE user_id=?1 AND window_start=?2),0)"
+                   " + COALESCE((SELECT SUM(requests) FROM reservations WHERE user_id=?1 AND window_start=?2 AND expires_ms>?3),0)");
+  window.Bind(1, std::string_view(user)).Bind(2, out->window_start_s).Bind(3, now_ms);
+  if (!window.Step()) return Status::Internal("cannot read rate-limit window: " + window.error());
+  out->window_tokens = window.ColumnInt(0);
+  out->window_requests = window.ColumnInt(1);
+
+  Statement spend(db_,
+                  "SELECT COALESCE((SELECT cost_nanos FROM daily_spend WHERE day=?2 AND user_id=?1),0)"
+                  " + COALESCE((SELECT SUM(cost_nanos) FROM reservations WHERE day=?2 AND user_id=?1 AND expires_ms>?3),0),"
+                  " COALESCE((SELECT SUM(cost_nanos) FROM daily_spend WHERE day=?2),0)"
+                  " + COALESCE((SELECT SUM(cost_nanos) FROM reservations WHERE day=?2 AND expires_ms>?3),0)");
+  spend.Bind(1, std::string_view(user)).Bind(2, std::string_view(out->day)).Bind(3, now_ms);
+  if (!spend.Step()) return Status::Internal("cannot read spend counters: " + spend.error());
+  out->user_spend_nanos = spend.ColumnInt(0);
+  out->total_spend_nanos = spend.ColumnInt(1);
+  return Status::Ok();
+}
+
+Status Limiter::Snapshot(const std::string& user, int64_t now_ms, UsageSnapshot* out) {
+  return ReadUsage(user, now_ms, out);
+}
+
+Status Limiter::Admit(const UsageClaim& claim, int64_t now_ms, bool reserve,
+                      int64_t reservation_ttl_ms, Reservation* reservation) {
+  Status st = reserve ? db_.BeginImmediate() : db_.Exec("BEGIN");
+  if (!st.ok()) return st;
+  UsageSnapshot u;
+  st = ReadUsage(claim.user, now_ms, &u);
+  if (!st.ok()) {
+    db_.Rollback();
+    return st;
+  }
+  const std::string window = std::to_string(config_.window_seconds) + " s window";
+  const std::string resets = "; resets in " + std::to_string(u.window_resets_in_s) + " s";
+  const std::string day_resets = "; resets at 00:00 UTC in " + std::to_string(u.day_resets_in_s) + " s";
+  Status refusal;
+  if (config_.requests_per_window > 0 && u.window_requests + 1 > config_.requests_per_window) {
+    refusal = Status::RateLimited("rate limit: user " + claim.user + " made " +
+                                  std::to_string(u.window_requests) + " of " +
+                                  std::to_string(config_.requests_per_window) +
+                                  " requests allowed per " + window + resets);
+  } else if (config_.tokens_per_window > 0 &&
+             u.window_tokens + claim.tokens > config_.tokens_per_window) {
+    refusal = Status::RateLimited("rate limit: user " + claim.user + " used " +
+                                  std::to_string(u.window_tokens) + " of " +
+                                  std::to_string(config_.tokens_per_window) + " tokens per " + window +
+                                  " and this request may use up to " + std::to_string(claim.tokens) + resets);
+  } else if (config_.user_daily_budget_nanos > 0 &&
+             u.user_spend_nanos + claim.cost_nanos > config_.user_daily_budget_nanos) {
+    refusal = Status::Budget("daily budget: user " + claim.user + " spent " + Usd(u.user_spend_nanos) +
+                             " of " + Usd(config_.user_daily_budget_nanos) +
+                             " (LLM_USER_DAILY_BUDGET_USD) today and this request may cost up to " +
+                             Usd(claim.cost_nanos) + day_resets);
+  } else if (config_.daily_budget_nanos > 0 &&
+             u.total_spend_nanos + claim.cost_nanos > config_.daily_budget_nanos) {
+    refusal = Status::Budget("daily budget: everyone together spent " + Usd(u.total_spend_nanos) + " of " +
+                             Usd(config_.daily_budget_nanos) +
+                             " (LLM_DAILY_BUDGET_USD) today and this request may cost up to " +
+                             Usd(claim.cost_nanos) + day_resets);
+  }
+  if (!refusal.ok() || !reserve) {
+    db_.Rollback();
+    return refusal;
+  }
+  Statement prune(db_, "DELETE FROM reservations WHERE expires_ms <= ?1");
+  prune.Bind(1, now_ms);
+  prune.Step();
+  Statement prune_windows(db_, "DELETE FROM rate_windows WHERE window_start < ?1");
+  prune_windows.Bind(1, u.window_start_s - kKeepDays * 86400);
+  prune_windows.Step();
+  Statement prune_days(db_, "DELETE FROM daily_spend WHERE day < ?1");
+  prune_days.Bind(1, std::string_view(UtcDay(now_ms - kKeepDays * 86'400'000)));
+  prune_days.Step();
+
+  Statement ins(db_,
+                "INSERT INTO reservations(user_id, window_start, day, tokens, requests, cost_nanos, expires_ms)"
+                " VALUES(?,?,?,?,1,?,?)");
+  ins.Bind(1, std::string_view(claim.user))
+      .Bind(2, u.window_start_s)
+      .Bind(3, std::string_view(u.day))
+      .Bind(4, claim.tokens)
+      .Bind(5, claim.cost_nanos)
+      .Bind(6, now_ms + reservation_ttl_ms);
+  ins.Step();
+  if (!ins.error().empty()) {
+    db_.Rollback();
+    return Status::Internal("cannot reserve quota: " + ins.error());
+  }
+  *reservation = {sqlite3_last_insert_rowid(db_.handle()), claim.user, u.window_start_s, u.day};
+  return db_.Commit();
+}
+
+Status Limiter::Settle(const Reservation& r, int64_t tokens, int64_t cost_nanos) {
+  Status st = db_.BeginImmediate();
+  if (!st.ok()) return st;
+  Statement win(db_,
+                "INSERT INTO rate_windows(user_id, window_start, tokens, requests) VALUES(?,?,?,1)"
+                " ON CONFLICT(user_id, window_start) DO UPDATE SET tokens=tokens+excluded.tokens,"
+                " requests=requests+1");
+  win.Bind(1, std::string_view(r.user)).Bind(2, r.window_start_s).Bind(3, tokens);
+  win.Step();
+  Statement spend(db_,
+                  "INSERT INTO daily_spend(user_id, day, cost_nanos) VALUES(?,?,?)"
+                  " ON CONFLICT(day, user_id) DO UPDATE SET cost_nanos=cost_nanos+excluded.cost_nanos");
+  spend.Bind(1, std::string_view(r.user)).Bind(2, std::string_view(r.day)).Bind(3, cost_nanos);
+  spend.Step();
+  Statement del(db_, "DELETE FROM reservations WHERE id=?");
+  del.Bind(1, r.id);
+  del.Step();
+  for (const Statement* s : {&win, &spend, &del})
+    if (!s->error().empty()) {
+      db_.Rollback();
+      return Status::Internal("cannot record usage: " + s->error());
+    }
+  return db_.Commit();
+}
+
+Status Limiter::Release(const Reservation& r) {
+  Statement del(db_, "DELETE FROM reservations WHERE id=?");
+  del.Bind(1, r.id);
+  del.Step();
+  if (!del.error().empty()) return Status::Internal("cannot release quota: " + del.error());
+  return Status::Ok();
+}
+
+}  // namespace llmctl

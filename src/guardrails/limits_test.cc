@@ -1,0 +1,111 @@
+#include "guardrails/limits.h"
+
+#include <doctest/doctest.h>
+
+#include <cstdio>
+#include <string>
+
+using namespace llmctl;
+
+namespace {
+
+std::string TempDb() {
+  static int n = 0;
+  std::string path = "/tmp/llmctl_limits_test_" + std::to_string(getpid()) + "_" + std::to_string(n++) + ".db";
+  std::remove(path.c_str());
+  return path;
+}
+
+constexpr int64_t kNow = 1'790'000'000'000;  // fixed instant, mid-window
+
+}  // namespace
+
+TEST_CASE("token window admits until the limit, per user, and settles actual usage") {
+  Database db;
+  REQUIRE(db.Open(TempDb()).ok());
+  LimitConfig cfg;
+  cfg.tokens_per_window = 1000;
+  cfg.window_seconds = 3600;
+  Limiter limiter(db, cfg);
+  Reservation r;
+  REQUIRE(limiter.Admit({"ann", 600, 0}, kNow, true, 60000, &r).ok());
+  // In flight: the reservation counts.
+  Status refused = limiter.Admit({"ann", 600, 0}, kNow, true, 60000, &r);
+  CHECK(refused.code() == StatusCode::kRateLimited);
+  CHECK(refused.message().find("ann") != std::string::npos);
+  CHECK(refused.message().find("600 of 1000") != std::string::npos);
+  CHECK(refused.message().find("resets in") != std::string::npos);
+  // Another user is unaffected.
+  Reservation other;
+  CHECK(limiter.Admit({"bob", 600, 0}, kNow, true, 60000, &other).ok());
+  // Settling replaces the 600 reserved with the 100 actually used.
+  REQUIRE(limiter.Settle(r, 100, 0).ok());
+  UsageSnapshot u;
+  REQUIRE(limiter.Snapshot("ann", kNow, &u).ok());
+  CHECK(u.window_tokens == 100);
+  CHECK(u.window_requests == 1);
+}
+
+TEST_CASE("a refused claim consumes nothing and a released one is returned") {
+  Database db;
+  REQUIRE(db.Open(TempDb()).ok());
+  LimitConfig cfg;
+  cfg.requests_per_window = 1;
+  Limiter limiter(db, cfg);
+  Reservation r;
+  REQUIRE(limiter.Admit({"ann", 10, 0}, kNow, true, 60000, &r).ok());
+  CHECK(limiter.Admit({"ann", 10, 0}, kNow, true, 60000, &r).code() == StatusCode::kRateLimited);
+  REQUIRE(limiter.Release(r).ok());
+  CHECK(limiter.Admit({"ann", 10, 0}, kNow, true, 60000, &r).ok());
+}
+
+TEST_CASE("expired reservations of dead processes stop counting") {
+  Database db;
+  REQUIRE(db.Open(TempDb()).ok());
+  LimitConfig cfg;
+  cfg.tokens_per_window = 100;
+  Limiter limiter(db, cfg);
+  Reservation r;
+  REQUIRE(limiter.Admit({"ann", 100, 0}, kNow, true, 5000, &r).ok());
+  CHECK(limiter.Admit({"ann", 1, 0}, kNow + 4000, true, 5000, &r).code() == StatusCode::kRateLimited);
+  CHECK(limiter.Admit({"ann", 1, 0}, kNow + 5001, true, 5000, &r).ok());
+}
+
+TEST_CASE("window arithmetic: usage resets at the next window boundary") {
+  Database db;
+  REQUIRE(db.Open(TempDb()).ok());
+  LimitConfig cfg;
+  cfg.tokens_per_window = 100;
+  cfg.window_seconds = 60;
+  Limiter limiter(db, cfg);
+  const int64_t start = 1'790'000'040'000;  // 1790000040 s is a multiple of 60
+  Reservation r;
+  REQUIRE(limiter.Admit({"ann", 100, 0}, start + 59'000, true, 600000, &r).ok());
+  REQUIRE(limiter.Settle(r, 100, 0).ok());
+  UsageSnapshot u;
+  REQUIRE(limiter.Snapshot("ann", start + 59'000, &u).ok());
+  CHECK(u.window_resets_in_s == 1);
+  CHECK(limiter.Admit({"ann", 1, 0}, start + 59'500, false, 0, &r).code() == StatusCode::kRateLimited);
+  CHECK(limiter.Admit({"ann", 100, 0}, start + 60'000, false, 0, &r).ok());
+}
+
+TEST_CASE("spend caps per user and for everyone, per UTC day") {
+  Database db;
+  REQUIRE(db.Open(TempDb()).ok());
+  LimitConfig cfg;
+  cfg.user_daily_budget_nanos = 1'000'000;  // $0.001
+  cfg.daily_budget_nanos = 1'500'000;
+  Limiter limiter(db, cfg);
+  Reservation r;
+  REQUIRE(limiter.Admit({"ann", 0, 900'000}, kNow, true, 60000, &r).ok());
+  REQUIRE(limiter.Settle(r, 0, 900'000).ok());
+  Status st = limiter.Admit({"ann", 0, 200'000}, kNow, true, 60000, &r);
+  CHECK(st.code() == StatusCode::kBudget);
+  CHECK(st.message().find("LLM_USER_DAILY_BUDGET_USD") != std::string::npos);
+  REQUIRE(limiter.Admit({"bob", 0, 500'000}, kNow, true, 60000, &r).ok());
+  st = limiter.Admit({"cy", 0, 200'000}, kNow, true, 60000, &r);
+  CHECK(st.code() == StatusCode::kBudget);
+  CHECK(st.message().find("LLM_DAILY_BUDGET_USD") != std::string::npos);
+  CHECK(UtcDay(kNow) == "2026-09-21");
+  CHECK(limiter.Admit({"ann", 0, 900'000}, kNow + 86'400'000, false, 0, &r).ok());
+}

@@ -1,0 +1,48 @@
+#include "guardrails/preflight.h"
+
+#include <cstdio>
+
+#include "guardrails/token_estimate.h"
+#include "records/call_record.h"
+
+namespace llmctl {
+
+Status CheckPreflight(const ChatRequest& r, const ModelPrice& price, double max_cost_usd,
+                      PreflightEstimate* out) {
+  out->input_tokens = EstimateInputTokens(r);
+  out->output_tokens = EstimateOutputTokens(r, out->input_tokens);
+  out->worst_tokens = out->input_tokens + r.max_tokens;
+  out->context_window = price.max_input_tokens;
+  out->max_output_tokens = price.max_output_tokens;
+  Usage expected;
+  expected.input_tokens = out->input_tokens;
+  expected.output_tokens = out->output_tokens;
+  out->cost_nanos = CostNanos(price, expected, true);
+  Usage worst = expected;
+  worst.output_tokens = r.max_tokens;
+  out->worst_cost_nanos = CostNanos(price, worst, true);
+
+  if (out->context_window > 0 && out->worst_tokens > out->context_window)
+    return Status::ContextWindow(
+        "context window exceeded: about " + std::to_string(out->input_tokens) + " input tokens + " +
+        std::to_string(r.max_tokens) + " max output tokens = " + std::to_string(out->worst_tokens) +
+        ", over the model's window of " + std::to_string(out->context_window) + " by " +
+        std::to_string(out->worst_tokens - out->context_window) +
+        "; shorten the prompt or lower --max-tokens");
+  if (out->max_output_tokens > 0 && r.max_tokens > out->max_output_tokens)
+    return Status::ContextWindow("--max-tokens " + std::to_string(r.max_tokens) + " is above the model's " +
+                                 std::to_string(out->max_output_tokens) + " output-token limit; lower it");
+  const int64_t max_cost_nanos = UsdToNanos(max_cost_usd);
+  if (max_cost_nanos > 0 && out->cost_nanos > max_cost_nanos) {
+    char buf[200];
+    std::snprintf(buf, sizeof buf,
+                  "estimated cost $%.6f is above LLM_MAX_COST_PER_REQUEST $%.6f "
+                  "(%lld input tokens, %lld expected output tokens)",
+                  NanosToUsd(out->cost_nanos), max_cost_usd,
+                  static_cast<long long>(out->input_tokens), static_cast<long long>(out->output_tokens));
+    return Status::Budget(std::string(buf) + "; raise the limit, lower --max-tokens or pick a cheaper model");
+  }
+  return Status::Ok();
+}
+
+}  // namespace llmctl
