@@ -31,6 +31,7 @@ int main(int argc, char** argv) {
   AddLatencyStatsCommand(app, ctx);
   AddLimitsCommand(app, ctx);
   AddModelsCommand(app, ctx);
+  AddCacheCommand(app, ctx);
   app.add_subcommand("help", "Show this help")->callback([&] {
     ctx.run = [&] {
       std::cout << app.help();

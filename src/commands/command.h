@@ -31,5 +31,6 @@ void AddCostReportCommand(CLI::App& app, CommandContext& ctx);
 void AddLatencyStatsCommand(CLI::App& app, CommandContext& ctx);
 void AddLimitsCommand(CLI::App& app, CommandContext& ctx);
 void AddModelsCommand(CLI::App& app, CommandContext& ctx);
+void AddCacheCommand(CLI::App& app, CommandContext& ctx);
 
 }  // namespace llmctl

@@ -7,6 +7,7 @@
 #include "guardrails/limits.h"
 #include "guardrails/preflight.h"
 #include "guardrails/pricing.h"
+#include "guardrails/response_cache.h"
 #include "providers/provider.h"
 #include "records/record_store.h"
 #include "util/hash.h"
@@ -168,11 +169,13 @@ Status DryRun(const PipelineContext& ctx, const CallSpec& spec, nlohmann::json* 
 }
 
 Status PrepareCall(const PipelineContext& ctx, const CallSpec& spec) {
+  // A hermetic replay never contacts a provider, so it needs no key.
+  const bool need_keys = ctx.settings->cache_mode != "only";
   ProviderConfig cfg;
-  Status st = ResolveProvider(spec.primary.provider, *ctx.settings, *ctx.env, true, &cfg);
+  Status st = ResolveProvider(spec.primary.provider, *ctx.settings, *ctx.env, need_keys, &cfg);
   if (!st.ok()) return st;
   for (const ModelRef& f : spec.fallbacks) {
-    st = ResolveProvider(f.provider, *ctx.settings, *ctx.env, true, &cfg);
+    st = ResolveProvider(f.provider, *ctx.settings, *ctx.env, need_keys, &cfg);
     if (!st.ok()) return st;
   }
   return Status::Ok();
@@ -210,6 +213,46 @@ Status RunCall(const PipelineContext& ctx, const CallSpec& spec, CallOutcome* ou
     out->status = why;
     return finish();
   };
+
+  // The cache comes before the limits: a hit costs nothing and sends
+  // nothing, so it neither needs nor uses quota.
+  ResponseCache cache(*ctx.db);
+  const bool deterministic = spec.request.temperature == 0;
+  const bool read_cache = s.cache_mode == "only" || (s.cache_mode == "auto" && deterministic);
+  const bool write_cache = s.cache_mode == "refresh" || (s.cache_mode == "auto" && deterministic);
+  ChatRequest keyed = spec.request;
+  keyed.model = spec.primary.model;
+  const nlohmann::json key_input = CacheKeyInput(spec.primary.provider, keyed, s.cache_namespace);
+  const std::string cache_key = CacheKey(key_input);
+  if (read_cache) {
+    if (auto hit = cache.Lookup(cache_key, NowUnixMs())) {
+      rec.cache_hit = true;
+      rec.provider = hit->provider;
+      rec.model = hit->model;
+      rec.input_tokens = hit->usage.input_tokens;
+      rec.output_tokens = hit->usage.output_tokens;
+      rec.cached_input_tokens = hit->usage.cached_input_tokens;
+      rec.reasoning_tokens = hit->usage.reasoning_tokens;
+      rec.price_source = hit->price_source;
+      rec.saved_cost_nanos = hit->cost_nanos;
+      rec.finish_reason = hit->finish_reason;
+      rec.provider_finish_reason = hit->provider_finish_reason;
+      out->text = hit->text;
+      out->text_emitted = !hit->text.empty();
+      if (ctx.on_text && !hit->text.empty()) ctx.on_text(hit->text);
+      return finish();
+    }
+    if (s.cache_mode == "only") {
+      rec.finish_reason = "error";
+      rec.error = "cache miss in --cache only mode (key " + cache_key.substr(0, 12) + ")";
+      rec.error_type = "provider_error";
+      out->status = Status::Provider(
+          "cache miss: --cache only never calls a provider and no cached answer matches this "
+          "request (key " + cache_key.substr(0, 12) + "…); record it first with --cache refresh "
+          "or import a cassette with `llmctl cache import`");
+      return finish();
+    }
+  }
 
   PreflightEstimate estimate;
   UsageClaim claim;
@@ -292,6 +335,7 @@ Status RunCall(const PipelineContext& ctx, const CallSpec& spec, CallOutcome* ou
                    rec.provider, rec.model);
     rec.price_source = price.source;
     rec.cost_nanos = CostNanos(price.price, result.usage, ReasoningInOutput(served_cfg.kind));
+    bool cacheable_answer = rec.finish_reason == "stop" || rec.finish_reason == "tool_calls";
     if (rec.finish_reason == "length") {
       rec.alert = "TRUNCATED_RESPONSE max_tokens=" + std::to_string(spec.request.max_tokens) +
                   " reached; the answer is incomplete";
@@ -308,6 +352,23 @@ Status RunCall(const PipelineContext& ctx, const CallSpec& spec, CallOutcome* ou
       rec.error_type = "content_filter";
       out->status = Status::Provider(rec.provider + " refused to answer: content filter (" +
                                      rec.provider_finish_reason + ")");
+    }
+    if (write_cache && cacheable_answer) {
+      CacheEntry entry;
+      entry.key = cache_key;
+      entry.key_input = key_input;
+      entry.created_ms = NowUnixMs();
+      entry.expires_ms = entry.created_ms + s.cache_ttl_seconds * 1000;
+      entry.provider = rec.provider;
+      entry.model = rec.model;
+      entry.text = out->text;
+      entry.finish_reason = rec.finish_reason;
+      entry.provider_finish_reason = rec.provider_finish_reason;
+      entry.usage = result.usage;
+      entry.cost_nanos = rec.cost_nanos;
+      entry.price_source = rec.price_source;
+      Status cached = cache.Store(entry);
+      if (!cached.ok()) spdlog::warn("{}", cached.message());
     }
   } else {
     rec.finish_reason = "error";

@@ -59,6 +59,27 @@ CREATE TABLE reservations (
 CREATE INDEX reservations_user ON reservations(user_id, window_start);
 CREATE INDEX reservations_day ON reservations(day);
 )sql"},
+    {3, "response cache", R"sql(
+CREATE TABLE cache_entries (
+  key TEXT PRIMARY KEY,
+  key_input TEXT NOT NULL,
+  created_ms INTEGER NOT NULL,
+  expires_ms INTEGER NOT NULL,
+  provider TEXT NOT NULL,
+  model TEXT NOT NULL,
+  text TEXT NOT NULL,
+  finish_reason TEXT NOT NULL,
+  provider_finish_reason TEXT NOT NULL,
+  input_tokens INTEGER NOT NULL,
+  output_tokens INTEGER NOT NULL,
+  cached_input_tokens INTEGER NOT NULL,
+  reasoning_tokens INTEGER NOT NULL,
+  cost_nanos INTEGER NOT NULL,
+  price_source TEXT NOT NULL,
+  hits INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX cache_expires ON cache_entries(expires_ms);
+)sql"},
 };
 
 }  // namespace

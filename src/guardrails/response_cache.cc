@@ -1,0 +1,221 @@
+#include "guardrails/response_cache.h"
+
+#include <istream>
+#include <ostream>
+
+#include "util/hash.h"
+#include "util/time_format.h"
+
+namespace llmctl {
+
+nlohmann::json CacheKeyInput(const std::string& provider, const ChatRequest& r,
+                             const std::string& cache_namespace) {
+  nlohmann::json messages = nlohmann::json::array();
+  for (const Message& m : r.messages) messages.push_back({{"role", m.role}, {"content", m.content}});
+  // nlohmann::json objects keep keys sorted, which makes the dump canonical.
+  return {{"v", kCacheFormatVersion},
+          {"namespace", cache_namespace},
+          {"provider", provider},
+          {"model", r.model},
+          {"system", r.system},
+          {"messages", messages},
+          {"temperature", r.temperature},
+          {"max_tokens", r.max_tokens},
+          {"stop", r.stop}};
+}
+
+std::string CacheKey(const nlohmann::json& key_input) {
+  return Sha256Hex(key_input.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+}
+
+namespace {
+
+constexpr const char* kColumns =
+    "key, key_input, created_ms, expires_ms, provider, model, text, finish_reason, "
+    "provider_finish_reason, input_tokens, output_tokens, cached_input_tokens, reasoning_tokens, "
+    "cost_nanos, price_source, hits";
+
+CacheEntry ReadRow(const Statement& q) {
+  CacheEntry e;
+  e.key = q.ColumnText(0);
+  e.key_input = nlohmann::json::parse(q.ColumnText(1), nullptr, false);
+  e.created_ms = q.ColumnInt(2);
+  e.expires_ms = q.ColumnInt(3);
+  e.provider = q.ColumnText(4);
+  e.model = q.ColumnText(5);
+  e.text = q.ColumnText(6);
+  e.finish_reason = q.ColumnText(7);
+  e.provider_finish_reason = q.ColumnText(8);
+  e.usage.input_tokens = q.ColumnInt(9);
+  e.usage.output_tokens = q.ColumnInt(10);
+  e.usage.cached_input_tokens = q.ColumnInt(11);
+  e.usage.reasoning_tokens = q.ColumnInt(12);
+  e.cost_nanos = q.ColumnInt(13);
+  e.price_source = q.ColumnText(14);
+  e.hits = q.ColumnInt(15);
+  return e;
+}
+
+}  // namespace
+
+std::optional<CacheEntry> ResponseCache::Lookup(const std::string& key, int64_t now_ms) {
+  Statement q(db_, std::string("SELECT ") + kColumns + " FROM cache_entries WHERE key=? AND expires_ms>?");
+  q.Bind(1, std::string_view(key)).Bind(2, now_ms);
+  if (!q.Step()) return std::nullopt;
+  CacheEntry e = ReadRow(q);
+  Statement hit(db_, "UPDATE cache_entries SET hits=hits+1 WHERE key=?");
+  hit.Bind(1, std::string_view(key));
+  hit.Step();  // a lost hit counter is not worth failing a call over
+  return e;
+}
+
+Status ResponseCache::Store(const CacheEntry& e) {
+  // Two processes missing the same key both write; the later answer wins.
+  Statement ins(db_, std::string("INSERT OR REPLACE INTO cache_entries(") + kColumns +
+                         ") VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+  ins.Bind(1, std::string_view(e.key))
+      .Bind(2, std::string_view(e.key_input.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)))
+      .Bind(3, e.created_ms)
+      .Bind(4, e.expires_ms)
+      .Bind(5, std::string_view(e.provider))
+      .Bind(6, std::string_view(e.model))
+      .Bind(7, std::string_view(e.text))
+      .Bind(8, std::string_view(e.finish_reason))
+      .Bind(9, std::string_view(e.provider_finish_reason))
+      .Bind(10, e.usage.input_tokens)
+      .Bind(11, e.usage.output_tokens)
+      .Bind(12, e.usage.cached_input_tokens)
+      .Bind(13, e.usage.reasoning_tokens)
+      .Bind(14, e.cost_nanos)
+      .Bind(15, std::string_view(e.price_source))
+      .Bind(16, e.hits);
+  ins.Step();
+  if (!ins.error().empty()) return Status::Internal("cannot write cache entry: " + ins.error());
+  return Status::Ok();
+}
+
+Status ResponseCache::Stats(int64_t now_ms, CacheStats* out) {
+  Statement q(db_,
+              "SELECT COUNT(*), COALESCE(SUM(expires_ms<=?1),0), COALESCE(SUM(hits),0),"
+              " COALESCE(SUM(LENGTH(text)+LENGTH(key_input)),0), COALESCE(SUM(hits*cost_nanos),0)"
+              " FROM cache_entries");
+  q.Bind(1, now_ms);
+  if (!q.Step()) return Status::Internal("cannot read cache: " + q.error());
+  out->entries = q.ColumnInt(0);
+  out->expired = q.ColumnInt(1);
+  out->hits = q.ColumnInt(2);
+  out->bytes = q.ColumnInt(3);
+  out->saved_nanos = q.ColumnInt(4);
+  return Status::Ok();
+}
+
+Status ResponseCache::Clear(int64_t* removed) {
+  Status st = db_.Exec("DELETE FROM cache_entries");
+  *removed = sqlite3_changes(db_.handle());
+  return st;
+}
+
+Status ResponseCache::Prune(int64_t now_ms, int64_t* removed) {
+  Statement del(db_, "DELETE FROM cache_entries WHERE expires_ms<=?");
+  del.Bind(1, now_ms);
+  del.Step();
+  if (!del.error().empty()) return Status::Internal("cannot prune cache: " + del.error());
+  *removed = sqlite3_changes(db_.handle());
+  return Status::Ok();
+}
+
+nlohmann::json CacheEntryToJson(const CacheEntry& e) {
+  return {{"key", e.key},
+          {"key_input", e.key_input},
+          {"created", FormatIsoUtcMs(e.created_ms)},
+          {"expires", FormatIsoUtcMs(e.expires_ms)},
+          {"provider", e.provider},
+          {"model", e.model},
+          {"text", e.text},
+          {"finish_reason", e.finish_reason},
+          {"provider_finish_reason", e.provider_finish_reason},
+          {"usage",
+           {{"input_tokens", e.usage.input_tokens},
+            {"output_tokens", e.usage.output_tokens},
+            {"cached_input_tokens", e.usage.cached_input_tokens},
+            {"reasoning_tokens", e.usage.reasoning_tokens}}},
+          {"cost_nanos", e.cost_nanos},
+          {"price_source", e.price_source}};
+}
+
+Status CacheEntryFromJson(const nlohmann::json& j, CacheEntry* e) {
+  if (!j.is_object()) return Status::Usage("not a JSON object");
+  try {
+    if (!j.contains("key_input") || !j["key_input"].is_object()) return Status::Usage("missing \"key_input\" object");
+    e->key_input = j["key_input"];
+    e->key = CacheKey(e->key_input);
+    if (j.contains("key") && j["key"].get<std::string>() != e->key)
+      return Status::Usage("\"key\" does not match the SHA-256 of \"key_input\"");
+    if (!j.contains("text") || !j["text"].is_string()) return Status::Usage("missing \"text\"");
+    e->text = j["text"].get<std::string>();
+    auto created = ParseIsoUtc(j.value("created", std::string()));
+    auto expires = ParseIsoUtc(j.value("expires", std::string()));
+    if (!created || !expires) return Status::Usage("\"created\" and \"expires\" must be ISO-8601 UTC times");
+    e->created_ms = *created;
+    e->expires_ms = *expires;
+    e->provider = j.value("provider", std::string());
+    e->model = j.value("model", std::string());
+    if (e->provider.empty() || e->model.empty()) return Status::Usage("missing \"provider\" or \"model\"");
+    e->finish_reason = j.value("finish_reason", std::string("stop"));
+    if (e->finish_reason != "stop" && e->finish_reason != "tool_calls")
+      return Status::Usage("finish_reason \"" + e->finish_reason + "\" is never cached");
+    e->provider_finish_reason = j.value("provider_finish_reason", std::string());
+    if (j.contains("usage")) {
+      const auto& u = j["usage"];
+      e->usage.input_tokens = u.value("input_tokens", 0);
+      e->usage.output_tokens = u.value("output_tokens", 0);
+      e->usage.cached_input_tokens = u.value("cached_input_tokens", 0);
+      e->usage.reasoning_tokens = u.value("reasoning_tokens", 0);
+    }
+    e->cost_nanos = j.value("cost_nanos", int64_t{0});
+    e->price_source = j.value("price_source", std::string("builtin"));
+  } catch (const nlohmann::json::exception& ex) {
+    return Status::Usage(std::string("wrong type: ") + ex.what());
+  }
+  return Status::Ok();
+}
+
+Status ResponseCache::Export(std::ostream& out, int64_t* count) {
+  Statement q(db_, std::string("SELECT ") + kColumns + " FROM cache_entries ORDER BY created_ms, key");
+  *count = 0;
+  while (q.Step()) {
+    out << CacheEntryToJson(ReadRow(q)).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << '\n';
+    ++*count;
+  }
+  if (!q.error().empty()) return Status::Internal("cannot read cache: " + q.error());
+  return Status::Ok();
+}
+
+Status ResponseCache::Import(std::istream& in, const std::string& name, int64_t* imported,
+                             std::vector<std::string>* bad_lines) {
+  Status st = db_.BeginImmediate();
+  if (!st.ok()) return st;
+  std::string line;
+  int64_t line_no = 0;
+  *imported = 0;
+  while (std::getline(in, line)) {
+    ++line_no;
+    if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
+    nlohmann::json j = nlohmann::json::parse(line, nullptr, false);
+    CacheEntry e;
+    Status parsed = j.is_discarded() ? Status::Usage("not valid JSON") : CacheEntryFromJson(j, &e);
+    if (!parsed.ok()) {
+      bad_lines->push_back(name + ":" + std::to_string(line_no) + ": " + parsed.message());
+      continue;
+    }
+    st = Store(e);
+    if (!st.ok()) {
+      db_.Rollback();
+      return st;
+    }
+    ++*imported;
+  }
+  return db_.Commit();
+}
+
+}  // namespace llmctl
