@@ -10,11 +10,13 @@
 
 #include "commands/command.h"
 #include "config/settings.h"
+#include "guardrails/circuit_breaker.h"
 #include "guardrails/pricing.h"
 #include "providers/provider.h"
 #include "store/database.h"
 #include "store/migrations.h"
 #include "util/mask.h"
+#include "util/time_format.h"
 
 namespace llmctl {
 namespace {
@@ -102,6 +104,18 @@ void CheckDatabase(const Settings& s, std::vector<Check>* checks) {
   const int latest = AllMigrations().back().version;
   checks->push_back({"ok", "database", s.db_path + " writable, schema version " +
                                            std::to_string(db.SchemaVersion()) + " of " + std::to_string(latest), ""});
+  BreakerOptions options;
+  options.threshold = s.breaker_threshold > 0 ? s.breaker_threshold : 1;
+  std::vector<BreakerStatus> breakers;
+  if (!CircuitBreaker(db, options).List(NowUnixMs(), &breakers).ok()) return;
+  for (const BreakerStatus& b : breakers) {
+    std::string detail = std::string(BreakerStateName(b.state)) + ", " +
+                         std::to_string(b.consecutive_failures) + " consecutive failures";
+    if (b.state == BreakerState::kOpen)
+      detail += ", skipped until " + FormatIsoUtcMs(b.open_until_ms);
+    checks->push_back({b.state == BreakerState::kClosed ? "ok" : "warn", "breaker " + b.endpoint, detail,
+                       b.state == BreakerState::kClosed ? "" : "the provider has been failing; it is retried after the cooldown"});
+  }
 }
 
 Status RunConfigCheck(const ConfigCheckOptions& o, const GlobalOptions& g) {

@@ -31,6 +31,10 @@ struct Settings {
   double timeout_seconds = 30;
   double deadline_seconds = 120;
   int64_t max_retries = 2;
+  double retry_base_seconds = 0.5;     // LLM_RETRY_BASE_SECONDS (beyond the SPEC)
+  double retry_max_seconds = 8;        // LLM_RETRY_MAX_SECONDS
+  int64_t breaker_threshold = 5;       // LLM_BREAKER_THRESHOLD
+  double breaker_cooldown_seconds = 30;  // LLM_BREAKER_COOLDOWN_SECONDS
   double max_cost_per_request_usd = 0.10;
   int64_t rate_limit_tokens = 100000;
   int64_t rate_limit_requests = 0;

@@ -1,13 +1,18 @@
 #include "pipeline/call_pipeline.h"
 
+#include <algorithm>
 #include <chrono>
+#include <random>
+#include <thread>
 
 #include <spdlog/spdlog.h>
 
+#include "guardrails/circuit_breaker.h"
 #include "guardrails/limits.h"
 #include "guardrails/preflight.h"
 #include "guardrails/pricing.h"
 #include "guardrails/response_cache.h"
+#include "guardrails/retry_policy.h"
 #include "providers/provider.h"
 #include "records/record_store.h"
 #include "util/hash.h"
@@ -35,6 +40,28 @@ PriceTable LoadPrices(const Settings& s) {
     if (!st.ok()) spdlog::warn("{}", st.message());
   }
   return table;
+}
+
+// One breaker per endpoint: the same provider name may point at different
+// servers in different configurations.
+std::string EndpointKey(const ProviderConfig& cfg) {
+  return cfg.name + " " + cfg.base_url;
+}
+
+std::string FormatSeconds(double seconds) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%g", seconds);
+  return buf;
+}
+
+// Sleeps in short steps so SIGINT ends a backoff at once.
+bool SleepUnlessCancelled(int64_t ms, const std::atomic<bool>* cancelled) {
+  const auto until = Clock::now() + std::chrono::milliseconds(ms);
+  while (Clock::now() < until) {
+    if (cancelled && cancelled->load()) return false;
+    std::this_thread::sleep_for(std::min<Clock::duration>(std::chrono::milliseconds(20), until - Clock::now()));
+  }
+  return !(cancelled && cancelled->load());
 }
 
 // Reservations outlive the whole-call deadline by a margin, so only a
@@ -274,47 +301,105 @@ Status RunCall(const PipelineContext& ctx, const CallSpec& spec, CallOutcome* ou
   bool answered = false;
   ChatResult result;
   ProviderConfig served_cfg;
-  for (size_t i = 0; i < chain.size() && !answered; ++i) {
-    const ModelRef& ref = chain[i];
-    ProviderConfig cfg;
-    st = ResolveProvider(ref.provider, s, *ctx.env, true, &cfg);
+  const auto deadline = call_start + std::chrono::milliseconds(static_cast<int64_t>(s.deadline_seconds * 1000));
+  BreakerOptions breaker_options;
+  breaker_options.threshold = s.breaker_threshold;
+  breaker_options.cooldown_ms = static_cast<int64_t>(s.breaker_cooldown_seconds * 1000);
+  breaker_options.probe_lease_ms = static_cast<int64_t>(s.timeout_seconds * 1000) + 1000;
+  CircuitBreaker breaker(*ctx.db, breaker_options);
+  const bool use_breaker = s.breaker_threshold > 0;
+  std::vector<ProviderConfig> configs(chain.size());
+  bool all_open = use_breaker;
+  for (size_t i = 0; i < chain.size(); ++i) {
+    st = ResolveProvider(chain[i].provider, s, *ctx.env, true, &configs[i]);
     if (!st.ok()) {
       limiter.Release(reservation);
       return st;
+    }
+    if (all_open && !breaker.IsOpen(EndpointKey(configs[i]), NowUnixMs())) all_open = false;
+  }
+  // With every provider open, skipping them all would fail without trying:
+  // the breaker then steps aside.
+  const bool skip_open = use_breaker && !all_open;
+  std::mt19937_64 rng(std::random_device{}());
+  const BackoffOptions backoff{s.retry_base_seconds, s.retry_max_seconds};
+  int64_t failed_window = -1;  // window of a model that refused the prompt as too long
+  bool stop = false;
+
+  for (size_t i = 0; i < chain.size() && !answered && !stop; ++i) {
+    const ModelRef& ref = chain[i];
+    const ProviderConfig& cfg = configs[i];
+    const std::string endpoint = EndpointKey(cfg);
+    const int64_t window = prices.Find(ref.provider, ref.model).price.max_input_tokens;
+    if (failed_window >= 0 && (window == 0 || window <= failed_window)) {
+      rec.attempts.push_back({ref.provider, ref.model, 0, "skipped", 0});
+      continue;
+    }
+    if (skip_open && !breaker.Allow(endpoint, NowUnixMs())) {
+      spdlog::info("skipping {}: circuit breaker open after repeated failures", ref.provider);
+      rec.attempts.push_back({ref.provider, ref.model, 0, "skipped", 0});
+      continue;
     }
     ChatRequest request = spec.request;
     request.model = ref.model;
     rec.provider = ref.provider;
     rec.model = ref.model;
     rec.prompt_hash = PromptHash(CanonicalRequest(ref.provider, request), s.hash_key);
-
     auto provider = MakeProvider(cfg);
-    AttemptOptions options;
-    options.timeout_seconds = s.timeout_seconds;
-    options.cancelled = ctx.cancelled;
-    options.on_text = [&](std::string_view piece) {
-      out->text_emitted = true;
-      if (ctx.on_text) ctx.on_text(piece);
-    };
-    const auto attempt_start = Clock::now();
-    result = ChatResult();
-    ProviderFailure failure;
-    answered = provider->Complete(request, options, &result, &failure);
-    Attempt attempt{ref.provider, ref.model, answered ? result.http_status : failure.http_status,
-                    answered ? "" : failure.error_type, MsSince(attempt_start)};
-    rec.attempts.push_back(attempt);
-    if (answered) {
-      served_cfg = cfg;
-      if (result.ttft_ms)
-        result.ttft_ms = *result.ttft_ms +
-                         std::chrono::duration<double, std::milli>(attempt_start - call_start).count();
-    } else {
-      last_failure = failure;
-      // Text already on stdout cannot be taken back, and a bad request or an
-      // interrupt would fail the same way on the next provider.
-      if (failure.output_started || out->text_emitted || failure.error_type == "interrupted" ||
-          failure.error_type == "invalid_request")
+
+    for (int64_t retry = 0;; ++retry) {
+      const double remaining_s = std::chrono::duration<double>(deadline - Clock::now()).count();
+      if (remaining_s <= 0) {
+        last_failure = ProviderFailure();
+        last_failure.error_type = "timeout";
+        last_failure.message = "the whole-call deadline of " + FormatSeconds(s.deadline_seconds) +
+                               " s (LLM_DEADLINE_SECONDS) passed";
+        stop = true;
         break;
+      }
+      AttemptOptions options;
+      options.timeout_seconds = std::min(s.timeout_seconds, remaining_s);
+      options.cancelled = ctx.cancelled;
+      options.on_text = [&](std::string_view piece) {
+        out->text_emitted = true;
+        if (ctx.on_text) ctx.on_text(piece);
+      };
+      const auto attempt_start = Clock::now();
+      result = ChatResult();
+      ProviderFailure failure;
+      answered = provider->Complete(request, options, &result, &failure);
+      rec.attempts.push_back({ref.provider, ref.model, answered ? result.http_status : failure.http_status,
+                              answered ? "" : failure.error_type, MsSince(attempt_start)});
+      if (answered) {
+        served_cfg = cfg;
+        if (use_breaker) breaker.RecordSuccess(endpoint);
+        if (result.ttft_ms)
+          result.ttft_ms = *result.ttft_ms +
+                           std::chrono::duration<double, std::milli>(attempt_start - call_start).count();
+        break;
+      }
+      if (out->text_emitted) failure.output_started = true;
+      last_failure = failure;
+      const FailureAction action = ClassifyFailure(failure);
+      if (action == FailureAction::kStop) {
+        stop = true;
+        break;
+      }
+      if (action == FailureAction::kNextProvider) {
+        if (failure.error_type == "context_window") failed_window = std::max<int64_t>(window, 0);
+        break;
+      }
+      if (use_breaker) breaker.RecordFailure(endpoint, NowUnixMs());
+      if (retry >= s.max_retries) break;
+      const int64_t wait_ms = BackoffMs(backoff, static_cast<int>(retry), failure, rng);
+      const double left_ms = std::chrono::duration<double, std::milli>(deadline - Clock::now()).count();
+      if (wait_ms >= left_ms) break;  // a hint past the deadline: move on at once
+      spdlog::info("{} failed ({}); retrying in {} ms", ref.provider, failure.error_type, wait_ms);
+      if (!SleepUnlessCancelled(wait_ms, ctx.cancelled)) {
+        last_failure.error_type = "interrupted";
+        stop = true;
+        break;
+      }
     }
   }
   rec.fallback_used = answered && rec.attempts.size() > 1;

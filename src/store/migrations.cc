@@ -80,6 +80,14 @@ CREATE TABLE cache_entries (
 );
 CREATE INDEX cache_expires ON cache_entries(expires_ms);
 )sql"},
+    {4, "circuit breakers", R"sql(
+CREATE TABLE breakers (
+  endpoint TEXT PRIMARY KEY,
+  failures INTEGER NOT NULL,
+  open_until_ms INTEGER NOT NULL,
+  probe_until_ms INTEGER NOT NULL
+) WITHOUT ROWID;
+)sql"},
 };
 
 }  // namespace

@@ -1,0 +1,70 @@
+#include "guardrails/circuit_breaker.h"
+
+namespace llmctl {
+
+const char* BreakerStateName(BreakerState s) {
+  switch (s) {
+    case BreakerState::kClosed: return "closed";
+    case BreakerState::kOpen: return "open";
+    case BreakerState::kHalfOpen: return "half-open";
+  }
+  return "closed";
+}
+
+bool CircuitBreaker::Allow(const std::string& endpoint, int64_t now_ms) {
+  if (!db_.BeginImmediate().ok()) return true;  // a busy database must not block calls
+  Statement q(db_, "SELECT failures, open_until_ms, probe_until_ms FROM breakers WHERE endpoint=?");
+  q.Bind(1, std::string_view(endpoint));
+  bool allow = true;
+  if (q.Step() && q.ColumnInt(0) >= options_.threshold) {
+    const int64_t open_until = q.ColumnInt(1), probe_until = q.ColumnInt(2);
+    if (now_ms < open_until || now_ms < probe_until) {
+      allow = false;
+    } else {
+      Statement lease(db_, "UPDATE breakers SET probe_until_ms=? WHERE endpoint=?");
+      lease.Bind(1, now_ms + options_.probe_lease_ms).Bind(2, std::string_view(endpoint));
+      lease.Step();
+    }
+  }
+  q.Reset();
+  db_.Commit();
+  return allow;
+}
+
+bool CircuitBreaker::IsOpen(const std::string& endpoint, int64_t now_ms) {
+  Statement q(db_, "SELECT failures, open_until_ms FROM breakers WHERE endpoint=?");
+  q.Bind(1, std::string_view(endpoint));
+  return q.Step() && q.ColumnInt(0) >= options_.threshold && now_ms < q.ColumnInt(1);
+}
+
+void CircuitBreaker::RecordSuccess(const std::string& endpoint) {
+  Statement del(db_, "DELETE FROM breakers WHERE endpoint=?");
+  del.Bind(1, std::string_view(endpoint));
+  del.Step();
+}
+
+void CircuitBreaker::RecordFailure(const std::string& endpoint, int64_t now_ms) {
+  Statement up(db_,
+               "INSERT INTO breakers(endpoint, failures, open_until_ms, probe_until_ms) VALUES(?1, 1, 0, 0)"
+               " ON CONFLICT(endpoint) DO UPDATE SET failures=failures+1, probe_until_ms=0,"
+               " open_until_ms=CASE WHEN failures+1>=?2 THEN ?3 ELSE open_until_ms END");
+  up.Bind(1, std::string_view(endpoint)).Bind(2, options_.threshold).Bind(3, now_ms + options_.cooldown_ms);
+  up.Step();
+}
+
+Status CircuitBreaker::List(int64_t now_ms, std::vector<BreakerStatus>* out) {
+  Statement q(db_, "SELECT endpoint, failures, open_until_ms FROM breakers ORDER BY endpoint");
+  while (q.Step()) {
+    BreakerStatus b;
+    b.endpoint = q.ColumnText(0);
+    b.consecutive_failures = q.ColumnInt(1);
+    b.open_until_ms = q.ColumnInt(2);
+    if (b.consecutive_failures >= options_.threshold)
+      b.state = now_ms < b.open_until_ms ? BreakerState::kOpen : BreakerState::kHalfOpen;
+    out->push_back(b);
+  }
+  if (!q.error().empty()) return Status::Internal("cannot read breakers: " + q.error());
+  return Status::Ok();
+}
+
+}  // namespace llmctl

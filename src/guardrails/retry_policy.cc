@@ -1,0 +1,33 @@
+#include "guardrails/retry_policy.h"
+
+#include <algorithm>
+#include <cmath>
+
+namespace llmctl {
+
+FailureAction ClassifyFailure(const ProviderFailure& f) {
+  // Text already printed cannot be retracted, and a retry would print a
+  // second answer after the first.
+  if (f.output_started) return FailureAction::kStop;
+  const std::string& t = f.error_type;
+  if (t == "interrupted" || t == "content_filter") return FailureAction::kStop;
+  if (t == "context_window") return FailureAction::kNextProvider;  // if its window is larger
+  if (t == "auth" || f.http_status == 401 || f.http_status == 403 || f.http_status == 404 ||
+      f.http_status == 402)
+    return FailureAction::kNextProvider;
+  if (t == "rate_limited") return f.quota_exhausted ? FailureAction::kNextProvider : FailureAction::kRetry;
+  if (t == "invalid_request") return FailureAction::kStop;
+  if (f.http_status == 408 || f.http_status == 409 || f.http_status == 429 || f.http_status >= 500)
+    return FailureAction::kRetry;
+  if (t == "timeout" || t == "network" || t == "provider_error") return FailureAction::kRetry;
+  return FailureAction::kNextProvider;
+}
+
+int64_t BackoffMs(const BackoffOptions& o, int retry, const ProviderFailure& f, std::mt19937_64& rng) {
+  if (f.retry_after_ms && *f.retry_after_ms > 0) return *f.retry_after_ms;
+  const double exp = std::min(o.base_seconds * std::pow(2.0, retry), o.max_seconds);
+  std::uniform_real_distribution<double> jitter(0.75, 1.0);
+  return static_cast<int64_t>(std::llround(exp * jitter(rng) * 1000));
+}
+
+}  // namespace llmctl
