@@ -1,0 +1,74 @@
+# fish completion for llmctl
+set -l commands complete config-check cost-report latency-stats logs cache limits models help
+complete -c llmctl -f
+complete -c llmctl -n "not __fish_seen_subcommand_from $commands" -a "$commands"
+complete -c llmctl -l config -r -F -d 'Config file'
+complete -c llmctl -l log-format -x -a 'text json' -d 'Diagnostics format'
+complete -c llmctl -s v -l verbose -d 'More diagnostics'
+complete -c llmctl -s q -l quiet -d 'Only errors'
+complete -c llmctl -l version -d 'Print the version'
+complete -c llmctl -s h -l help -d 'Show help'
+
+set -l c "__fish_seen_subcommand_from complete"
+complete -c llmctl -n $c -s m -l model -x -d 'Model, MODEL or PROVIDER:MODEL'
+complete -c llmctl -n $c -s p -l provider -x -a 'openai anthropic gemini mock' -d 'Provider'
+complete -c llmctl -n $c -s s -l system -x -d 'System prompt'
+complete -c llmctl -n $c -l messages -r -F -d 'JSON messages file'
+complete -c llmctl -n $c -s u -l user -x -d 'User id'
+complete -c llmctl -n $c -l max-tokens -x -d 'Max output tokens'
+complete -c llmctl -n $c -l temperature -x -d 'Sampling temperature'
+complete -c llmctl -n $c -l timeout -x -d 'Per-attempt timeout (s)'
+complete -c llmctl -n $c -l fallback -x -d 'Fallback PROVIDER:MODEL'
+complete -c llmctl -n $c -l stream -d 'Stream the answer'
+complete -c llmctl -n $c -l no-stream -d 'Do not stream'
+complete -c llmctl -n $c -l json -d 'Record plus text as JSON'
+complete -c llmctl -n $c -l cache -x -a 'auto off refresh only' -d 'Cache mode'
+complete -c llmctl -n $c -l dry-run -d 'Print request and estimate, send nothing'
+complete -c llmctl -n $c -l allow-truncated -d 'Exit 0 on truncated answers'
+
+set -l cc "__fish_seen_subcommand_from config-check"
+complete -c llmctl -n $cc -l json -d 'Print as JSON'
+complete -c llmctl -n $cc -l ping -d 'List models at each provider'
+
+set -l cr "__fish_seen_subcommand_from cost-report"
+complete -c llmctl -n $cr -l since -x -d 'Start: duration or ISO date'
+complete -c llmctl -n $cr -l until -x -d 'End: duration or ISO date'
+complete -c llmctl -n $cr -l by -x -a 'user model provider day hour' -d 'Group by'
+complete -c llmctl -n $cr -l user -x -d 'Only this user'
+complete -c llmctl -n $cr -l model -x -d 'Only this model'
+complete -c llmctl -n $cr -l provider -x -d 'Only this provider'
+complete -c llmctl -n $cr -l format -x -a 'table json csv' -d 'Output format'
+complete -c llmctl -n $cr -l input -r -F -d 'JSONL record files'
+complete -c llmctl -n $cr -l strict -d 'Malformed input lines are fatal'
+
+set -l ls "__fish_seen_subcommand_from latency-stats"
+complete -c llmctl -n $ls -l since -x -d 'Start: duration or ISO date'
+complete -c llmctl -n $ls -l last -x -d 'Only the last N records'
+complete -c llmctl -n $ls -l by -x -a 'provider model' -d 'Group by'
+complete -c llmctl -n $ls -l threshold-ms -x -d 'p95 alert threshold'
+complete -c llmctl -n $ls -l format -x -a 'table json prometheus' -d 'Output format'
+complete -c llmctl -n $ls -l include-cache-hits -d 'Count cache hits'
+complete -c llmctl -n $ls -l histogram -d 'Draw the latency distribution'
+complete -c llmctl -n $ls -l input -r -F -d 'JSONL record files'
+
+set -l lg "__fish_seen_subcommand_from logs"
+complete -c llmctl -n $lg -a prune -d 'Delete old records'
+complete -c llmctl -n $lg -l since -x -d 'Start: duration or ISO date'
+complete -c llmctl -n $lg -l until -x -d 'End: duration or ISO date'
+complete -c llmctl -n $lg -l user -x -d 'Only this user'
+complete -c llmctl -n $lg -l model -x -d 'Only this model'
+complete -c llmctl -n $lg -s n -x -d 'Only the last N records'
+complete -c llmctl -n $lg -l request-id -x -d 'One record'
+complete -c llmctl -n $lg -l follow -d 'Print new records as they arrive'
+complete -c llmctl -n $lg -l older-than -x -d 'prune: age such as 90d'
+
+set -l ca "__fish_seen_subcommand_from cache"
+complete -c llmctl -n $ca -a 'stats clear prune export import' -d 'Cache action'
+complete -c llmctl -n $ca -l json -d 'stats as JSON'
+complete -c llmctl -n $ca -s o -l output -r -F -d 'export file'
+
+set -l li "__fish_seen_subcommand_from limits"
+complete -c llmctl -n $li -s u -l user -x -d 'User id'
+complete -c llmctl -n $li -l json -d 'Print as JSON'
+
+complete -c llmctl -n "__fish_seen_subcommand_from models" -l json -d 'Print as JSON'
