@@ -16,6 +16,7 @@
 #include "providers/provider.h"
 #include "records/record_store.h"
 #include "util/hash.h"
+#include "util/process_clock.h"
 #include "util/time_format.h"
 
 namespace llmctl {
@@ -365,6 +366,8 @@ Status RunCall(const PipelineContext& ctx, const CallSpec& spec, CallOutcome* ou
         if (ctx.on_text) ctx.on_text(piece);
       };
       const auto attempt_start = Clock::now();
+      spdlog::debug("stage guardrails_ms={:.3f} attempt={} provider={}", MsSinceProcessStart(),
+                    rec.attempts.size() + 1, ref.provider);
       result = ChatResult();
       ProviderFailure failure;
       answered = provider->Complete(request, options, &result, &failure);

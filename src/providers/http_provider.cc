@@ -1,0 +1,147 @@
+#include "providers/http_provider.h"
+
+#include <cctype>
+#include <chrono>
+#include <ctime>
+#include <optional>
+#include <utility>
+
+#include "providers/json_fields.h"
+#include "providers/provider_errors.h"
+#include "providers/stream_reader.h"
+#include "util/mask.h"
+
+namespace llmctl {
+namespace {
+
+using nlohmann::json;
+using Clock = std::chrono::steady_clock;
+
+bool IsSuccess(int status) { return status >= 200 && status < 300; }
+
+ProviderFailure TransportFailure(const HttpResult& response) {
+  ProviderFailure failure;
+  failure.error_type = response.error_type.empty() ? "network" : response.error_type;
+  failure.http_status = response.status;
+  failure.message = OneLine(response.error);
+  return failure;
+}
+
+// Header names that carry credentials even when the value is not the
+// configured key (an extra header holding a gateway token, say).
+bool IsSecretHeader(std::string name) {
+  for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  for (const char* word : {"auth", "key", "token", "secret", "cookie", "password"})
+    if (name.find(word) != std::string::npos) return true;
+  return false;
+}
+
+}  // namespace
+
+HttpProvider::HttpProvider(ProviderConfig cfg, std::unique_ptr<ProtocolCodec> codec)
+    : cfg_(std::move(cfg)), codec_(std::move(codec)) {}
+
+std::string HttpProvider::Scrub(std::string text) const {
+  if (cfg_.api_key.empty()) return text;
+  const std::string masked = MaskSecret(cfg_.api_key);
+  for (size_t at = text.find(cfg_.api_key); at != std::string::npos;
+       at = text.find(cfg_.api_key, at + masked.size()))
+    text.replace(at, cfg_.api_key.size(), masked);
+  return text;
+}
+
+bool HttpProvider::Complete(const ChatRequest& request, const AttemptOptions& options,
+                            ChatResult* result, ProviderFailure* failure) {
+  const auto start = Clock::now();
+  bool text_started = false;
+  std::optional<double> ttft_ms;
+  TextSink sink = [&](std::string_view text) {
+    if (text.empty()) return;
+    if (!text_started && request.stream)
+      ttft_ms = std::chrono::duration<double, std::milli>(Clock::now() - start).count();
+    text_started = true;
+    if (options.on_text) options.on_text(text);
+  };
+  auto fail = [&](ProviderFailure f) {
+    f.output_started = text_started;
+    f.message = Scrub(std::move(f.message));
+    *failure = std::move(f);
+    return false;
+  };
+
+  HttpCallOptions call;
+  call.timeout_seconds = options.timeout_seconds;
+  call.cancelled = options.cancelled;
+  std::unique_ptr<StreamDecoder> decoder;
+  std::optional<StreamReader> reader;
+  if (request.stream) {
+    decoder = codec_->NewStreamDecoder(sink);
+    reader.emplace(decoder.get());
+    call.on_body = [&](std::string_view bytes) { return reader->Feed(bytes); };
+  }
+
+  HttpResult response = PerformHttp(codec_->BuildChat(request), call);
+  if (response.status == 0 || response.error_type == "interrupted")
+    return fail(TransportFailure(response));
+  if (!IsSuccess(response.status))
+    return fail(FailureFromHttpError(response.status, response.headers, response.body,
+                                     std::time(nullptr)));
+  // A transport error after the terminal event cannot hurt the answer.
+  if (!response.error_type.empty() && !(reader && reader->done()))
+    return fail(TransportFailure(response));
+  if (reader) {
+    if (!reader->Finish(result, failure)) return fail(std::move(*failure));
+  } else {
+    if (!codec_->ParseChat(response.body, result, failure)) return fail(std::move(*failure));
+    sink(result->text);
+  }
+  result->http_status = response.status;
+  result->ttft_ms = ttft_ms;
+  return true;
+}
+
+json HttpProvider::DescribeRequest(const ChatRequest& request) const {
+  HttpRequest http = codec_->BuildChat(request);
+  json headers = json::object();
+  for (const auto& [name, value] : http.headers) {
+    std::string shown = Scrub(value);
+    if (shown == value && IsSecretHeader(name)) {
+      bool bearer = value.rfind("Bearer ", 0) == 0;
+      shown = (bearer ? "Bearer " : "") + MaskSecret(std::string_view(value).substr(bearer ? 7 : 0));
+    }
+    headers[name] = shown;
+  }
+  json body = json::parse(http.body, nullptr, /*allow_exceptions=*/false);
+  return {{"method", http.method},
+          {"url", Scrub(http.url)},
+          {"headers", headers},
+          {"body", body.is_discarded() ? json(http.body) : body}};
+}
+
+bool HttpProvider::Ping(double timeout_seconds, std::string* detail) {
+  HttpRequest http = codec_->BuildModelList();
+  HttpCallOptions call;
+  call.timeout_seconds = timeout_seconds;
+  HttpResult response = PerformHttp(http, call);
+  if (response.status != 0 && !IsSuccess(response.status)) {
+    ProviderFailure f =
+        FailureFromHttpError(response.status, response.headers, response.body, std::time(nullptr));
+    *detail = "HTTP " + std::to_string(response.status) + " (" + f.error_type + ") from GET " +
+              Scrub(http.url) + ": " + Scrub(f.message);
+    return false;
+  }
+  if (!response.error_type.empty()) {
+    *detail = response.error_type + " on GET " + Scrub(http.url) + ": " + Scrub(OneLine(response.error));
+    return false;
+  }
+  // OpenAI and Anthropic list models under "data", Gemini under "models".
+  json doc = json::parse(response.body, nullptr, /*allow_exceptions=*/false);
+  size_t models = 0;
+  for (const char* key : {"data", "models"})
+    if (const json* list = FieldAt(doc, key); list && list->is_array()) models = list->size();
+  *detail = "HTTP " + std::to_string(response.status) + " from GET " + Scrub(http.url) + ", " +
+            std::to_string(models) + " models listed";
+  return true;
+}
+
+}  // namespace llmctl

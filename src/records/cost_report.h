@@ -1,0 +1,71 @@
+// Cost totals over call records, optionally grouped (nested, in the order
+// given) by user, model, provider, UTC day or UTC hour. Money is summed in
+// integer nano-dollars, so a total equals the sum of its records exactly.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "records/call_record.h"
+#include "records/record_filter.h"
+#include "store/database.h"
+#include "util/status.h"
+
+namespace llmctl {
+
+enum class GroupBy { kUser, kModel, kProvider, kDay, kHour };
+
+// "user", "model", "provider", "day", "hour".
+Status ParseGroupBy(const std::string& text, GroupBy* out);
+const char* GroupByName(GroupBy g);
+// The group value of a record: its user/model/provider, "2026-11-28" for
+// day, "2026-11-28T10:00Z" for hour.
+std::string GroupValue(GroupBy g, const CallRecord& r);
+
+struct CostTotals {
+  int64_t calls = 0;
+  int64_t input_tokens = 0;
+  int64_t output_tokens = 0;
+  int64_t cache_hits = 0;
+  int64_t errors = 0;  // records with error_type set
+  int64_t cost_nanos = 0;
+  int64_t saved_nanos = 0;  // what cache hits would have cost
+
+  void Add(const CallRecord& r);
+  void Add(const CostTotals& t);
+};
+
+struct CostRow {
+  std::vector<std::string> keys;  // one per GroupBy, in order
+  CostTotals totals;
+};
+
+struct CostReport {
+  std::vector<GroupBy> by;
+  std::vector<CostRow> rows;  // sorted by keys; empty without grouping
+  CostTotals total;
+};
+
+// Streams records into per-group totals held in a hash map: memory grows
+// with the number of groups, never with the number of records.
+class CostAggregator {
+ public:
+  explicit CostAggregator(std::vector<GroupBy> by) : by_(std::move(by)) {}
+  void Add(const CallRecord& r);
+  CostReport Finish() const;
+
+ private:
+  std::vector<GroupBy> by_;
+  std::unordered_map<std::string, CostRow> groups_;
+  std::string key_;  // reused buffer for the joined group key
+  CostTotals total_;
+};
+
+// The same report computed by SQLite (GROUP BY over the calls table's
+// columns, SUM of cost_nanos), never reading the JSON of each record.
+Status CostReportFromDatabase(Database& db, const RecordFilter& filter,
+                              const std::vector<GroupBy>& by, CostReport* out);
+
+}  // namespace llmctl

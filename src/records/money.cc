@@ -1,0 +1,45 @@
+#include "records/money.h"
+
+#include <cstdio>
+
+namespace llmctl {
+namespace {
+
+constexpr uint64_t kNanosPerDollar = 1'000'000'000;
+
+// Magnitude as unsigned, so INT64_MIN does not overflow on negation.
+uint64_t Magnitude(int64_t v) { return v < 0 ? 0 - static_cast<uint64_t>(v) : static_cast<uint64_t>(v); }
+
+}  // namespace
+
+std::string FormatNanosExact(int64_t nanos) {
+  const uint64_t m = Magnitude(nanos);
+  char buf[48];
+  std::snprintf(buf, sizeof buf, "%s%llu.%09llu", nanos < 0 ? "-" : "",
+                static_cast<unsigned long long>(m / kNanosPerDollar),
+                static_cast<unsigned long long>(m % kNanosPerDollar));
+  std::string s = buf;
+  while (s.back() == '0') s.pop_back();
+  if (s.back() == '.') s.pop_back();
+  return s;
+}
+
+std::string FormatNanosFixed(int64_t nanos, int decimals) {
+  uint64_t unit = 1;
+  for (int i = decimals; i < 9; ++i) unit *= 10;
+  const uint64_t m = Magnitude(nanos);
+  const uint64_t rounded = (m + unit / 2) / unit;  // in units of 10^-decimals
+  uint64_t scale = kNanosPerDollar / unit;
+  char buf[48];
+  if (decimals == 0) {
+    std::snprintf(buf, sizeof buf, "%s%llu", nanos < 0 && rounded ? "-" : "",
+                  static_cast<unsigned long long>(rounded));
+  } else {
+    std::snprintf(buf, sizeof buf, "%s%llu.%0*llu", nanos < 0 && rounded ? "-" : "",
+                  static_cast<unsigned long long>(rounded / scale), decimals,
+                  static_cast<unsigned long long>(rounded % scale));
+  }
+  return buf;
+}
+
+}  // namespace llmctl

@@ -1,0 +1,336 @@
+#include "records/record_source.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <unordered_map>
+
+#include <spdlog/spdlog.h>
+
+#include "util/utc_calendar.h"
+
+namespace llmctl {
+namespace {
+
+enum class Field {
+  kIgnored,
+  kTimestamp,
+  kRequestId,
+  kUserId,
+  kProvider,
+  kModel,
+  kInputTokens,
+  kOutputTokens,
+  kCachedInputTokens,
+  kReasoningTokens,
+  kCostUsd,
+  kSavedCostUsd,
+  kPriceSource,
+  kLatencyMs,
+  kTtftMs,
+  kFinishReason,
+  kProviderFinishReason,
+  kCacheHit,
+  kFallbackUsed,
+  kError,
+  kErrorType,
+  kPromptHash,
+  kAlert,
+  kRunId,
+  kCaseId,
+  kLlmctlVersion,
+};
+
+Field FieldOf(std::string_view key) {
+  static const std::unordered_map<std::string_view, Field> kFields = {
+      {"timestamp", Field::kTimestamp},
+      {"request_id", Field::kRequestId},
+      {"user_id", Field::kUserId},
+      {"provider", Field::kProvider},
+      {"model", Field::kModel},
+      {"input_tokens", Field::kInputTokens},
+      {"output_tokens", Field::kOutputTokens},
+      {"cached_input_tokens", Field::kCachedInputTokens},
+      {"reasoning_tokens", Field::kReasoningTokens},
+      {"cost_usd", Field::kCostUsd},
+      {"saved_cost_usd", Field::kSavedCostUsd},
+      {"price_source", Field::kPriceSource},
+      {"latency_ms", Field::kLatencyMs},
+      {"ttft_ms", Field::kTtftMs},
+      {"finish_reason", Field::kFinishReason},
+      {"provider_finish_reason", Field::kProviderFinishReason},
+      {"cache_hit", Field::kCacheHit},
+      {"fallback_used", Field::kFallbackUsed},
+      {"error", Field::kError},
+      {"error_type", Field::kErrorType},
+      {"prompt_hash", Field::kPromptHash},
+      {"alert", Field::kAlert},
+      {"run_id", Field::kRunId},
+      {"case_id", Field::kCaseId},
+      {"llmctl_version", Field::kLlmctlVersion},
+  };
+  auto it = kFields.find(key);
+  return it == kFields.end() ? Field::kIgnored : it->second;
+}
+
+const char* ExpectedType(Field f) {
+  switch (f) {
+    case Field::kInputTokens:
+    case Field::kOutputTokens:
+    case Field::kCachedInputTokens:
+    case Field::kReasoningTokens:
+    case Field::kCostUsd:
+    case Field::kSavedCostUsd:
+    case Field::kLatencyMs:
+    case Field::kTtftMs:
+      return "a number";
+    case Field::kCacheHit:
+    case Field::kFallbackUsed:
+      return "a boolean";
+    default:
+      return "a string";
+  }
+}
+
+// SAX handler filling a CallRecord from the top-level keys only; nested
+// values (attempts) are walked past without being stored.
+class RecordSax {
+ public:
+  using json = nlohmann::json;
+  explicit RecordSax(CallRecord* out) : r_(out) {}
+
+  const std::string& error() const { return error_; }
+  bool has_timestamp() const { return has_timestamp_; }
+
+  // null keeps a field's default, as CallRecordFromJson does.
+  bool null() { return Scalar() == kTopLevel || ok(); }
+  bool boolean(bool v) {
+    if (Scalar() != kTopLevel) return ok();
+    switch (field_) {
+      case Field::kCacheHit: r_->cache_hit = v; return true;
+      case Field::kFallbackUsed: r_->fallback_used = v; return true;
+      default: return Mistyped();
+    }
+  }
+  bool number_integer(json::number_integer_t v) { return Number(static_cast<double>(v), v); }
+  bool number_unsigned(json::number_unsigned_t v) {
+    return Number(static_cast<double>(v), static_cast<int64_t>(v));
+  }
+  bool number_float(json::number_float_t v, const std::string&) {
+    return Number(v, static_cast<int64_t>(std::clamp(v, -9.2e18, 9.2e18)));
+  }
+  bool string(std::string& v) {
+    if (Scalar() != kTopLevel) return ok();
+    switch (field_) {
+      case Field::kTimestamp: {
+        auto ms = ParseRecordTimestamp(v);
+        if (!ms) return Fail("bad \"timestamp\": " + v);
+        r_->timestamp_ms = *ms;
+        has_timestamp_ = true;
+        return true;
+      }
+      case Field::kRequestId: r_->request_id.assign(v); return true;
+      case Field::kUserId: r_->user_id.assign(v); return true;
+      case Field::kProvider: r_->provider.assign(v); return true;
+      case Field::kModel: r_->model.assign(v); return true;
+      case Field::kPriceSource: r_->price_source.assign(v); return true;
+      case Field::kFinishReason: r_->finish_reason.assign(v); return true;
+      case Field::kProviderFinishReason: r_->provider_finish_reason.assign(v); return true;
+      case Field::kError: r_->error = v; return true;
+      case Field::kErrorType: r_->error_type = v; return true;
+      case Field::kPromptHash: r_->prompt_hash.assign(v); return true;
+      case Field::kAlert: r_->alert = v; return true;
+      case Field::kRunId: r_->run_id.assign(v); return true;
+      case Field::kCaseId: r_->case_id.assign(v); return true;
+      case Field::kLlmctlVersion: r_->llmctl_version.assign(v); return true;
+      default: return Mistyped();
+    }
+  }
+  bool binary(json::binary_t&) { return Fail("binary value"); }
+  bool start_object(std::size_t) { return Open(); }
+  bool end_object() { return Close(); }
+  bool start_array(std::size_t) { return depth_ == 0 ? Fail("not a JSON object") : Open(); }
+  bool end_array() { return Close(); }
+  bool key(std::string& k) {
+    if (depth_ == 1) {
+      key_.assign(k);
+      field_ = FieldOf(k);
+    }
+    return true;
+  }
+  bool parse_error(std::size_t, const std::string&, const nlohmann::detail::exception& e) {
+    // what() reads "[json.exception.parse_error.101] parse error at …".
+    std::string what = e.what();
+    auto bracket = what.find("] ");
+    return Fail("invalid JSON: " + (bracket == std::string::npos ? what : what.substr(bracket + 2)));
+  }
+
+ private:
+  enum Where { kTopLevel, kNested, kBare };
+
+  bool ok() const { return error_.empty(); }
+  Where Scalar() {
+    if (depth_ == 0) {
+      Fail("not a JSON object");
+      return kBare;
+    }
+    return depth_ == 1 ? kTopLevel : kNested;
+  }
+  bool Open() {
+    if (depth_ == 1 && field_ != Field::kIgnored) return Mistyped();
+    ++depth_;
+    return true;
+  }
+  bool Close() {
+    --depth_;
+    return true;
+  }
+  bool Number(double d, int64_t i) {
+    if (Scalar() != kTopLevel) return ok();
+    switch (field_) {
+      case Field::kInputTokens: r_->input_tokens = i; return true;
+      case Field::kOutputTokens: r_->output_tokens = i; return true;
+      case Field::kCachedInputTokens: r_->cached_input_tokens = i; return true;
+      case Field::kReasoningTokens: r_->reasoning_tokens = i; return true;
+      case Field::kCostUsd: r_->cost_nanos = UsdToNanos(d); return true;
+      case Field::kSavedCostUsd: r_->saved_cost_nanos = UsdToNanos(d); return true;
+      case Field::kLatencyMs: r_->latency_ms = d; return true;
+      case Field::kTtftMs: r_->ttft_ms = d; return true;
+      default: return Mistyped();
+    }
+  }
+  // A value of the wrong JSON type: an error for a known field only.
+  bool Mistyped() {
+    if (field_ == Field::kIgnored) return true;
+    return Fail("\"" + key_ + "\" must be " + ExpectedType(field_));
+  }
+  bool Fail(std::string why) {
+    if (error_.empty()) error_ = std::move(why);
+    return false;
+  }
+
+  CallRecord* r_;
+  int depth_ = 0;
+  Field field_ = Field::kIgnored;
+  std::string key_;
+  bool has_timestamp_ = false;
+  std::string error_;
+};
+
+// Reads a file descriptor in large blocks and hands out one line at a time
+// (without its newline or a trailing CR).
+class LineReader {
+ public:
+  explicit LineReader(int fd) : fd_(fd), buf_(1 << 18) {}
+
+  // false at end of input or on a read error (then error() is set).
+  bool Next(std::string_view* line) {
+    for (;;) {
+      const char* nl = static_cast<const char*>(std::memchr(buf_.data() + start_, '\n', end_ - start_));
+      if (nl) {
+        size_t len = nl - (buf_.data() + start_);
+        *line = Trim(std::string_view(buf_.data() + start_, len));
+        start_ += len + 1;
+        return true;
+      }
+      if (eof_) {
+        if (start_ == end_) return false;
+        *line = Trim(std::string_view(buf_.data() + start_, end_ - start_));
+        start_ = end_;
+        return true;
+      }
+      Fill();
+    }
+  }
+  const std::string& error() const { return error_; }
+
+ private:
+  static std::string_view Trim(std::string_view s) {
+    if (!s.empty() && s.back() == '\r') s.remove_suffix(1);
+    return s;
+  }
+  void Fill() {
+    // Move the partial line to the front; grow only for a line longer than the buffer.
+    std::memmove(buf_.data(), buf_.data() + start_, end_ - start_);
+    end_ -= start_;
+    start_ = 0;
+    if (end_ == buf_.size()) buf_.resize(buf_.size() * 2);
+    ssize_t n;
+    do n = ::read(fd_, buf_.data() + end_, buf_.size() - end_);
+    while (n < 0 && errno == EINTR);
+    if (n < 0) error_ = std::strerror(errno);
+    if (n <= 0) eof_ = true;
+    else end_ += static_cast<size_t>(n);
+  }
+
+  int fd_;
+  std::vector<char> buf_;
+  size_t start_ = 0;
+  size_t end_ = 0;
+  bool eof_ = false;
+  std::string error_;
+};
+
+Status ReadOne(const std::string& path, bool strict,
+               const std::function<void(const CallRecord&)>& sink) {
+  const bool is_stdin = path == "-";
+  const std::string name = is_stdin ? "<stdin>" : path;
+  int fd = is_stdin ? STDIN_FILENO : ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return Status::Usage("cannot read " + path + ": " + std::strerror(errno));
+  LineReader reader(fd);
+  CallRecord record;
+  std::string_view line;
+  Status result;
+  for (size_t line_no = 1; reader.Next(&line); ++line_no) {
+    if (line.find_first_not_of(" \t") == std::string_view::npos) continue;
+    Status st = ParseRecordLine(line, &record);
+    if (st.ok()) {
+      sink(record);
+      continue;
+    }
+    std::string where = name + ":" + std::to_string(line_no) + ": " + st.message();
+    if (strict) {
+      result = Status::Usage(where + " (--strict stops at the first bad line)");
+      break;
+    }
+    spdlog::warn("{} (line skipped)", where);
+  }
+  if (result.ok() && !reader.error().empty())
+    result = Status::Usage("cannot read " + name + ": " + reader.error());
+  if (!is_stdin) ::close(fd);
+  return result;
+}
+
+}  // namespace
+
+Status OpenExistingDatabase(const std::string& path, Database* db, bool* exists) {
+  struct stat st;
+  *exists = ::stat(path.c_str(), &st) == 0;
+  if (!*exists) return Status::Ok();
+  return db->Open(path);
+}
+
+Status ReadJsonlRecords(const std::vector<std::string>& paths, bool strict,
+                        const std::function<void(const CallRecord&)>& sink) {
+  for (const std::string& path : paths) {
+    Status st = ReadOne(path, strict, sink);
+    if (!st.ok()) return st;
+  }
+  return Status::Ok();
+}
+
+Status ParseRecordLine(std::string_view line, CallRecord* out) {
+  *out = CallRecord();
+  RecordSax sax(out);
+  const bool parsed = nlohmann::json::sax_parse(line.begin(), line.end(), &sax);
+  if (!parsed || !sax.error().empty())
+    return Status::Usage(sax.error().empty() ? "invalid JSON" : sax.error());
+  if (!sax.has_timestamp()) return Status::Usage("missing \"timestamp\"");
+  return Status::Ok();
+}
+
+}  // namespace llmctl

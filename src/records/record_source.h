@@ -1,0 +1,36 @@
+// Where reports read call records from: the database, or JSONL files
+// gathered from other machines (`logs` output, LLMCTL_LOG_FILE).
+#pragma once
+
+#include <functional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "records/call_record.h"
+#include "store/database.h"
+#include "util/status.h"
+
+namespace llmctl {
+
+// Opens the database at path if the file exists. Reading never creates it:
+// with no file, *exists is false, db stays closed and the caller reports
+// zero records.
+Status OpenExistingDatabase(const std::string& path, Database* db, bool* exists);
+
+// Streams records out of JSONL files ("-" is stdin) one line at a time, so
+// memory stays flat whatever the input size. Blank lines are skipped. A line
+// that is not a record is reported as "FILE:LINE: why": a warning and
+// skipped, or with `strict` the returned kUsage error. An unreadable file is
+// a kUsage error.
+Status ReadJsonlRecords(const std::vector<std::string>& paths, bool strict,
+                        const std::function<void(const CallRecord&)>& sink);
+
+// Parses one JSON line into *out (which is reset first). Fills every
+// top-level field of SPEC §6 but leaves `attempts` empty: reports never read
+// it, and skipping it keeps parsing several times faster than building a
+// DOM. Fails on invalid JSON, a non-object, a field of the wrong type or a
+// missing/bad timestamp.
+Status ParseRecordLine(std::string_view line, CallRecord* out);
+
+}  // namespace llmctl

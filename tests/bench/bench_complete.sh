@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Issue #2: `llmctl complete` against the local fake server vs curl posting
+# the same body, alternating, median of N runs each (target ≤ 1.3×); peak RSS
+# of one call (target ≤ 15 MB) and of streaming a 5 MB answer (flat).
+source "$(dirname "$0")/common.sh"
+RUNS=${RUNS:-30}
+start_fake
+
+body=$(llm_env "$LLMCTL_BIN" complete -p openai -m gpt-4o-mini --dry-run "Say hello" | jq -c .request.body)
+: >"$BENCH_TMP/llmctl.ns"; : >"$BENCH_TMP/curl.ns"
+for _ in $(seq "$RUNS"); do
+  t0=$(now_ns)
+  llm_env "$LLMCTL_BIN" complete -p openai -m gpt-4o-mini "Say hello" >/dev/null
+  t1=$(now_ns)
+  curl -sS -o /dev/null -X POST "$FAKE_URL/v1/chat/completions" -H 'Authorization: Bearer test-key' \
+    -H 'Content-Type: application/json' --data-binary "$body"
+  t2=$(now_ns)
+  echo $(( (t1 - t0) / 1000 )) >>"$BENCH_TMP/llmctl.ns"
+  echo $(( (t2 - t1) / 1000 )) >>"$BENCH_TMP/curl.ns"
+done
+m_llm=$(median "$BENCH_TMP/llmctl.ns"); m_curl=$(median "$BENCH_TMP/curl.ns")
+echo "complete vs curl, median of $RUNS runs: llmctl ${m_llm} us, curl ${m_curl} us, ratio $(awk -v a="$m_llm" -v b="$m_curl" 'BEGIN{printf "%.2f", a/b}') (target <= 1.3)"
+
+rss=$(peak_rss_kb env -i PATH="$PATH" HOME="$BENCH_TMP" LLMCTL_DB="$BENCH_TMP/llmctl.db" OPENAI_BASE_URL="$FAKE_URL/v1" OPENAI_API_KEY=test-key LLM_CACHE=off "$LLMCTL_BIN" complete -p openai "Say hello")
+echo "peak RSS of one complete: ${rss} KB (target <= 15360 KB)"
+
+kill "$FAKE_PID"; wait "$FAKE_PID" 2>/dev/null || true; rm -f "$BENCH_TMP/port"
+start_fake --default-step '{"answer_bytes": 5242880}'
+rss_stream=$(peak_rss_kb env -i PATH="$PATH" HOME="$BENCH_TMP" LLMCTL_DB="$BENCH_TMP/llmctl.db" OPENAI_BASE_URL="$FAKE_URL/v1" OPENAI_API_KEY=test-key LLM_CACHE=off LLM_MAX_TOKENS=16000 LLM_MAX_COST_PER_REQUEST=0 "$LLMCTL_BIN" complete -p openai --stream --allow-truncated "Write a lot")
+echo "peak RSS streaming a 5 MB answer: ${rss_stream} KB"

@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Issue #3: 64 concurrent processes × 20 calls each on one SQLite file
+# against the fake server, with rate limits on: calls per second, and p50/p99
+# of the guardrail stage (process start to the request leaving), read from
+# each call's debug line "stage guardrails_ms=...". Target p99 < 10 ms.
+source "$(dirname "$0")/common.sh"
+PROCS=${PROCS:-64}
+CALLS=${CALLS:-20}
+start_fake
+worker() {
+  for _ in $(seq "$CALLS"); do
+    llm_env LLM_RATE_LIMIT_TOKENS=1000000000 LLM_RATE_LIMIT_REQUESTS=1000000 \
+      "$LLMCTL_BIN" -vv complete -p openai -u "user$1" "Say hello" 2>&1 >/dev/null |
+      grep -oE 'guardrails_ms=[0-9.]+' | head -1 | cut -d= -f2
+  done
+}
+llm_env "$LLMCTL_BIN" complete -p mock warmup >/dev/null  # create the database once
+t0=$(now_ns)
+for p in $(seq "$PROCS"); do worker "$p" >"$BENCH_TMP/stage.$p" & done
+wait
+t1=$(now_ns)
+cat "$BENCH_TMP"/stage.* >"$BENCH_TMP/stage.all"
+n=$(wc -l <"$BENCH_TMP/stage.all")
+records=$(sqlite3 "$BENCH_TMP/llmctl.db" "select count(*) from calls where provider='openai'")
+echo "$PROCS processes x $CALLS calls: $n stage timings, $records records, $(awk -v n="$records" -v ns=$((t1 - t0)) 'BEGIN{printf "%.0f", n/(ns/1e9)}') calls/s"
+echo "guardrail stage: p50 $(percentile 50 "$BENCH_TMP/stage.all") ms, p99 $(percentile 99 "$BENCH_TMP/stage.all") ms (target p99 < 10 ms)"

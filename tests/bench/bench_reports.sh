@@ -1,0 +1,159 @@
+#!/usr/bin/env bash
+# Benchmarks the reports of issue 6 on generated data: 1 M call records over
+# 30 days, 1 k users, 20 models. Compares `cost-report` on the database and
+# on JSONL with jq computing the same per-user totals, times
+# `latency-stats`, and reports peak RSS. Not part of ctest (it takes a
+# minute or two); run it by hand:
+#   tests/bench/bench_reports.sh            # uses $LLMCTL_BIN or ./build/llmctl
+#   ROWS=100000 tests/bench/bench_reports.sh
+set -euo pipefail
+
+LLMCTL=${LLMCTL_BIN:-./build/llmctl}
+ROWS=${ROWS:-1000000}
+for tool in sqlite3 jq /usr/bin/time; do
+  command -v "$tool" >/dev/null || { echo "bench: needs $tool (apt-get install sqlite3 jq time)" >&2; exit 2; }
+done
+[ -x "$LLMCTL" ] || { echo "bench: no llmctl binary at $LLMCTL (set LLMCTL_BIN)" >&2; exit 2; }
+
+WORK=$(mktemp -d)
+[ -n "${KEEP:-}" ] || trap 'rm -rf "$WORK"' EXIT
+export LLMCTL_DB=$WORK/llmctl.db
+export XDG_CONFIG_HOME=$WORK/config  # no user config file interferes
+unset LLMCTL_CONFIG
+JSONL=$WORK/calls.jsonl
+
+# Let llmctl create and migrate the schema, then fill `calls` directly.
+"$LLMCTL" limits >/dev/null
+
+NOW_MS=$(date +%s%3N)
+echo "generating $ROWS records over 30 days (1000 users, 20 models)..."
+gen_start=$(date +%s.%N)
+sqlite3 "$LLMCTL_DB" >/dev/null <<SQL
+PRAGMA journal_mode=WAL;
+PRAGMA synchronous=OFF;
+BEGIN;
+WITH RECURSIVE
+  seq(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM seq WHERE i < $ROWS),
+  -- MATERIALIZED: evaluated once per row, so every random() value is used
+  -- consistently (an inlined CTE would call random() again per reference).
+  raw AS MATERIALIZED (
+    SELECT i,
+           $NOW_MS - abs(random()) % (30 * 86400000) AS ts_ms,
+           'user' || (abs(random()) % 1000) AS user_id,
+           abs(random()) % 20 AS m,
+           100 + abs(random()) % 4000 AS input_tokens,
+           10 + abs(random()) % 1000 AS output_tokens,
+           abs(random()) % 100 AS dice,
+           200 + (abs(random()) % 500000) / 100.0 AS latency_ms,
+           abs(random()) % 5000000 AS cost_nanos
+    FROM seq),
+  rec AS (
+    SELECT i, ts_ms, user_id, input_tokens, output_tokens, latency_ms,
+           CASE m % 3 WHEN 0 THEN 'openai' WHEN 1 THEN 'anthropic' ELSE 'gemini' END AS provider,
+           'model-' || m AS model,
+           dice < 5 AS cache_hit,
+           CASE WHEN dice >= 5 AND dice < 6 THEN 'timeout' END AS error_type,
+           CASE WHEN dice < 5 THEN 0 ELSE cost_nanos END AS cost_nanos,
+           CASE WHEN dice < 5 THEN cost_nanos ELSE 0 END AS saved_cost_nanos,
+           CASE WHEN dice >= 70 THEN round(latency_ms / 4, 3) END AS ttft_ms,
+           printf('00000000-0000-4000-8000-%012d', i) AS request_id
+    FROM raw)
+INSERT INTO calls(request_id, ts_ms, user_id, provider, model, input_tokens, output_tokens,
+                  cached_input_tokens, reasoning_tokens, cost_nanos, saved_cost_nanos,
+                  latency_ms, ttft_ms, finish_reason, cache_hit, error_type, record)
+SELECT request_id, ts_ms, user_id, provider, model, input_tokens, output_tokens, 0, 0,
+       cost_nanos, saved_cost_nanos, latency_ms, ttft_ms,
+       CASE WHEN error_type IS NULL THEN 'stop' ELSE 'error' END, cache_hit, error_type,
+       json_object(
+         'attempts', json_array(json_object('error_type', error_type, 'latency_ms', latency_ms,
+                                            'model', model, 'provider', provider,
+                                            'status', CASE WHEN error_type IS NULL THEN 200 ELSE 0 END)),
+         'cache_hit', json(CASE WHEN cache_hit THEN 'true' ELSE 'false' END),
+         'cached_input_tokens', 0,
+         'cost_usd', cost_nanos / 1e9,
+         'error', CASE WHEN error_type IS NOT NULL THEN 'request timed out' END,
+         'error_type', error_type,
+         'fallback_used', json('false'),
+         'finish_reason', CASE WHEN error_type IS NULL THEN 'stop' ELSE 'error' END,
+         'input_tokens', input_tokens,
+         'latency_ms', latency_ms,
+         'llmctl_version', '0.1.0',
+         'model', model,
+         'output_tokens', output_tokens,
+         'price_source', 'builtin',
+         'prompt_hash', 'sha256:' || lower(hex(randomblob(32))),
+         'provider', provider,
+         'provider_finish_reason', CASE WHEN error_type IS NULL THEN 'stop' ELSE '' END,
+         'reasoning_tokens', 0,
+         'request_id', request_id,
+         'saved_cost_usd', saved_cost_nanos / 1e9,
+         'timestamp', strftime('%Y-%m-%dT%H:%M:%fZ', ts_ms / 1000.0, 'unixepoch'),
+         'ttft_ms', ttft_ms,
+         'user_id', user_id)
+FROM rec;
+COMMIT;
+PRAGMA wal_checkpoint(TRUNCATE);
+SQL
+echo "  done in $(echo "$(date +%s.%N) - $gen_start" | bc) s"
+
+"$LLMCTL" logs >"$JSONL"
+echo "exported $(wc -l <"$JSONL") lines, $(du -m "$JSONL" | cut -f1) MB of JSONL"
+
+# run NAME CMD...: runs CMD with stdout to $WORK/NAME.out; sets SECS and RSS_MB.
+run() {
+  local name=$1
+  shift
+  /usr/bin/time -f '%e %M' -o "$WORK/$name.time" "$@" >"$WORK/$name.out" || true
+  read -r SECS RSS_KB <"$WORK/$name.time"
+  RSS_MB=$((RSS_KB / 1024))
+  printf '  %-34s %7.2f s  %5d MB peak RSS\n' "$name" "$SECS" "$RSS_MB"
+}
+ratio() { echo "scale=1; $1 / $2" | bc; }
+
+SINCE_ISO=$(date -u -d "@$(((NOW_MS / 1000) - 7 * 86400))" +%Y-%m-%dT%H:%M:%S)
+# Same per-user totals as `cost-report --by user`: calls, tokens, cost.
+JQ_TOTALS='reduce (inputs | select(.timestamp >= $since)) as $r ({};
+  .[$r.user_id] |= {calls: ((.calls // 0) + 1),
+                    input_tokens: ((.input_tokens // 0) + $r.input_tokens),
+                    output_tokens: ((.output_tokens // 0) + $r.output_tokens),
+                    cost_usd: ((.cost_usd // 0) + $r.cost_usd)})'
+
+echo
+echo "1. cost-report --by user --since 7d (database) vs jq over the exported JSONL"
+run db_since7d "$LLMCTL" cost-report --by user --since "$SINCE_ISO" --format json
+db_secs=$SECS
+run jq_since7d jq -n --arg since "$SINCE_ISO" "$JQ_TOTALS" "$JSONL"
+jq_secs=$SECS
+echo "  speed-up vs jq: $(ratio "$jq_secs" "$db_secs")x   (target: <= 1 s and >= 10x)"
+
+echo
+echo "2. cost-report --input over the $ROWS-line JSONL vs jq on the same file"
+run input_all "$LLMCTL" cost-report --by user --input "$JSONL" --format json
+in_secs=$SECS
+in_rss=$RSS_MB
+run jq_all jq -n --arg since "" "$JQ_TOTALS" "$JSONL"
+echo "  speed-up vs jq: $(ratio "$SECS" "$in_secs")x, peak RSS $in_rss MB   (target: >= 5x, < 50 MB)"
+
+# The two computations must agree to the nano-dollar (jq's float sum only
+# to its precision, so compare the call counts and token sums exactly).
+db_calls=$(jq '[.groups[].calls] | add' "$WORK/input_all.out")
+jq_calls=$(jq '[.[].calls] | add' "$WORK/jq_all.out")
+[ "$db_calls" = "$jq_calls" ] || { echo "MISMATCH: llmctl $db_calls calls, jq $jq_calls" >&2; exit 1; }
+db_in=$(jq '.total.input_tokens' "$WORK/input_all.out")
+jq_in=$(jq '[.[].input_tokens] | add' "$WORK/jq_all.out")
+[ "$db_in" = "$jq_in" ] || { echo "MISMATCH: llmctl $db_in input tokens, jq $jq_in" >&2; exit 1; }
+sql_nanos=$(sqlite3 "$LLMCTL_DB" 'SELECT SUM(cost_nanos) FROM calls')
+rep_usd=$(jq -r '.total.cost_usd' "$WORK/input_all.out")
+echo "  totals agree: $db_calls calls, $db_in input tokens; cost $rep_usd USD (SQL sum $sql_nanos nanos)"
+
+echo
+echo "3. latency-stats over all records"
+run latency_db "$LLMCTL" latency-stats --threshold-ms 1e9
+run latency_db_by "$LLMCTL" latency-stats --by provider,model --format prometheus --threshold-ms 1e9
+run latency_input "$LLMCTL" latency-stats --input "$JSONL" --threshold-ms 1e9
+echo "  (target: <= 1 s on the database)"
+
+echo
+echo "4. logs export"
+run logs_all "$LLMCTL" logs
+run logs_tail "$LLMCTL" logs -n 100
