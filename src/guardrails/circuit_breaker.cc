@@ -12,7 +12,13 @@ const char* BreakerStateName(BreakerState s) {
 }
 
 bool CircuitBreaker::Allow(const std::string& endpoint, int64_t now_ms) {
-  if (!db_.BeginImmediate().ok()) return true;  // a busy database must not block calls
+  {
+    // The common case, a healthy endpoint, needs no write transaction.
+    Statement peek(db_, "SELECT failures FROM breakers WHERE endpoint=?");
+    peek.Bind(1, std::string_view(endpoint));
+    if (!peek.Step() || peek.ColumnInt(0) < options_.threshold) return true;
+  }
+  if (!db_.BeginImmediate().ok()) return true;  // a busy database must not block calls  // a busy database must not block calls
   Statement q(db_, "SELECT failures, open_until_ms, probe_until_ms FROM breakers WHERE endpoint=?");
   q.Bind(1, std::string_view(endpoint));
   bool allow = true;
@@ -38,6 +44,11 @@ bool CircuitBreaker::IsOpen(const std::string& endpoint, int64_t now_ms) {
 }
 
 void CircuitBreaker::RecordSuccess(const std::string& endpoint) {
+  {
+    Statement peek(db_, "SELECT 1 FROM breakers WHERE endpoint=?");
+    peek.Bind(1, std::string_view(endpoint));
+    if (!peek.Step()) return;
+  }
   Statement del(db_, "DELETE FROM breakers WHERE endpoint=?");
   del.Bind(1, std::string_view(endpoint));
   del.Step();

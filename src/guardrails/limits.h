@@ -65,7 +65,8 @@ class Limiter {
   Status Admit(const UsageClaim& claim, int64_t now_ms, bool reserve, int64_t reservation_ttl_ms,
                Reservation* reservation);
 
-  // Replaces the reservation by what the call actually used.
+  // Replaces the reservation by what the call actually used, atomically:
+  // inside the caller's open transaction, or in one of its own.
   Status Settle(const Reservation& reservation, int64_t tokens, int64_t cost_nanos);
 
   // Drops the reservation; a failed call consumes nothing.

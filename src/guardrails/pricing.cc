@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <fstream>
-#include <regex>
+#include <string_view>
 
 #include <nlohmann/json.hpp>
 
@@ -50,6 +50,38 @@ std::optional<double> OptionalNumber(const nlohmann::json& j, const char* key) {
   return it->get<double>();
 }
 
+bool AllDigits(std::string_view s) {
+  return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
+// "input_cost_per_token_above_200k_tokens" -> input, 200000.
+bool ParseTierKey(const std::string& key, bool* is_input, int64_t* threshold) {
+  constexpr std::string_view kMiddle = "_cost_per_token_above_", kEnd = "k_tokens";
+  std::string_view k = key;
+  if (k.starts_with("input")) *is_input = true;
+  else if (k.starts_with("output")) *is_input = false;
+  else return false;
+  k.remove_prefix(*is_input ? 5 : 6);
+  if (!k.starts_with(kMiddle) || !k.ends_with(kEnd)) return false;
+  k.remove_prefix(kMiddle.size());
+  k.remove_suffix(kEnd.size());
+  if (!AllDigits(k) || k.size() > 9) return false;
+  *threshold = std::stoll(std::string(k)) * 1000;
+  return true;
+}
+
+// Strips a trailing -YYYY-MM-DD or -YYYYMMDD.
+std::string WithoutDateSuffix(const std::string& model) {
+  std::string_view m = model;
+  if (m.size() > 9 && m[m.size() - 9] == '-' && AllDigits(m.substr(m.size() - 8)))
+    return std::string(m.substr(0, m.size() - 9));
+  if (m.size() > 11 && m[m.size() - 11] == '-' && m[m.size() - 6] == '-' && m[m.size() - 3] == '-' &&
+      AllDigits(m.substr(m.size() - 10, 4)) && AllDigits(m.substr(m.size() - 5, 2)) &&
+      AllDigits(m.substr(m.size() - 2)))
+    return std::string(m.substr(0, m.size() - 11));
+  return model;
+}
+
 }  // namespace
 
 ModelPrice UnknownModelPrice() {
@@ -81,7 +113,6 @@ Status PriceTable::LoadFile(const std::string& path) {
   if (doc.is_discarded() || !doc.is_object())
     return Status::Config("LLMCTL_PRICING_FILE=\"" + path +
                           "\" is not a JSON object in LiteLLM's model_prices_and_context_window.json format");
-  static const std::regex kTierKey(R"(^(input|output)_cost_per_token_above_(\d+)k_tokens$)");
   for (auto& [key, v] : doc.items()) {
     if (key == "sample_spec" || !v.is_object()) continue;
     auto in_price = OptionalNumber(v, "input_cost_per_token");
@@ -96,16 +127,16 @@ Status PriceTable::LoadFile(const std::string& path) {
     p.max_input_tokens = static_cast<int64_t>(OptionalNumber(v, "max_input_tokens").value_or(0));
     p.max_output_tokens = static_cast<int64_t>(OptionalNumber(v, "max_output_tokens").value_or(0));
     for (auto& [field, value] : v.items()) {
-      std::smatch m;
-      if (!value.is_number() || !std::regex_match(field, m, kTierKey)) continue;
-      int64_t threshold = std::stoll(m[2].str()) * 1000;
+      bool is_input = false;
+      int64_t threshold = 0;
+      if (!value.is_number() || !ParseTierKey(field, &is_input, &threshold)) continue;
       auto tier = std::find_if(p.tiers.begin(), p.tiers.end(),
                                [&](const PriceTier& t) { return t.threshold_tokens == threshold; });
       if (tier == p.tiers.end()) {
         p.tiers.push_back({threshold, p.input_per_token, p.output_per_token});
         tier = p.tiers.end() - 1;
       }
-      (m[1] == "input" ? tier->input_per_token : tier->output_per_token) = value.get<double>();
+      (is_input ? tier->input_per_token : tier->output_per_token) = value.get<double>();
     }
     std::sort(p.tiers.begin(), p.tiers.end(),
               [](const PriceTier& a, const PriceTier& b) { return a.threshold_tokens < b.threshold_tokens; });
@@ -127,11 +158,9 @@ PriceLookup PriceTable::Find(const std::string& provider, const std::string& mod
   std::vector<std::string> candidates = {provider + "/" + model, model};
   // Dated snapshots (gpt-4o-mini-2024-07-18, claude-haiku-4-5-20251001) cost
   // what their alias costs.
-  static const std::regex kDated(R"(^(.*?)-(\d{4}-\d{2}-\d{2}|\d{8})$)");
-  std::smatch m;
-  if (std::regex_match(model, m, kDated)) {
-    candidates.push_back(provider + "/" + m[1].str());
-    candidates.push_back(m[1].str());
+  if (std::string alias = WithoutDateSuffix(model); alias != model) {
+    candidates.push_back(provider + "/" + alias);
+    candidates.push_back(alias);
   }
   for (const std::string& key : candidates)
     if (const Entry* e = Get(key)) return {e->price, e->source, e->key};

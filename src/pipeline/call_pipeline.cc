@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <functional>
 #include <random>
 #include <thread>
 
@@ -226,11 +227,23 @@ Status RunCall(const PipelineContext& ctx, const CallSpec& spec, CallOutcome* ou
     request.model = spec.primary.model;
     rec.prompt_hash = PromptHash(CanonicalRequest(spec.primary.provider, request), s.hash_key);
   }
-  auto finish = [&]() -> Status {
+  // The record goes in together with the settlement of the reservation: one
+  // write transaction instead of two, since every process pays for each.
+  auto finish = [&](const std::function<Status()>& settle = nullptr) -> Status {
     rec.latency_ms = MsSince(call_start);
     const std::string line = rec.ToJsonLine();
-    Status st = InsertCallRecord(*ctx.db, rec, line);
+    Status st = ctx.db->BeginImmediate();
     if (!st.ok()) return st;
+    if (settle) {
+      Status settled = settle();
+      if (!settled.ok()) spdlog::warn("{}", settled.message());
+    }
+    st = InsertCallRecord(*ctx.db, rec, line);
+    if (st.ok()) st = ctx.db->Commit();
+    if (!st.ok()) {
+      ctx.db->Rollback();
+      return st;
+    }
     if (!s.log_file.empty()) return AppendLogLine(s.log_file, line);
     return Status::Ok();
   };
@@ -464,10 +477,10 @@ Status RunCall(const PipelineContext& ctx, const CallSpec& spec, CallOutcome* ou
     rec.error_type = last_failure.error_type;
     out->status = StatusForFailure(rec.provider, last_failure);
   }
-  st = answered ? limiter.Settle(reservation, rec.input_tokens + rec.output_tokens, rec.cost_nanos)
-                : limiter.Release(reservation);
-  if (!st.ok()) spdlog::warn("{}", st.message());
-  return finish();
+  return finish([&] {
+    return answered ? limiter.Settle(reservation, rec.input_tokens + rec.output_tokens, rec.cost_nanos)
+                    : limiter.Release(reservation);
+  });
 }
 
 }  // namespace llmctl

@@ -68,9 +68,14 @@ int OnProgress(void* user, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
   return t->options->cancelled && t->options->cancelled->load() ? 1 : 0;
 }
 
-void GlobalInitOnce() {
+// TLS set-up touches megabytes of libcrypto, a large share of a short
+// process's memory, so plain-http calls (local servers, tests) skip it.
+// OpenSSL 3 initialises itself should a later request need TLS after all.
+void GlobalInitOnce(const std::string& url) {
   static std::once_flag once;
-  std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
+  std::call_once(once, [&] {
+    curl_global_init(url.rfind("https:", 0) == 0 ? CURL_GLOBAL_DEFAULT : CURL_GLOBAL_NOTHING);
+  });
 }
 
 std::string Classify(CURLcode code, bool cancelled) {
@@ -97,7 +102,7 @@ HttpResult PerformHttp(const HttpRequest& request, const HttpCallOptions& option
     result.error = "interrupted before the request was sent";
     return result;
   }
-  GlobalInitOnce();
+  GlobalInitOnce(request.url);
   CURL* curl = curl_easy_init();
   if (!curl) {
     result.error_type = "network";

@@ -43,6 +43,7 @@ class Database {
 
  private:
   Status Migrate();
+  bool IsWal();
   sqlite3* db_ = nullptr;
   std::string path_;
 };

@@ -8,9 +8,13 @@ start_fake
 
 body=$(llm_env "$LLMCTL_BIN" complete -p openai -m gpt-4o-mini --dry-run "Say hello" | jq -c .request.body)
 : >"$BENCH_TMP/llmctl.ns"; : >"$BENCH_TMP/curl.ns"
+# Both programs are started the same way, straight from this shell (no
+# `env` hop in front of llmctl), with the variables exported beforehand.
+export HOME="$BENCH_TMP" LLMCTL_DB="$BENCH_TMP/llmctl.db" LLMCTL_USER=bench OPENAI_BASE_URL="$FAKE_URL/v1" \
+  OPENAI_API_KEY=test-key LLM_CACHE=off
 for _ in $(seq "$RUNS"); do
   t0=$(now_ns)
-  llm_env "$LLMCTL_BIN" complete -p openai -m gpt-4o-mini "Say hello" >/dev/null
+  "$LLMCTL_BIN" complete -p openai -m gpt-4o-mini "Say hello" >/dev/null
   t1=$(now_ns)
   curl -sS -o /dev/null -X POST "$FAKE_URL/v1/chat/completions" -H 'Authorization: Bearer test-key' \
     -H 'Content-Type: application/json' --data-binary "$body"
