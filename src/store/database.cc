@@ -8,6 +8,7 @@
 #include <chrono>
 #include <cstdlib>
 #include <cstring>
+#include <random>
 #include <thread>
 
 #include "store/migrations.h"
@@ -34,6 +35,21 @@ Status MakeDirs(const std::string& dir) {
     return Status::Config("cannot create directory " + dir + ": " + std::strerror(errno) +
                           " (set LLMCTL_DB to a writable path)");
   return Status::Ok();
+}
+
+// SQLite's own busy handler sleeps in steps growing to 100 ms: with dozens
+// of processes queueing for a write lock held a fraction of a millisecond,
+// that leaves the lock idle most of the time. Poll briefly instead, with
+// jitter so the waiters do not wake in step.
+int OnBusy(void* start_ns, int attempt) {
+  using namespace std::chrono;
+  const auto start = steady_clock::time_point(nanoseconds(*static_cast<int64_t*>(start_ns)));
+  if (attempt == 0) *static_cast<int64_t*>(start_ns) = steady_clock::now().time_since_epoch().count();
+  else if (steady_clock::now() - start > milliseconds(kBusyTimeoutMs)) return 0;
+  thread_local std::minstd_rand rng(std::random_device{}());
+  const int max_us = std::min(50 + attempt * 50, 1000);
+  std::this_thread::sleep_for(microseconds(25 + static_cast<int>(rng() % static_cast<unsigned>(max_us))));
+  return 1;
 }
 
 }  // namespace
@@ -68,7 +84,7 @@ Status Database::Open(const std::string& path) {
   if (sqlite3_open_v2(path.c_str(), &db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX,
                       nullptr) != SQLITE_OK)
     return Status::Config("cannot open database " + path + ": " + LastError());
-  sqlite3_busy_timeout(db_, kBusyTimeoutMs);
+  sqlite3_busy_handler(db_, OnBusy, &busy_start_ns_);
 
   // A process lives for one call, so per-process costs matter: keep the WAL
   // file between processes and leave checkpoints to the automatic ones

@@ -46,6 +46,7 @@ class Database {
   bool IsWal();
   sqlite3* db_ = nullptr;
   std::string path_;
+  int64_t busy_start_ns_ = 0;  // when the current wait for a lock began
 };
 
 // A prepared statement; binds are 1-based like SQLite's.

@@ -16,8 +16,9 @@ worker() {
 }
 llm_env "$LLMCTL_BIN" complete -p mock warmup >/dev/null  # create the database once
 t0=$(now_ns)
-for p in $(seq "$PROCS"); do worker "$p" >"$BENCH_TMP/stage.$p" & done
-wait
+pids=()
+for p in $(seq "$PROCS"); do worker "$p" >"$BENCH_TMP/stage.$p" & pids+=($!); done
+wait "${pids[@]}"  # not a bare wait: the fake server is a background job too
 t1=$(now_ns)
 cat "$BENCH_TMP"/stage.* >"$BENCH_TMP/stage.all"
 n=$(wc -l <"$BENCH_TMP/stage.all")
