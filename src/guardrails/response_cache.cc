@@ -148,6 +148,14 @@ Status CacheEntryFromJson(const nlohmann::json& j, CacheEntry* e) {
   try {
     if (!j.contains("key_input") || !j["key_input"].is_object()) return Status::Usage("missing \"key_input\" object");
     e->key_input = j["key_input"];
+    // JSON tools rewrite 0.0 as 0; numbers are re-typed as CacheKeyInput
+    // makes them so a cassette that went through jq still hashes the same.
+    for (const char* field : {"temperature"})
+      if (e->key_input.contains(field) && e->key_input[field].is_number())
+        e->key_input[field] = e->key_input[field].get<double>();
+    for (const char* field : {"max_tokens", "v"})
+      if (e->key_input.contains(field) && e->key_input[field].is_number())
+        e->key_input[field] = e->key_input[field].get<int64_t>();
     e->key = CacheKey(e->key_input);
     if (j.contains("key") && j["key"].get<std::string>() != e->key)
       return Status::Usage("\"key\" does not match the SHA-256 of \"key_input\"");

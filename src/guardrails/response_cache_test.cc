@@ -96,3 +96,16 @@ TEST_CASE("store, hit, expiry, export and import round trip") {
   CHECK(cache.Lookup(e.key, 1500));
   std::remove(path.c_str());
 }
+
+TEST_CASE("a cassette rewritten by a JSON tool (0.0 -> 0) keeps its key") {
+  ChatRequest r = BaseRequest();
+  nlohmann::json input = CacheKeyInput("openai", r, "default");
+  nlohmann::json line = {{"key", CacheKey(input)}, {"key_input", input}, {"text", "x"},
+                         {"created", "2026-01-01T00:00:00.000Z"}, {"expires", "2027-01-01T00:00:00.000Z"},
+                         {"provider", "openai"}, {"model", "gpt-4o-mini"}};
+  nlohmann::json rewritten = nlohmann::json::parse(line.dump());
+  rewritten["key_input"]["temperature"] = 0;  // what jq prints for 0.0
+  CacheEntry e;
+  REQUIRE(CacheEntryFromJson(rewritten, &e).ok());
+  CHECK(e.key == CacheKey(input));
+}

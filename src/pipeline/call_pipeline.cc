@@ -198,6 +198,13 @@ Status DryRun(const PipelineContext& ctx, const CallSpec& spec, nlohmann::json* 
 }
 
 Status PrepareCall(const PipelineContext& ctx, const CallSpec& spec) {
+  // A broken price map would let the cost guard and the caps run on the
+  // wrong prices, so it stops the call like any other bad setting.
+  if (!ctx.settings->pricing_file.empty()) {
+    PriceTable table;
+    Status st = table.LoadFile(ctx.settings->pricing_file);
+    if (!st.ok()) return st;
+  }
   // A hermetic replay never contacts a provider, so it needs no key.
   const bool need_keys = ctx.settings->cache_mode != "only";
   ProviderConfig cfg;

@@ -142,9 +142,14 @@ jq_calls=$(jq '[.[].calls] | add' "$WORK/jq_all.out")
 db_in=$(jq '.total.input_tokens' "$WORK/input_all.out")
 jq_in=$(jq '[.[].input_tokens] | add' "$WORK/jq_all.out")
 [ "$db_in" = "$jq_in" ] || { echo "MISMATCH: llmctl $db_in input tokens, jq $jq_in" >&2; exit 1; }
+# Money must match to the nano-dollar: the exact decimal of SQL's integer sum.
 sql_nanos=$(sqlite3 "$LLMCTL_DB" 'SELECT SUM(cost_nanos) FROM calls')
+want_usd=$(printf '%d.%09d' $((sql_nanos / 1000000000)) $((sql_nanos % 1000000000)) | sed -e 's/0*$//' -e 's/\.$//')
 rep_usd=$(jq -r '.total.cost_usd' "$WORK/input_all.out")
-echo "  totals agree: $db_calls calls, $db_in input tokens; cost $rep_usd USD (SQL sum $sql_nanos nanos)"
+db_usd=$("$LLMCTL" cost-report --format json | jq -r '.total.cost_usd')
+[ "$rep_usd" = "$want_usd" ] && [ "$db_usd" = "$want_usd" ] ||
+  { echo "MISMATCH: cost --input $rep_usd, database $db_usd, SQL $want_usd" >&2; exit 1; }
+echo "  totals agree: $db_calls calls, $db_in input tokens, \$$want_usd exactly (JSONL, database and SQL)"
 
 echo
 echo "3. latency-stats over all records"
