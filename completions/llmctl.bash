@@ -31,11 +31,11 @@ _llmctl() {
     "") opts="$commands $global" ;;
     complete) opts="-m --model -p --provider -s --system --messages -u --user --max-tokens --temperature --timeout --fallback --stream --no-stream --json --cache --dry-run --allow-truncated" ;;
     config-check) opts="--json --ping" ;;
-    cost-report) opts="--since --until --by --user --model --provider --format --input --strict" ;;
-    latency-stats) opts="--since --last --by --threshold-ms --format --include-cache-hits --histogram --input" ;;
+    cost-report) opts="--since --until --by -u --user -m --model -p --provider --format --input --strict" ;;
+    latency-stats) opts="--since --last --by --threshold-ms --format --include-cache-hits --histogram --input --strict" ;;
     logs)
       if [[ $sub == prune ]]; then opts="--older-than"
-      else opts="prune --since --until --user --model -n --request-id --follow"; fi ;;
+      else opts="prune --since --until -u --user -m --model -n --lines --request-id -f --follow"; fi ;;
     cache)
       case $sub in
         stats) opts="--json" ;;

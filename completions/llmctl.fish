@@ -50,6 +50,7 @@ complete -c llmctl -n $ls -l format -x -a 'table json prometheus' -d 'Output for
 complete -c llmctl -n $ls -l include-cache-hits -d 'Count cache hits'
 complete -c llmctl -n $ls -l histogram -d 'Draw the latency distribution'
 complete -c llmctl -n $ls -l input -r -F -d 'JSONL record files'
+complete -c llmctl -n $ls -l strict -d 'Malformed input lines are fatal'
 
 set -l lg "__fish_seen_subcommand_from logs"
 complete -c llmctl -n $lg -a prune -d 'Delete old records'
@@ -57,9 +58,9 @@ complete -c llmctl -n $lg -l since -x -d 'Start: duration or ISO date'
 complete -c llmctl -n $lg -l until -x -d 'End: duration or ISO date'
 complete -c llmctl -n $lg -l user -x -d 'Only this user'
 complete -c llmctl -n $lg -l model -x -d 'Only this model'
-complete -c llmctl -n $lg -s n -x -d 'Only the last N records'
+complete -c llmctl -n $lg -s n -l lines -x -d 'Only the last N records'
 complete -c llmctl -n $lg -l request-id -x -d 'One record'
-complete -c llmctl -n $lg -l follow -d 'Print new records as they arrive'
+complete -c llmctl -n $lg -s f -l follow -d 'Print new records as they arrive'
 complete -c llmctl -n $lg -l older-than -x -d 'prune: age such as 90d'
 
 set -l ca "__fish_seen_subcommand_from cache"
