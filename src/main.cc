@@ -32,6 +32,7 @@ int main(int argc, char** argv) {
   AddLimitsCommand(app, ctx);
   AddModelsCommand(app, ctx);
   AddCacheCommand(app, ctx);
+  AddEvalCommand(app, ctx);
   app.add_subcommand("help", "Show this help")->callback([&] {
     ctx.run = [&] {
       std::cout << app.help();

@@ -32,5 +32,6 @@ void AddLatencyStatsCommand(CLI::App& app, CommandContext& ctx);
 void AddLimitsCommand(CLI::App& app, CommandContext& ctx);
 void AddModelsCommand(CLI::App& app, CommandContext& ctx);
 void AddCacheCommand(CLI::App& app, CommandContext& ctx);
+void AddEvalCommand(CLI::App& app, CommandContext& ctx);
 
 }  // namespace llmctl

@@ -344,6 +344,7 @@ Status RunCall(const PipelineContext& ctx, const CallSpec& spec, CallOutcome* ou
   const bool skip_open = use_breaker && !all_open;
   std::mt19937_64 rng(std::random_device{}());
   const BackoffOptions backoff{s.retry_base_seconds, s.retry_max_seconds};
+  size_t served_index = 0;
   int64_t failed_window = -1;  // window of a model that refused the prompt as too long
   bool stop = false;
 
@@ -373,7 +374,7 @@ Status RunCall(const PipelineContext& ctx, const CallSpec& spec, CallOutcome* ou
       if (remaining_s <= 0) {
         last_failure = ProviderFailure();
         last_failure.error_type = "timeout";
-        last_failure.message = "the whole-call deadline of " + FormatSeconds(s.deadline_seconds) +
+        last_failure.message = "timed out: the whole-call deadline of " + FormatSeconds(s.deadline_seconds) +
                                " s (LLM_DEADLINE_SECONDS) passed";
         stop = true;
         break;
@@ -395,6 +396,7 @@ Status RunCall(const PipelineContext& ctx, const CallSpec& spec, CallOutcome* ou
                               answered ? "" : failure.error_type, MsSince(attempt_start)});
       if (answered) {
         served_cfg = cfg;
+        served_index = i;
         if (use_breaker) breaker.RecordSuccess(endpoint);
         if (result.ttft_ms)
           result.ttft_ms = *result.ttft_ms +
@@ -402,6 +404,9 @@ Status RunCall(const PipelineContext& ctx, const CallSpec& spec, CallOutcome* ou
         break;
       }
       if (out->text_emitted) failure.output_started = true;
+      if (failure.error_type == "timeout" && options.timeout_seconds < s.timeout_seconds)
+        failure.message = "timed out: the whole-call deadline of " + FormatSeconds(s.deadline_seconds) +
+                          " s (LLM_DEADLINE_SECONDS) passed during the attempt";
       last_failure = failure;
       const FailureAction action = ClassifyFailure(failure);
       if (action == FailureAction::kStop) {
@@ -412,7 +417,12 @@ Status RunCall(const PipelineContext& ctx, const CallSpec& spec, CallOutcome* ou
         if (failure.error_type == "context_window") failed_window = std::max<int64_t>(window, 0);
         break;
       }
-      if (use_breaker) breaker.RecordFailure(endpoint, NowUnixMs());
+      if (use_breaker) {
+        breaker.RecordFailure(endpoint, NowUnixMs());
+        // The failure that opened the circuit (or a failed half-open probe)
+        // ends this provider's turn: open means not contacted.
+        if (skip_open && breaker.IsOpen(endpoint, NowUnixMs())) break;
+      }
       if (retry >= s.max_retries) break;
       const int64_t wait_ms = BackoffMs(backoff, static_cast<int>(retry), failure, rng);
       const double left_ms = std::chrono::duration<double, std::milli>(deadline - Clock::now()).count();
@@ -425,7 +435,7 @@ Status RunCall(const PipelineContext& ctx, const CallSpec& spec, CallOutcome* ou
       }
     }
   }
-  rec.fallback_used = answered && rec.attempts.size() > 1;
+  rec.fallback_used = answered && served_index > 0;
 
   if (answered) {
     out->text = std::move(result.text);

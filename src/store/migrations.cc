@@ -88,6 +88,25 @@ CREATE TABLE breakers (
   probe_until_ms INTEGER NOT NULL
 ) WITHOUT ROWID;
 )sql"},
+    // Per-case eval outcomes, so `eval --compare` can diff two runs. Only
+    // ids, statuses and assertion type names: never prompt or answer text.
+    {5, "eval results", R"sql(
+CREATE TABLE eval_results (
+  run_id TEXT NOT NULL,
+  case_id TEXT NOT NULL,
+  repeat INTEGER NOT NULL,
+  status TEXT NOT NULL,
+  passed INTEGER NOT NULL,
+  request_id TEXT,
+  cost_nanos INTEGER NOT NULL DEFAULT 0,
+  latency_ms REAL NOT NULL DEFAULT 0,
+  ran INTEGER NOT NULL DEFAULT 0,
+  failed_asserts TEXT NOT NULL DEFAULT '',
+  suite TEXT NOT NULL,
+  ts_ms INTEGER NOT NULL,
+  PRIMARY KEY (run_id, case_id, repeat)
+);
+)sql"},
 };
 
 }  // namespace

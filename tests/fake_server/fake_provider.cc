@@ -757,8 +757,17 @@ int main(int argc, char **argv) {
   std::signal(SIGPIPE, SIG_IGN);  // a client hanging up mid-stream is normal here
 
   FakeServer server(opts);
+  // httplib listens with a backlog of 5: benchmarks that connect 50 or more
+  // clients at once would see connections dropped and retried a second
+  // later. Keep the listening socket and widen its backlog after binding.
+  int listen_fd = -1;
+  server.http().set_socket_options([&listen_fd](socket_t sock) {
+    httplib::default_socket_options(sock);
+    listen_fd = sock;
+  });
   int port = opts.port == 0 ? server.http().bind_to_any_port(opts.host)
                             : (server.http().bind_to_port(opts.host, opts.port) ? opts.port : -1);
+  if (port > 0 && listen_fd >= 0) ::listen(listen_fd, 1024);
   if (port <= 0) {
     std::cerr << "fake_provider: cannot bind " << opts.host << ":" << opts.port << "\n";
     return 1;

@@ -1,0 +1,267 @@
+#include "eval/assertions.h"
+
+#include <algorithm>
+#include <cctype>
+#include <cstdio>
+
+#include "records/call_record.h"
+
+namespace llmctl {
+namespace {
+
+struct TypeName {
+  const char* name;
+  AssertionType type;
+};
+
+constexpr TypeName kTypes[] = {
+    {"equals", AssertionType::kEquals},
+    {"contains", AssertionType::kContains},
+    {"icontains", AssertionType::kIContains},
+    {"contains-any", AssertionType::kContainsAny},
+    {"contains-all", AssertionType::kContainsAll},
+    {"not-contains", AssertionType::kNotContains},
+    {"regex", AssertionType::kRegex},
+    {"not-regex", AssertionType::kNotRegex},
+    {"starts-with", AssertionType::kStartsWith},
+    {"is-json", AssertionType::kIsJson},
+    {"max-cost", AssertionType::kMaxCost},
+    {"max-latency-ms", AssertionType::kMaxLatencyMs},
+    {"max-output-tokens", AssertionType::kMaxOutputTokens},
+    {"finish-reason", AssertionType::kFinishReason},
+};
+
+std::string TypeList() {
+  std::string out;
+  for (const TypeName& t : kTypes) out += (out.empty() ? "" : ", ") + std::string(t.name);
+  return out;
+}
+
+std::string Lower(std::string s) {
+  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return s;
+}
+
+// A JSON string for messages: quotes and control characters escaped, so a
+// multi-line answer stays on one line of output.
+std::string Quote(const std::string& s) {
+  return nlohmann::json(s).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+std::string QuoteList(const std::vector<std::string>& v) {
+  std::string out = "[";
+  for (size_t i = 0; i < v.size(); ++i) out += (i ? ", " : "") + Quote(v[i]);
+  return out + "]";
+}
+
+std::string FormatNumber(double v) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.10g", v);
+  return buf;
+}
+
+// Strings from "value": a list of strings, or (as promptfoo allows) one
+// comma-separated string.
+std::string ParseStringList(const nlohmann::json& v, std::vector<std::string>* out) {
+  if (v.is_string()) {
+    const std::string s = v.get<std::string>();
+    size_t start = 0;
+    while (start <= s.size()) {
+      size_t comma = s.find(',', start);
+      if (comma == std::string::npos) comma = s.size();
+      std::string item = s.substr(start, comma - start);
+      item.erase(0, item.find_first_not_of(' '));
+      item.erase(item.find_last_not_of(' ') + 1);
+      if (!item.empty()) out->push_back(item);
+      start = comma + 1;
+    }
+  } else if (v.is_array()) {
+    for (const auto& e : v) {
+      if (!e.is_string()) return "expected a list of strings";
+      out->push_back(e.get<std::string>());
+    }
+  } else {
+    return "expected a list of strings";
+  }
+  if (out->empty()) return "expected a non-empty list of strings";
+  return "";
+}
+
+AssertionResult Pass() { return {true, ""}; }
+AssertionResult Fail(std::string m) { return {false, std::move(m)}; }
+
+}  // namespace
+
+bool IsAssertionType(const std::string& name) {
+  for (const TypeName& t : kTypes)
+    if (name == t.name) return true;
+  return false;
+}
+
+std::string QuoteGot(const std::string& text, size_t max_bytes) {
+  if (text.size() <= max_bytes) return Quote(text);
+  size_t cut = max_bytes;
+  // Back up to the start of a UTF-8 sequence so the cut never splits one.
+  while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) --cut;
+  return Quote(text.substr(0, cut)) + "… (" + std::to_string(text.size()) + " bytes)";
+}
+
+std::string ParseAssertion(const nlohmann::json& spec, Assertion* out) {
+  if (!spec.is_object()) return "an assertion must be an object {\"type\", \"value\"}";
+  for (auto it = spec.begin(); it != spec.end(); ++it)
+    if (it.key() != "type" && it.key() != "value" && it.key() != "threshold")
+      return "assertion has unknown field \"" + it.key() + "\" (expected type, value)";
+  if (!spec.contains("type") || !spec["type"].is_string())
+    return "assertion needs a \"type\" string (one of " + TypeList() + ")";
+  out->name = spec["type"].get<std::string>();
+  bool found = false;
+  for (const TypeName& t : kTypes) {
+    if (out->name == t.name) {
+      out->type = t.type;
+      found = true;
+    }
+  }
+  if (!found) return "unknown assertion type \"" + out->name + "\" (expected one of " + TypeList() + ")";
+  const std::string where = "assertion " + out->name + ": ";
+  // promptfoo's latency and cost checks name their limit "threshold".
+  const nlohmann::json value = spec.contains("value") ? spec["value"]
+                               : spec.contains("threshold") ? spec["threshold"]
+                                                            : nlohmann::json();
+  switch (out->type) {
+    case AssertionType::kEquals:
+    case AssertionType::kContains:
+    case AssertionType::kIContains:
+    case AssertionType::kNotContains:
+    case AssertionType::kStartsWith:
+      if (!value.is_string()) return where + "\"value\" must be a string";
+      out->text = value.get<std::string>();
+      if (out->text.empty() && out->type != AssertionType::kEquals)
+        return where + "\"value\" must not be empty";
+      return "";
+    case AssertionType::kContainsAny:
+    case AssertionType::kContainsAll: {
+      std::string why = ParseStringList(value, &out->list);
+      return why.empty() ? "" : where + "\"value\": " + why;
+    }
+    case AssertionType::kRegex:
+    case AssertionType::kNotRegex:
+      if (!value.is_string() || value.get<std::string>().empty())
+        return where + "\"value\" must be a non-empty regular expression";
+      out->text = value.get<std::string>();
+      try {
+        out->re = std::make_shared<const std::regex>(out->text, std::regex::ECMAScript);
+      } catch (const std::regex_error& e) {
+        return where + "invalid regular expression " + Quote(out->text) + ": " + e.what();
+      }
+      return "";
+    case AssertionType::kIsJson:
+      if (value.is_null()) return "";
+      if (value.is_object() && value.contains("required")) {
+        // A JSON schema: only its top-level "required" list is checked.
+        std::string why = ParseStringList(value["required"], &out->list);
+        return why.empty() ? "" : where + "\"value.required\": " + why;
+      }
+      if (value.is_array()) {
+        std::string why = ParseStringList(value, &out->list);
+        return why.empty() ? "" : where + "\"value\": " + why;
+      }
+      return where + "\"value\" must be a list of required keys, or absent";
+    case AssertionType::kMaxCost:
+    case AssertionType::kMaxLatencyMs:
+    case AssertionType::kMaxOutputTokens:
+      if (!value.is_number() || value.get<double>() < 0)
+        return where + "\"value\" must be a number ≥ 0";
+      out->number = value.get<double>();
+      if (out->type == AssertionType::kMaxOutputTokens && out->number != static_cast<int64_t>(out->number))
+        return where + "\"value\" must be a whole number of tokens";
+      return "";
+    case AssertionType::kFinishReason: {
+      if (!value.is_string()) return where + "\"value\" must be a string";
+      out->text = value.get<std::string>();
+      static const char* kReasons[] = {"stop", "length", "content_filter", "tool_calls", "error"};
+      for (const char* r : kReasons)
+        if (out->text == r) return "";
+      return where + "\"value\" " + Quote(out->text) +
+             " is not a finish reason (expected stop, length, content_filter, tool_calls or error)";
+    }
+  }
+  return "";
+}
+
+AssertionResult CheckAssertion(const Assertion& a, const Observation& o) {
+  const std::string& got = o.text;
+  switch (a.type) {
+    case AssertionType::kEquals:
+      if (got == a.text) return Pass();
+      return Fail("expected output to equal " + QuoteGot(a.text) + ", got " + QuoteGot(got));
+    case AssertionType::kContains:
+      if (got.find(a.text) != std::string::npos) return Pass();
+      return Fail("expected output to contain " + Quote(a.text) + ", got " + QuoteGot(got));
+    case AssertionType::kIContains:
+      if (Lower(got).find(Lower(a.text)) != std::string::npos) return Pass();
+      return Fail("expected output to contain " + Quote(a.text) + " (any case), got " + QuoteGot(got));
+    case AssertionType::kNotContains:
+      if (got.find(a.text) == std::string::npos) return Pass();
+      return Fail("expected output not to contain " + Quote(a.text) + ", got " + QuoteGot(got));
+    case AssertionType::kStartsWith:
+      if (got.compare(0, a.text.size(), a.text) == 0) return Pass();
+      return Fail("expected output to start with " + Quote(a.text) + ", got " + QuoteGot(got));
+    case AssertionType::kContainsAny:
+      for (const std::string& s : a.list)
+        if (got.find(s) != std::string::npos) return Pass();
+      return Fail("expected output to contain any of " + QuoteList(a.list) + ", got " + QuoteGot(got));
+    case AssertionType::kContainsAll: {
+      std::vector<std::string> missing;
+      for (const std::string& s : a.list)
+        if (got.find(s) == std::string::npos) missing.push_back(s);
+      if (missing.empty()) return Pass();
+      return Fail("expected output to contain all of " + QuoteList(a.list) + " (missing " +
+                  QuoteList(missing) + "), got " + QuoteGot(got));
+    }
+    case AssertionType::kRegex:
+    case AssertionType::kNotRegex: {
+      bool matched = false;
+      try {
+        matched = std::regex_search(got, *a.re);
+      } catch (const std::regex_error& e) {
+        // libstdc++ gives up on some long inputs (error_complexity/stack).
+        return Fail("regex " + Quote(a.text) + " could not be evaluated: " + e.what());
+      }
+      const bool want = a.type == AssertionType::kRegex;
+      if (matched == want) return Pass();
+      return Fail(std::string("expected output ") + (want ? "to match" : "not to match") + " /" + a.text +
+                  "/, got " + QuoteGot(got));
+    }
+    case AssertionType::kIsJson: {
+      nlohmann::json doc = nlohmann::json::parse(got, nullptr, false);
+      if (doc.is_discarded()) return Fail("expected output to be valid JSON, got " + QuoteGot(got));
+      if (a.list.empty()) return Pass();
+      if (!doc.is_object())
+        return Fail("expected a JSON object with keys " + QuoteList(a.list) + ", got " + QuoteGot(got));
+      std::vector<std::string> missing;
+      for (const std::string& k : a.list)
+        if (!doc.contains(k)) missing.push_back(k);
+      if (missing.empty()) return Pass();
+      return Fail("expected a JSON object with keys " + QuoteList(a.list) + " (missing " +
+                  QuoteList(missing) + "), got " + QuoteGot(got));
+    }
+    case AssertionType::kMaxCost:
+      if (o.cost_nanos <= UsdToNanos(a.number)) return Pass();
+      return Fail("expected cost ≤ $" + FormatNumber(a.number) + ", got $" +
+                  FormatNumber(NanosToUsd(o.cost_nanos)));
+    case AssertionType::kMaxLatencyMs:
+      if (o.latency_ms <= a.number) return Pass();
+      return Fail("expected latency ≤ " + FormatNumber(a.number) + " ms, got " +
+                  std::to_string(static_cast<int64_t>(o.latency_ms + 0.5)) + " ms");
+    case AssertionType::kMaxOutputTokens:
+      if (o.output_tokens <= static_cast<int64_t>(a.number)) return Pass();
+      return Fail("expected ≤ " + FormatNumber(a.number) + " output tokens, got " +
+                  std::to_string(o.output_tokens));
+    case AssertionType::kFinishReason:
+      if (o.finish_reason == a.text) return Pass();
+      return Fail("expected finish reason " + Quote(a.text) + ", got " + Quote(o.finish_reason));
+  }
+  return Fail("unhandled assertion type");
+}
+
+}  // namespace llmctl
