@@ -263,7 +263,9 @@ void AddCompleteCommand(CLI::App& app, CommandContext& ctx) {
   cmd->add_option("--max-tokens", o->max_tokens, "Max output tokens (LLM_MAX_TOKENS)");
   cmd->add_option("--temperature", o->temperature, "Sampling temperature 0-2 (LLM_TEMPERATURE)");
   cmd->add_option("--timeout", o->timeout, "Per-attempt timeout in seconds (LLM_TIMEOUT_SECONDS)");
-  cmd->add_option("--fallback", o->fallbacks, "Fallback PROVIDER:MODEL, repeatable (LLM_FALLBACKS)");
+  // One value per --fallback, so the prompt after it is not taken as another.
+  cmd->add_option("--fallback", o->fallbacks, "Fallback PROVIDER:MODEL, repeatable (LLM_FALLBACKS)")
+      ->allow_extra_args(false);
   cmd->add_flag("--stream,!--no-stream", o->stream, "Stream the answer as it arrives (default: off)");
   cmd->add_flag("--json", o->json, "Print the call record plus \"text\" as one JSON object");
   cmd->add_option("--cache", o->cache, "Cache mode: auto, off, refresh, only (LLM_CACHE)");

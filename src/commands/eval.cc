@@ -301,7 +301,9 @@ void AddEvalCommand(CLI::App& app, CommandContext& ctx) {
   cmd->add_option("--max-tokens", o->max_tokens, "Max output tokens for cases that set none (LLM_MAX_TOKENS)");
   cmd->add_option("--temperature", o->temperature, "Temperature for cases that set none (LLM_TEMPERATURE)");
   cmd->add_option("--timeout", o->timeout, "Per-attempt timeout in seconds (LLM_TIMEOUT_SECONDS)");
-  cmd->add_option("--fallback", o->fallbacks, "Fallback PROVIDER:MODEL, repeatable (LLM_FALLBACKS)");
+  // One value per --fallback, so the prompt after it is not taken as another.
+  cmd->add_option("--fallback", o->fallbacks, "Fallback PROVIDER:MODEL, repeatable (LLM_FALLBACKS)")
+      ->allow_extra_args(false);
   cmd->callback([o, &ctx] { ctx.run = [o, &ctx] { return RunEvalCommand(*o, ctx.globals); }; });
 }
 

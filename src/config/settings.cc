@@ -200,6 +200,38 @@ Status ApplyEndpointItem(const std::string& file, const std::string& name,
   return Status::Ok();
 }
 
+// CLI11's reader is lenient: it reads "KEY = [1," as a list and "KEY" alone
+// as true. A config file is checked line by line first, so a typo is an
+// error instead of a silently different value.
+Status CheckConfigSyntax(const std::string& path, std::istream& in) {
+  std::string line;
+  for (int n = 1; std::getline(in, line); ++n) {
+    auto b = line.find_first_not_of(" \t\r");
+    if (b == std::string::npos || line[b] == '#') continue;
+    std::string t = line.substr(b, line.find_last_not_of(" \t\r") - b + 1);
+    const std::string where = path + ":" + std::to_string(n) + ": ";
+    if (t.front() == '[') {
+      if (t.back() != ']') return Status::Config(where + "unterminated section header: " + t);
+      continue;
+    }
+    auto eq = t.find('=');
+    if (eq == std::string::npos || eq == 0)
+      return Status::Config(where + "expected KEY = VALUE, got: " + t);
+    std::string value = t.substr(eq + 1);
+    value.erase(0, value.find_first_not_of(" \t"));
+    if (auto hash = value.find(" #"); hash != std::string::npos && value[0] != '"' && value[0] != '\'')
+      value = value.substr(0, value.find_last_not_of(" \t", hash) + 1);
+    if (value.empty()) return Status::Config(where + "missing value after '='");
+    const char first = value.front(), last = value.back();
+    bool ok;
+    if (first == '"' || first == '\'') ok = value.size() >= 2 && last == first;
+    else if (first == '[') ok = last == ']';
+    else ok = value.find_first_of("=[]\"'") == std::string::npos && value.find(' ') == std::string::npos;
+    if (!ok) return Status::Config(where + "malformed value: " + value);
+  }
+  return Status::Ok();
+}
+
 Status LoadConfigFile(const std::string& path, bool must_exist, Settings* s,
                       std::vector<std::pair<std::string, std::string>>* values) {
   std::ifstream in(path);
@@ -208,6 +240,10 @@ Status LoadConfigFile(const std::string& path, bool must_exist, Settings* s,
     return Status::Config("cannot read config file " + path + ": " + std::strerror(errno));
   }
   s->config_file = path;
+  Status syntax = CheckConfigSyntax(path, in);
+  if (!syntax.ok()) return syntax;
+  in.clear();
+  in.seekg(0);
   std::vector<CLI::ConfigItem> items;
   try {
     items = CLI::ConfigTOML().from_config(in);

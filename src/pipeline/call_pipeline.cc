@@ -490,6 +490,8 @@ Status RunCall(const PipelineContext& ctx, const CallSpec& spec, CallOutcome* ou
     }
   } else {
     rec.finish_reason = "error";
+    if (last_failure.error_type == "interrupted")
+      last_failure.message = "interrupted by a signal; the request was aborted";
     rec.error = last_failure.message.empty() ? last_failure.error_type : last_failure.message;
     rec.error_type = last_failure.error_type;
     out->status = StatusForFailure(rec.provider, last_failure);

@@ -47,6 +47,8 @@
 # seconds (default 120; a timeout gives exit code 124).
 
 set -euo pipefail
+# `printf hi | llm complete -` must run llm in this shell to keep LLM_RC.
+shopt -s lastpipe
 
 E2E_NAME=$(basename "${BASH_SOURCE[1]:-$0}" .sh)
 : "${LLMCTL_SOURCE_DIR:=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}"
