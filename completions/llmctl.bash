@@ -5,7 +5,7 @@ _llmctl() {
     cur=${COMP_WORDS[COMP_CWORD]}; prev=${COMP_WORDS[COMP_CWORD-1]}
     words=("${COMP_WORDS[@]}"); cword=$COMP_CWORD
   }
-  local commands="complete config-check cost-report latency-stats logs cache limits models help"
+  local commands="complete config-check cost-report latency-stats logs cache limits models eval help"
   local global="--config --log-format -v --verbose -q --quiet --version --help -h"
   local cmd="" sub="" i
   for ((i = 1; i < cword; i++)); do
@@ -16,7 +16,7 @@ _llmctl() {
     esac
   done
   case $prev in
-    --config|--messages|--input|-o|--output) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+    --config|--messages|--input|-o|--output|--junit) COMPREPLY=($(compgen -f -- "$cur")); return ;;
     --log-format) COMPREPLY=($(compgen -W "text json" -- "$cur")); return ;;
     -p|--provider) COMPREPLY=($(compgen -W "openai anthropic gemini mock" -- "$cur")); return ;;
     --cache) COMPREPLY=($(compgen -W "auto off refresh only" -- "$cur")); return ;;
@@ -45,6 +45,7 @@ _llmctl() {
       esac ;;
     limits) opts="-u --user --json" ;;
     models) opts="--json" ;;
+    eval) opts="-c --concurrency --max-cost --cache --filter --repeat --junit --output --run-id --compare --json -m --model -p --provider -u --user --max-tokens --temperature --timeout --fallback" ;;
   esac
   COMPREPLY=($(compgen -W "$opts --help" -- "$cur"))
 }

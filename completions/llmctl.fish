@@ -1,5 +1,5 @@
 # fish completion for llmctl
-set -l commands complete config-check cost-report latency-stats logs cache limits models help
+set -l commands complete config-check cost-report latency-stats logs cache limits models eval help
 complete -c llmctl -f
 complete -c llmctl -n "not __fish_seen_subcommand_from $commands" -a "$commands"
 complete -c llmctl -l config -r -F -d 'Config file'
@@ -73,3 +73,23 @@ complete -c llmctl -n $li -s u -l user -x -d 'User id'
 complete -c llmctl -n $li -l json -d 'Print as JSON'
 
 complete -c llmctl -n "__fish_seen_subcommand_from models" -l json -d 'Print as JSON'
+
+set -l ev "__fish_seen_subcommand_from eval"
+complete -c llmctl -n $ev -F
+complete -c llmctl -n $ev -s c -l concurrency -x -d 'Cases in flight at once'
+complete -c llmctl -n $ev -l max-cost -x -d 'Run budget in USD'
+complete -c llmctl -n $ev -l cache -x -a 'auto off refresh only' -d 'Cache mode'
+complete -c llmctl -n $ev -l filter -x -d 'Only case ids matching REGEX'
+complete -c llmctl -n $ev -l repeat -x -d 'Run every case N times'
+complete -c llmctl -n $ev -l junit -r -F -d 'JUnit XML report'
+complete -c llmctl -n $ev -l output -r -F -d 'Per-case results as JSONL'
+complete -c llmctl -n $ev -l run-id -x -d 'Id of this run'
+complete -c llmctl -n $ev -l compare -x -d 'Compare two runs: RUN_A RUN_B'
+complete -c llmctl -n $ev -l json -d 'Comparison as JSON'
+complete -c llmctl -n $ev -s m -l model -x -d 'Default model'
+complete -c llmctl -n $ev -s p -l provider -x -a 'openai anthropic gemini mock' -d 'Default provider'
+complete -c llmctl -n $ev -s u -l user -x -d 'User id'
+complete -c llmctl -n $ev -l max-tokens -x -d 'Default max output tokens'
+complete -c llmctl -n $ev -l temperature -x -d 'Default temperature'
+complete -c llmctl -n $ev -l timeout -x -d 'Per-attempt timeout (s)'
+complete -c llmctl -n $ev -l fallback -x -d 'Fallback PROVIDER:MODEL'
