@@ -226,6 +226,7 @@ Status RunComplete(const CompleteOptions& o, const GlobalOptions& g) {
 
   std::string last_piece;
   if (o.stream && !o.json) {
+    ctx.keep_streamed_text = false;  // printed as it arrives, not needed again
     ctx.on_text = [&](std::string_view piece) {
       std::fwrite(piece.data(), 1, piece.size(), stdout);
       std::fflush(stdout);

@@ -382,6 +382,7 @@ Status RunCall(const PipelineContext& ctx, const CallSpec& spec, CallOutcome* ou
       AttemptOptions options;
       options.timeout_seconds = std::min(s.timeout_seconds, remaining_s);
       options.cancelled = ctx.cancelled;
+      options.keep_streamed_text = ctx.keep_streamed_text || write_cache;
       options.on_text = [&](std::string_view piece) {
         out->text_emitted = true;
         if (ctx.on_text) ctx.on_text(piece);

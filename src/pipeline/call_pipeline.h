@@ -39,6 +39,9 @@ struct PipelineContext {
   const Environment* env = nullptr;
   Database* db = nullptr;  // records are written here
   TextSink on_text;        // answer text as it arrives
+  // false: streamed text goes only to on_text (CallOutcome::text stays empty
+  // unless the cache needs it), keeping memory flat for long answers.
+  bool keep_streamed_text = true;
   const std::atomic<bool>* cancelled = nullptr;
 };
 

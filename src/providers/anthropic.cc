@@ -101,7 +101,7 @@ class AnthropicStream : public StreamDecoder {
     }
     result->text = std::move(text_);
     result->provider_finish_reason = raw_finish_;
-    result->finish_reason = NormaliseFinishReason(raw_finish_, !result->text.empty(), kFinish);
+    result->finish_reason = NormaliseFinishReason(raw_finish_, saw_text_, kFinish);
     result->usage = usage_.ToUsage();
     result->served_model = model_;
     return true;
@@ -110,11 +110,13 @@ class AnthropicStream : public StreamDecoder {
  private:
   void Append(const std::string& piece) {
     if (piece.empty()) return;
-    text_ += piece;
+    if (keep_text_) text_ += piece;
+    saw_text_ = true;
     sink_(piece);
   }
 
   TextSink sink_;
+  bool saw_text_ = false;
   std::string text_, raw_finish_, model_;
   UsageCounts usage_;
   bool saw_stop_ = false;

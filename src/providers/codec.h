@@ -32,6 +32,13 @@ class StreamDecoder {
   // true with the whole answer in *result when the stream was complete;
   // false with *failure when it was cut short.
   virtual bool Finish(ChatResult* result, ProviderFailure* failure) = 0;
+
+  // With false, answer text only goes to the sink and result->text stays
+  // empty: a long answer printed as it streams then costs no memory.
+  void set_keep_text(bool keep) { keep_text_ = keep; }
+
+ protected:
+  bool keep_text_ = true;
 };
 
 class ProtocolCodec {

@@ -80,7 +80,7 @@ class Accumulator {
     result->text = std::move(text_);
     result->provider_finish_reason = raw_finish_;
     result->finish_reason = blocked_ ? "content_filter"
-                                     : NormaliseFinishReason(raw_finish_, !result->text.empty(), kFinish);
+                                     : NormaliseFinishReason(raw_finish_, saw_text_, kFinish);
     result->usage = usage_;
     result->served_model = model_;
   }
@@ -100,10 +100,16 @@ class Accumulator {
       return;
     std::string piece = StringAt(part, "text");
     if (piece.empty()) return;
-    text_ += piece;
+    if (keep_text) text_ += piece;
+    saw_text_ = true;
     if (sink_) sink_(piece);
   }
 
+ public:
+  bool keep_text = true;  // see StreamDecoder::set_keep_text
+
+ private:
+  bool saw_text_ = false;
   TextSink sink_;
   std::string text_, raw_finish_, model_;
   Usage usage_;
@@ -125,6 +131,7 @@ class GeminiStream : public StreamDecoder {
       *failure = MalformedResponse("stream chunk is not a JSON object");
       return StreamStep::kFailed;
     }
+    acc_.keep_text = keep_text_;
     return acc_.Add(doc, failure) ? StreamStep::kMore : StreamStep::kFailed;
   }
 

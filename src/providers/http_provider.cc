@@ -76,6 +76,7 @@ bool HttpProvider::Complete(const ChatRequest& request, const AttemptOptions& op
   std::optional<StreamReader> reader;
   if (request.stream) {
     decoder = codec_->NewStreamDecoder(sink);
+    decoder->set_keep_text(options.keep_streamed_text);
     reader.emplace(decoder.get());
     call.on_body = [&](std::string_view bytes) { return reader->Feed(bytes); };
   }

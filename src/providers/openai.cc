@@ -108,7 +108,7 @@ class OpenAIStream : public StreamDecoder {
     }
     result->text = std::move(text_);
     result->provider_finish_reason = raw_finish_;
-    result->finish_reason = llmctl::Finish(raw_finish_, !result->text.empty(), refused_);
+    result->finish_reason = llmctl::Finish(raw_finish_, saw_text_, refused_);
     result->usage = usage_;
     result->served_model = model_;
     return true;
@@ -117,12 +117,14 @@ class OpenAIStream : public StreamDecoder {
  private:
   void Append(const std::string& piece) {
     if (piece.empty()) return;
-    text_ += piece;
+    if (keep_text_) text_ += piece;
+    saw_text_ = true;
     sink_(piece);
   }
 
   TextSink sink_;
   bool require_done_;
+  bool saw_text_ = false;
   std::string text_, raw_finish_, model_;
   Usage usage_;
   bool saw_done_ = false, saw_finish_ = false, refused_ = false;

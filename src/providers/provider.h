@@ -32,6 +32,9 @@ struct ProviderConfig {
 struct AttemptOptions {
   double timeout_seconds = 30;  // connect and total, for this attempt
   TextSink on_text;             // where answer text goes, as it arrives
+  // Streamed calls: false leaves ChatResult::text empty (the text went to
+  // on_text), so memory stays flat however long the answer.
+  bool keep_streamed_text = true;
   // Set from a signal handler; the attempt aborts promptly when it turns true.
   const std::atomic<bool>* cancelled = nullptr;
 };
