@@ -63,9 +63,6 @@ std::optional<CacheEntry> ResponseCache::Lookup(const std::string& key, int64_t 
   q.Bind(1, std::string_view(key)).Bind(2, now_ms);
   if (!q.Step()) return std::nullopt;
   CacheEntry e = ReadRow(q);
-  Statement hit(db_, "UPDATE cache_entries SET hits=hits+1 WHERE key=?");
-  hit.Bind(1, std::string_view(key));
-  hit.Step();  // a lost hit counter is not worth failing a call over
   return e;
 }
 
@@ -95,9 +92,13 @@ Status ResponseCache::Store(const CacheEntry& e) {
 }
 
 Status ResponseCache::Stats(int64_t now_ms, CacheStats* out) {
+  // Hits are counted from the call records, so serving a hit needs no
+  // write to the cache table.
   Statement q(db_,
-              "SELECT COUNT(*), COALESCE(SUM(expires_ms<=?1),0), COALESCE(SUM(hits),0),"
-              " COALESCE(SUM(LENGTH(text)+LENGTH(key_input)),0), COALESCE(SUM(hits*cost_nanos),0)"
+              "SELECT COUNT(*), COALESCE(SUM(expires_ms<=?1),0),"
+              " (SELECT COUNT(*) FROM calls WHERE cache_hit=1),"
+              " COALESCE(SUM(LENGTH(text)+LENGTH(key_input)),0),"
+              " (SELECT COALESCE(SUM(saved_cost_nanos),0) FROM calls WHERE cache_hit=1)"
               " FROM cache_entries");
   q.Bind(1, now_ms);
   if (!q.Step()) return Status::Internal("cannot read cache: " + q.error());
