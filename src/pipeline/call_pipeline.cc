@@ -308,7 +308,9 @@ Status RunCall(const PipelineContext& ctx, const CallSpec& spec, CallOutcome* ou
   if (!st.ok()) return refuse(st);
   Limiter limiter(*ctx.db, LimitsFromSettings(s));
   Reservation reservation;
+  const auto admit_start = Clock::now();
   st = limiter.Admit(claim, NowUnixMs(), true, ReservationTtlMs(s), &reservation);
+  spdlog::debug("stage admit_ms={:.3f}", MsSince(admit_start));
   if (!st.ok()) {
     if (st.code() == StatusCode::kRateLimited || st.code() == StatusCode::kBudget) return refuse(st);
     return st;

@@ -3,6 +3,8 @@
 # against the fake server, with rate limits on: calls per second, and p50/p99
 # of the guardrail stage (process start to the request leaving), read from
 # each call's debug line "stage guardrails_ms=...". Target p99 < 10 ms.
+# The limit admission (the SQLite transaction every process contends for)
+# is reported on its own, from "stage admit_ms=...".
 source "$(dirname "$0")/common.sh"
 PROCS=${PROCS:-64}
 CALLS=${CALLS:-20}
@@ -24,7 +26,9 @@ for p in $(seq "$PROCS"); do worker "$p" 2>"$BENCH_TMP/stage.$p" & pids+=($!); d
 wait "${pids[@]}"  # not a bare wait: the fake server is a background job too
 t1=$(now_ns)
 cat "$BENCH_TMP"/stage.* | grep -oE 'guardrails_ms=[0-9.]+' | cut -d= -f2 >"$BENCH_TMP/stage.all"
+cat "$BENCH_TMP"/stage.* | grep -oE 'admit_ms=[0-9.]+' | cut -d= -f2 >"$BENCH_TMP/admit.all"
 n=$(wc -l <"$BENCH_TMP/stage.all")
 records=$(sqlite3 "$BENCH_TMP/llmctl.db" "select count(*) from calls where provider='openai'")
 echo "$PROCS processes x $CALLS calls: $n stage timings, $records records, $(awk -v n="$records" -v ns=$((t1 - t0)) 'BEGIN{printf "%.0f", n/(ns/1e9)}') calls/s"
+echo "limit admission (BEGIN IMMEDIATE, lock wait included): p50 $(percentile 50 "$BENCH_TMP/admit.all") ms, p99 $(percentile 99 "$BENCH_TMP/admit.all") ms"
 echo "guardrail stage: p50 $(percentile 50 "$BENCH_TMP/stage.all") ms, p99 $(percentile 99 "$BENCH_TMP/stage.all") ms (target p99 < 10 ms)"
