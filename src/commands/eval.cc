@@ -1,7 +1,6 @@
 // `llmctl eval SUITE.jsonl`: CI prompt-regression runs (issue #7). This file
 // only wires flags to the eval layer: suite parsing, the runner, reports,
 // JUnit and run comparison live in src/eval/.
-#include <curl/curl.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -23,6 +22,7 @@
 #include "guardrails/preflight.h"
 #include "guardrails/pricing.h"
 #include "pipeline/call_pipeline.h"
+#include "providers/http_client.h"
 #include "store/database.h"
 #include "util/hash.h"
 #include "util/stdout_color.h"
@@ -237,8 +237,7 @@ Status RunEvalCommand(const EvalOptions& o, const GlobalOptions& g) {
     if (!existing.empty()) return Status::Usage("--run-id " + run_id + " was already used; pick a new id");
   }
 
-  // libcurl's global set-up is not thread-safe: done once, before any worker.
-  curl_global_init(CURL_GLOBAL_DEFAULT);
+  PrepareHttpForThreads();
   std::signal(SIGINT, OnSignal);
   std::signal(SIGTERM, OnSignal);
   Progress progress(stderr, isatty(STDERR_FILENO), !g.quiet, o.repeat);

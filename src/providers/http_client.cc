@@ -1,6 +1,6 @@
 #include "providers/http_client.h"
 
-#include <curl/curl.h>
+#include "providers/curl_library.h"
 
 #include <algorithm>
 #include <cctype>
@@ -27,6 +27,7 @@ std::string Trim(std::string_view s) {
 constexpr size_t kMaxErrorBody = 64 * 1024;
 
 struct Transfer {
+  const CurlLibrary* lib = nullptr;
   CURL* curl = nullptr;
   const HttpCallOptions* options = nullptr;
   HttpResult* result = nullptr;
@@ -50,7 +51,7 @@ size_t OnBody(char* data, size_t size, size_t count, void* user) {
   auto* t = static_cast<Transfer*>(user);
   size_t n = size * count;
   long status = 0;
-  curl_easy_getinfo(t->curl, CURLINFO_RESPONSE_CODE, &status);
+  t->lib->easy_getinfo(t->curl, CURLINFO_RESPONSE_CODE, &status);
   bool success = status >= 200 && status < 300;
   if (success && t->options->on_body) {
     if (t->options->on_body(std::string_view(data, n))) return n;
@@ -71,10 +72,10 @@ int OnProgress(void* user, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
 // TLS set-up touches megabytes of libcrypto, a large share of a short
 // process's memory, so plain-http calls (local servers, tests) skip it.
 // OpenSSL 3 initialises itself should a later request need TLS after all.
-void GlobalInitOnce(const std::string& url) {
+void GlobalInitOnce(const CurlLibrary& curl, const std::string& url) {
   static std::once_flag once;
   std::call_once(once, [&] {
-    curl_global_init(url.rfind("https:", 0) == 0 ? CURL_GLOBAL_DEFAULT : CURL_GLOBAL_NOTHING);
+    curl.global_init(url.rfind("https:", 0) == 0 ? CURL_GLOBAL_DEFAULT : CURL_GLOBAL_NOTHING);
   });
 }
 
@@ -102,57 +103,68 @@ HttpResult PerformHttp(const HttpRequest& request, const HttpCallOptions& option
     result.error = "interrupted before the request was sent";
     return result;
   }
-  GlobalInitOnce(request.url);
-  CURL* curl = curl_easy_init();
+  std::string load_error;
+  const CurlLibrary* lib = LoadCurl(&load_error);
+  if (!lib) {
+    result.error_type = "network";
+    result.error = load_error;
+    return result;
+  }
+  GlobalInitOnce(*lib, request.url);
+  CURL* curl = lib->easy_init();
   if (!curl) {
     result.error_type = "network";
     result.error = "could not initialise libcurl";
     return result;
   }
 
-  Transfer transfer{curl, &options, &result};
+  Transfer transfer{lib, curl, &options, &result};
   curl_slist* headers = nullptr;
   for (const auto& [name, value] : request.headers)
-    headers = curl_slist_append(headers, (name + ": " + value).c_str());
+    headers = lib->slist_append(headers, (name + ": " + value).c_str());
   // Without this curl waits for a 100 Continue on large prompts.
-  headers = curl_slist_append(headers, "Expect:");
+  headers = lib->slist_append(headers, "Expect:");
 
   char error_buffer[CURL_ERROR_SIZE] = {0};
   long timeout_ms = std::max(1L, static_cast<long>(options.timeout_seconds * 1000));
-  curl_easy_setopt(curl, CURLOPT_URL, request.url.c_str());
-  curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
+  lib->easy_setopt(curl, CURLOPT_URL, request.url.c_str());
+  lib->easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
   if (request.method == "POST") {
-    curl_easy_setopt(curl, CURLOPT_POST, 1L);
-    curl_easy_setopt(curl, CURLOPT_POSTFIELDS, request.body.data());
-    curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE,
+    lib->easy_setopt(curl, CURLOPT_POST, 1L);
+    lib->easy_setopt(curl, CURLOPT_POSTFIELDS, request.body.data());
+    lib->easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE,
                      static_cast<curl_off_t>(request.body.size()));
   } else {
-    curl_easy_setopt(curl, CURLOPT_HTTPGET, 1L);
+    lib->easy_setopt(curl, CURLOPT_HTTPGET, 1L);
   }
-  curl_easy_setopt(curl, CURLOPT_USERAGENT, "llmctl/" LLMCTL_VERSION);
-  curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
-  curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS, timeout_ms);
-  curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, timeout_ms);
-  curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, error_buffer);
-  curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, OnHeader);
-  curl_easy_setopt(curl, CURLOPT_HEADERDATA, &transfer);
-  curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, OnBody);
-  curl_easy_setopt(curl, CURLOPT_WRITEDATA, &transfer);
-  curl_easy_setopt(curl, CURLOPT_NOPROGRESS, 0L);
-  curl_easy_setopt(curl, CURLOPT_XFERINFOFUNCTION, OnProgress);
-  curl_easy_setopt(curl, CURLOPT_XFERINFODATA, &transfer);
+  lib->easy_setopt(curl, CURLOPT_USERAGENT, "llmctl/" LLMCTL_VERSION);
+  lib->easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
+  lib->easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS, timeout_ms);
+  lib->easy_setopt(curl, CURLOPT_TIMEOUT_MS, timeout_ms);
+  lib->easy_setopt(curl, CURLOPT_ERRORBUFFER, error_buffer);
+  lib->easy_setopt(curl, CURLOPT_HEADERFUNCTION, OnHeader);
+  lib->easy_setopt(curl, CURLOPT_HEADERDATA, &transfer);
+  lib->easy_setopt(curl, CURLOPT_WRITEFUNCTION, OnBody);
+  lib->easy_setopt(curl, CURLOPT_WRITEDATA, &transfer);
+  lib->easy_setopt(curl, CURLOPT_NOPROGRESS, 0L);
+  lib->easy_setopt(curl, CURLOPT_XFERINFOFUNCTION, OnProgress);
+  lib->easy_setopt(curl, CURLOPT_XFERINFODATA, &transfer);
 
-  CURLcode code = curl_easy_perform(curl);
+  CURLcode code = lib->easy_perform(curl);
   long status = 0;
-  curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
+  lib->easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
   result.status = static_cast<int>(status);
   if (code != CURLE_OK && !(code == CURLE_WRITE_ERROR && transfer.stopped_by_caller)) {
     result.error_type = Classify(code, options.cancelled && options.cancelled->load());
-    result.error = error_buffer[0] ? error_buffer : curl_easy_strerror(code);
+    result.error = error_buffer[0] ? error_buffer : lib->easy_strerror(code);
   }
-  curl_slist_free_all(headers);
-  curl_easy_cleanup(curl);
+  lib->slist_free_all(headers);
+  lib->easy_cleanup(curl);
   return result;
+}
+
+void PrepareHttpForThreads() {
+  if (const CurlLibrary* lib = LoadCurl(nullptr)) GlobalInitOnce(*lib, "https:");
 }
 
 }  // namespace llmctl

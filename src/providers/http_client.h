@@ -54,4 +54,8 @@ struct HttpResult {
 // Performs one request. Never throws; every outcome is in the result.
 HttpResult PerformHttp(const HttpRequest& request, const HttpCallOptions& options);
 
+// libcurl's global set-up is not thread-safe: a program that will make
+// requests from several threads calls this once, before starting them.
+void PrepareHttpForThreads();
+
 }  // namespace llmctl

@@ -1,5 +1,7 @@
 #include "providers/provider_errors.h"
 
+#include "providers/curl_library.h"
+
 #include <curl/curl.h>
 
 #include <algorithm>
@@ -218,7 +220,9 @@ std::optional<int64_t> RetryAfterFromHeaders(const HttpHeaders& headers, std::ti
   std::string value = headers.Get("retry-after");
   if (value.empty()) return std::nullopt;
   if (auto seconds = ParseNumber(value)) return static_cast<int64_t>(std::ceil(*seconds * 1000));
-  std::time_t when = curl_getdate(value.c_str(), nullptr);
+  // An HTTP response arrived, so libcurl is loaded: its date parser is free.
+  const CurlLibrary* curl = LoadCurl(nullptr);
+  std::time_t when = curl ? curl->getdate(value.c_str(), nullptr) : -1;
   if (when == -1) return std::nullopt;
   return std::max<int64_t>(0, static_cast<int64_t>(when - now) * 1000);
 }
