@@ -33,7 +33,7 @@ namespace {
 constexpr const char* kColumns =
     "key, key_input, created_ms, expires_ms, provider, model, text, finish_reason, "
     "provider_finish_reason, input_tokens, output_tokens, cached_input_tokens, reasoning_tokens, "
-    "cost_nanos, price_source, hits";
+    "cost_nanos, price_source";
 
 CacheEntry ReadRow(const Statement& q) {
   CacheEntry e;
@@ -52,7 +52,6 @@ CacheEntry ReadRow(const Statement& q) {
   e.usage.reasoning_tokens = q.ColumnInt(12);
   e.cost_nanos = q.ColumnInt(13);
   e.price_source = q.ColumnText(14);
-  e.hits = q.ColumnInt(15);
   return e;
 }
 
@@ -69,7 +68,7 @@ std::optional<CacheEntry> ResponseCache::Lookup(const std::string& key, int64_t 
 Status ResponseCache::Store(const CacheEntry& e) {
   // Two processes missing the same key both write; the later answer wins.
   Statement ins(db_, std::string("INSERT OR REPLACE INTO cache_entries(") + kColumns +
-                         ") VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+                         ") VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
   ins.Bind(1, std::string_view(e.key))
       .Bind(2, std::string_view(e.key_input.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)))
       .Bind(3, e.created_ms)
@@ -84,8 +83,7 @@ Status ResponseCache::Store(const CacheEntry& e) {
       .Bind(12, e.usage.cached_input_tokens)
       .Bind(13, e.usage.reasoning_tokens)
       .Bind(14, e.cost_nanos)
-      .Bind(15, std::string_view(e.price_source))
-      .Bind(16, e.hits);
+      .Bind(15, std::string_view(e.price_source));
   ins.Step();
   if (!ins.error().empty()) return Status::Internal("cannot write cache entry: " + ins.error());
   return Status::Ok();

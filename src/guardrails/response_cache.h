@@ -32,7 +32,6 @@ struct CacheEntry {
   Usage usage;
   int64_t cost_nanos = 0;  // what the original call cost
   std::string price_source;
-  int64_t hits = 0;
 };
 
 // The canonical key input of a request addressed to provider.

@@ -107,6 +107,9 @@ CREATE TABLE eval_results (
   PRIMARY KEY (run_id, case_id, repeat)
 );
 )sql"},
+    {6, "cache hits are counted from call records", R"sql(
+ALTER TABLE cache_entries DROP COLUMN hits;
+)sql"},
 };
 
 }  // namespace
