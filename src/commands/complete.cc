@@ -12,6 +12,7 @@
 #include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
 
+#include "commands/call_flags.h"
 #include "commands/command.h"
 #include "config/settings.h"
 #include "pipeline/call_pipeline.h"
@@ -27,9 +28,8 @@ constexpr size_t kMaxPromptBytes = 32u << 20;
 
 struct CompleteOptions {
   std::vector<std::string> prompt;
-  std::string model, provider, system, messages_file, user, cache;
-  std::optional<std::string> max_tokens, temperature, timeout;
-  std::vector<std::string> fallbacks;
+  std::string system, messages_file;
+  CallFlags call;
   bool stream = false, json = false, dry_run = false, allow_truncated = false;
 };
 
@@ -127,75 +127,19 @@ Status BuildRequest(const CompleteOptions& o, ChatRequest* r) {
   return Status::Ok();
 }
 
-Status ApplyFlags(const CompleteOptions& o, Settings* s) {
-  auto apply = [&](const char* var, const std::optional<std::string>& v, const char* flag) {
-    return v ? ApplySetting(var, *v, flag, SettingSource::kFlag, s) : Status::Ok();
-  };
-  for (auto [var, value, flag] :
-       {std::tuple{"LLM_MAX_TOKENS", &o.max_tokens, "--max-tokens"},
-        std::tuple{"LLM_TEMPERATURE", &o.temperature, "--temperature"},
-        std::tuple{"LLM_TIMEOUT_SECONDS", &o.timeout, "--timeout"}}) {
-    Status st = apply(var, *value, flag);
-    if (!st.ok()) return Status::Usage(st.message());
-  }
-  if (!o.cache.empty()) {
-    Status st = ApplySetting("LLM_CACHE", o.cache, "--cache", SettingSource::kFlag, s);
-    if (!st.ok()) return Status::Usage(st.message());
-  }
-  if (!o.user.empty()) s->user = o.user;
-  return Status::Ok();
-}
-
-// Works out provider:model from -p, -m, LLM_PROVIDER and LLM_MODEL.
-Status ChooseModel(const CompleteOptions& o, const Settings& s, const Environment& env,
-                   ModelRef* out) {
-  if (!o.provider.empty() && !IsKnownProvider(o.provider, s))
-    return Status::Usage("--provider " + o.provider +
-                         ": unknown provider; expected openai, anthropic, gemini, mock or a configured endpoint");
-  std::string provider = o.provider.empty() ? s.provider : o.provider;
-  std::string model_text = o.model;
-  // LLM_MODEL belongs to LLM_PROVIDER: -p alone picks that provider's default.
-  if (model_text.empty() && o.provider.empty()) model_text = s.model;
-  if (!model_text.empty()) {
-    Status st = ParseModelRef(model_text, provider, s, out);
-    if (!st.ok()) return st;
-    if (!o.provider.empty() && out->provider != o.provider)
-      return Status::Usage("--provider " + o.provider + " conflicts with --model " + model_text);
-    return Status::Ok();
-  }
-  ProviderConfig cfg;
-  Status st = ResolveProvider(provider, s, env, false, &cfg);
-  if (!st.ok()) return st;
-  if (cfg.default_model.empty())
-    return Status::Config("provider " + provider +
-                          " has no default model: pass --model or set default_model in its config section");
-  *out = {provider, cfg.default_model};
-  return Status::Ok();
-}
-
 Status RunComplete(const CompleteOptions& o, const GlobalOptions& g) {
   const Environment env = ProcessEnvironment();
   Settings settings;
   Status st = LoadSettings(env, g.config_path, &settings);
   if (!st.ok()) return st;
-  st = ApplyFlags(o, &settings);
+  st = ApplyCallFlags(o.call, &settings);
   if (!st.ok()) return st;
 
   CallSpec spec;
-  st = ChooseModel(o, settings, env, &spec.primary);
+  st = ChooseModel(o.call, settings, env, &spec.primary);
   if (!st.ok()) return st;
-  spec.fallbacks = settings.fallbacks;
-  if (!o.fallbacks.empty()) {
-    spec.fallbacks.clear();
-    for (const std::string& f : o.fallbacks) {
-      ModelRef ref;
-      if (f.find(':') == std::string::npos || !IsKnownProvider(f.substr(0, f.find(':')), settings))
-        return Status::Usage("--fallback " + f + ": expected provider:model with a known provider");
-      st = ParseModelRef(f, "", settings, &ref);
-      if (!st.ok()) return st;
-      spec.fallbacks.push_back(ref);
-    }
-  }
+  st = ChooseFallbacks(o.call, settings, &spec.fallbacks);
+  if (!st.ok()) return st;
   spec.user = settings.user;
   spec.allow_truncated = o.allow_truncated;
   spec.request.max_tokens = settings.max_tokens;
@@ -256,20 +200,20 @@ void AddCompleteCommand(CLI::App& app, CommandContext& ctx) {
   auto o = std::make_shared<CompleteOptions>();
   CLI::App* cmd = app.add_subcommand("complete", "Send one prompt through every guardrail and print the answer");
   cmd->add_option("prompt", o->prompt, "Prompt words (none or '-' reads standard input)");
-  cmd->add_option("-m,--model", o->model, "Model, as MODEL or PROVIDER:MODEL");
-  cmd->add_option("-p,--provider", o->provider, "Provider: openai, anthropic, gemini, mock or a configured endpoint");
+  cmd->add_option("-m,--model", o->call.model, "Model, as MODEL or PROVIDER:MODEL");
+  cmd->add_option("-p,--provider", o->call.provider, "Provider: openai, anthropic, gemini, mock or a configured endpoint");
   cmd->add_option("-s,--system", o->system, "System prompt");
   cmd->add_option("--messages", o->messages_file, "JSON file: an array of {role, content} in OpenAI form");
-  cmd->add_option("-u,--user", o->user, "User id for limits and records (default $LLMCTL_USER, $USER)");
-  cmd->add_option("--max-tokens", o->max_tokens, "Max output tokens (LLM_MAX_TOKENS)");
-  cmd->add_option("--temperature", o->temperature, "Sampling temperature 0-2 (LLM_TEMPERATURE)");
-  cmd->add_option("--timeout", o->timeout, "Per-attempt timeout in seconds (LLM_TIMEOUT_SECONDS)");
+  cmd->add_option("-u,--user", o->call.user, "User id for limits and records (default $LLMCTL_USER, $USER)");
+  cmd->add_option("--max-tokens", o->call.max_tokens, "Max output tokens (LLM_MAX_TOKENS)");
+  cmd->add_option("--temperature", o->call.temperature, "Sampling temperature 0-2 (LLM_TEMPERATURE)");
+  cmd->add_option("--timeout", o->call.timeout, "Per-attempt timeout in seconds (LLM_TIMEOUT_SECONDS)");
   // One value per --fallback, so the prompt after it is not taken as another.
-  cmd->add_option("--fallback", o->fallbacks, "Fallback PROVIDER:MODEL, repeatable (LLM_FALLBACKS)")
+  cmd->add_option("--fallback", o->call.fallbacks, "Fallback PROVIDER:MODEL, repeatable (LLM_FALLBACKS)")
       ->allow_extra_args(false);
   cmd->add_flag("--stream,!--no-stream", o->stream, "Stream the answer as it arrives (default: off)");
   cmd->add_flag("--json", o->json, "Print the call record plus \"text\" as one JSON object");
-  cmd->add_option("--cache", o->cache, "Cache mode: auto, off, refresh, only (LLM_CACHE)");
+  cmd->add_option("--cache", o->call.cache, "Cache mode: auto, off, refresh, only (LLM_CACHE)");
   cmd->add_flag("--dry-run", o->dry_run, "Print the request and the estimate; send nothing");
   cmd->add_flag("--allow-truncated", o->allow_truncated, "Exit 0 even when the answer hit max tokens");
   cmd->callback([o, &ctx] { ctx.run = [o, &ctx] { return RunComplete(*o, ctx.globals); }; });

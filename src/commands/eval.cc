@@ -12,6 +12,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "commands/call_flags.h"
 #include "commands/command.h"
 #include "config/settings.h"
 #include "eval/compare.h"
@@ -33,9 +34,8 @@ namespace {
 
 struct EvalOptions {
   std::string suite;
-  std::string model, provider, user, cache, filter, junit, output, run_id, max_cost;
-  std::optional<std::string> max_tokens, temperature, timeout;
-  std::vector<std::string> fallbacks;
+  std::string filter, junit, output, run_id, max_cost;
+  CallFlags call;
   std::vector<std::string> compare;
   int concurrency = 4;
   int repeat = 1;
@@ -44,40 +44,6 @@ struct EvalOptions {
 
 std::atomic<bool> g_cancelled{false};
 void OnSignal(int) { g_cancelled.store(true); }
-
-Status ApplyFlags(const EvalOptions& o, Settings* s) {
-  for (auto [var, value, flag] : {std::tuple{"LLM_MAX_TOKENS", &o.max_tokens, "--max-tokens"},
-                                  std::tuple{"LLM_TEMPERATURE", &o.temperature, "--temperature"},
-                                  std::tuple{"LLM_TIMEOUT_SECONDS", &o.timeout, "--timeout"}}) {
-    if (!*value) continue;
-    Status st = ApplySetting(var, **value, flag, SettingSource::kFlag, s);
-    if (!st.ok()) return Status::Usage(st.message());
-  }
-  if (!o.cache.empty()) {
-    Status st = ApplySetting("LLM_CACHE", o.cache, "--cache", SettingSource::kFlag, s);
-    if (!st.ok()) return Status::Usage(st.message());
-  }
-  if (!o.user.empty()) s->user = o.user;
-  return Status::Ok();
-}
-
-// The run's model, as `complete` chooses it: -p/-m, then LLM_PROVIDER/LLM_MODEL.
-Status ChooseRunModel(const EvalOptions& o, const Settings& s, const Environment& env, ModelRef* out) {
-  if (!o.provider.empty() && !IsKnownProvider(o.provider, s))
-    return Status::Usage("--provider " + o.provider +
-                         ": unknown provider; expected openai, anthropic, gemini, mock or a configured endpoint");
-  const std::string provider = o.provider.empty() ? s.provider : o.provider;
-  std::string model_text = o.model;
-  if (model_text.empty() && o.provider.empty()) model_text = s.model;
-  if (!model_text.empty()) return ParseModelRef(model_text, provider, s, out);
-  ProviderConfig cfg;
-  Status st = ResolveProvider(provider, s, env, false, &cfg);
-  if (!st.ok()) return st;
-  if (cfg.default_model.empty())
-    return Status::Config("provider " + provider + " has no default model: pass --model or set one in the suite");
-  *out = {provider, cfg.default_model};
-  return Status::Ok();
-}
 
 Status LoadSuite(const std::string& path, Suite* suite) {
   std::vector<std::string> errors;
@@ -135,7 +101,7 @@ Status RunEvalCommand(const EvalOptions& o, const GlobalOptions& g) {
   Settings settings;
   Status st = LoadSettings(env, g.config_path, &settings);
   if (!st.ok()) return st;
-  st = ApplyFlags(o, &settings);
+  st = ApplyCallFlags(o.call, &settings);
   if (!st.ok()) return st;
   if (!o.compare.empty()) {
     if (!o.suite.empty()) return Status::Usage("--compare takes two run ids and no suite file");
@@ -173,20 +139,11 @@ Status RunEvalCommand(const EvalOptions& o, const GlobalOptions& g) {
   }
 
   ModelRef run_model;
-  st = ChooseRunModel(o, settings, env, &run_model);
+  st = ChooseModel(o.call, settings, env, &run_model);
   if (!st.ok()) return st;
-  std::vector<ModelRef> fallbacks = settings.fallbacks;
-  if (!o.fallbacks.empty()) {
-    fallbacks.clear();
-    for (const std::string& f : o.fallbacks) {
-      ModelRef ref;
-      if (f.find(':') == std::string::npos || !IsKnownProvider(f.substr(0, f.find(':')), settings))
-        return Status::Usage("--fallback " + f + ": expected provider:model with a known provider");
-      st = ParseModelRef(f, "", settings, &ref);
-      if (!st.ok()) return Status::Usage(st.message());
-      fallbacks.push_back(ref);
-    }
-  }
+  std::vector<ModelRef> fallbacks;
+  st = ChooseFallbacks(o.call, settings, &fallbacks);
+  if (!st.ok()) return st;
 
   PriceTable prices;
   if (!settings.pricing_file.empty()) {
@@ -286,7 +243,7 @@ void AddEvalCommand(CLI::App& app, CommandContext& ctx) {
   cmd->add_option("suite", o->suite, "Suite file, one JSON case a line ('-' reads standard input)");
   cmd->add_option("-c,--concurrency", o->concurrency, "Cases in flight at once (default 4)");
   cmd->add_option("--max-cost", o->max_cost, "Run budget in USD: no case starts that could pass it");
-  cmd->add_option("--cache", o->cache, "Cache mode: auto, off, refresh, only (LLM_CACHE); only = hermetic replay");
+  cmd->add_option("--cache", o->call.cache, "Cache mode: auto, off, refresh, only (LLM_CACHE); only = hermetic replay");
   cmd->add_option("--filter", o->filter, "Run only cases whose id matches this regular expression");
   cmd->add_option("--repeat", o->repeat, "Run every case N times to expose flaky answers (default 1)");
   cmd->add_option("--junit", o->junit, "Write a JUnit XML report to FILE");
@@ -294,14 +251,14 @@ void AddEvalCommand(CLI::App& app, CommandContext& ctx) {
   cmd->add_option("--run-id", o->run_id, "Id of this run, for --compare (default: a new UUID)");
   cmd->add_option("--compare", o->compare, "Compare two earlier runs: RUN_A RUN_B")->expected(2);
   cmd->add_flag("--json", o->json, "With --compare: print the comparison as JSON");
-  cmd->add_option("-m,--model", o->model, "Model for cases that name none, as MODEL or PROVIDER:MODEL");
-  cmd->add_option("-p,--provider", o->provider, "Provider for cases that name none");
-  cmd->add_option("-u,--user", o->user, "User id for limits and records (default $LLMCTL_USER, $USER)");
-  cmd->add_option("--max-tokens", o->max_tokens, "Max output tokens for cases that set none (LLM_MAX_TOKENS)");
-  cmd->add_option("--temperature", o->temperature, "Temperature for cases that set none (LLM_TEMPERATURE)");
-  cmd->add_option("--timeout", o->timeout, "Per-attempt timeout in seconds (LLM_TIMEOUT_SECONDS)");
+  cmd->add_option("-m,--model", o->call.model, "Model for cases that name none, as MODEL or PROVIDER:MODEL");
+  cmd->add_option("-p,--provider", o->call.provider, "Provider for cases that name none");
+  cmd->add_option("-u,--user", o->call.user, "User id for limits and records (default $LLMCTL_USER, $USER)");
+  cmd->add_option("--max-tokens", o->call.max_tokens, "Max output tokens for cases that set none (LLM_MAX_TOKENS)");
+  cmd->add_option("--temperature", o->call.temperature, "Temperature for cases that set none (LLM_TEMPERATURE)");
+  cmd->add_option("--timeout", o->call.timeout, "Per-attempt timeout in seconds (LLM_TIMEOUT_SECONDS)");
   // One value per --fallback, so the prompt after it is not taken as another.
-  cmd->add_option("--fallback", o->fallbacks, "Fallback PROVIDER:MODEL, repeatable (LLM_FALLBACKS)")
+  cmd->add_option("--fallback", o->call.fallbacks, "Fallback PROVIDER:MODEL, repeatable (LLM_FALLBACKS)")
       ->allow_extra_args(false);
   cmd->callback([o, &ctx] { ctx.run = [o, &ctx] { return RunEvalCommand(*o, ctx.globals); }; });
 }

@@ -1,0 +1,33 @@
+// The flags `complete` and `eval` share for shaping a call (-m, -p, -u,
+// --max-tokens, --temperature, --timeout, --fallback, --cache), and how they
+// combine with the settings: flag > environment > config file > default.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "config/settings.h"
+#include "util/status.h"
+
+namespace llmctl {
+
+struct CallFlags {
+  std::string model, provider, user, cache;
+  std::optional<std::string> max_tokens, temperature, timeout;
+  std::vector<std::string> fallbacks;
+};
+
+// Applies the flags over the loaded settings; a bad value is a usage error
+// naming the flag.
+Status ApplyCallFlags(const CallFlags& flags, Settings* settings);
+
+// provider:model from -p/-m, then LLM_PROVIDER/LLM_MODEL (LLM_MODEL belongs
+// to LLM_PROVIDER: -p alone picks that provider's default model).
+Status ChooseModel(const CallFlags& flags, const Settings& settings, const Environment& env,
+                   ModelRef* out);
+
+// The fallback chain: --fallback (which replaces LLM_FALLBACKS) or the setting.
+Status ChooseFallbacks(const CallFlags& flags, const Settings& settings, std::vector<ModelRef>* out);
+
+}  // namespace llmctl
