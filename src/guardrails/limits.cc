@@ -18,6 +18,18 @@ std::string Usd(int64_t nanos) {
 // Windows and days older than this are pruned on each admission.
 constexpr int64_t kKeepDays = 8;
 
+constexpr const char* kWindowSql =
+    "SELECT COALESCE((SELECT tokens FROM rate_windows WHERE user_id=?1 AND window_start=?2),0)"
+    " + COALESCE((SELECT SUM(tokens) FROM reservations WHERE user_id=?1 AND window_start=?2 AND expires_ms>?3),0),"
+    " COALESCE((SELECT requests FROM rate_windows WHERE user_id=?1 AND window_start=?2),0)"
+    " + COALESCE((SELECT SUM(requests) FROM reservations WHERE user_id=?1 AND window_start=?2 AND expires_ms>?3),0)";
+
+constexpr const char* kSpendSql =
+    "SELECT COALESCE((SELECT cost_nanos FROM daily_spend WHERE day=?2 AND user_id=?1),0)"
+    " + COALESCE((SELECT SUM(cost_nanos) FROM reservations WHERE day=?2 AND user_id=?1 AND expires_ms>?3),0),"
+    " COALESCE((SELECT SUM(cost_nanos) FROM daily_spend WHERE day=?2),0)"
+    " + COALESCE((SELECT SUM(cost_nanos) FROM reservations WHERE day=?2 AND expires_ms>?3),0)";
+
 }  // namespace
 
 std::string UtcDay(int64_t unix_ms) {
@@ -29,45 +41,53 @@ std::string UtcDay(int64_t unix_ms) {
   return buf;
 }
 
-Status Limiter::ReadUsage(const std::string& user, int64_t now_ms, UsageSnapshot* out) {
+// Prepared before the write lock is taken, so the time it is held (and
+// every other process waits) is only the time to run them.
+struct Limiter::UsageQueries {
+  explicit UsageQueries(Database& db) : window(db, kWindowSql), spend(db, kSpendSql) {}
+  Statement window;
+  Statement spend;
+};
+
+Status Limiter::ReadUsage(UsageQueries& q, const std::string& user, int64_t now_ms,
+                          UsageSnapshot* out) {
   const int64_t now_s = now_ms / 1000;
   out->window_start_s = now_s - now_s % config_.window_seconds;
   out->window_resets_in_s = out->window_start_s + config_.window_seconds - now_s;
   out->day = UtcDay(now_ms);
   out->day_resets_in_s = 86400 - now_s % 86400;
 
-  Statement window(db_,
-                   "SELECT COALESCE((SELECT tokens FROM rate_windows WHERE user_id=?1 AND window_start=?2),0)"
-                   " + COALESCE((SELECT SUM(tokens) FROM reservations WHERE user_id=?1 AND window_start=?2 AND expires_ms>?3),0),"
-                   " COALESCE((SELECT requests FROM rate_windows WHERE user_id=?1 AND window_start=?2),0)"
-                   " + COALESCE((SELECT SUM(requests) FROM reservations WHERE user_id=?1 AND window_start=?2 AND expires_ms>?3),0)");
+  Statement& window = q.window;
+  Statement& spend = q.spend;
   window.Bind(1, std::string_view(user)).Bind(2, out->window_start_s).Bind(3, now_ms);
   if (!window.Step()) return Status::Internal("cannot read rate-limit window: " + window.error());
   out->window_tokens = window.ColumnInt(0);
   out->window_requests = window.ColumnInt(1);
+  window.Reset();  // no statement may stay mid-read across the commit
 
-  Statement spend(db_,
-                  "SELECT COALESCE((SELECT cost_nanos FROM daily_spend WHERE day=?2 AND user_id=?1),0)"
-                  " + COALESCE((SELECT SUM(cost_nanos) FROM reservations WHERE day=?2 AND user_id=?1 AND expires_ms>?3),0),"
-                  " COALESCE((SELECT SUM(cost_nanos) FROM daily_spend WHERE day=?2),0)"
-                  " + COALESCE((SELECT SUM(cost_nanos) FROM reservations WHERE day=?2 AND expires_ms>?3),0)");
   spend.Bind(1, std::string_view(user)).Bind(2, std::string_view(out->day)).Bind(3, now_ms);
   if (!spend.Step()) return Status::Internal("cannot read spend counters: " + spend.error());
   out->user_spend_nanos = spend.ColumnInt(0);
   out->total_spend_nanos = spend.ColumnInt(1);
+  spend.Reset();
   return Status::Ok();
 }
 
 Status Limiter::Snapshot(const std::string& user, int64_t now_ms, UsageSnapshot* out) {
-  return ReadUsage(user, now_ms, out);
+  UsageQueries q(db_);
+  return ReadUsage(q, user, now_ms, out);
 }
 
 Status Limiter::Admit(const UsageClaim& claim, int64_t now_ms, bool reserve,
                       int64_t reservation_ttl_ms, Reservation* reservation) {
+  UsageQueries q(db_);
+  Statement ins(db_,
+                "INSERT INTO reservations(user_id, window_start, day, tokens, requests, cost_nanos, expires_ms)"
+                " VALUES(?,?,?,?,1,?,?)");
   Status st = reserve ? db_.BeginImmediate() : db_.Exec("BEGIN");
   if (!st.ok()) return st;
   UsageSnapshot u;
-  st = ReadUsage(claim.user, now_ms, &u);
+  st = ReadUsage(q, claim.user, now_ms, &u);
   if (!st.ok()) {
     db_.Rollback();
     return st;
@@ -118,9 +138,6 @@ Status Limiter::Admit(const UsageClaim& claim, int64_t now_ms, bool reserve,
     prune_days.Step();
   }
 
-  Statement ins(db_,
-                "INSERT INTO reservations(user_id, window_start, day, tokens, requests, cost_nanos, expires_ms)"
-                " VALUES(?,?,?,?,1,?,?)");
   ins.Bind(1, std::string_view(claim.user))
       .Bind(2, u.window_start_s)
       .Bind(3, std::string_view(u.day))

@@ -73,7 +73,9 @@ class Limiter {
   Status Release(const Reservation& reservation);
 
  private:
-  Status ReadUsage(const std::string& user, int64_t now_ms, UsageSnapshot* out);
+  struct UsageQueries;
+  Status ReadUsage(UsageQueries& queries, const std::string& user, int64_t now_ms,
+                   UsageSnapshot* out);
   Database& db_;
   LimitConfig config_;
 };
