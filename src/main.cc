@@ -17,6 +17,8 @@ int main(int argc, char** argv) {
   CLI::App app("llmctl: production guardrails around every LLM API call", "llmctl");
   app.set_version_flag("--version", std::string("llmctl ") + LLMCTL_VERSION);
   app.require_subcommand(1);
+  // Global options work after the command too: `llmctl complete -v --config f`.
+  app.fallthrough();
   CommandContext ctx;
   app.add_option("--config", ctx.globals.config_path, "Config file (default $LLMCTL_CONFIG, ~/.config/llmctl/config.toml)");
   app.add_option("--log-format", ctx.globals.log_format, "Diagnostics format on stderr: text or json")
