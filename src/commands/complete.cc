@@ -15,6 +15,7 @@
 #include "commands/call_flags.h"
 #include "commands/command.h"
 #include "config/settings.h"
+#include "guardrails/pricing.h"
 #include "pipeline/call_pipeline.h"
 #include "providers/provider.h"
 #include "store/database.h"
@@ -151,6 +152,10 @@ Status RunComplete(const CompleteOptions& o, const GlobalOptions& g) {
   PipelineContext ctx;
   ctx.settings = &settings;
   ctx.env = &env;
+  PriceTable prices;
+  st = LoadPriceTable(settings.pricing_file, &prices);
+  if (!st.ok()) return st;
+  ctx.prices = &prices;
   st = PrepareCall(ctx, spec);
   if (!st.ok()) return st;
   Database db;

@@ -146,14 +146,13 @@ Status RunEvalCommand(const EvalOptions& o, const GlobalOptions& g) {
   if (!st.ok()) return st;
 
   PriceTable prices;
-  if (!settings.pricing_file.empty()) {
-    st = prices.LoadFile(settings.pricing_file);
-    if (!st.ok()) return st;
-  }
+  st = LoadPriceTable(settings.pricing_file, &prices);
+  if (!st.ok()) return st;
   const std::string run_id = o.run_id.empty() ? NewUuidV7() : o.run_id;
   PipelineContext base;
   base.settings = &settings;
   base.env = &env;
+  base.prices = &prices;
   base.cancelled = &g_cancelled;
   std::vector<EvalTask> tasks;
   std::set<std::string> prepared;  // chains already checked for keys

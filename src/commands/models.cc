@@ -27,10 +27,8 @@ Status RunModels(const ModelsOptions& o, const GlobalOptions& g) {
   Status st = LoadSettings(ProcessEnvironment(), g.config_path, &s);
   if (!st.ok()) return st;
   PriceTable table;
-  if (!s.pricing_file.empty()) {
-    st = table.LoadFile(s.pricing_file);
-    if (!st.ok()) return st;
-  }
+  st = LoadPriceTable(s.pricing_file, &table);
+  if (!st.ok()) return st;
   auto rows = table.List(o.pattern);
   if (o.json) {
     nlohmann::json out = nlohmann::json::array();

@@ -176,6 +176,10 @@ std::vector<std::pair<std::string, PriceLookup>> PriceTable::List(const std::str
   return out;
 }
 
+Status LoadPriceTable(const std::string& pricing_file, PriceTable* out) {
+  return pricing_file.empty() ? Status::Ok() : out->LoadFile(pricing_file);
+}
+
 int64_t CostNanos(const ModelPrice& price, const Usage& u, bool reasoning_in_output) {
   double in = price.input_per_token, out = price.output_per_token;
   for (const PriceTier& t : price.tiers)

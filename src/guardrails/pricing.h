@@ -68,6 +68,11 @@ class PriceTable {
   std::vector<Entry> entries_;
 };
 
+// The built-in table plus pricing_file when it is non-empty. A file that
+// cannot be read or parsed is a configuration error: the cost guard and the
+// caps must not run on the wrong prices.
+Status LoadPriceTable(const std::string& pricing_file, PriceTable* out);
+
 // Cost of a call from its actual usage. Cached input tokens are billed at
 // the cache-read price and never also at the input price; reasoning tokens
 // are inside output_tokens when reasoning_in_output (OpenAI) and extra

@@ -35,15 +35,6 @@ bool ReasoningInOutput(ProviderKind kind) {
          kind == ProviderKind::kAnthropic;
 }
 
-PriceTable LoadPrices(const Settings& s) {
-  PriceTable table;
-  if (!s.pricing_file.empty()) {
-    Status st = table.LoadFile(s.pricing_file);
-    if (!st.ok()) spdlog::warn("{}", st.message());
-  }
-  return table;
-}
-
 // One breaker per endpoint: the same provider name may point at different
 // servers in different configurations.
 std::string EndpointKey(const ProviderConfig& cfg) {
@@ -145,11 +136,7 @@ Status DryRun(const PipelineContext& ctx, const CallSpec& spec, nlohmann::json* 
   ProviderConfig cfg;
   Status st = ResolveProvider(spec.primary.provider, s, *ctx.env, true, &cfg);
   if (!st.ok()) return st;
-  PriceTable prices;
-  if (!s.pricing_file.empty()) {
-    st = prices.LoadFile(s.pricing_file);
-    if (!st.ok()) return st;
-  }
+  const PriceTable& prices = *ctx.prices;
   ChatRequest request = spec.request;
   request.model = spec.primary.model;
   const PriceLookup price = prices.Find(spec.primary.provider, request.model);
@@ -198,13 +185,6 @@ Status DryRun(const PipelineContext& ctx, const CallSpec& spec, nlohmann::json* 
 }
 
 Status PrepareCall(const PipelineContext& ctx, const CallSpec& spec) {
-  // A broken price map would let the cost guard and the caps run on the
-  // wrong prices, so it stops the call like any other bad setting.
-  if (!ctx.settings->pricing_file.empty()) {
-    PriceTable table;
-    Status st = table.LoadFile(ctx.settings->pricing_file);
-    if (!st.ok()) return st;
-  }
   // A hermetic replay never contacts a provider, so it needs no key.
   const bool need_keys = ctx.settings->cache_mode != "only";
   ProviderConfig cfg;
@@ -226,7 +206,7 @@ Status RunCall(const PipelineContext& ctx, const CallSpec& spec, CallOutcome* ou
   rec.user_id = spec.user;
   rec.run_id = spec.run_id;
   rec.case_id = spec.case_id;
-  const PriceTable prices = LoadPrices(s);
+  const PriceTable& prices = *ctx.prices;
   rec.provider = spec.primary.provider;
   rec.model = spec.primary.model;
   {

@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "config/settings.h"
+#include "guardrails/pricing.h"
 #include "providers/chat.h"
 #include "records/call_record.h"
 #include "store/database.h"
@@ -38,6 +39,7 @@ struct PipelineContext {
   const Settings* settings = nullptr;
   const Environment* env = nullptr;
   Database* db = nullptr;  // records are written here
+  const PriceTable* prices = nullptr;  // loaded once per process (LoadPriceTable)
   TextSink on_text;        // answer text as it arrives
   // false: streamed text goes only to on_text (CallOutcome::text stays empty
   // unless the cache needs it), keeping memory flat for long answers.
