@@ -4,7 +4,10 @@
 
 namespace llmctl {
 
-Status ApplyCallFlags(const CallFlags& f, Settings* s) {
+Status LoadCallSettings(const CallFlags& f, const Environment& env, const std::string& config_path,
+                        Settings* s) {
+  Status loaded = LoadSettings(env, config_path, s);
+  if (!loaded.ok()) return loaded;
   for (auto [var, value, flag] : {std::tuple{"LLM_MAX_TOKENS", &f.max_tokens, "--max-tokens"},
                                   std::tuple{"LLM_TEMPERATURE", &f.temperature, "--temperature"},
                                   std::tuple{"LLM_TIMEOUT_SECONDS", &f.timeout, "--timeout"}}) {

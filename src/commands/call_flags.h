@@ -18,9 +18,10 @@ struct CallFlags {
   std::vector<std::string> fallbacks;
 };
 
-// Applies the flags over the loaded settings; a bad value is a usage error
-// naming the flag.
-Status ApplyCallFlags(const CallFlags& flags, Settings* settings);
+// Loads the settings from env and the config file, then applies the flags
+// over them; a bad flag value is a usage error naming the flag.
+Status LoadCallSettings(const CallFlags& flags, const Environment& env, const std::string& config_path,
+                        Settings* settings);
 
 // provider:model from -p/-m, then LLM_PROVIDER/LLM_MODEL (LLM_MODEL belongs
 // to LLM_PROVIDER: -p alone picks that provider's default model).

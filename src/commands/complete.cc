@@ -131,9 +131,7 @@ Status BuildRequest(const CompleteOptions& o, ChatRequest* r) {
 Status RunComplete(const CompleteOptions& o, const GlobalOptions& g) {
   const Environment env = ProcessEnvironment();
   Settings settings;
-  Status st = LoadSettings(env, g.config_path, &settings);
-  if (!st.ok()) return st;
-  st = ApplyCallFlags(o.call, &settings);
+  Status st = LoadCallSettings(o.call, env, g.config_path, &settings);
   if (!st.ok()) return st;
 
   CallSpec spec;

@@ -99,9 +99,7 @@ Status RunCompare(const EvalOptions& o, const Settings& settings) {
 Status RunEvalCommand(const EvalOptions& o, const GlobalOptions& g) {
   const Environment env = ProcessEnvironment();
   Settings settings;
-  Status st = LoadSettings(env, g.config_path, &settings);
-  if (!st.ok()) return st;
-  st = ApplyCallFlags(o.call, &settings);
+  Status st = LoadCallSettings(o.call, env, g.config_path, &settings);
   if (!st.ok()) return st;
   if (!o.compare.empty()) {
     if (!o.suite.empty()) return Status::Usage("--compare takes two run ids and no suite file");

@@ -5,6 +5,7 @@
 #include <ctime>
 
 #include "records/call_record.h"
+#include "util/utc_calendar.h"
 
 namespace llmctl {
 namespace {
@@ -32,15 +33,6 @@ constexpr const char* kSpendSql =
 
 }  // namespace
 
-std::string UtcDay(int64_t unix_ms) {
-  std::time_t t = static_cast<std::time_t>(unix_ms / 1000);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%04d-%02d-%02d", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday);
-  return buf;
-}
-
 // Prepared before the write lock is taken, so the time it is held (and
 // every other process waits) is only the time to run them.
 struct Limiter::UsageQueries {
@@ -54,7 +46,7 @@ Status Limiter::ReadUsage(UsageQueries& q, const std::string& user, int64_t now_
   const int64_t now_s = now_ms / 1000;
   out->window_start_s = now_s - now_s % config_.window_seconds;
   out->window_resets_in_s = out->window_start_s + config_.window_seconds - now_s;
-  out->day = UtcDay(now_ms);
+  out->day = UtcDayKey(now_ms);
   out->day_resets_in_s = 86400 - now_s % 86400;
 
   Statement& window = q.window;
@@ -134,7 +126,7 @@ Status Limiter::Admit(const UsageClaim& claim, int64_t now_ms, bool reserve,
     prune_windows.Bind(1, u.window_start_s - kKeepDays * 86400);
     prune_windows.Step();
     Statement prune_days(db_, "DELETE FROM daily_spend WHERE day < ?1");
-    prune_days.Bind(1, std::string_view(UtcDay(now_ms - kKeepDays * 86'400'000)));
+    prune_days.Bind(1, std::string_view(UtcDayKey(now_ms - kKeepDays * 86'400'000)));
     prune_days.Step();
   }
 

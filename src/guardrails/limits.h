@@ -80,6 +80,4 @@ class Limiter {
   LimitConfig config_;
 };
 
-std::string UtcDay(int64_t unix_ms);
-
 }  // namespace llmctl

@@ -1,4 +1,5 @@
 #include "guardrails/limits.h"
+#include "util/utc_calendar.h"
 
 #include <doctest/doctest.h>
 
@@ -108,6 +109,6 @@ TEST_CASE("spend caps per user and for everyone, per UTC day") {
   st = limiter.Admit({"cy", 0, 200'000}, kNow, true, 60000, &r);
   CHECK(st.code() == StatusCode::kBudget);
   CHECK(st.message().find("LLM_DAILY_BUDGET_USD") != std::string::npos);
-  CHECK(UtcDay(kNow) == "2026-09-21");
+  CHECK(UtcDayKey(kNow) == "2026-09-21");
   CHECK(limiter.Admit({"ann", 0, 900'000}, kNow + 86'400'000, false, 0, &r).ok());
 }
