@@ -153,11 +153,8 @@ class AnthropicCodec : public ProtocolCodec {
 
   bool ParseChat(std::string_view body, ChatResult* result,
                  ProviderFailure* failure) const override {
-    json doc = json::parse(body, nullptr, /*allow_exceptions=*/false);
-    if (!doc.is_object()) {
-      *failure = MalformedResponse("the response is not a JSON object");
-      return false;
-    }
+    json doc;
+    if (!ParseJsonObject(body, &doc, failure)) return false;
     if (IsError(doc)) {
       *failure = FailureFromStreamError(doc);
       return false;

@@ -52,4 +52,11 @@ ProviderFailure MalformedResponse(std::string_view what) {
   return failure;
 }
 
+bool ParseJsonObject(std::string_view body, nlohmann::json* doc, ProviderFailure* failure) {
+  *doc = nlohmann::json::parse(body, nullptr, /*allow_exceptions=*/false);
+  if (doc->is_object()) return true;
+  *failure = MalformedResponse("the response is not a JSON object");
+  return false;
+}
+
 }  // namespace llmctl

@@ -82,4 +82,8 @@ std::string SystemPrompt(const ChatRequest& request);
 // not JSON (say, HTML from a captive portal) or a stream cut short.
 ProviderFailure MalformedResponse(std::string_view what);
 
+// Parses a non-streamed 2xx body, which every protocol answers with a JSON
+// object; anything else fills *failure with MalformedResponse.
+bool ParseJsonObject(std::string_view body, nlohmann::json* doc, ProviderFailure* failure);
+
 }  // namespace llmctl
