@@ -25,7 +25,7 @@ const CurlLibrary* LoadCurl(std::string* error) {
   static bool loaded = false;
   static std::once_flag once;
   std::call_once(once, [] {
-    void* lib = dlopen(kSoname, RTLD_NOW | RTLD_LOCAL);
+    void* lib = dlopen(kSoname, RTLD_LAZY | RTLD_LOCAL);
     if (!lib) {
       const char* why = dlerror();
       load_error = std::string("cannot load ") + kSoname + ": " + (why ? why : "unknown error") +

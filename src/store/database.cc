@@ -86,13 +86,20 @@ Status Database::Open(const std::string& path) {
     return Status::Config("cannot open database " + path + ": " + LastError());
   sqlite3_busy_handler(db_, OnBusy, &busy_start_ns_);
 
-  // A process lives for one call, so per-process costs matter: keep the WAL
-  // file between processes and leave checkpoints to the automatic ones
-  // instead of one on every close, and keep the page cache small.
+  // A process lives for one call, so per-process costs matter. The first
+  // process to open the file after all others closed it must rebuild the
+  // WAL index by checksumming every frame of the WAL (a millisecond for a
+  // thousand frames, paid on every call of a shell loop), so the last one
+  // out checkpoints and truncates the WAL to nothing; the file itself is
+  // kept so it is not created and deleted per call. SQLite truncates a
+  // persistent WAL on close only when journal_size_limit is set; its value
+  // (well above the 1000-page autocheckpoint) only caps the WAL while
+  // processes share it, so busy periods reuse the file instead of
+  // regrowing it. The page cache stays small.
   int persist = 1;
   sqlite3_file_control(db_, "main", SQLITE_FCNTL_PERSIST_WAL, &persist);
-  sqlite3_db_config(db_, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, nullptr);
-  sqlite3_exec(db_, "PRAGMA cache_size=-1024", nullptr, nullptr, nullptr);
+  sqlite3_exec(db_, "PRAGMA cache_size=-1024; PRAGMA journal_size_limit=16777216", nullptr, nullptr,
+               nullptr);
   if (!IsWal()) {
     // Switching to WAL needs a moment of exclusive access and SQLite may
     // report BUSY without calling the busy handler, so retry it by hand.

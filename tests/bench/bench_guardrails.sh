@@ -5,10 +5,16 @@
 # each call's debug line "stage guardrails_ms=...". Target p99 < 10 ms.
 # The limit admission (the SQLite transaction every process contends for)
 # is reported on its own, from "stage admit_ms=...".
+#
+# Two runs: the fake answering at once, where 64 processes that do nothing
+# but start, call and exit keep both cores saturated (the CPU used per call
+# is printed, so the saturation is visible), and the fake answering after
+# DELAY_MS (default 1000, a short real completion), where processes spend
+# most of their time waiting as they would on a real provider.
 source "$(dirname "$0")/common.sh"
 PROCS=${PROCS:-64}
 CALLS=${CALLS:-20}
-start_fake
+DELAY_MS=${DELAY_MS:-1000}
 # Each worker runs llmctl directly (no env/grep processes per call, which
 # would compete for the same two cores); timings are read afterwards.
 worker() {
@@ -19,16 +25,36 @@ worker() {
     "$LLMCTL_BIN" -vv complete -p openai "Say hello" >/dev/null
   done
 }
-llm_env "$LLMCTL_BIN" complete -p mock warmup >/dev/null  # create the database once
-t0=$(now_ns)
-pids=()
-for p in $(seq "$PROCS"); do worker "$p" 2>"$BENCH_TMP/stage.$p" & pids+=($!); done
-wait "${pids[@]}"  # not a bare wait: the fake server is a background job too
-t1=$(now_ns)
-cat "$BENCH_TMP"/stage.* | grep -oE 'guardrails_ms=[0-9.]+' | cut -d= -f2 >"$BENCH_TMP/stage.all"
-cat "$BENCH_TMP"/stage.* | grep -oE 'admit_ms=[0-9.]+' | cut -d= -f2 >"$BENCH_TMP/admit.all"
-n=$(wc -l <"$BENCH_TMP/stage.all")
-records=$(sqlite3 "$BENCH_TMP/llmctl.db" "select count(*) from calls where provider='openai'")
-echo "$PROCS processes x $CALLS calls: $n stage timings, $records records, $(awk -v n="$records" -v ns=$((t1 - t0)) 'BEGIN{printf "%.0f", n/(ns/1e9)}') calls/s"
-echo "limit admission (BEGIN IMMEDIATE, lock wait included): p50 $(percentile 50 "$BENCH_TMP/admit.all") ms, p99 $(percentile 99 "$BENCH_TMP/admit.all") ms"
-echo "guardrail stage: p50 $(percentile 50 "$BENCH_TMP/stage.all") ms, p99 $(percentile 99 "$BENCH_TMP/stage.all") ms (target p99 < 10 ms)"
+# children_cpu_ms: user+sys CPU of every finished child of this shell
+# (`times` must run in this shell, not in a command substitution).
+children_cpu_ms() {
+  times >"$BENCH_TMP/times"
+  tail -1 "$BENCH_TMP/times" | awk '{ms = 0; for (i = 1; i <= 2; i++) {split($i, t, /[ms]/); ms += (t[1] * 60 + t[2]) * 1000} printf "%.0f", ms}'
+}
+run() {  # run DELAY_MS LABEL
+  start_fake --default-step "{\"delay_ms\":$1}"
+  rm -f "$BENCH_TMP"/llmctl.db* "$BENCH_TMP"/stage.*
+  llm_env "$LLMCTL_BIN" complete -p mock warmup >/dev/null  # create the database once
+  local cpu0 t0 t1 cpu1 pids=()
+  children_cpu_ms >"$BENCH_TMP/cpu0"
+  t0=$(now_ns)
+  for p in $(seq "$PROCS"); do worker "$p" 2>"$BENCH_TMP/stage.$p" & pids+=($!); done
+  wait "${pids[@]}"  # not a bare wait: the fake server is a background job too
+  t1=$(now_ns)
+  children_cpu_ms >"$BENCH_TMP/cpu1"
+  cpu0=$(cat "$BENCH_TMP/cpu0") cpu1=$(cat "$BENCH_TMP/cpu1")
+  kill "$FAKE_PID"; wait "$FAKE_PID" 2>/dev/null || true; FAKE_PID=""; rm -f "$BENCH_TMP/port"
+  cat "$BENCH_TMP"/stage.* | grep -oE 'guardrails_ms=[0-9.]+' | cut -d= -f2 >"$BENCH_TMP/stage.all"
+  cat "$BENCH_TMP"/stage.* | grep -oE 'admit_ms=[0-9.]+' | cut -d= -f2 >"$BENCH_TMP/admit.all"
+  local n records
+  n=$(wc -l <"$BENCH_TMP/stage.all")
+  records=$(sqlite3 "$BENCH_TMP/llmctl.db" "select count(*) from calls where provider='openai'")
+  echo "== $2: $PROCS processes x $CALLS calls: $n stage timings, $records records," \
+    "$(awk -v n="$records" -v ns=$((t1 - t0)) 'BEGIN{printf "%.0f", n/(ns/1e9)}') calls/s," \
+    "CPU per call $(awk -v c=$((cpu1 - cpu0)) -v n="$records" 'BEGIN{printf "%.1f", c/n}') ms," \
+    "cores busy $(awk -v c=$((cpu1 - cpu0)) -v ns=$((t1 - t0)) 'BEGIN{printf "%.0f%%", 100*c/(ns/1e6)/2}')"
+  echo "limit admission (BEGIN IMMEDIATE, lock wait included): p50 $(percentile 50 "$BENCH_TMP/admit.all") ms, p99 $(percentile 99 "$BENCH_TMP/admit.all") ms"
+  echo "guardrail stage: p50 $(percentile 50 "$BENCH_TMP/stage.all") ms, p99 $(percentile 99 "$BENCH_TMP/stage.all") ms (target p99 < 10 ms)"
+}
+run 0 "fake answers at once (cores saturated)"
+run "$DELAY_MS" "fake answers after $DELAY_MS ms"
