@@ -28,7 +28,7 @@ echo "complete vs curl, median of $RUNS runs: llmctl ${m_llm} us, curl ${m_curl}
 rss=$(peak_rss_kb env -i PATH="$PATH" HOME="$BENCH_TMP" LLMCTL_DB="$BENCH_TMP/llmctl.db" OPENAI_BASE_URL="$FAKE_URL/v1" OPENAI_API_KEY=test-key LLM_CACHE=off "$LLMCTL_BIN" complete -p openai "Say hello")
 echo "peak RSS of one complete: ${rss} KB (target <= 15360 KB)"
 
-kill "$FAKE_PID"; wait "$FAKE_PID" 2>/dev/null || true; rm -f "$BENCH_TMP/port"
+stop_fake
 start_fake --default-step '{"answer_bytes": 5242880}'
 rss_stream=$(peak_rss_kb env -i PATH="$PATH" HOME="$BENCH_TMP" LLMCTL_DB="$BENCH_TMP/llmctl.db" OPENAI_BASE_URL="$FAKE_URL/v1" OPENAI_API_KEY=test-key LLM_CACHE=off LLM_MAX_TOKENS=16000 LLM_MAX_COST_PER_REQUEST=0 "$LLMCTL_BIN" complete -p openai --stream --allow-truncated "Write a lot")
 echo "peak RSS streaming a 5 MB answer: ${rss_stream} KB"

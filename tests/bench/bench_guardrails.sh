@@ -27,11 +27,12 @@ worker() {
     "$LLMCTL_BIN" -vv complete -p openai "Say hello" >/dev/null
   done
 }
-# children_cpu_ms: user+sys CPU of every finished child of this shell
-# (`times` must run in this shell, not in a command substitution).
+# children_cpu_ms VAR: sets VAR to the user+sys CPU of every finished child
+# of this shell (`times` must run in this shell, not in a command
+# substitution, hence the variable).
 children_cpu_ms() {
   times >"$BENCH_TMP/times"
-  tail -1 "$BENCH_TMP/times" | awk '{ms = 0; for (i = 1; i <= 2; i++) {split($i, t, /[ms]/); ms += (t[1] * 60 + t[2]) * 1000} printf "%.0f", ms}'
+  printf -v "$1" '%s' "$(tail -1 "$BENCH_TMP/times" | awk '{ms = 0; for (i = 1; i <= 2; i++) {split($i, t, /[ms]/); ms += (t[1] * 60 + t[2]) * 1000} printf "%.0f", ms}')"
 }
 # probe OUT PID...: the reference. While the workers run, time whole runs
 # of a process that does almost nothing (sqlite3 on an in-memory database,
@@ -53,17 +54,16 @@ run() {  # run DELAY_MS LABEL
   rm -f "$BENCH_TMP"/llmctl.db* "$BENCH_TMP"/stage.*
   llm_env "$LLMCTL_BIN" complete -p mock warmup >/dev/null  # create the database once
   local cpu0 t0 t1 cpu1 pids=()
-  children_cpu_ms >"$BENCH_TMP/cpu0"
+  children_cpu_ms cpu0
   t0=$(now_ns)
   for p in $(seq "$PROCS"); do worker "$p" 2>"$BENCH_TMP/stage.$p" & pids+=($!); done
   probe "$BENCH_TMP/probe.all" "${pids[@]}" &
   local probe_pid=$!
   wait "${pids[@]}"  # not a bare wait: the fake server is a background job too
   t1=$(now_ns)
-  children_cpu_ms >"$BENCH_TMP/cpu1"  # before the probe is reaped: workers only
+  children_cpu_ms cpu1  # before the probe is reaped: workers only
   wait "$probe_pid"
-  cpu0=$(cat "$BENCH_TMP/cpu0") cpu1=$(cat "$BENCH_TMP/cpu1")
-  kill "$FAKE_PID"; wait "$FAKE_PID" 2>/dev/null || true; FAKE_PID=""; rm -f "$BENCH_TMP/port"
+  stop_fake
   cat "$BENCH_TMP"/stage.* | grep -oE 'guardrails_ms=[0-9.]+' | cut -d= -f2 >"$BENCH_TMP/stage.all"
   cat "$BENCH_TMP"/stage.* | grep -oE 'admit_ms=[0-9.]+' | cut -d= -f2 >"$BENCH_TMP/admit.all"
   local n records
@@ -74,9 +74,9 @@ run() {  # run DELAY_MS LABEL
     "CPU per call $(awk -v c=$((cpu1 - cpu0)) -v n="$records" 'BEGIN{printf "%.1f", c/n}') ms," \
     "cores busy $(awk -v c=$((cpu1 - cpu0)) -v ns=$((t1 - t0)) 'BEGIN{printf "%.0f%%", 100*c/(ns/1e6)/2}')"
   echo "limit admission (BEGIN IMMEDIATE, lock wait included): p50 $(percentile 50 "$BENCH_TMP/admit.all") ms, p99 $(percentile 99 "$BENCH_TMP/admit.all") ms"
-  echo "reference, a bare sqlite3 process start to exit under the same load ($(wc -l <"$BENCH_TMP/probe.all") runs): p50 $(percentile 50 "$BENCH_TMP/probe.all") ms, p99 $(percentile 99 "$BENCH_TMP/probe.all") ms"
   local p99 ref99
   p99=$(percentile 99 "$BENCH_TMP/stage.all") ref99=$(percentile 99 "$BENCH_TMP/probe.all")
+  echo "reference, a bare sqlite3 process start to exit under the same load ($(wc -l <"$BENCH_TMP/probe.all") runs): p50 $(percentile 50 "$BENCH_TMP/probe.all") ms, p99 $ref99 ms"
   echo "guardrail stage: p50 $(percentile 50 "$BENCH_TMP/stage.all") ms, p99 $p99 ms (target p99 < 10 ms)," \
     "p99 ratio to the reference $(awk -v a="$p99" -v b="$ref99" 'BEGIN{printf "%.2f", a/b}')"
 }

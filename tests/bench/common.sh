@@ -22,6 +22,13 @@ start_fake() {
   export FAKE_URL
 }
 
+# stop_fake: stops the fake provider, so start_fake can start another.
+stop_fake() {
+  kill "$FAKE_PID"; wait "$FAKE_PID" 2>/dev/null || true
+  FAKE_PID=""
+  rm -f "$BENCH_TMP/port"
+}
+
 now_ns() { date +%s%N; }
 
 # median FILE: the median of one number per line.
