@@ -45,6 +45,17 @@ nlohmann::json CallRecord::ToJson() const {
   if (alert) j["alert"] = *alert;
   if (!run_id.empty()) j["run_id"] = run_id;
   if (!case_id.empty()) j["case_id"] = case_id;
+  nlohmann::json tags_json = nlohmann::json::object();
+  for (const auto& [key, value] : tags) tags_json[key] = value;
+  j["tags"] = tags_json;
+  j["state_backend"] = state_backend;
+  nlohmann::json findings_json = nlohmann::json::array();
+  for (const GuardFinding& f : guard_findings)
+    findings_json.push_back({{"stage", f.stage}, {"rule", f.rule}, {"detail", f.detail}});
+  j["guard_findings"] = findings_json;
+  j["conversation"] = conversation ? nlohmann::json(*conversation) : nlohmann::json();
+  j["history_dropped"] = history_dropped;
+  j["replay_of"] = replay_of ? nlohmann::json(*replay_of) : nlohmann::json();
   j["llmctl_version"] = llmctl_version;
   return j;
 }
@@ -100,6 +111,22 @@ Status CallRecordFromJson(const nlohmann::json& j, CallRecord* r) {
     Get(j, "run_id", &r->run_id);
     Get(j, "case_id", &r->case_id);
     Get(j, "llmctl_version", &r->llmctl_version);
+    if (auto it = j.find("tags"); it != j.end() && it->is_object())
+      for (const auto& [key, value] : it->items())
+        if (value.is_string()) r->tags.emplace_back(key, value.get<std::string>());
+    Get(j, "state_backend", &r->state_backend);
+    if (Get(j, "conversation", &s)) r->conversation = s;
+    Get(j, "history_dropped", &r->history_dropped);
+    if (Get(j, "replay_of", &s)) r->replay_of = s;
+    if (auto it = j.find("guard_findings"); it != j.end() && it->is_array()) {
+      for (const auto& f : *it) {
+        GuardFinding finding;
+        Get(f, "stage", &finding.stage);
+        Get(f, "rule", &finding.rule);
+        Get(f, "detail", &finding.detail);
+        r->guard_findings.push_back(finding);
+      }
+    }
     if (auto it = j.find("attempts"); it != j.end() && it->is_array()) {
       for (const auto& a : *it) {
         Attempt at;

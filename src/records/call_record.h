@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -19,6 +20,14 @@ struct Attempt {
   int status = 0;          // HTTP status, 0 when none
   std::string error_type;  // empty on success, "skipped" when not contacted
   double latency_ms = 0;
+};
+
+// A content-guard finding: where it was found ("input" before sending,
+// "output" on the answer), which rule fired, and a short escaped excerpt.
+struct GuardFinding {
+  std::string stage;
+  std::string rule;
+  std::string detail;
 };
 
 struct CallRecord {
@@ -47,6 +56,12 @@ struct CallRecord {
   std::optional<std::string> alert;
   std::string run_id;
   std::string case_id;
+  std::vector<std::pair<std::string, std::string>> tags;  // sorted by key
+  std::string state_backend = "sqlite";
+  std::vector<GuardFinding> guard_findings;
+  std::optional<std::string> conversation;
+  int64_t history_dropped = 0;
+  std::optional<std::string> replay_of;
   std::string llmctl_version = LLMCTL_VERSION;
 
   nlohmann::json ToJson() const;

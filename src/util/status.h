@@ -19,6 +19,7 @@ enum class StatusCode {
   kTruncated = 7,
   kProvider = 8,
   kCheckFailed = 9,
+  kGuardRefused = 10,
   kInterrupted = 130,
 };
 
@@ -38,6 +39,7 @@ class Status {
   static Status Truncated(std::string m) { return {StatusCode::kTruncated, std::move(m)}; }
   static Status Provider(std::string m) { return {StatusCode::kProvider, std::move(m)}; }
   static Status CheckFailed(std::string m) { return {StatusCode::kCheckFailed, std::move(m)}; }
+  static Status GuardRefused(std::string m) { return {StatusCode::kGuardRefused, std::move(m)}; }
   static Status Interrupted(std::string m) { return {StatusCode::kInterrupted, std::move(m)}; }
 
   bool ok() const { return code_ == StatusCode::kOk; }
