@@ -2,7 +2,20 @@
 
 #include <tuple>
 
+#include "providers/provider_registry.h"
+
 namespace llmctl {
+namespace {
+
+// The model a provider uses when none is named; empty when it has none.
+// Read from the registry and the config file, so choosing it reads no key.
+std::string DefaultModelFor(const std::string& provider, const Settings& s) {
+  if (const ProviderInfo* info = FindBuiltinProvider(provider)) return std::string(info->default_model);
+  auto it = s.endpoints.find(provider);
+  return it == s.endpoints.end() ? std::string() : it->second.default_model;
+}
+
+}  // namespace
 
 Status LoadCallSettings(const CallFlags& f, const Environment& env, const std::string& config_path,
                         Settings* s) {
@@ -23,10 +36,10 @@ Status LoadCallSettings(const CallFlags& f, const Environment& env, const std::s
   return Status::Ok();
 }
 
-Status ChooseModel(const CallFlags& f, const Settings& s, const Environment& env, ModelRef* out) {
+Status ChooseModel(const CallFlags& f, const Settings& s, ModelRef* out) {
   if (!f.provider.empty() && !IsKnownProvider(f.provider, s))
     return Status::Usage("--provider " + f.provider +
-                         ": unknown provider; expected openai, anthropic, gemini, mock or a configured endpoint");
+                         ": unknown provider; expected " + BuiltinProviderNames() + " or a configured endpoint");
   const std::string provider = f.provider.empty() ? s.provider : f.provider;
   std::string model_text = f.model;
   if (model_text.empty() && f.provider.empty()) model_text = s.model;
@@ -37,13 +50,11 @@ Status ChooseModel(const CallFlags& f, const Settings& s, const Environment& env
       return Status::Usage("--provider " + f.provider + " conflicts with --model " + model_text);
     return Status::Ok();
   }
-  ProviderConfig cfg;
-  Status st = ResolveProvider(provider, s, env, false, &cfg);
-  if (!st.ok()) return st;
-  if (cfg.default_model.empty())
+  const std::string model = DefaultModelFor(provider, s);
+  if (model.empty())
     return Status::Config("provider " + provider +
                           " has no default model: pass --model or set default_model in its config section");
-  *out = {provider, cfg.default_model};
+  *out = {provider, model};
   return Status::Ok();
 }
 

@@ -25,8 +25,7 @@ Status LoadCallSettings(const CallFlags& flags, const Environment& env, const st
 
 // provider:model from -p/-m, then LLM_PROVIDER/LLM_MODEL (LLM_MODEL belongs
 // to LLM_PROVIDER: -p alone picks that provider's default model).
-Status ChooseModel(const CallFlags& flags, const Settings& settings, const Environment& env,
-                   ModelRef* out);
+Status ChooseModel(const CallFlags& flags, const Settings& settings, ModelRef* out);
 
 // The fallback chain: --fallback (which replaces LLM_FALLBACKS) or the setting.
 Status ChooseFallbacks(const CallFlags& flags, const Settings& settings, std::vector<ModelRef>* out);

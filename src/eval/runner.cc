@@ -6,6 +6,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "records/money.h"
 #include "store/database.h"
 
 namespace llmctl {
@@ -24,7 +25,7 @@ class Scheduler {
     std::unique_lock<std::mutex> lock(mu_);
     while (next_ < total_) {
       const size_t i = next_;
-      const int64_t worst = tasks_[i % tasks_.size()].worst_cost_nanos;
+      const int64_t worst = tasks_[i % tasks_.size()].plan.claim.cost_nanos;
       if (options_.cancelled && options_.cancelled->load()) {
         Skip(i, "not run: the run was interrupted", skipped);
         continue;
@@ -42,7 +43,8 @@ class Scheduler {
         // slipping in later, so a report shows one clean cut-off point.
         exhausted_ = true;
         Skip(i, "not run: the run budget --max-cost " + options_.max_cost_text +
-                    " would be passed (spent $" + Usd(spent_) + ", this case may cost up to $" + Usd(worst) + ")",
+                    " would be passed (spent $" + FormatNanosFixed(spent_, 6) + ", this case may cost up to $" +
+                    FormatNanosFixed(worst, 6) + ")",
              skipped);
         continue;
       }
@@ -55,17 +57,12 @@ class Scheduler {
 
   void Settle(size_t index, int64_t actual_nanos) {
     std::lock_guard<std::mutex> lock(mu_);
-    reserved_ -= tasks_[index % tasks_.size()].worst_cost_nanos;
+    reserved_ -= tasks_[index % tasks_.size()].plan.claim.cost_nanos;
     spent_ += actual_nanos;
     settled_.notify_all();
   }
 
  private:
-  static std::string Usd(int64_t nanos) {
-    char buf[32];
-    std::snprintf(buf, sizeof buf, "%.6f", NanosToUsd(nanos));
-    return buf;
-  }
   void Skip(size_t i, const std::string& why, std::vector<size_t>* skipped) {
     CaseResult& r = (*results_)[i];
     r.status = CaseStatus::kSkipped;
@@ -190,7 +187,7 @@ Status RunEval(const PipelineContext& base, const std::vector<EvalTask>& tasks, 
         continue;
       }
       CallOutcome outcome;
-      Status written = RunCall(ctx, task.spec, &outcome);
+      Status written = RunCall(ctx, task.plan, &outcome);
       scheduler.Settle(index, outcome.record.cost_nanos);
       if (!written.ok()) {
         std::lock_guard<std::mutex> lock(failure_mu);

@@ -1,20 +1,16 @@
 #include "guardrails/limits.h"
 
 #include <cinttypes>
-#include <cstdio>
 #include <ctime>
 
 #include "records/call_record.h"
+#include "records/money.h"
 #include "util/utc_calendar.h"
 
 namespace llmctl {
 namespace {
 
-std::string Usd(int64_t nanos) {
-  char buf[48];
-  std::snprintf(buf, sizeof buf, "$%.4f", NanosToUsd(nanos));
-  return buf;
-}
+std::string Usd(int64_t nanos) { return "$" + FormatNanosFixed(nanos, 4); }
 
 // Windows and days older than this are pruned on each admission.
 constexpr int64_t kKeepDays = 8;

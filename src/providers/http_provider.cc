@@ -1,6 +1,5 @@
 #include "providers/http_provider.h"
 
-#include <cctype>
 #include <chrono>
 #include <ctime>
 #include <optional>
@@ -9,6 +8,7 @@
 #include "providers/json_fields.h"
 #include "providers/provider_errors.h"
 #include "providers/stream_reader.h"
+#include "util/ascii.h"
 #include "util/mask.h"
 
 namespace llmctl {
@@ -29,8 +29,8 @@ ProviderFailure TransportFailure(const HttpResult& response) {
 
 // Header names that carry credentials even when the value is not the
 // configured key (an extra header holding a gateway token, say).
-bool IsSecretHeader(std::string name) {
-  for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+bool IsSecretHeader(const std::string& header) {
+  const std::string name = AsciiLower(header);
   for (const char* word : {"auth", "key", "token", "secret", "cookie", "password"})
     if (name.find(word) != std::string::npos) return true;
   return false;

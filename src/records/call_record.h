@@ -1,5 +1,6 @@
-// CallRecord: the one structured record written per call (SPEC §6). It is
-// the only thing reports read, so every field a report needs lives here.
+// CallRecord: the one structured record written per call. It is the only
+// thing reports read, so every field a report needs lives here; its JSON
+// form is a published format (logs, LLMCTL_LOG_FILE, exports).
 #pragma once
 
 #include <cstdint>
@@ -68,9 +69,6 @@ struct CallRecord {
   // One compact JSON line, without a trailing newline.
   std::string ToJsonLine() const;
 };
-
-// Reads a record back from its JSON form (JSONL from `logs`, other machines).
-Status CallRecordFromJson(const nlohmann::json& j, CallRecord* out);
 
 // Money conversions: nano-dollars are the exact unit; USD doubles only at the edges.
 int64_t UsdToNanos(double usd);

@@ -34,9 +34,9 @@ class JsonStderrSink : public spdlog::sinks::base_sink<std::mutex> {
 
 }  // namespace
 
-void SetupLogging(const GlobalOptions& o) {
+void SetupLogging(const LogOptions& o) {
   std::shared_ptr<spdlog::logger> logger;
-  if (o.log_format == "json") {
+  if (o.json) {
     logger = std::make_shared<spdlog::logger>("llmctl", std::make_shared<JsonStderrSink>());
   } else {
     const char* no_color = std::getenv("NO_COLOR");

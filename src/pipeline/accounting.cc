@@ -1,0 +1,72 @@
+#include <spdlog/spdlog.h>
+
+#include "pipeline/call_stages.h"
+#include "providers/provider_registry.h"
+
+namespace llmctl {
+namespace {
+
+Status StatusForFailure(const std::string& provider, const ProviderFailure& f) {
+  std::string line = provider + " failed";
+  if (f.http_status) line += " with HTTP " + std::to_string(f.http_status);
+  if (!f.provider_error_type.empty()) line += " " + f.provider_error_type;
+  line += ": " + (f.message.empty() ? f.error_type : f.message);
+  if (f.error_type == "interrupted") return Status::Interrupted("interrupted; the request was aborted");
+  return Status::Provider(line);
+}
+
+void AccountAnswer(CallRun& run, ChatResult& result, const ChainLink& served) {
+  CallRecord& rec = run.rec;
+  const int64_t max_tokens = run.plan.spec.request.max_tokens;
+  run.out.text = std::move(result.text);
+  rec.input_tokens = result.usage.input_tokens;
+  rec.output_tokens = result.usage.output_tokens;
+  rec.cached_input_tokens = result.usage.cached_input_tokens;
+  rec.reasoning_tokens = result.usage.reasoning_tokens;
+  rec.finish_reason = result.finish_reason;
+  rec.provider_finish_reason = result.provider_finish_reason;
+  rec.ttft_ms = result.ttft_ms;
+  if (served.price.source == "unknown")
+    spdlog::warn("no price known for {}:{}; cost is recorded at the conservative "
+                 "$15/$75 per million tokens (add it with LLMCTL_PRICING_FILE)",
+                 rec.provider, rec.model);
+  rec.price_source = served.price.source;
+  rec.cost_nanos = CostNanos(served.price.price, result.usage,
+                             ProviderInfoFor(served.config.kind).reasoning_in_output);
+  if (rec.finish_reason == "length") {
+    rec.alert = "TRUNCATED_RESPONSE max_tokens=" + std::to_string(max_tokens) +
+                " reached; the answer is incomplete";
+    if (!run.plan.spec.allow_truncated) {
+      rec.error = "response truncated at max_tokens=" + std::to_string(max_tokens);
+      rec.error_type = "truncated";
+      run.out.status = Status::Truncated(
+          "response truncated: the model hit max_tokens=" + std::to_string(max_tokens) +
+          " (provider finish reason " + rec.provider_finish_reason +
+          "); raise --max-tokens, or pass --allow-truncated to accept partial answers");
+    }
+  } else if (rec.finish_reason == "content_filter") {
+    rec.error = "the provider's content filter stopped the answer (" + rec.provider_finish_reason + ")";
+    rec.error_type = "content_filter";
+    run.out.status = Status::Provider(rec.provider + " refused to answer: content filter (" +
+                                      rec.provider_finish_reason + ")");
+  }
+}
+
+void AccountFailure(CallRun& run, ProviderFailure& failure) {
+  CallRecord& rec = run.rec;
+  rec.finish_reason = "error";
+  if (failure.error_type == "interrupted") failure.message = "interrupted by a signal; the request was aborted";
+  rec.error = failure.message.empty() ? failure.error_type : failure.message;
+  rec.error_type = failure.error_type;
+  run.out.status = StatusForFailure(rec.provider, failure);
+}
+
+}  // namespace
+
+void AccountCall(CallRun& run, ChainOutcome* chain) {
+  run.rec.fallback_used = chain->answered && chain->served_index > 0;
+  if (chain->answered) AccountAnswer(run, chain->result, run.plan.chain[chain->served_index]);
+  else AccountFailure(run, chain->last_failure);
+}
+
+}  // namespace llmctl

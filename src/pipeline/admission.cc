@@ -1,0 +1,40 @@
+#include <spdlog/spdlog.h>
+
+#include "pipeline/call_stages.h"
+
+namespace llmctl {
+namespace {
+
+// Reservations outlive the whole-call deadline by a margin, so only a
+// process that died leaves one to expire.
+int64_t ReservationTtlMs(const Settings& s) {
+  return static_cast<int64_t>(s.deadline_seconds * 1000) + 60'000;
+}
+
+}  // namespace
+
+LimitConfig LimitsFromSettings(const Settings& s) {
+  LimitConfig c;
+  c.tokens_per_window = s.rate_limit_tokens;
+  c.requests_per_window = s.rate_limit_requests;
+  c.window_seconds = s.rate_limit_window_seconds;
+  c.user_daily_budget_nanos = UsdToNanos(s.user_daily_budget_usd);
+  c.daily_budget_nanos = UsdToNanos(s.daily_budget_usd);
+  return c;
+}
+
+bool IsRefusal(const Status& st) {
+  return st.code() == StatusCode::kRateLimited || st.code() == StatusCode::kBudget ||
+         st.code() == StatusCode::kContextWindow;
+}
+
+Status AdmitCall(CallRun& run, Limiter& limiter, Reservation* reservation) {
+  if (!run.plan.preflight.ok()) return run.plan.preflight;
+  const auto admit_start = run.clock.Now();
+  Status st = limiter.Admit(run.plan.claim, run.clock.NowUnixMs(), true, ReservationTtlMs(run.settings),
+                            reservation);
+  spdlog::debug("stage admit_ms={:.3f}", run.MsSince(admit_start));
+  return st;
+}
+
+}  // namespace llmctl
