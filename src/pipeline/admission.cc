@@ -28,10 +28,10 @@ bool IsRefusal(const Status& st) {
          st.code() == StatusCode::kContextWindow;
 }
 
-Status AdmitCall(CallRun& run, Limiter& limiter, Reservation* reservation) {
+Status AdmitCall(CallRun& run, Reservation* reservation) {
   if (!run.plan.preflight.ok()) return run.plan.preflight;
   const auto admit_start = run.clock.Now();
-  Status st = limiter.Admit(run.plan.claim, run.clock.NowUnixMs(), true, ReservationTtlMs(run.settings),
+  Status st = run.state->Admit(run.plan.claim, run.clock.NowUnixMs(), true, ReservationTtlMs(run.settings),
                             reservation);
   spdlog::debug("stage admit_ms={:.3f}", run.MsSince(admit_start));
   return st;

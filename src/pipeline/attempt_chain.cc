@@ -4,7 +4,6 @@
 
 #include <spdlog/spdlog.h>
 
-#include "guardrails/circuit_breaker.h"
 #include "guardrails/retry_policy.h"
 #include "pipeline/call_stages.h"
 #include "util/process_clock.h"
@@ -31,35 +30,27 @@ std::string DeadlinePassed(const Settings& s) {
 // call goes on as if the endpoint were healthy, and -vv says why.
 class Breaker {
  public:
-  Breaker(Database& db, const Settings& s) : breaker_(db, Options(s)), on_(s.breaker_threshold > 0) {}
+  explicit Breaker(StateStore& state) : state_(state) {}
 
-  bool on() const { return on_; }
+  bool on() const { return state_.breaker_on(); }
   bool Allow(const std::string& endpoint, int64_t now_ms) {
     bool allowed = true;
-    Note(breaker_.Allow(endpoint, now_ms, &allowed));
+    Note(state_.BreakerAllow(endpoint, now_ms, &allowed));
     return allowed;
   }
   bool IsOpen(const std::string& endpoint, int64_t now_ms) {
     bool open = false;
-    Note(breaker_.IsOpen(endpoint, now_ms, &open));
+    Note(state_.BreakerIsOpen(endpoint, now_ms, &open));
     return open;
   }
-  void RecordSuccess(const std::string& endpoint) { Note(breaker_.RecordSuccess(endpoint)); }
-  void RecordFailure(const std::string& endpoint, int64_t now_ms) { Note(breaker_.RecordFailure(endpoint, now_ms)); }
+  void RecordSuccess(const std::string& endpoint) { Note(state_.BreakerSuccess(endpoint)); }
+  void RecordFailure(const std::string& endpoint, int64_t now_ms) { Note(state_.BreakerFailure(endpoint, now_ms)); }
 
  private:
-  static BreakerOptions Options(const Settings& s) {
-    BreakerOptions options;
-    options.threshold = s.breaker_threshold;
-    options.cooldown_ms = static_cast<int64_t>(s.breaker_cooldown_seconds * 1000);
-    options.probe_lease_ms = static_cast<int64_t>(s.timeout_seconds * 1000) + 1000;
-    return options;
-  }
   static void Note(const Status& st) {
     if (!st.ok()) spdlog::debug("{}", st.message());
   }
-  CircuitBreaker breaker_;
-  bool on_;
+  StateStore& state_;
 };
 
 }  // namespace
@@ -71,7 +62,7 @@ ChainOutcome RunAttemptChain(CallRun& run) {
   CallRecord& rec = run.rec;
   ChainOutcome c;
   const auto deadline = run.start + std::chrono::milliseconds(static_cast<int64_t>(s.deadline_seconds * 1000));
-  Breaker breaker(*run.ctx.db, s);
+  Breaker breaker(*run.state);
   const bool use_breaker = breaker.on();
   bool all_open = use_breaker;
   for (const ChainLink& link : chain)

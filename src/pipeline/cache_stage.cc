@@ -1,6 +1,5 @@
 #include <spdlog/spdlog.h>
 
-#include "guardrails/response_cache.h"
 #include "pipeline/call_stages.h"
 
 namespace llmctl {
@@ -10,8 +9,7 @@ bool ServeFromCache(CallRun& run) {
   // nothing, so it neither needs nor uses quota.
   if (!run.plan.read_cache) return false;
   CallRecord& rec = run.rec;
-  ResponseCache cache(*run.ctx.db);
-  if (auto hit = cache.Lookup(run.plan.cache_key, run.clock.NowUnixMs())) {
+  if (auto hit = run.state->LookupAnswer(run.plan.cache_key, run.clock.NowUnixMs())) {
     rec.cache_hit = true;
     rec.provider = hit->provider;
     rec.model = hit->model;
@@ -57,7 +55,7 @@ void StoreInCache(CallRun& run, const Usage& usage) {
   entry.usage = usage;
   entry.cost_nanos = rec.cost_nanos;
   entry.price_source = rec.price_source;
-  Status cached = ResponseCache(*run.ctx.db).Store(entry);
+  Status cached = run.state->StoreAnswer(entry);
   if (!cached.ok()) spdlog::warn("{}", cached.message());
 }
 

@@ -6,7 +6,8 @@
 namespace llmctl {
 
 CallRun::CallRun(const PipelineContext& c, const CallPlan& p, CallOutcome* o)
-    : ctx(c), settings(*c.settings), clock(c.Clock()), plan(p), out(*o), rec(o->record), start(clock.Now()) {
+    : ctx(c), settings(*c.settings), clock(c.Clock()), plan(p), out(*o), rec(o->record), start(clock.Now()),
+      state(c.NewStateStore()) {
   const CallSpec& spec = plan.spec;
   rec.timestamp_ms = clock.NowUnixMs();
   rec.request_id = NewUuidV7();
@@ -26,9 +27,8 @@ Status RunCall(const PipelineContext& ctx, const CallPlan& plan, CallOutcome* ou
   CallRun run(ctx, plan, out);
   if (ServeFromCache(run)) return RecordCall(run);
 
-  Limiter limiter(*ctx.db, LimitsFromSettings(run.settings));
   Reservation reservation;
-  Status admitted = AdmitCall(run, limiter, &reservation);
+  Status admitted = AdmitCall(run, &reservation);
   if (IsRefusal(admitted)) return RecordRefusal(run, admitted);
   if (!admitted.ok()) return admitted;
 
@@ -37,8 +37,8 @@ Status RunCall(const PipelineContext& ctx, const CallPlan& plan, CallOutcome* ou
   if (chain.answered) StoreInCache(run, chain.result.usage);
   return RecordCall(run, [&] {
     return chain.answered
-               ? limiter.Settle(reservation, run.rec.input_tokens + run.rec.output_tokens, run.rec.cost_nanos)
-               : limiter.Release(reservation);
+               ? run.state->Settle(reservation, run.rec.input_tokens + run.rec.output_tokens, run.rec.cost_nanos)
+               : run.state->Release(reservation);
   });
 }
 

@@ -10,6 +10,7 @@
 #include "guardrails/limits.h"
 #include "pipeline/call_plan.h"
 #include "pipeline/pipeline_context.h"
+#include "pipeline/state_store.h"
 #include "providers/chat.h"
 #include "util/status.h"
 
@@ -26,6 +27,7 @@ struct CallRun {
   CallOutcome& out;
   CallRecord& rec;
   const std::chrono::steady_clock::time_point start;
+  const std::unique_ptr<StateStore> state;
 
   double MsSince(std::chrono::steady_clock::time_point t) const;
 };
@@ -41,7 +43,7 @@ void StoreInCache(CallRun& run, const Usage& usage);
 
 // Admission: the pre-flight verdict, then the rate limits and spend caps.
 // An admitted call holds its worst case in *reservation until it settles.
-Status AdmitCall(CallRun& run, Limiter& limiter, Reservation* reservation);
+Status AdmitCall(CallRun& run, Reservation* reservation);
 
 // True for the refusals admission gives (pre-flight, rate limit, spend
 // cap): the call's outcome, recorded, rather than a failure of llmctl.

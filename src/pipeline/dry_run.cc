@@ -19,10 +19,10 @@ Status DryRun(const PipelineContext& ctx, const CallPlan& plan, nlohmann::json* 
   Status verdict = plan.preflight;
   UsageSnapshot usage;
   if (verdict.ok() && ctx.db) {
-    Limiter limiter(*ctx.db, LimitsFromSettings(s));
+    std::unique_ptr<StateStore> state = ctx.NewStateStore();
     Reservation unused;
-    verdict = limiter.Admit(plan.claim, clock.NowUnixMs(), false, 0, &unused);
-    Status st = limiter.Snapshot(plan.spec.user, clock.NowUnixMs(), &usage);
+    verdict = state->Admit(plan.claim, clock.NowUnixMs(), false, 0, &unused);
+    Status st = state->Usage(plan.spec.user, clock.NowUnixMs(), &usage);
     if (!st.ok()) return st;
   }
   auto or_null = [](int64_t v) { return v ? nlohmann::json(v) : nlohmann::json(); };

@@ -39,6 +39,11 @@ const PipelineClock& SystemClock();
 // Builds the provider for one resolved endpoint.
 using ProviderFactory = std::function<std::unique_ptr<Provider>(const ProviderConfig&)>;
 
+class StateStore;
+struct PipelineContext;
+// Opens the shared state (limits, breaker, cache) one call uses.
+using StateStoreFactory = std::function<std::unique_ptr<StateStore>(const PipelineContext&)>;
+
 // What the caller asks for: a request, the models to try, and who asks.
 struct CallSpec {
   ChatRequest request;  // model is filled per link of the chain
@@ -69,11 +74,13 @@ struct PipelineContext {
   const std::atomic<bool>* cancelled = nullptr;
   ProviderFactory make_provider;        // null: MakeProvider
   const PipelineClock* clock = nullptr;  // null: SystemClock()
+  StateStoreFactory make_state_store;   // null: the SQLite store in db
 
   const PipelineClock& Clock() const { return clock ? *clock : SystemClock(); }
   std::unique_ptr<Provider> NewProvider(const ProviderConfig& cfg) const {
     return make_provider ? make_provider(cfg) : MakeProvider(cfg);
   }
+  std::unique_ptr<StateStore> NewStateStore() const;
 };
 
 }  // namespace llmctl
