@@ -22,7 +22,7 @@ Status DryRun(const PipelineContext& ctx, const CallPlan& plan, nlohmann::json* 
     std::unique_ptr<StateStore> state = ctx.NewStateStore();
     Reservation unused;
     verdict = state->Admit(plan.claim, clock.NowUnixMs(), false, 0, &unused);
-    Status st = state->Usage(plan.spec.user, clock.NowUnixMs(), &usage);
+    Status st = state->CurrentUsage(plan.spec.user, clock.NowUnixMs(), &usage);
     if (!st.ok()) return st;
   }
   auto or_null = [](int64_t v) { return v ? nlohmann::json(v) : nlohmann::json(); };

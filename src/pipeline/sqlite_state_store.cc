@@ -29,7 +29,7 @@ class SqliteStateStore : public StateStore {
                Reservation* reservation) override {
     return limiter_.Admit(claim, now_ms, reserve, ttl_ms, reservation);
   }
-  Status Usage(const std::string& user, int64_t now_ms, UsageSnapshot* out) override {
+  Status CurrentUsage(const std::string& user, int64_t now_ms, UsageSnapshot* out) override {
     return limiter_.Snapshot(user, now_ms, out);
   }
   Status Settle(const Reservation& r, int64_t tokens, int64_t cost_nanos) override {

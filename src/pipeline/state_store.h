@@ -28,7 +28,7 @@ class StateStore {
   // Limits and spend caps, as Limiter promises them.
   virtual Status Admit(const UsageClaim& claim, int64_t now_ms, bool reserve, int64_t reservation_ttl_ms,
                        Reservation* reservation) = 0;
-  virtual Status Usage(const std::string& user, int64_t now_ms, UsageSnapshot* out) = 0;
+  virtual Status CurrentUsage(const std::string& user, int64_t now_ms, UsageSnapshot* out) = 0;
   virtual Status Settle(const Reservation& reservation, int64_t tokens, int64_t cost_nanos) = 0;
   virtual Status Release(const Reservation& reservation) = 0;
 
