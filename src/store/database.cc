@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <chrono>
+#include <cstdio>
 #include <cstring>
 #include <fstream>
 #include <mutex>
@@ -364,13 +365,17 @@ Status Database::OpenForReading(const std::string& path, const DatabaseOptions& 
   return Status::Ok();
 }
 
-Status Database::Exec(std::string_view sql) {
+Status Database::Exec(std::string_view sql, std::string_view doing) {
   char* err = nullptr;
-  std::string text(sql);
+  const std::string text(sql);
   const int rc = sqlite3_exec(db_, text.c_str(), nullptr, nullptr, &err);
+  const std::string detail = err ? err : LastError();
   sqlite3_free(err);
-  if (rc != SQLITE_OK) return Failure(rc, "running " + text.substr(0, text.find_first_of(" (")));
-  return Status::Ok();
+  if (rc == SQLITE_OK) return Status::Ok();
+  const std::string what = doing.empty() ? "running " + text.substr(0, text.find_first_of(" (")) : std::string(doing);
+  Status s = Failure(rc, what);
+  if (s.code() == StatusCode::kInternal) return Status::Internal("database error while " + what + ": " + detail);
+  return s;
 }
 
 Status Database::SchemaVersion(int* version) {
@@ -443,7 +448,8 @@ Status Database::Migrate() {
 
 Transaction::Transaction(Database& db, Kind kind) : db_(db) {
   if (db.InTransaction()) return;
-  begin_ = db.Exec(kind == Kind::kImmediate ? "BEGIN IMMEDIATE" : "BEGIN");
+  begin_ = kind == Kind::kImmediate ? db.Exec("BEGIN IMMEDIATE", "taking the write lock")
+                                     : db.Exec("BEGIN", "starting a read");
   owned_ = begin_.ok();
 }
 
@@ -454,7 +460,7 @@ Transaction::~Transaction() {
 Status Transaction::Commit() {
   if (!begin_.ok()) return begin_;
   if (!owned_) return Status::Ok();
-  Status st = db_.Exec("COMMIT");
+  Status st = db_.Exec("COMMIT", "committing");
   // A failed COMMIT may leave the transaction open; the destructor then
   // rolls it back.
   if (st.ok()) owned_ = false;

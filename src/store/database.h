@@ -45,7 +45,8 @@ class Database {
   Status OpenForReading(const std::string& path, const DatabaseOptions& options = {},
                         bool* exists = nullptr);
 
-  Status Exec(std::string_view sql);
+  // Runs sql; `doing` describes it in an error ("taking the write lock").
+  Status Exec(std::string_view sql, std::string_view doing = {});
   // Starts a new call's single lock wait (see DatabaseOptions).
   void ResetWaitBudget();
   bool InTransaction() const;

@@ -65,7 +65,7 @@ loop import cache import "$TMP/cassette.jsonl" &
 pids+=($!)
 for p in "${pids[@]}"; do wait "$p"; done
 
-runs() { cat "$TMP/$1.runs" 2>/dev/null | wc -l; }
+runs() { if [[ -f $TMP/$1.runs ]]; then wc -l <"$TMP/$1.runs"; else echo 0; fi; }
 failures() { grep -cv '^0$' "$TMP/$1.runs" 2>/dev/null || true; }
 
 assert_eq ok "$(sqlite3 "$DB" 'PRAGMA integrity_check;')" "integrity_check after ${DURATION} s of mixed load"

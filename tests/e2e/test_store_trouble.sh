@@ -30,14 +30,26 @@ llm_env LLMCTL_DB_BUSY_TIMEOUT_MS=soon -- complete -p mock hi </dev/null
 assert_exit 3 "a bad LLMCTL_DB_BUSY_TIMEOUT_MS"
 assert_contains "$LLM_STDERR" LLMCTL_DB_BUSY_TIMEOUT_MS
 
+# hold SQL: a sqlite3 process (pid in $holder) runs SQL on the database and
+# keeps its session, with its locks, until release.
+hold() {
+  rm -f "$TMP/hold.fifo"
+  mkfifo "$TMP/hold.fifo"
+  sqlite3 "$DB" <"$TMP/hold.fifo" >/dev/null 2>&1 &
+  holder=$!
+  exec 7>"$TMP/hold.fifo"
+  printf '%s\n' "$1" >&7
+}
+release() {
+  exec 7>&-
+  wait "$holder" 2>/dev/null || true
+}
+
 # ---------------------------------------------------------------- a write lock held too long
 fresh_db
-# sqlite3 holds the write lock until it is killed.
-{ printf 'BEGIN IMMEDIATE;\nDELETE FROM breakers;\n'; sleep 120; } | sqlite3 "$DB" &
-holder=$!
+hold 'BEGIN IMMEDIATE; DELETE FROM breakers;'
 locked() { ! sqlite3 "$DB" 'BEGIN IMMEDIATE; ROLLBACK;' 2>/dev/null; }
 wait_until 20 locked
-start=$SECONDS
 call LLMCTL_DB_BUSY_TIMEOUT_MS=700
 assert_exit 3 "write lock held beyond the wait"
 assert_nothing_sent "nothing sent while the database is locked"
@@ -50,16 +62,13 @@ call LLMCTL_DB_BUSY_TIMEOUT_MS=5000
 assert_exit 3
 ASSERTIONS=$((ASSERTIONS + 1))
 ((SECONDS - start < 10)) || fail "the call waited $((SECONDS - start)) s for a 5 s budget"
-kill "$holder" 2>/dev/null || true
-wait "$holder" 2>/dev/null || true
+release
 call
 assert_exit 0 "once the lock is released the call goes through"
 
 # ---------------------------------------------------------------- an exclusive lock
 fresh_db
-{ printf 'PRAGMA locking_mode=EXCLUSIVE;\nBEGIN EXCLUSIVE;\nCOMMIT;\nSELECT count(*) FROM calls;\n'; sleep 120; } |
-  sqlite3 "$DB" >/dev/null &
-holder=$!
+hold 'PRAGMA locking_mode=EXCLUSIVE; BEGIN EXCLUSIVE; COMMIT; SELECT count(*) FROM calls;'
 unreadable() { ! sqlite3 "$DB" 'SELECT count(*) FROM calls;' >/dev/null 2>&1; }
 wait_until 20 unreadable
 call LLMCTL_DB_BUSY_TIMEOUT_MS=700
@@ -68,8 +77,7 @@ assert_nothing_sent "nothing sent under an exclusive lock"
 assert_contains "$LLM_STDERR" "locked"
 llm_env LLMCTL_DB_BUSY_TIMEOUT_MS=700 -- cost-report </dev/null
 assert_exit 3 "a report under an exclusive lock"
-kill "$holder" 2>/dev/null || true
-wait "$holder" 2>/dev/null || true
+release
 
 # ---------------------------------------------------------------- a full disk
 # A file size limit makes every write past the first KiB fail, as a full
