@@ -343,10 +343,14 @@ Status Database::OpenForReading(const std::string& path, const DatabaseOptions& 
 
   s = OpenConnection(path, SQLITE_OPEN_READONLY, options);
   if (!s.ok()) return s;
+  const bool writable = access(path.c_str(), W_OK) == 0 && access(ParentDir(path).c_str(), W_OK) == 0;
   int rc = sqlite3_exec(db_, "SELECT 1 FROM sqlite_master LIMIT 1", nullptr, nullptr, nullptr);
+  // A WAL left without its -shm index (or needing recovery) cannot be read
+  // by a read-only connection; where the file may be written, a normal
+  // connection rebuilds the index.
+  if (ReadOnlyTrouble(rc) && writable) return Open(path, options);
   if (ReadOnlyTrouble(rc)) {
-    // A WAL database needs its -shm index, which cannot be created on
-    // read-only media. Nobody can be writing there, so the file is read as
+    // On read-only media nobody can be writing, so the file is read as
     // immutable (what a last writer left in a non-empty WAL is not seen).
     s = OpenConnection(UriPath(path) + "?immutable=1", SQLITE_OPEN_READONLY | SQLITE_OPEN_URI, options);
     if (!s.ok()) return s;
@@ -360,8 +364,7 @@ Status Database::OpenForReading(const std::string& path, const DatabaseOptions& 
   if (version > latest)
     return Status::Config("database " + path + " has schema version " + std::to_string(version) +
                           ", newer than this llmctl knows (" + std::to_string(latest) + "); upgrade llmctl");
-  if (version < latest && access(path.c_str(), W_OK) == 0 && access(ParentDir(path).c_str(), W_OK) == 0)
-    return Open(path, options);
+  if (version < latest && writable) return Open(path, options);
   return Status::Ok();
 }
 
