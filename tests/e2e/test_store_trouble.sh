@@ -55,7 +55,7 @@ assert_exit 3 "write lock held beyond the wait"
 assert_nothing_sent "nothing sent while the database is locked"
 assert_contains "$LLM_STDERR" "locked by pid $holder (sqlite3)" "the message names the holder"
 assert_contains "$LLM_STDERR" LLMCTL_DB_BUSY_TIMEOUT_MS "the message names the variable to raise"
-assert_eq "" "$LLM_STDOUT" "no record on stdout for a call that never started"
+assert_match "$(json_get .error)" "is locked by" "--json does not claim \"error\": null when the record could not be written"
 # One wait for the call, not one per statement: well under two waits of 5 s.
 start=$SECONDS
 call LLMCTL_DB_BUSY_TIMEOUT_MS=5000
@@ -161,7 +161,7 @@ for cmd in "limits" "cost-report" "latency-stats" "logs" "cache stats" "cache ex
   [[ ! -e $TMP/absent ]] || fail "$cmd created $TMP/absent"
 done
 llm_env LLMCTL_DB="$TMP/absent/none.db" -- limits --json </dev/null
-assert_json .window.tokens_used 0 "a missing database reads as empty"
+assert_eq 0 "$(json_get .window.tokens_used)" "a missing database reads as empty"
 
 # ---------------------------------------------------------------- a database on read-only media
 # Played by a user who may read but not write the file or its directory
