@@ -220,7 +220,7 @@ TEST_CASE("cost report: out-of-domain historic rows are left out, never overflow
   CHECK(r.total.output_tokens == 10);
   CHECK(r.total.saved_nanos == 0);
 
-  CostAggregator agg({});
+  CostAggregator agg(std::vector<GroupBy>{});
   CallRecord huge = good;
   huge.cost_nanos = INT64_MAX;
   agg.Add(huge);
