@@ -31,9 +31,9 @@ for usage in '{"prompt_tokens": -1e9, "completion_tokens": 5}' \
   assert_exit 0 "forged usage $usage: the answer still counts"
   assert_json .text forged
   assert_match "$(json_get .alert)" '^UNTRUSTED_USAGE ' "forged usage $usage: the record says so"
-  assert_json '.input_tokens >= 1 and .input_tokens < 100' true "input tokens are the estimate"
-  assert_json .output_tokens 100 "output tokens are max_tokens, what admission reserved"
-  assert_json '.cost_usd >= 0 and .cost_usd < 1' true "cost from the estimate"
+  assert_json '.input_tokens >= 1 and .input_tokens < 100' true
+  assert_json .output_tokens 100
+  assert_json '.cost_usd >= 0 and .cost_usd < 1' true
   assert_contains "$LLM_STDERR" "impossible token counts" "a warning on stderr"
 done
 # Anthropic reports its parts separately; one forged part poisons the sum.
@@ -44,10 +44,10 @@ fake_script "$(jq -cn '[{match: "/v1/messages", body: ({id: "m", type: "message"
 llm complete --json -p anthropic --max-tokens 50 "hello there" </dev/null
 assert_exit 0 "anthropic forged usage"
 assert_match "$(json_get .alert)" '^UNTRUSTED_USAGE ' "anthropic: the record says so"
-assert_json '.input_tokens >= 0 and .cost_usd >= 0' true "anthropic: nothing negative"
+assert_json '.input_tokens >= 0 and .cost_usd >= 0' true
 llm limits --json </dev/null
 assert_exit 0
-assert_json '.window.tokens_used >= 0' true "the window never goes negative"
+assert_json '.window.tokens_used >= 0' true
 llm cost-report --format json </dev/null
 assert_exit 0 "cost-report works after forged usage"
 
@@ -63,7 +63,7 @@ db_query "INSERT INTO calls(request_id, ts_ms, user_id, provider, model, input_t
 llm cost-report --format json </dev/null
 assert_exit 0 "cost-report over historic overflowing rows"
 assert_not_contains "$LLM_STDERR" "integer overflow"
-assert_json '.total.cost_usd >= 0 and .total.cost_usd < 10' true "bad rows are left out of the sum"
+assert_json '.total.cost_usd >= 0 and .total.cost_usd < 10' true
 assert_json '.total.input_tokens >= 0' true
 
 # ---------------------------------------------------------------- cost-report --input
@@ -81,7 +81,7 @@ assert_exit 0 "bad --input lines are skipped"
 for n in 2 3 4 5; do
   assert_contains "$LLM_STDERR" "bad-records.jsonl:$n:" "line $n is reported"
 done
-assert_json .total.calls 1 "only the good line is counted"
+assert_json .total.calls 1
 assert_json '.total.cost_usd >= 0' true
 llm cost-report --input "$TMP/bad-records.jsonl" --strict </dev/null
 assert_exit 2 "--strict: a bad number is fatal"
@@ -90,14 +90,14 @@ assert_contains "$LLM_STDERR" "bad-records.jsonl:2:"
 # ---------------------------------------------------------------- server wait hints
 
 for hint in '"retry_after": 1e300' '"retry_after_ms": 1e300'; do
+  fake_reset
   fake_script "[{\"status\": 429, $hint}, {\"text\": \"late\"}]"
   start=$SECONDS
   llm_env LLM_MAX_RETRIES=1 LLM_DEADLINE_SECONDS=30 -- complete -p openai "hi" </dev/null
-  assert_exit 4 "$hint: a wait past the deadline is not waited for"
+  assert_exit 8 "$hint: a wait past the deadline is not waited for"
   assert_eq 1 "$(fake_stats .requests)" "$hint: no retry"
   ((SECONDS - start < 20)) || fail "$hint: took $((SECONDS - start)) s"
   ASSERTIONS=$((ASSERTIONS + 1))
-  fake_reset
 done
 
 # ---------------------------------------------------------------- echoed secrets
@@ -173,7 +173,7 @@ fake_default_step null
 
 # ---------------------------------------------------------------- cassette numbers
 
-llm complete -p openai "cache me" </dev/null
+llm_env LLM_TEMPERATURE=0 -- complete -p openai "cache me" </dev/null
 assert_exit 0
 llm cache export -o "$TMP/cassette.jsonl" </dev/null
 assert_exit 0
@@ -183,7 +183,7 @@ good=$(head -n 1 "$TMP/cassette.jsonl")
   sed 's/"input_tokens":[0-9]*/"input_tokens":1e300/' <<<"$good"
   sed 's/"output_tokens":[0-9]*/"output_tokens":-3/' <<<"$good"
 } >"$TMP/bad-cassette.jsonl"
-llm_env "LLMCTL_DB=$TMP/import.db" -- cache import "$TMP/bad-cassette.jsonl" </dev/null
+llm_env LLM_TEMPERATURE=0 "LLMCTL_DB=$TMP/import.db" -- cache import "$TMP/bad-cassette.jsonl" </dev/null
 assert_exit 2 "absurd cassette numbers are bad lines"
 for n in 1 2 3; do assert_contains "$LLM_STDERR" "bad-cassette.jsonl:$n:"; done
 
