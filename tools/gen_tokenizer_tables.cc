@@ -159,7 +159,7 @@ uint8_t GroupOfScript(const std::string& s) {
       {"Inherited", fmt::kScriptInherited},
   };
   auto it = groups.find(s);
-  return it == groups.end() ? fmt::kScriptOther : it->second;
+  return it == groups.end() ? static_cast<uint8_t>(fmt::kScriptOther) : it->second;
 }
 
 std::string BuildCharTable(const std::string& unicode_data, const std::string& prop_list,

@@ -15,7 +15,7 @@ records() { db_query 'SELECT COUNT(*) FROM calls'; }
 # 120 000 Han characters, one o200k token each (exact count for gpt-4o-mini):
 # 120000 + 3 framing + "user" 1 + 3 priming = 120007, x1.10 = 132007.7 ->
 # 132008 input tokens; + 2048 max output = 134056, over gpt-4o-mini's 128000 by 6056.
-yes '中' | head -n 120000 | tr -d '\n' >"$TMP/huge.txt"
+awk 'BEGIN { for (i = 0; i < 120000; i++) printf "中" }' >"$TMP/huge.txt"
 llm complete -m openai:gpt-4o-mini - <"$TMP/huge.txt"
 assert_exit 6 "a prompt too large for the window"
 assert_contains "$LLM_STDERR" "132008" "the estimate"
@@ -30,7 +30,7 @@ assert_json .error_type context_window
 # A prompt that fits alone but not with max_tokens: 115000 Han characters ->
 # 115007 x 1.1 = 126507.7 -> 126508; + 2048 = 128556, over by 556; with
 # --max-tokens 1000 it is 127508 and fits.
-yes '中' | head -n 115000 | tr -d '\n' >"$TMP/large.txt"
+awk 'BEGIN { for (i = 0; i < 115000; i++) printf "中" }' >"$TMP/large.txt"
 llm complete --dry-run - <"$TMP/large.txt"
 assert_exit 6 "input estimate + max_tokens above the window"
 assert_json .estimate.input_tokens 126508
