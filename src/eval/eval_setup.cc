@@ -2,13 +2,13 @@
 
 #include <fstream>
 #include <iostream>
-#include <regex>
 
 #include <spdlog/spdlog.h>
 
 #include "eval/compare.h"
 #include "eval/junit.h"
 #include "pipeline/call_plan.h"
+#include "util/regex.h"
 
 namespace llmctl {
 
@@ -28,13 +28,10 @@ Status LoadSuiteFile(const std::string& path, Suite* suite) {
 
 Status FilterCases(const std::string& pattern, Suite* suite) {
   if (pattern.empty()) return Status::Ok();
-  std::regex re;
-  try {
-    re = std::regex(pattern, std::regex::ECMAScript);
-  } catch (const std::regex_error& e) {
-    return Status::Usage("--filter " + pattern + ": invalid regular expression: " + e.what());
-  }
-  std::erase_if(suite->cases, [&](const EvalCase& c) { return !std::regex_search(c.id, re); });
+  std::string error;
+  auto re = Regex::Compile(pattern, &error);
+  if (!re) return Status::Usage("--filter " + pattern + ": invalid regular expression: " + error);
+  std::erase_if(suite->cases, [&](const EvalCase& c) { return !re->Search(c.id); });
   if (suite->cases.empty()) return Status::Usage("--filter " + pattern + " matches no case id in " + suite->name);
   return Status::Ok();
 }

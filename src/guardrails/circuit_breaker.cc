@@ -29,7 +29,8 @@ Status CircuitBreaker::Allow(const std::string& endpoint, int64_t now_ms, bool* 
     if (!peek.error().empty()) return Failed("read state", peek);
     if (!found || peek.ColumnInt(0) < options_.threshold) return Status::Ok();
   }
-  Status st = db_.BeginImmediate();
+  Transaction tx(db_);
+  Status st = tx.status();
   if (!st.ok()) return st;
   Statement q(db_, "SELECT failures, open_until_ms, probe_until_ms FROM breakers WHERE endpoint=?");
   q.Bind(1, std::string_view(endpoint));
@@ -46,11 +47,8 @@ Status CircuitBreaker::Allow(const std::string& endpoint, int64_t now_ms, bool* 
   }
   if (!q.error().empty()) st = Failed("read state", q);
   q.Reset();
-  if (!st.ok()) {
-    db_.Rollback();
-    return st;
-  }
-  return db_.Commit();
+  if (!st.ok()) return st;  // the transaction rolls back as it closes
+  return tx.Commit();
 }
 
 Status CircuitBreaker::IsOpen(const std::string& endpoint, int64_t now_ms, bool* open) {
@@ -99,7 +97,7 @@ Status CircuitBreaker::List(int64_t now_ms, std::vector<BreakerStatus>* out) {
       b.state = now_ms < b.open_until_ms ? BreakerState::kOpen : BreakerState::kHalfOpen;
     out->push_back(b);
   }
-  if (!q.error().empty()) return Status::Internal("cannot read breakers: " + q.error());
+  if (q.failed()) return q.Failure("reading the circuit breakers");
   return Status::Ok();
 }
 

@@ -19,6 +19,12 @@ void AccountAnswer(CallRun& run, ChatResult& result, const ChainLink& served) {
   CallRecord& rec = run.rec;
   const int64_t max_tokens = run.plan.spec.request.max_tokens;
   run.out.text = std::move(result.text);
+  const std::string untrusted = result.usage.untrusted;
+  if (!untrusted.empty()) {
+    spdlog::warn("{} reported impossible token counts ({}); the pre-flight estimate is used for "
+                 "limits and cost instead", rec.provider, untrusted);
+    result.usage = UsageFromEstimate(run.plan.primary().estimate, untrusted);
+  }
   rec.input_tokens = result.usage.input_tokens;
   rec.output_tokens = result.usage.output_tokens;
   rec.cached_input_tokens = result.usage.cached_input_tokens;
@@ -33,9 +39,11 @@ void AccountAnswer(CallRun& run, ChatResult& result, const ChainLink& served) {
   rec.price_source = served.price.source;
   rec.cost_nanos = CostNanos(served.price.price, result.usage,
                              ProviderInfoFor(served.config.kind).reasoning_in_output);
+  if (!untrusted.empty())
+    rec.alert = "UNTRUSTED_USAGE " + untrusted + " discarded; tokens and cost are the pre-flight estimate";
   if (rec.finish_reason == "length") {
-    rec.alert = "TRUNCATED_RESPONSE max_tokens=" + std::to_string(max_tokens) +
-                " reached; the answer is incomplete";
+    rec.alert = (rec.alert ? *rec.alert + "; " : std::string()) + "TRUNCATED_RESPONSE max_tokens=" +
+                std::to_string(max_tokens) + " reached; the answer is incomplete";
     if (!run.plan.spec.allow_truncated) {
       rec.error = "response truncated at max_tokens=" + std::to_string(max_tokens);
       rec.error_type = "truncated";

@@ -1,6 +1,7 @@
 #include <spdlog/spdlog.h>
 
 #include "pipeline/call_stages.h"
+#include "records/record_store.h"
 
 namespace llmctl {
 namespace {
@@ -31,8 +32,19 @@ bool IsRefusal(const Status& st) {
 Status AdmitCall(CallRun& run, Reservation* reservation) {
   if (!run.plan.preflight.ok()) return run.plan.preflight;
   const auto admit_start = run.clock.Now();
-  Status st = run.state->Admit(run.plan.claim, run.clock.NowUnixMs(), true, ReservationTtlMs(run.settings),
+  Status st;
+  {
+    // The record's insert is tried (and taken back) inside the admission's
+    // transaction: a database that could not take the record stops the
+    // call before a provider is paid, at no extra write lock.
+    Transaction admission(*run.ctx.db);
+    st = admission.status();
+    if (st.ok()) st = ProbeRecordWrite(*run.ctx.db, run.rec);
+    if (st.ok())
+      st = run.state->Admit(run.plan.claim, run.clock.NowUnixMs(), true, ReservationTtlMs(run.settings),
                             reservation);
+    if (st.ok()) st = admission.Commit();
+  }
   spdlog::debug("stage admit_ms={:.3f}", run.MsSince(admit_start));
   return st;
 }

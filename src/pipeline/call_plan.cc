@@ -4,11 +4,16 @@
 
 #include "guardrails/canonical_request.h"
 #include "guardrails/response_cache.h"
+#include "records/record_store.h"
 
 namespace llmctl {
 
 Status MakeCallPlan(const PipelineContext& ctx, const CallSpec& spec, CallPlan* plan) {
   const Settings& s = *ctx.settings;
+  if (!s.log_file.empty()) {
+    Status st = CheckLogFile(s.log_file);
+    if (!st.ok()) return st;
+  }
   CallPlan p;
   p.spec = spec;
   p.cache_only = s.cache_mode == CacheMode::kOnly;

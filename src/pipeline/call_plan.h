@@ -47,7 +47,8 @@ struct CallPlan {
 };
 
 // Resolves and estimates everything the call needs, returning a kConfig
-// status (unknown provider, missing key, bad base URL) before anything is
+// status (unknown provider, missing key, bad base URL, an LLMCTL_LOG_FILE
+// that cannot be written) before anything is
 // sent or written. A pre-flight refusal is not an error here: it is kept
 // in plan->preflight for the call to record.
 Status MakeCallPlan(const PipelineContext& ctx, const CallSpec& spec, CallPlan* plan);

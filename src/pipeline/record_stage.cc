@@ -10,18 +10,15 @@ Status RecordCall(CallRun& run, const std::function<Status()>& settle) {
   Database& db = *run.ctx.db;
   rec.latency_ms = run.MsSince(run.start);
   const std::string line = rec.ToJsonLine();
-  Status st = db.BeginImmediate();
-  if (!st.ok()) return st;
+  Transaction tx(db);
+  if (!tx.status().ok()) return tx.status();
   if (settle) {
     Status settled = settle();
     if (!settled.ok()) spdlog::warn("{}", settled.message());
   }
-  st = InsertCallRecord(db, rec, line);
-  if (st.ok()) st = db.Commit();
-  if (!st.ok()) {
-    db.Rollback();
-    return st;
-  }
+  Status st = InsertCallRecord(db, rec, line);
+  if (st.ok()) st = tx.Commit();
+  if (!st.ok()) return st;
   if (!run.settings.log_file.empty()) return AppendLogLine(run.settings.log_file, line);
   return Status::Ok();
 }

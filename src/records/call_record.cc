@@ -2,13 +2,17 @@
 
 #include <cmath>
 
+#include "records/money.h"
 #include "records/record_fields.h"
+#include "util/secret_scrubber.h"
 #include "util/time_format.h"
 
 namespace llmctl {
 
-int64_t UsdToNanos(double usd) { return std::llround(usd * 1e9); }
+int64_t UsdToNanos(double usd) { return UsdToNanosSaturating(usd); }
 double NanosToUsd(int64_t nanos) { return static_cast<double>(nanos) / 1e9; }
+bool TokensInDomain(int64_t tokens) { return tokens >= 0 && tokens <= kMaxRecordTokens; }
+bool CostInDomain(int64_t nanos) { return nanos >= 0 && nanos <= kMaxRecordCostNanos; }
 
 namespace {
 
@@ -17,10 +21,11 @@ double RoundToMicros(double ms) { return std::round(ms * 1000) / 1000; }
 nlohmann::json FieldJson(const RecordField& f, const CallRecord& r) {
   switch (f.kind) {
     case FieldKind::kTimestamp: return FormatIsoUtcMs(r.*f.integer);
-    case FieldKind::kText: return r.*f.text;
+    case FieldKind::kText: return f.scrub ? ScrubSecrets(r.*f.text) : r.*f.text;
     case FieldKind::kOptionalText: {
       const auto& v = r.*f.optional_text;
-      return v ? nlohmann::json(*v) : nlohmann::json();
+      if (!v) return nullptr;
+      return f.scrub ? ScrubSecrets(*v) : *v;
     }
     case FieldKind::kCount: return r.*f.integer;
     case FieldKind::kUsd: return NanosToUsd(r.*f.integer);
@@ -36,6 +41,9 @@ nlohmann::json FieldJson(const RecordField& f, const CallRecord& r) {
 
 }  // namespace
 
+// Free-text fields can carry what a provider echoed back; secrets are masked
+// here because every copy of a record that is stored or printed is made from
+// this JSON.
 nlohmann::json CallRecord::ToJson() const {
   nlohmann::json j = nlohmann::json::object();
   for (const RecordField& f : RecordFields())
@@ -55,7 +63,7 @@ nlohmann::json CallRecord::ToJson() const {
   j["tags"] = tags_json;
   nlohmann::json findings_json = nlohmann::json::array();
   for (const GuardFinding& f : guard_findings)
-    findings_json.push_back({{"stage", f.stage}, {"rule", f.rule}, {"detail", f.detail}});
+    findings_json.push_back({{"stage", f.stage}, {"rule", f.rule}, {"detail", ScrubSecrets(f.detail)}});
   j["guard_findings"] = findings_json;
   return j;
 }

@@ -38,6 +38,9 @@ struct RecordField {
   FieldKind kind;
   const char* column = nullptr;  // in the calls table; null: JSON only
   Omit omit = Omit::kNever;
+  // Free text that may echo what a provider sent: secrets are masked when
+  // the JSON form is written.
+  bool scrub = false;
   // The member holding the value; the one matching kind is set.
   std::string CallRecord::*text = nullptr;
   std::optional<std::string> CallRecord::*optional_text = nullptr;
