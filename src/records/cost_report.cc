@@ -71,6 +71,10 @@ void CostTotals::Add(const CallRecord& r) {
   errors += r.error_type.has_value();
   cost_nanos += r.cost_nanos;
   saved_nanos += r.saved_cost_nanos;
+  if (r.price_source == "unknown" && !r.cache_hit) {
+    ++unknown_price_calls;
+    unknown_price_nanos += r.cost_nanos;
+  }
 }
 
 void CostTotals::Add(const CostTotals& t) {
@@ -81,6 +85,8 @@ void CostTotals::Add(const CostTotals& t) {
   errors += t.errors;
   cost_nanos += t.cost_nanos;
   saved_nanos += t.saved_nanos;
+  unknown_price_calls += t.unknown_price_calls;
+  unknown_price_nanos += t.unknown_price_nanos;
 }
 
 void CostAggregator::Add(const CallRecord& r) {
@@ -120,7 +126,9 @@ Status CostReportFromDatabase(Database& db, const RecordFilter& filter,
   for (GroupBy g : by) keys += std::string(GroupSql(g)) + ", ";
   std::string sql = "SELECT " + keys +
                     "COUNT(*), SUM(input_tokens), SUM(output_tokens), SUM(cache_hit), "
-                    "COUNT(error_type), SUM(cost_nanos), SUM(saved_cost_nanos) FROM calls " +
+                    "COUNT(error_type), SUM(cost_nanos), SUM(saved_cost_nanos), "
+                    "SUM(price_source = 'unknown' AND cache_hit = 0), "
+                    "SUM(CASE WHEN price_source = 'unknown' AND cache_hit = 0 THEN cost_nanos ELSE 0 END) FROM calls " +
                     filter.SqlWhere();
   if (!by.empty()) {
     std::string positions;
@@ -143,6 +151,8 @@ Status CostReportFromDatabase(Database& db, const RecordFilter& filter,
     row.totals.errors = q.ColumnInt(n + 4);
     row.totals.cost_nanos = q.ColumnInt(n + 5);
     row.totals.saved_nanos = q.ColumnInt(n + 6);
+    row.totals.unknown_price_calls = q.ColumnInt(n + 7);
+    row.totals.unknown_price_nanos = q.ColumnInt(n + 8);
     out->total.Add(row.totals);
     if (!by.empty()) out->rows.push_back(std::move(row));
   }

@@ -13,7 +13,7 @@ Status InsertCallRecord(Database& db, const CallRecord& r, const std::string& li
                 "INSERT INTO calls(request_id, ts_ms, user_id, provider, model, input_tokens, "
                 "output_tokens, cached_input_tokens, reasoning_tokens, cost_nanos, "
                 "saved_cost_nanos, latency_ms, ttft_ms, finish_reason, cache_hit, error_type, "
-                "run_id, case_id, record) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+                "run_id, case_id, record, price_source) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
   if (!ins.ok()) return Status::Internal("database error: " + ins.error());
   ins.Bind(1, std::string_view(r.request_id))
       .Bind(2, r.timestamp_ms)
@@ -34,6 +34,7 @@ Status InsertCallRecord(Database& db, const CallRecord& r, const std::string& li
   if (!r.run_id.empty()) ins.Bind(17, std::string_view(r.run_id)); else ins.BindNull(17);
   if (!r.case_id.empty()) ins.Bind(18, std::string_view(r.case_id)); else ins.BindNull(18);
   ins.Bind(19, std::string_view(line));
+  ins.Bind(20, std::string_view(r.price_source));
   ins.Step();
   if (!ins.error().empty()) return Status::Internal("cannot write call record: " + ins.error());
   return Status::Ok();
