@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <functional>
 #include <iostream>
 
 #include <CLI/CLI.hpp>
@@ -38,8 +39,8 @@ int main(int argc, char** argv) {
   AddCacheCommand(app, ctx);
   AddEvalCommand(app, ctx);
   std::vector<std::string> command_names;
-  for (const CLI::App* sub : app.get_subcommands([](const CLI::App*) { return true; }))
-    command_names.push_back(sub->get_name());
+  const std::function<bool(CLI::App*)> every = [](CLI::App*) { return true; };
+  for (CLI::App* sub : app.get_subcommands(every)) command_names.push_back(sub->get_name());
   // `llmctl help` prints the top-level help; `llmctl help COMMAND` exactly
   // what `llmctl COMMAND --help` prints (CLI11 renders that as the
   // subcommand's help under the "llmctl" prefix).

@@ -27,9 +27,12 @@ llm complete --cache only "Capital of France?" </dev/null
 assert_exit 0 "--cache only replays an expired entry, without keys or server"
 assert_eq "Paris." "$LLM_STDOUT"
 
-# auto still treats the expired entry as absent (and so needs a provider).
-llm_env OPENAI_API_KEY=test-key -- complete --cache auto "Capital of France?" </dev/null
+# auto still treats the expired entry as absent: it goes to the (stopped)
+# provider and fails.
+LLM_UNSET=()
+llm_env LLM_MAX_RETRIES=0 -- complete --cache auto "Capital of France?" </dev/null
 assert_exit 8 "auto does not serve an expired entry"
+LLM_UNSET=(OPENAI_API_KEY ANTHROPIC_API_KEY GOOGLE_API_KEY)
 
 # A miss that differs only in the sampling parameters says so.
 llm complete --cache only --temperature 0.7 "Capital of France?" </dev/null

@@ -31,9 +31,9 @@ assert_exit 0
 assert_json .provider gemini
 assert_json .price_source builtin "gemini-3-flash-preview is in the table"
 # -p still decides when given.
-llm complete -p openai -m some-model "hello" </dev/null
+llm complete -p anthropic -m gpt-4o "hello" </dev/null
 assert_exit 0
-assert_eq /v1/chat/completions "$(last_path)"
+assert_eq /v1/messages "$(last_path)"
 
 llm complete -m antropic:claude-haiku-4-5 "hello" </dev/null
 assert_exit 2 "a mistyped provider prefix"
@@ -47,7 +47,7 @@ assert_json .snapshot_date 2026-12-01
 n=$(json_get '.models | length')
 ((n > 100)) || fail "only $n models in the built-in table"
 ASSERTIONS=$((ASSERTIONS + 1))
-assert_json '[.models[] | select(.model == "gpt-4o-mini")][0].input_usd_per_mtok' 0.15
+assert_json '[.models[] | select(.model == "gpt-4o-mini")][0].input_usd_per_mtok * 1000 | round' 150
 assert_json '[.models[] | select(.model | startswith("ft:"))] | length' 0 "no fine-tunes"
 llm models
 assert_contains "$LLM_STDOUT" "LiteLLM snapshot of 2026-12-01"
