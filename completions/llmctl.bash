@@ -22,7 +22,7 @@ _llmctl() {
     cur=${COMP_WORDS[COMP_CWORD]}; prev=${COMP_WORDS[COMP_CWORD-1]}
     words=("${COMP_WORDS[@]}"); cword=$COMP_CWORD
   }
-  local commands="complete config-check cost-report latency-stats logs cache limits models eval help"
+  local commands="complete config-check cost-report latency-stats logs cache limits models tokens eval help"
   local global="--config --log-format -v --verbose -q --quiet --version -h"
   local cmd="" sub="" i
   for ((i = 1; i < cword; i++)); do
@@ -65,6 +65,10 @@ _llmctl() {
       esac ;;
     limits) opts="-u --user --json" ;;
     models) opts="--json" ;;
+    tokens)
+      case $prev in -m|--model) return ;; esac
+      if [[ $cur != -* ]]; then COMPREPLY=($(compgen -f -- "$cur")); return; fi
+      opts="-m --model --json" ;;
     help) opts="$commands" ;;
     eval)
       if [[ $cur != -* ]]; then

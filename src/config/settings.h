@@ -48,6 +48,7 @@ struct Settings {
   double error_rate_alert = 0.2;        // LLM_ERROR_RATE_ALERT: fraction 0-1
   double rate_limit_wait_seconds = 0;   // LLM_RATE_LIMIT_WAIT_SECONDS
   std::string db_path;
+  int64_t db_busy_timeout_ms = 15000;  // LLMCTL_DB_BUSY_TIMEOUT_MS: one wait per call
   std::string user;
   std::string pricing_file;
   std::string log_file;
