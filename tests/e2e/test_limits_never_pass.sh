@@ -10,23 +10,23 @@ fake_default_step '{"text":"ok","usage":{"input":10,"output":5}}'
 LLM_ENV=(LLM_CACHE=off LLM_MAX_RETRIES=0)
 
 # ---------------------------------------------------------------- larger than the window
-# "hello" is estimated at 10 input tokens; + 500 max tokens = 510 > 100.
+# "hello" is estimated at about ten input tokens; + 500 max tokens > 100.
 llm_env LLM_RATE_LIMIT_TOKENS=100 -- complete --max-tokens 500 hello </dev/null
 assert_exit 4 "a request larger than the whole window"
 assert_contains "$LLM_STDERR" "can never pass"
-assert_contains "$LLM_STDERR" "510 tokens"
+assert_match "$LLM_STDERR" "may use up to 5[0-9][0-9] tokens"
 assert_contains "$LLM_STDERR" "LLM_RATE_LIMIT_TOKENS=100"
 assert_contains "$LLM_STDERR" "lower --max-tokens"
 assert_not_contains "$LLM_STDERR" "resets in"
 assert_eq 0 "$(fake_stats .requests)" "nothing sent"
 
 # ---------------------------------------------------------------- budget smaller than one request
-# gpt-4o-mini, 10 input + 1000 output tokens at most: $0.0000015 + $0.0006.
+# gpt-4o-mini, about ten input + 1000 output tokens at most: over $0.0006.
 llm_env LLM_USER_DAILY_BUDGET_USD=0.0001 -- complete --max-tokens 1000 hello </dev/null
 assert_exit 5 "a request dearer than the whole daily budget"
 assert_contains "$LLM_STDERR" "can never pass"
 assert_contains "$LLM_STDERR" "LLM_USER_DAILY_BUDGET_USD"
-assert_contains "$LLM_STDERR" '$0.0006015'
+assert_match "$LLM_STDERR" 'may cost up to \$0\.0006[0-9]{2,}' "more than four decimals"
 assert_not_contains "$LLM_STDERR" "resets at"
 llm_env LLM_DAILY_BUDGET_USD=0.0001 -- complete --max-tokens 1000 hello </dev/null
 assert_exit 5
@@ -35,10 +35,10 @@ assert_contains "$LLM_STDERR" "LLM_DAILY_BUDGET_USD"
 
 # ---------------------------------------------------------------- exact amounts
 # Each call settles 10 x $0.15/M + 5 x $0.60/M = $0.0000045 and reserves at
-# most $0.0000015 + 20 x $0.0000006 = $0.0000135. A cap of $0.00002 takes
-# two calls (0.0000045 + 0.0000135 = 0.000018 <= 0.00002) and refuses the
-# third (0.000009 + 0.0000135 > 0.00002); at four decimals every figure
-# would print as $0.0000.
+# most (about ten input tokens) x $0.15/M + 20 x $0.60/M, about $0.0000135.
+# A cap of $0.00002 takes two calls (0.0000045 + 0.0000135 <= 0.00002) and
+# refuses the third (0.000009 + 0.0000135 > 0.00002); at four decimals every
+# figure would print as $0.0000.
 CAP=(LLM_USER_DAILY_BUDGET_USD=0.00002)
 llm_env "${CAP[@]}" -- complete --max-tokens 20 hello </dev/null
 assert_exit 0
@@ -47,7 +47,7 @@ assert_exit 0
 llm_env "${CAP[@]}" -- complete --max-tokens 20 hello </dev/null
 assert_exit 5 "the third call crosses the cap"
 assert_contains "$LLM_STDERR" 'spent $0.000009 of $0.00002 '
-assert_contains "$LLM_STDERR" 'may cost up to $0.0000135'
+assert_match "$LLM_STDERR" 'may cost up to \$0\.00001[0-9]+' "more than four decimals"
 
 # ---------------------------------------------------------------- waiting for the window
 # One request per 6 s window: the second call lands in the same window

@@ -65,11 +65,11 @@ output_cost_per_token = 0
 base_url = "$FAKE_URL/v1"
 default_model = "llama3.2"
 TOML
-# At the unknown placeholder ($15/$75 per M) "hello" (10 tokens, 20
-# expected out) is estimated at $0.00165, above a $0.001 guard.
-llm_env LLM_MAX_COST_PER_REQUEST=0.001 -- complete -m unpriced:llama3.2 "hello" </dev/null
+# At the unknown placeholder ($15/$75 per M) "hello" (about ten tokens,
+# twice that expected out) is estimated above a $0.0005 guard.
+llm_env LLM_MAX_COST_PER_REQUEST=0.0005 -- complete -m unpriced:llama3.2 "hello" </dev/null
 assert_exit 5 "an unpriced local model is refused by the cost guard"
-llm_env LLM_MAX_COST_PER_REQUEST=0.001 -- complete -m local:llama3.2 --json "hello" </dev/null
+llm_env LLM_MAX_COST_PER_REQUEST=0.0005 -- complete -m local:llama3.2 --json "hello" </dev/null
 assert_exit 0 "a free local model is not"
 assert_json .cost_usd 0
 assert_json .price_source file
