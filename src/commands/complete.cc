@@ -104,11 +104,6 @@ bool StdinHasData() {
 // Builds the messages from --messages, stdin and the arguments. System and
 // developer messages move to request.system, which every protocol supports.
 Status BuildRequest(const CompleteOptions& o, ChatRequest* r) {
-  std::vector<Message> messages;
-  if (!o.messages_file.empty()) {
-    Status st = LoadMessagesFile(o.messages_file, &messages);
-    if (!st.ok()) return st;
-  }
   std::vector<std::string> args;
   bool read_stdin = o.prompt.empty() && o.messages_file.empty();
   for (const std::string& a : o.prompt) {
@@ -117,6 +112,11 @@ Status BuildRequest(const CompleteOptions& o, ChatRequest* r) {
   }
   if (read_stdin && o.messages_file == "-")
     return Status::Usage("--messages - and the prompt both read standard input; give the prompt as arguments");
+  std::vector<Message> messages;
+  if (!o.messages_file.empty()) {
+    Status st = LoadMessagesFile(o.messages_file, &messages);
+    if (!st.ok()) return st;
+  }
   // A script in a `while read` loop must keep its input: arguments alone
   // never consume standard input, but a user who piped data probably meant
   // it to be part of the prompt.
