@@ -21,15 +21,15 @@ assert_eq /v1beta/models/gemini-2.5-flash:generateContent "$(last_path)" "a Gemi
 llm complete -m claude-3-haiku-20240307 --json "hello" </dev/null
 assert_exit 0
 assert_json .provider anthropic
-assert_json .price_source builtin "a dated Claude 3 model is in the table"
+assert_json .price_source builtin
 llm complete -m gpt-4-turbo --json "hello" </dev/null
 assert_exit 0
 assert_json .provider openai
-assert_json .price_source builtin "gpt-4-turbo is in the table"
+assert_json .price_source builtin
 llm complete -m gemini-3-flash-preview --json "hello" </dev/null
 assert_exit 0
 assert_json .provider gemini
-assert_json .price_source builtin "gemini-3-flash-preview is in the table"
+assert_json .price_source builtin
 # -p still decides when given.
 llm complete -p anthropic -m gpt-4o "hello" </dev/null
 assert_exit 0
@@ -48,7 +48,7 @@ n=$(json_get '.models | length')
 ((n > 100)) || fail "only $n models in the built-in table"
 ASSERTIONS=$((ASSERTIONS + 1))
 assert_json '[.models[] | select(.model == "gpt-4o-mini")][0].input_usd_per_mtok * 1000 | round' 150
-assert_json '[.models[] | select(.model | startswith("ft:"))] | length' 0 "no fine-tunes"
+assert_json '[.models[] | select(.model | startswith("ft:"))] | length' 0
 llm models
 assert_contains "$LLM_STDOUT" "LiteLLM snapshot of 2026-12-01"
 
@@ -57,12 +57,14 @@ mkdir -p "$TMP/config/llmctl"
 cat >"$TMP/config/llmctl/config.toml" <<TOML
 [providers.local]
 base_url = "$FAKE_URL/v1"
+api_key_env = "OPENAI_API_KEY"
 default_model = "llama3.2"
 input_cost_per_token = 0
 output_cost_per_token = 0
 
 [providers.unpriced]
 base_url = "$FAKE_URL/v1"
+api_key_env = "OPENAI_API_KEY"
 default_model = "llama3.2"
 TOML
 # At the unknown placeholder ($15/$75 per M) "hello" (about ten tokens,
