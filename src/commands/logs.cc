@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "commands/command.h"
+#include "commands/number_flags.h"
 #include "config/settings.h"
 #include "records/record_export.h"
 #include "records/record_source.h"
@@ -114,7 +115,9 @@ void AddLogsCommand(CLI::App& app, CommandContext& ctx) {
   cmd->add_option("--until", o->until, "Only records before this time (same forms as --since)");
   cmd->add_option("-u,--user", o->user, "Only this user id");
   cmd->add_option("-m,--model", o->model, "Only this model (as recorded, without the provider)");
-  cmd->add_option("-n,--lines", o->last, "Only the last N records")->check(CLI::PositiveNumber);
+  cmd->add_option("-n,--lines", o->last, "Only the last N records")
+      ->check(StrictIntegerFlag())
+      ->check(CLI::PositiveNumber);
   cmd->add_option("--request-id", o->request_id, "Only the record with this request id");
   cmd->add_flag("-f,--follow", o->follow, "Keep printing new records as they are written (stop with Ctrl-C)");
 

@@ -7,6 +7,7 @@
 #include <spdlog/spdlog.h>
 
 #include "store/database.h"
+#include "util/secret_scrubber.h"
 
 namespace llmctl {
 namespace {
@@ -114,7 +115,8 @@ void JudgeCase(const EvalCase& c, const CallOutcome& outcome, CaseResult* r) {
   if (!outcome.status.ok() && !(filtered && HasFinishReasonAssertion(c))) {
     r->status = CaseStatus::kError;
     r->call_status = outcome.status;
-    r->message = outcome.status.message();
+    // Printed in progress lines and written to --junit and --output files.
+    r->message = ScrubSecrets(outcome.status.message());
     return;
   }
   Observation o;

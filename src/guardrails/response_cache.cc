@@ -1,8 +1,10 @@
 #include "guardrails/response_cache.h"
 
+#include <cmath>
 #include <istream>
 #include <ostream>
 
+#include "records/call_record.h"
 #include "util/hash.h"
 #include "util/time_format.h"
 
@@ -142,6 +144,23 @@ nlohmann::json CacheEntryToJson(const CacheEntry& e) {
           {"price_source", e.price_source}};
 }
 
+namespace {
+
+// obj[key] as a whole number from 0 to max (absent: 0). A cassette is
+// outside input: a value beyond its domain is refused, never converted.
+Status WholeNumberAt(const nlohmann::json& obj, const char* key, int64_t max, int64_t* out) {
+  *out = 0;
+  auto it = obj.find(key);
+  if (it == obj.end() || it->is_null()) return Status::Ok();
+  const double d = it->is_number() ? it->get<double>() : -1;
+  if (!(d >= 0 && d <= static_cast<double>(max)) || d != std::floor(d))
+    return Status::Usage("\"" + std::string(key) + "\" must be a whole number from 0 to " + std::to_string(max));
+  *out = static_cast<int64_t>(d);
+  return Status::Ok();
+}
+
+}  // namespace
+
 Status CacheEntryFromJson(const nlohmann::json& j, CacheEntry* e) {
   if (!j.is_object()) return Status::Usage("not a JSON object");
   try {
@@ -149,12 +168,19 @@ Status CacheEntryFromJson(const nlohmann::json& j, CacheEntry* e) {
     e->key_input = j["key_input"];
     // JSON tools rewrite 0.0 as 0; numbers are re-typed as CacheKeyInput
     // makes them so a cassette that went through jq still hashes the same.
-    for (const char* field : {"temperature"})
-      if (e->key_input.contains(field) && e->key_input[field].is_number())
-        e->key_input[field] = e->key_input[field].get<double>();
+    if (auto t = e->key_input.find("temperature"); t != e->key_input.end() && t->is_number()) {
+      const double temperature = t->get<double>();
+      if (!(temperature >= 0 && temperature <= 2))
+        return Status::Usage("\"key_input.temperature\" must be a number from 0 to 2");
+      *t = temperature;
+    }
     for (const char* field : {"max_tokens", "v"})
-      if (e->key_input.contains(field) && e->key_input[field].is_number())
-        e->key_input[field] = e->key_input[field].get<int64_t>();
+      if (e->key_input.contains(field) && e->key_input[field].is_number()) {
+        int64_t n = 0;
+        Status st = WholeNumberAt(e->key_input, field, kMaxRecordTokens, &n);
+        if (!st.ok()) return Status::Usage("key_input: " + st.message());
+        e->key_input[field] = n;
+      }
     e->key = CacheKey(e->key_input);
     if (j.contains("key") && j["key"].get<std::string>() != e->key)
       return Status::Usage("\"key\" does not match the SHA-256 of \"key_input\"");
@@ -174,12 +200,16 @@ Status CacheEntryFromJson(const nlohmann::json& j, CacheEntry* e) {
     e->provider_finish_reason = j.value("provider_finish_reason", std::string());
     if (j.contains("usage")) {
       const auto& u = j["usage"];
-      e->usage.input_tokens = u.value("input_tokens", 0);
-      e->usage.output_tokens = u.value("output_tokens", 0);
-      e->usage.cached_input_tokens = u.value("cached_input_tokens", 0);
-      e->usage.reasoning_tokens = u.value("reasoning_tokens", 0);
+      if (!u.is_object()) return Status::Usage("\"usage\" must be an object");
+      for (auto [field, out] : {std::pair{"input_tokens", &e->usage.input_tokens},
+                                std::pair{"output_tokens", &e->usage.output_tokens},
+                                std::pair{"cached_input_tokens", &e->usage.cached_input_tokens},
+                                std::pair{"reasoning_tokens", &e->usage.reasoning_tokens}}) {
+        Status st = WholeNumberAt(u, field, kMaxRecordTokens, out);
+        if (!st.ok()) return Status::Usage("usage: " + st.message());
+      }
     }
-    e->cost_nanos = j.value("cost_nanos", int64_t{0});
+    if (Status st = WholeNumberAt(j, "cost_nanos", kMaxRecordCostNanos, &e->cost_nanos); !st.ok()) return st;
     e->price_source = j.value("price_source", std::string("builtin"));
   } catch (const nlohmann::json::exception& ex) {
     return Status::Usage(std::string("wrong type: ") + ex.what());

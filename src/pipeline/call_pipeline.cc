@@ -432,6 +432,11 @@ Status RunCall(const PipelineContext& ctx, const CallSpec& spec, CallOutcome* ou
 
   if (answered) {
     out->text = std::move(result.text);
+    if (!result.usage.untrusted.empty()) {
+      spdlog::warn("{} reported impossible token counts ({}); the pre-flight estimate is used for "
+                   "limits and cost instead", rec.provider, result.usage.untrusted);
+      result.usage = UsageFromEstimate(estimate, result.usage.untrusted);
+    }
     rec.input_tokens = result.usage.input_tokens;
     rec.output_tokens = result.usage.output_tokens;
     rec.cached_input_tokens = result.usage.cached_input_tokens;
@@ -447,9 +452,12 @@ Status RunCall(const PipelineContext& ctx, const CallSpec& spec, CallOutcome* ou
     rec.price_source = price.source;
     rec.cost_nanos = CostNanos(price.price, result.usage, ReasoningInOutput(served_cfg.kind));
     bool cacheable_answer = rec.finish_reason == "stop" || rec.finish_reason == "tool_calls";
+    if (!result.usage.untrusted.empty())
+      rec.alert = "UNTRUSTED_USAGE " + result.usage.untrusted +
+                  " discarded; tokens and cost are the pre-flight estimate";
     if (rec.finish_reason == "length") {
-      rec.alert = "TRUNCATED_RESPONSE max_tokens=" + std::to_string(spec.request.max_tokens) +
-                  " reached; the answer is incomplete";
+      rec.alert = (rec.alert ? *rec.alert + "; " : std::string()) + "TRUNCATED_RESPONSE max_tokens=" +
+                  std::to_string(spec.request.max_tokens) + " reached; the answer is incomplete";
       if (!spec.allow_truncated) {
         rec.error = "response truncated at max_tokens=" + std::to_string(spec.request.max_tokens);
         rec.error_type = "truncated";
