@@ -164,7 +164,7 @@ Status RunComplete(const CompleteOptions& o, const GlobalOptions& g) {
   st = PrepareCall(ctx, spec);
   if (!st.ok()) return st;
   Database db;
-  st = db.Open(settings.db_path);
+  st = db.Open(settings.db_path, {.busy_timeout_ms = settings.db_busy_timeout_ms});
   if (!st.ok()) return st;
   ctx.db = &db;
   if (o.dry_run) {
@@ -191,6 +191,8 @@ Status RunComplete(const CompleteOptions& o, const GlobalOptions& g) {
   Status written = RunCall(ctx, spec, &outcome);
   if (o.json) {
     nlohmann::json j = outcome.record.ToJson();
+    // The record printed must not claim a success its storing failed.
+    if (!written.ok() && j["error"].is_null()) j["error"] = written.message();
     j["text"] = outcome.text;
     std::cout << j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << std::endl;
   } else if (o.stream) {

@@ -26,6 +26,7 @@
 #include "providers/http_client.h"
 #include "store/database.h"
 #include "util/hash.h"
+#include "util/output_path.h"
 #include "util/regex.h"
 #include "util/strict_number.h"
 #include "util/stdout_color.h"
@@ -78,7 +79,7 @@ int64_t WorstCostNanos(const PriceTable& prices, const CallSpec& spec) {
 
 Status RunCompare(const EvalOptions& o, const Settings& settings) {
   Database db;
-  Status st = db.Open(settings.db_path);
+  Status st = db.OpenForReading(settings.db_path, {.busy_timeout_ms = settings.db_busy_timeout_ms});
   if (!st.ok()) return st;
   std::vector<EvalResultRow> a, b;
   st = LoadEvalResults(db, o.compare[0], &a);
@@ -108,6 +109,13 @@ Status RunEvalCommand(const EvalOptions& o, const GlobalOptions& g) {
     return RunCompare(o, settings);
   }
   if (o.suite.empty()) return Status::Usage("give a suite file (llmctl eval SUITE.jsonl) or --compare RUN_A RUN_B");
+  // Reports are written at the end: a path that cannot take them must stop
+  // the run before any case is paid for.
+  for (const auto& [flag, path] : {std::pair{"--junit", &o.junit}, std::pair{"--output", &o.output}}) {
+    if (path->empty()) continue;
+    const std::string why = WhyNotWritable(*path);
+    if (!why.empty()) return Status::Usage(std::string(flag) + " " + *path + ": " + why);
+  }
   if (o.concurrency < 1 || o.concurrency > 1024)
     return Status::Usage("--concurrency " + std::to_string(o.concurrency) + ": expected 1 to 1024");
   if (o.repeat < 1 || o.repeat > 1000)
@@ -180,7 +188,7 @@ Status RunEvalCommand(const EvalOptions& o, const GlobalOptions& g) {
   }
 
   Database db;
-  st = db.Open(settings.db_path);
+  st = db.Open(settings.db_path, {.busy_timeout_ms = settings.db_busy_timeout_ms});
   if (!st.ok()) return st;
   if (!o.run_id.empty()) {
     std::vector<EvalResultRow> existing;

@@ -61,7 +61,9 @@ Status RunLatencyStats(const LatencyStatsOptions& o, const GlobalOptions& g) {
   } else {
     Database db;
     bool exists = false;
-    if (st = OpenExistingDatabase(settings.db_path, &db, &exists); !st.ok()) return st;
+    if (st = db.OpenForReading(settings.db_path, {.busy_timeout_ms = settings.db_busy_timeout_ms}, &exists);
+        !st.ok())
+      return st;
     if (exists && !(st = CollectLatencyFromDatabase(db, filter, options, &aggregator)).ok())
       return st;
   }

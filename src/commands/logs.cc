@@ -38,11 +38,16 @@ struct PruneOptions {
   std::string older_than;
 };
 
-Status OpenDatabase(const GlobalOptions& g, Database* db, bool* exists) {
+// Opens for reading, or (write) for pruning a file that exists; *exists
+// says whether there is a file at all.
+Status OpenDatabase(const GlobalOptions& g, Database* db, bool* exists, bool write = false) {
   Settings settings;
   Status st = LoadSettings(ProcessEnvironment(), g.config_path, &settings);
   if (!st.ok()) return st;
-  return OpenExistingDatabase(settings.db_path, db, exists);
+  const DatabaseOptions options{.busy_timeout_ms = settings.db_busy_timeout_ms};
+  st = db->OpenForReading(settings.db_path, options, exists);
+  if (!st.ok() || !write || !*exists) return st;
+  return db->Open(settings.db_path, options);
 }
 
 Status RunLogs(const LogsOptions& o, const GlobalOptions& g) {
@@ -89,7 +94,7 @@ Status RunPrune(const PruneOptions& o, const GlobalOptions& g) {
   if (!st.ok()) return st;
   Database db;
   bool exists = false;
-  if (st = OpenDatabase(g, &db, &exists); !st.ok()) return st;
+  if (st = OpenDatabase(g, &db, &exists, true); !st.ok()) return st;
   int64_t deleted = 0;
   if (exists && !(st = PruneRecords(db, cutoff, &deleted)).ok()) return st;
   // The count is the command's answer, so it shows even without -v; stdout

@@ -117,6 +117,7 @@ const std::vector<std::pair<std::string, Setter>>& Registry() {
       {"LLM_CACHE_NAMESPACE", StringSetting(&Settings::cache_namespace, false)},
       {"LLM_LATENCY_P95_ALERT_MS", NumberSetting(&Settings::latency_p95_alert_ms, 0, 1e9, "expected a number of milliseconds above 0", true)},
       {"LLMCTL_DB", StringSetting(&Settings::db_path, false)},
+      {"LLMCTL_DB_BUSY_TIMEOUT_MS", IntSetting(&Settings::db_busy_timeout_ms, 0, 86'400'000, "expected an integer number of milliseconds from 0 to 86400000")},
       {"LLMCTL_USER", StringSetting(&Settings::user, false)},
       {"LLMCTL_PRICING_FILE", StringSetting(&Settings::pricing_file, false)},
       {"LLMCTL_LOG_FILE", StringSetting(&Settings::log_file, false)},

@@ -170,7 +170,7 @@ Status RunEval(const PipelineContext& base, const std::vector<EvalTask>& tasks, 
 
   auto worker = [&] {
     Database db;
-    Status st = db.Open(base.settings->db_path);
+    Status st = db.Open(base.settings->db_path, {.busy_timeout_ms = base.settings->db_busy_timeout_ms});
     PipelineContext ctx = base;
     ctx.db = &db;
     ctx.on_text = nullptr;
@@ -192,6 +192,7 @@ Status RunEval(const PipelineContext& base, const std::vector<EvalTask>& tasks, 
         continue;
       }
       CallOutcome outcome;
+      db.ResetWaitBudget();  // each case is a call with its own lock wait
       Status written = RunCall(ctx, task.spec, &outcome);
       scheduler.Settle(index, outcome.record.cost_nanos);
       if (!written.ok()) {

@@ -87,7 +87,7 @@ Status ResponseCache::Store(const CacheEntry& e) {
       .Bind(14, e.cost_nanos)
       .Bind(15, std::string_view(e.price_source));
   ins.Step();
-  if (!ins.error().empty()) return Status::Internal("cannot write cache entry: " + ins.error());
+  if (ins.failed()) return ins.Failure("writing a cache entry");
   return Status::Ok();
 }
 
@@ -101,7 +101,7 @@ Status ResponseCache::Stats(int64_t now_ms, CacheStats* out) {
               " (SELECT COALESCE(SUM(saved_cost_nanos),0) FROM calls WHERE cache_hit=1)"
               " FROM cache_entries");
   q.Bind(1, now_ms);
-  if (!q.Step()) return Status::Internal("cannot read cache: " + q.error());
+  if (!q.Step()) return q.Failure("reading the cache");
   out->entries = q.ColumnInt(0);
   out->expired = q.ColumnInt(1);
   out->hits = q.ColumnInt(2);
@@ -112,7 +112,7 @@ Status ResponseCache::Stats(int64_t now_ms, CacheStats* out) {
 
 Status ResponseCache::Clear(int64_t* removed) {
   Status st = db_.Exec("DELETE FROM cache_entries");
-  *removed = sqlite3_changes(db_.handle());
+  *removed = db_.Changes();
   return st;
 }
 
@@ -120,8 +120,8 @@ Status ResponseCache::Prune(int64_t now_ms, int64_t* removed) {
   Statement del(db_, "DELETE FROM cache_entries WHERE expires_ms<=?");
   del.Bind(1, now_ms);
   del.Step();
-  if (!del.error().empty()) return Status::Internal("cannot prune cache: " + del.error());
-  *removed = sqlite3_changes(db_.handle());
+  if (del.failed()) return del.Failure("pruning the cache");
+  *removed = db_.Changes();
   return Status::Ok();
 }
 
@@ -224,14 +224,14 @@ Status ResponseCache::Export(std::ostream& out, int64_t* count) {
     out << CacheEntryToJson(ReadRow(q)).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << '\n';
     ++*count;
   }
-  if (!q.error().empty()) return Status::Internal("cannot read cache: " + q.error());
+  if (q.failed()) return q.Failure("reading the cache");
   return Status::Ok();
 }
 
 Status ResponseCache::Import(std::istream& in, const std::string& name, int64_t* imported,
                              std::vector<std::string>* bad_lines) {
-  Status st = db_.BeginImmediate();
-  if (!st.ok()) return st;
+  Transaction tx(db_);
+  if (!tx.status().ok()) return tx.status();
   std::string line;
   int64_t line_no = 0;
   *imported = 0;
@@ -245,14 +245,11 @@ Status ResponseCache::Import(std::istream& in, const std::string& name, int64_t*
       bad_lines->push_back(name + ":" + std::to_string(line_no) + ": " + parsed.message());
       continue;
     }
-    st = Store(e);
-    if (!st.ok()) {
-      db_.Rollback();
-      return st;
-    }
+    Status st = Store(e);
+    if (!st.ok()) return st;
     ++*imported;
   }
-  return db_.Commit();
+  return tx.Commit();
 }
 
 }  // namespace llmctl

@@ -145,7 +145,7 @@ Status CostReportFromDatabase(Database& db, const RecordFilter& filter,
     sql += " GROUP BY " + positions;
   }
   Statement q(db, sql);
-  if (!q.ok()) return Status::Internal("database error: " + q.error());
+  if (!q.ok()) return q.Failure("reading call records");
   filter.BindSql(&q);
   *out = CostReport();
   out->by = by;
@@ -163,7 +163,7 @@ Status CostReportFromDatabase(Database& db, const RecordFilter& filter,
     out->total.Add(row.totals);
     if (!by.empty()) out->rows.push_back(std::move(row));
   }
-  if (!q.error().empty()) return Status::Internal("database error: " + q.error());
+  if (q.failed()) return q.Failure("reading call records");
   SortRows(&out->rows);
   return Status::Ok();
 }

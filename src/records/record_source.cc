@@ -339,13 +339,6 @@ Status ReadOne(const std::string& path, bool strict,
 
 }  // namespace
 
-Status OpenExistingDatabase(const std::string& path, Database* db, bool* exists) {
-  struct stat st;
-  *exists = ::stat(path.c_str(), &st) == 0;
-  if (!*exists) return Status::Ok();
-  return db->Open(path);
-}
-
 Status ReadJsonlRecords(const std::vector<std::string>& paths, bool strict,
                         const std::function<void(const CallRecord&)>& sink) {
   for (const std::string& path : paths) {

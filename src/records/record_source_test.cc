@@ -136,13 +136,4 @@ TEST_CASE("jsonl report input: lines longer than the read buffer") {
   CHECK(seen == 2);
 }
 
-TEST_CASE("jsonl report input: a missing database file is not created") {
-  ScratchDir dir;
-  Database db;
-  bool exists = true;
-  CHECK(OpenExistingDatabase(dir.File("none.db"), &db, &exists).ok());
-  CHECK_FALSE(exists);
-  CHECK_FALSE(std::filesystem::exists(dir.File("none.db")));
-}
-
 }  // namespace llmctl
