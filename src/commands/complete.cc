@@ -1,13 +1,13 @@
 // `llmctl complete`: one prompt through every guardrail (SPEC §4).
 #include <unistd.h>
 
+#include <algorithm>
 #include <csignal>
 #include <cstdio>
 #include <fstream>
 #include <iostream>
 #include <iterator>
 #include <memory>
-#include <sstream>
 
 #include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
@@ -38,11 +38,18 @@ std::atomic<bool> g_cancelled{false};
 
 void OnSignal(int) { g_cancelled.store(true); }
 
+// Reads at most kMaxPromptBytes + 1 bytes: one byte past the cap proves the
+// input too large without reading (or holding) the rest of it.
 Status ReadAll(std::istream& in, const std::string& what, std::string* out) {
-  std::ostringstream ss;
-  ss << in.rdbuf();
+  out->clear();
+  char buf[1 << 16];
+  while (out->size() <= kMaxPromptBytes && in) {
+    in.read(buf, static_cast<std::streamsize>(std::min(sizeof buf, kMaxPromptBytes + 1 - out->size())));
+    out->append(buf, static_cast<size_t>(in.gcount()));
+  }
   if (in.bad()) return Status::Usage("cannot read " + what);
-  *out = ss.str();
+  if (out->size() > kMaxPromptBytes)
+    return Status::Usage(what + " is larger than 32 MiB, the limit (the largest request providers accept)");
   return Status::Ok();
 }
 
@@ -157,7 +164,7 @@ Status RunComplete(const CompleteOptions& o, const GlobalOptions& g) {
   st = PrepareCall(ctx, spec);
   if (!st.ok()) return st;
   Database db;
-  st = db.Open(settings.db_path);
+  st = db.Open(settings.db_path, {.busy_timeout_ms = settings.db_busy_timeout_ms});
   if (!st.ok()) return st;
   ctx.db = &db;
   if (o.dry_run) {
@@ -184,6 +191,8 @@ Status RunComplete(const CompleteOptions& o, const GlobalOptions& g) {
   Status written = RunCall(ctx, spec, &outcome);
   if (o.json) {
     nlohmann::json j = outcome.record.ToJson();
+    // The record printed must not claim a success its storing failed.
+    if (!written.ok() && j["error"].is_null()) j["error"] = written.message();
     j["text"] = outcome.text;
     std::cout << j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << std::endl;
   } else if (o.stream) {

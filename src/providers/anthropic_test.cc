@@ -246,3 +246,14 @@ data: {"type":"message_stop"}
   CHECK(out.sunk.empty());
   CHECK(out.result.finish_reason == "tool_calls");
 }
+
+TEST_CASE("anthropic: an impossible usage part is flagged and the sum cannot overflow") {
+  ChatResult r;
+  ProviderFailure f;
+  REQUIRE(MakeAnthropicCodec(Config())->ParseChat(R"({"type":"message","content":[{"type":"text","text":"x"}],
+      "stop_reason":"end_turn",
+      "usage":{"input_tokens":9223372036854775807,"output_tokens":1,"cache_read_input_tokens":9223372036854775807}})",
+                                                  &r, &f));
+  CHECK_FALSE(r.usage.untrusted.empty());
+  CHECK(r.usage.input_tokens >= 0);
+}
