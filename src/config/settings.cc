@@ -193,7 +193,7 @@ Status ApplyEndpointItem(const std::string& file, const std::string& name,
         return Status::Config(Bad(label, h, "expected \"Header-Name: value\""));
       std::string value = h.substr(colon + 1);
       value.erase(0, value.find_first_not_of(' '));
-      RegisterSecret(value);
+      if (IsSecretHeaderName(h.substr(0, colon))) RegisterSecret(value);
       ep.extra_headers[h.substr(0, colon)] = value;
     }
   } else {
