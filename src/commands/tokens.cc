@@ -10,6 +10,7 @@
 #include "commands/call_flags.h"
 #include "commands/command.h"
 #include "config/settings.h"
+#include "guardrails/pricing.h"
 #include "guardrails/token_estimate.h"
 #include "util/utf8.h"
 
@@ -60,8 +61,11 @@ Status RunTokens(const TokensOptions& o, const GlobalOptions& g) {
   flags.model = o.model;
   Status st = LoadCallSettings(flags, env, g.config_path, &s);
   if (!st.ok()) return st;
+  PriceTable prices;
+  st = LoadPriceTable(s, &prices);
+  if (!st.ok()) return st;
   ModelRef model;
-  st = ChooseModel(flags, s, env, &model);
+  st = ChooseModel(flags, s, env, prices, &model);
   if (!st.ok()) return st;
   std::string text;
   st = ReadInput(o.file, &text);

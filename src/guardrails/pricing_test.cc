@@ -46,7 +46,10 @@ TEST_CASE("a declared endpoint's price wins over the table") {
   t.SetEndpointPrice("local", 0, 0);
   auto p = t.Find("local", "gpt-4o-mini");
   CHECK(p.source == "file");
-  CHECK(CostNanos(p.price, Usage{1000, 1000}, true) == 0);
+  Usage usage;
+  usage.input_tokens = 1000;
+  usage.output_tokens = 1000;
+  CHECK(CostNanos(p.price, usage, true) == 0);
   CHECK(t.Find("openai", "gpt-4o-mini").source == "builtin");
 }
 
