@@ -82,15 +82,15 @@ Status RunEvalCommand(const EvalOptions& o, const GlobalOptions& g) {
   st = FilterCases(o.filter, &suite);
   if (!st.ok()) return st;
 
+  PriceTable prices;
+  st = LoadPriceTable(settings, &prices);
+  if (!st.ok()) return st;
   EvalCallDefaults defaults;
-  st = ChooseModel(o.call, settings, &defaults.model);
+  st = ChooseModel(o.call, settings, prices, &defaults.model);
   if (!st.ok()) return st;
   st = ChooseFallbacks(o.call, settings, &defaults.fallbacks);
   if (!st.ok()) return st;
 
-  PriceTable prices;
-  st = LoadPriceTable(settings.pricing_file, &prices);
-  if (!st.ok()) return st;
   const std::string run_id = o.run_id.empty() ? NewUuidV7() : o.run_id;
   PipelineContext base;
   base.settings = &settings;

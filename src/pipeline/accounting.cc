@@ -1,6 +1,8 @@
 #include <spdlog/spdlog.h>
 
 #include "pipeline/call_stages.h"
+#include "pipeline/failure_summary.h"
+#include "pipeline/interrupted_usage.h"
 #include "providers/provider_registry.h"
 
 namespace llmctl {
@@ -60,21 +62,38 @@ void AccountAnswer(CallRun& run, ChatResult& result, const ChainLink& served) {
   }
 }
 
-void AccountFailure(CallRun& run, ProviderFailure& failure) {
+// Returns true when the provider billed the failed call: an attempt cut
+// short after its request went out has been charged for its input and for
+// the text streamed so far, and recording 0 would let the limits and spend
+// caps undercount.
+bool AccountFailure(CallRun& run, ChainOutcome& chain) {
   CallRecord& rec = run.rec;
+  ProviderFailure& failure = chain.last_failure;
   rec.finish_reason = "error";
   if (failure.error_type == "interrupted") failure.message = "interrupted by a signal; the request was aborted";
   rec.error = failure.message.empty() ? failure.error_type : failure.message;
   rec.error_type = failure.error_type;
-  run.out.status = StatusForFailure(rec.provider, failure);
+  std::vector<ProviderConfig> configs;
+  for (const ChainLink& link : run.plan.chain) configs.push_back(link.config);
+  run.out.status = FailedCallStatus(StatusForFailure(rec.provider, failure), rec.attempts, configs);
+  if (rec.attempts.empty() || rec.attempts.back().error_type != "interrupted") return false;
+  const ChainLink& link = run.plan.chain[chain.served_index];
+  const Usage billed = InterruptedUsage(run.plan.primary().estimate.input_tokens, chain.received_bytes);
+  rec.input_tokens = billed.input_tokens;
+  rec.output_tokens = billed.output_tokens;
+  rec.price_source = link.price.source;
+  rec.cost_nanos = CostNanos(link.price.price, billed, true);
+  return true;
 }
 
 }  // namespace
 
-void AccountCall(CallRun& run, ChainOutcome* chain) {
+bool AccountCall(CallRun& run, ChainOutcome* chain) {
   run.rec.fallback_used = chain->answered && chain->served_index > 0;
-  if (chain->answered) AccountAnswer(run, chain->result, run.plan.chain[chain->served_index]);
-  else AccountFailure(run, chain->last_failure);
+  if (run.rec.fallback_used) NoteFallbackAnswer(run.rec.attempts);
+  if (!chain->answered) return AccountFailure(run, *chain);
+  AccountAnswer(run, chain->result, run.plan.chain[chain->served_index]);
+  return true;
 }
 
 }  // namespace llmctl

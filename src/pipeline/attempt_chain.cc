@@ -92,6 +92,7 @@ ChainOutcome RunAttemptChain(CallRun& run) {
     rec.provider = ref.provider;
     rec.model = ref.model;
     rec.prompt_hash = link.prompt_hash;
+    c.served_index = i;
     auto provider = run.ctx.NewProvider(link.config);
 
     for (int64_t retry = 0;; ++retry) {
@@ -109,6 +110,7 @@ ChainOutcome RunAttemptChain(CallRun& run) {
       options.keep_streamed_text = run.ctx.keep_streamed_text || run.plan.write_cache;
       options.on_text = [&](std::string_view piece) {
         run.out.text_emitted = true;
+        c.received_bytes += static_cast<int64_t>(piece.size());
         if (run.ctx.on_text) run.ctx.on_text(piece);
       };
       const auto attempt_start = clock.Now();
@@ -120,7 +122,6 @@ ChainOutcome RunAttemptChain(CallRun& run) {
       rec.attempts.push_back({ref.provider, ref.model, c.answered ? c.result.http_status : failure.http_status,
                               c.answered ? "" : failure.error_type, run.MsSince(attempt_start)});
       if (c.answered) {
-        c.served_index = i;
         if (use_breaker) breaker.RecordSuccess(endpoint);
         // Time to first text counts from the start of the call, not of the
         // attempt that answered.

@@ -9,7 +9,10 @@ bool ServeFromCache(CallRun& run) {
   // nothing, so it neither needs nor uses quota.
   if (!run.plan.read_cache) return false;
   CallRecord& rec = run.rec;
-  if (auto hit = run.state->LookupAnswer(run.plan.cache_key, run.clock.NowUnixMs())) {
+  // A replay serves whatever was recorded, however old.
+  auto hit = run.plan.cache_only ? run.state->LookupAnswerAnyAge(run.plan.cache_key)
+                                 : run.state->LookupAnswer(run.plan.cache_key, run.clock.NowUnixMs());
+  if (hit) {
     rec.cache_hit = true;
     rec.provider = hit->provider;
     rec.model = hit->model;
@@ -31,10 +34,16 @@ bool ServeFromCache(CallRun& run) {
   rec.finish_reason = "error";
   rec.error = "cache miss in --cache only mode (key " + key + ")";
   rec.error_type = "provider_error";
-  run.out.status = Status::Provider(
-      "cache miss: --cache only never calls a provider and no cached answer matches this "
-      "request (key " + key + "…); record it first with --cache refresh "
-      "or import a cassette with `llmctl cache import`");
+  const std::string line =
+      "cache miss: --cache only never calls a provider and no cached answer matches this request (key " + key + "…); ";
+  // Naming what sets the request apart from a recording of the same prompt
+  // turns a puzzling miss into a one-flag fix.
+  const std::string near = run.state->DescribeNearMiss(run.plan.cache_key_input);
+  run.out.status =
+      near.empty()
+          ? Status::Provider(line + "record it first with --cache refresh or import a cassette with `llmctl cache import`")
+          : Status::Provider(line + "an entry for the same prompt differs in " + near +
+                             ": replay with the settings it was recorded with, or record it again with --cache refresh");
   return true;
 }
 
@@ -46,7 +55,7 @@ void StoreInCache(CallRun& run, const Usage& usage) {
   entry.key = run.plan.cache_key;
   entry.key_input = run.plan.cache_key_input;
   entry.created_ms = run.clock.NowUnixMs();
-  entry.expires_ms = entry.created_ms + run.settings.cache_ttl_seconds * 1000;
+  entry.expires_ms = CacheExpiryMs(entry.created_ms, run.settings.cache_ttl_seconds);
   entry.provider = rec.provider;
   entry.model = rec.model;
   entry.text = run.out.text;

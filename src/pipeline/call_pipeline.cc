@@ -33,10 +33,10 @@ Status RunCall(const PipelineContext& ctx, const CallPlan& plan, CallOutcome* ou
   if (!admitted.ok()) return admitted;
 
   ChainOutcome chain = RunAttemptChain(run);
-  AccountCall(run, &chain);
+  const bool billed = AccountCall(run, &chain);
   if (chain.answered) StoreInCache(run, chain.result.usage);
   return RecordCall(run, [&] {
-    return chain.answered
+    return billed
                ? run.state->Settle(reservation, run.rec.input_tokens + run.rec.output_tokens, run.rec.cost_nanos)
                : run.state->Release(reservation);
   });

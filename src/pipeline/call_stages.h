@@ -55,8 +55,9 @@ LimitConfig LimitsFromSettings(const Settings& settings);
 struct ChainOutcome {
   bool answered = false;
   ChatResult result;        // answered: the answer
-  size_t served_index = 0;  // answered: the link that gave it
+  size_t served_index = 0;  // the link that answered, else the last one contacted
   ProviderFailure last_failure;  // not answered: why
+  int64_t received_bytes = 0;    // answer text streamed, for an interrupted call's bill
 };
 
 // Tries each link in order with retries, backoff, the circuit breaker and
@@ -64,8 +65,11 @@ struct ChainOutcome {
 ChainOutcome RunAttemptChain(CallRun& run);
 
 // Accounting: fills the record's usage, cost and finish from the chain's
-// outcome and sets out.status (truncation, content filter, failure).
-void AccountCall(CallRun& run, ChainOutcome* chain);
+// outcome and sets out.status (truncation, content filter, failure). True
+// when the provider billed the call, so its reservation settles at what was
+// used: an answer, or a request interrupted after it was sent (Ctrl-C,
+// SIGTERM, a closed pipe), billed for its input and the text received.
+[[nodiscard]] bool AccountCall(CallRun& run, ChainOutcome* chain);
 
 // Record: writes the record (database, then LLMCTL_LOG_FILE). settle, when
 // given, runs inside the same write transaction: one transaction instead of

@@ -23,12 +23,17 @@ class SqliteStateStore : public StateStore {
   std::optional<CacheEntry> LookupAnswer(const std::string& key, int64_t now_ms) override {
     return cache_.Lookup(key, now_ms);
   }
+  std::optional<CacheEntry> LookupAnswerAnyAge(const std::string& key) override { return cache_.LookupAnyAge(key); }
+  std::string DescribeNearMiss(const nlohmann::json& key_input) override {
+    return cache_.DescribeNearMiss(key_input);
+  }
   Status StoreAnswer(const CacheEntry& entry) override { return cache_.Store(entry); }
 
   Status Admit(const UsageClaim& claim, int64_t now_ms, bool reserve, int64_t ttl_ms,
                Reservation* reservation) override {
     return limiter_.Admit(claim, now_ms, reserve, ttl_ms, reservation);
   }
+  int64_t RefusalWaitSeconds() const override { return limiter_.RefusalWaitSeconds(); }
   Status CurrentUsage(const std::string& user, int64_t now_ms, UsageSnapshot* out) override {
     return limiter_.Snapshot(user, now_ms, out);
   }

@@ -9,6 +9,8 @@
 #include <optional>
 #include <string>
 
+#include <nlohmann/json.hpp>
+
 #include "config/settings.h"
 #include "guardrails/limits.h"
 #include "guardrails/response_cache.h"
@@ -23,11 +25,20 @@ class StateStore {
 
   // Response cache: a live answer for key, or nullopt.
   virtual std::optional<CacheEntry> LookupAnswer(const std::string& key, int64_t now_ms) = 0;
+  // The answer for key whatever its age: a recorded cassette replays in CI
+  // long after its expiry date.
+  virtual std::optional<CacheEntry> LookupAnswerAnyAge(const std::string& key) = 0;
+  // After a miss: which key parts set a stored answer for the same prompt
+  // apart from key_input, as ResponseCache::DescribeNearMiss says it.
+  virtual std::string DescribeNearMiss(const nlohmann::json& key_input) = 0;
   virtual Status StoreAnswer(const CacheEntry& entry) = 0;
 
   // Limits and spend caps, as Limiter promises them.
   virtual Status Admit(const UsageClaim& claim, int64_t now_ms, bool reserve, int64_t reservation_ttl_ms,
                        Reservation* reservation) = 0;
+  // After a rate-limit refusal by Admit: the seconds until the window
+  // reopens and the same claim would pass; -1 when waiting cannot help.
+  virtual int64_t RefusalWaitSeconds() const = 0;
   virtual Status CurrentUsage(const std::string& user, int64_t now_ms, UsageSnapshot* out) = 0;
   virtual Status Settle(const Reservation& reservation, int64_t tokens, int64_t cost_nanos) = 0;
   virtual Status Release(const Reservation& reservation) = 0;

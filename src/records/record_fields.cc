@@ -24,7 +24,7 @@ std::vector<RecordField> MakeFields() {
       {.name = "cost_usd", .kind = K::kUsd, .column = "cost_nanos", .integer = &R::cost_nanos},
       {.name = "saved_cost_usd", .kind = K::kUsd, .column = "saved_cost_nanos", .omit = Omit::kUnlessCacheHit,
        .integer = &R::saved_cost_nanos},
-      {.name = "price_source", .kind = K::kText, .text = &R::price_source},
+      {.name = "price_source", .kind = K::kText, .column = "price_source", .text = &R::price_source},
       {.name = "latency_ms", .kind = K::kMs, .column = "latency_ms", .real = &R::latency_ms},
       {.name = "ttft_ms", .kind = K::kOptionalMs, .column = "ttft_ms", .optional_real = &R::ttft_ms},
       {.name = "finish_reason", .kind = K::kText, .column = "finish_reason", .text = &R::finish_reason},

@@ -16,7 +16,8 @@ namespace llmctl {
 namespace {
 
 Status LogFileError(const std::string& path, const std::string& why) {
-  return Status::Config("LLMCTL_LOG_FILE " + path + ": " + why + "; fix the path or unset LLMCTL_LOG_FILE");
+  return Status::Config("LLMCTL_LOG_FILE " + path + ": " + why +
+                        "; fix the path or unset LLMCTL_LOG_FILE");
 }
 
 }  // namespace
@@ -104,11 +105,13 @@ Status AppendLogLine(const std::string& path, const std::string& line) {
   out += '\n';
   const ssize_t n = ::write(fd.get(), out.data(), out.size());
   if (n == static_cast<ssize_t>(out.size())) return Status::Ok();
-  const std::string why = n < 0 ? std::strerror(errno) : "only part of the record could be written (disk full?)";
+  const std::string why =
+      n < 0 ? std::strerror(errno) : "only part of the record could be written (disk full?)";
   // Take the torn part back; should that fail too, the next record still
   // starts on a fresh line.
   const bool taken_back = n <= 0 || ftruncate(fd.get(), st.st_size) == 0;
-  return LogFileError(path, "cannot append the record: " + why + (taken_back ? "" : "; a torn line remains"));
+  return LogFileError(
+      path, "cannot append the record: " + why + (taken_back ? "" : "; a torn line remains"));
 }
 
 }  // namespace llmctl
