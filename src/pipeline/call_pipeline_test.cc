@@ -48,6 +48,7 @@ struct Step {
   std::string finish_reason = "stop";
   int64_t output_tokens = 5;
   ProviderFailure failure;
+  std::string streamed_before_failure;  // text sent to the sink before failing
 };
 
 Step Fail(const std::string& error_type, int http_status) {
@@ -77,6 +78,7 @@ class ScriptedProvider : public Provider {
     Step s = script_->steps.front();
     script_->steps.pop_front();
     if (!s.answer) {
+      if (options.on_text && !s.streamed_before_failure.empty()) options.on_text(s.streamed_before_failure);
       *failure = s.failure;
       return false;
     }
@@ -229,7 +231,27 @@ TEST_CASE("cache only: a miss never contacts a provider") {
   CallOutcome out = h.Run();
   CHECK(out.status.code() == StatusCode::kProvider);
   CHECK(out.status.message().find("cache miss") != std::string::npos);
+  CHECK(out.status.message().find("record it first") != std::string::npos);
   CHECK(h.script.contacted.empty());
+}
+
+TEST_CASE("cache only: replays an expired answer, and a near miss names what differs") {
+  Harness h;
+  h.settings.cache_ttl_seconds = 60;
+  h.script.steps = {Step{}};
+  REQUIRE(h.Run().status.ok());
+  h.clock.elapsed_ms_ += 3'600'000;  // long past the TTL
+  h.settings.cache_mode = CacheMode::kOnly;
+  CallOutcome replay = h.Run();
+  CHECK(replay.status.ok());
+  CHECK(replay.text == "hello");
+  CHECK(h.script.contacted.size() == 1);
+
+  h.spec.request.max_tokens = 200;
+  CallOutcome miss = h.Run();
+  CHECK(miss.status.code() == StatusCode::kProvider);
+  CHECK(miss.status.message().find("differs in max_tokens (cached 100, requested 200)") != std::string::npos);
+  CHECK(h.script.contacted.size() == 1);
 }
 
 TEST_CASE("fallback after a retryable failure, retries exhausted, with backoff on the clock") {
@@ -283,17 +305,85 @@ TEST_CASE("settle on success: the reservation becomes the actual usage and cost"
 TEST_CASE("release on failure: a failed call consumes no quota") {
   Harness h;
   h.settings.max_retries = 0;
-  h.script.steps = {Fail("auth", 401)};
+  h.script.steps = {Fail("provider_error", 500)};
   CallOutcome out = h.Run();
   CHECK(out.status.code() == StatusCode::kProvider);
-  CHECK(out.status.message().find("HTTP 401") != std::string::npos);
+  CHECK(out.status.message().find("HTTP 500") != std::string::npos);
   const UsageSnapshot u = h.Counted();
   CHECK(u.window_tokens == 0);
+  CHECK(u.window_requests == 0);
   CHECK(u.user_spend_nanos == 0);
   auto records = h.Records();
   REQUIRE(records.size() == 1);
-  CHECK(records[0]["error_type"] == "auth");
+  CHECK(records[0]["error_type"] == "provider_error");
   CHECK(records[0]["finish_reason"] == "error");
+}
+
+TEST_CASE("every provider rejecting its key is a configuration error naming each key variable") {
+  Harness h;
+  h.spec.fallbacks = {{"anthropic", "claude-haiku-4-5"}};
+  h.script.steps = {Fail("auth", 401), Fail("auth", 401)};
+  CallOutcome out = h.Run();
+  CHECK(out.status.code() == StatusCode::kConfig);
+  CHECK(out.status.message().find("OPENAI_API_KEY for openai") != std::string::npos);
+  CHECK(out.status.message().find("ANTHROPIC_API_KEY for anthropic") != std::string::npos);
+  CHECK(h.Records()[0]["error_type"] == "auth");
+}
+
+TEST_CASE("a chain that fails everywhere names every provider tried") {
+  Harness h;
+  h.settings.max_retries = 0;
+  h.settings.breaker_threshold = 0;
+  h.spec.fallbacks = {{"anthropic", "claude-haiku-4-5"}};
+  h.script.steps = {Fail("provider_error", 500), Fail("provider_error", 502)};
+  CallOutcome out = h.Run();
+  CHECK(out.status.code() == StatusCode::kProvider);
+  const std::string& m = out.status.message();
+  CHECK(m.find("every provider failed: openai (HTTP 500 provider_error), anthropic (HTTP 502 provider_error)") !=
+        std::string::npos);
+}
+
+TEST_CASE("an interrupted stream is billed and settled: input estimate plus the text received") {
+  Harness h;
+  h.spec.request.temperature = 0.5;
+  Step cut = Fail("interrupted", 0);
+  cut.streamed_before_failure = std::string(40, 'x');  // about 10 tokens
+  h.script.steps = {cut};
+  CallOutcome out = h.Run();
+  CHECK(out.status.code() == StatusCode::kInterrupted);
+  auto records = h.Records();
+  REQUIRE(records.size() == 1);
+  const auto& r = records[0];
+  CHECK(r["error_type"] == "interrupted");
+  CHECK(r["output_tokens"] == 10);
+  CHECK(r["input_tokens"].get<int64_t>() > 0);
+  CHECK(r["cost_usd"].get<double>() > 0);
+  const UsageSnapshot u = h.Counted();
+  CHECK(u.window_tokens == r["input_tokens"].get<int64_t>() + 10);
+  CHECK(u.user_spend_nanos == out.record.cost_nanos);
+}
+
+TEST_CASE("rate-limit wait: a window that reopens within LLM_RATE_LIMIT_WAIT_SECONDS is waited for") {
+  Harness h;
+  h.spec.request.temperature = 0.5;
+  h.settings.rate_limit_requests = 1;
+  h.settings.rate_limit_window_seconds = 60;
+  h.settings.rate_limit_wait_seconds = 120;
+  h.script.steps = {Step{}, Step{}};
+  REQUIRE(h.Run().status.ok());
+  const int64_t slept_before = h.clock.slept_ms_;
+  CallOutcome second = h.Run();
+  CHECK(second.status.ok());
+  CHECK(h.script.contacted.size() == 2);
+  CHECK(h.clock.slept_ms_ - slept_before > 0);
+  CHECK(h.clock.slept_ms_ - slept_before <= 61'000);
+
+  // A wait longer than allowed is refused at once.
+  h.settings.rate_limit_wait_seconds = 1;
+  const int64_t slept_mid = h.clock.slept_ms_;
+  CallOutcome third = h.Run();
+  CHECK(third.status.code() == StatusCode::kRateLimited);
+  CHECK(h.clock.slept_ms_ == slept_mid);
 }
 
 TEST_CASE("record contents: identity, usage, cost, timing and truncation") {

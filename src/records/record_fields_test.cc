@@ -54,7 +54,8 @@ TEST_CASE("record fields: every scalar field survives JSON and the fast reader")
   CHECK(back.ToJson() == r.ToJson());
   std::set<std::string> names;
   for (const RecordField& f : RecordFields()) CHECK(names.insert(f.name).second);
-  for (const auto& [key, value] : r.ToJson().items())
+  const nlohmann::json j = r.ToJson();  // items() refers into it: keep it alive
+  for (const auto& [key, value] : j.items())
     if (key != "attempts" && key != "tags" && key != "guard_findings") CHECK(names.count(key));
 }
 
