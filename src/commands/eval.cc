@@ -48,7 +48,7 @@ Status RunEvalCommand(const EvalOptions& o, const GlobalOptions& g) {
   if (!o.compare.empty()) {
     if (!o.suite.empty()) return Status::Usage("--compare takes two run ids and no suite file");
     Database db;
-    st = db.OpenForReading(settings.db_path, {.busy_timeout_ms = settings.db_busy_timeout_ms});
+    st = db.OpenForReading(settings.db_path, DatabaseOptionsFor(settings));
     if (!st.ok()) return st;
     return CompareStoredRuns(db, settings.db_path, o.compare[0], o.compare[1], o.json, StdoutWantsColor(),
                              std::cout);
@@ -103,7 +103,7 @@ Status RunEvalCommand(const EvalOptions& o, const GlobalOptions& g) {
   if (!st.ok()) return st;
 
   Database db;
-  st = db.Open(settings.db_path, {.busy_timeout_ms = settings.db_busy_timeout_ms});
+  st = db.Open(settings.db_path, DatabaseOptionsFor(settings));
   if (!st.ok()) return st;
   if (!o.run_id.empty()) {
     std::vector<EvalResultRow> existing;
