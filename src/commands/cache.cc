@@ -9,7 +9,7 @@
 
 #include "commands/command.h"
 #include "config/settings.h"
-#include "guardrails/response_cache.h"
+#include "guardrails/open_state_store.h"
 #include "records/call_record.h"
 #include "store/database.h"
 #include "util/time_format.h"
@@ -22,19 +22,23 @@ struct CacheOptions {
   std::string file;  // export: output (default stdout); import: input ("-" = stdin)
 };
 
-Status OpenCache(const GlobalOptions& g, Settings* s, Database* db) {
+// The cache of the state store in use: the fleet's Redis when configured.
+Status OpenCache(const GlobalOptions& g, Settings* s, Database* db, std::unique_ptr<StateStore>* state) {
   Status st = LoadSettings(ProcessEnvironment(), g.config_path, s);
   if (!st.ok()) return st;
-  return db->Open(s->db_path);
+  st = db->Open(s->db_path);
+  if (!st.ok()) return st;
+  return OpenStateStore(*s, *db, state);
 }
 
 Status RunStats(const CacheOptions& o, const GlobalOptions& g) {
   Settings s;
   Database db;
-  Status st = OpenCache(g, &s, &db);
+  std::unique_ptr<StateStore> state;
+  Status st = OpenCache(g, &s, &db, &state);
   if (!st.ok()) return st;
   CacheStats stats;
-  st = ResponseCache(db).Stats(NowUnixMs(), &stats);
+  st = state->Cache().Stats(NowUnixMs(), &stats);
   if (!st.ok()) return st;
   if (o.json) {
     std::cout << nlohmann::json({{"entries", stats.entries},
@@ -44,16 +48,17 @@ Status RunStats(const CacheOptions& o, const GlobalOptions& g) {
                                  {"saved_cost_usd", NanosToUsd(stats.saved_nanos)},
                                  {"namespace", s.cache_namespace},
                                  {"ttl_seconds", s.cache_ttl_seconds},
-                                 {"mode", s.cache_mode}})
+                                 {"mode", s.cache_mode},
+                                 {"state_backend", state->backend()}})
                      .dump(2)
               << std::endl;
   } else {
     std::printf("entries  %lld (%lld expired)\nhits     %lld\nbytes    %lld\nsaved    $%.6f\n"
-                "mode %s, namespace %s, ttl %llds\n",
+                "mode %s, namespace %s, ttl %llds, kept in %s\n",
                 static_cast<long long>(stats.entries), static_cast<long long>(stats.expired),
                 static_cast<long long>(stats.hits), static_cast<long long>(stats.bytes),
                 NanosToUsd(stats.saved_nanos), s.cache_mode.c_str(), s.cache_namespace.c_str(),
-                static_cast<long long>(s.cache_ttl_seconds));
+                static_cast<long long>(s.cache_ttl_seconds), state->backend());
   }
   return Status::Ok();
 }
@@ -61,10 +66,11 @@ Status RunStats(const CacheOptions& o, const GlobalOptions& g) {
 Status RunClearOrPrune(bool prune, const GlobalOptions& g) {
   Settings s;
   Database db;
-  Status st = OpenCache(g, &s, &db);
+  std::unique_ptr<StateStore> state;
+  Status st = OpenCache(g, &s, &db, &state);
   if (!st.ok()) return st;
   int64_t removed = 0;
-  ResponseCache cache(db);
+  CacheStore& cache = state->Cache();
   st = prune ? cache.Prune(NowUnixMs(), &removed) : cache.Clear(&removed);
   if (!st.ok()) return st;
   std::fprintf(stderr, "llmctl: removed %lld %scache entries\n", static_cast<long long>(removed),
@@ -75,11 +81,12 @@ Status RunClearOrPrune(bool prune, const GlobalOptions& g) {
 Status RunExport(const CacheOptions& o, const GlobalOptions& g) {
   Settings s;
   Database db;
-  Status st = OpenCache(g, &s, &db);
+  std::unique_ptr<StateStore> state;
+  Status st = OpenCache(g, &s, &db, &state);
   if (!st.ok()) return st;
   int64_t count = 0;
   if (o.file.empty() || o.file == "-") {
-    st = ResponseCache(db).Export(std::cout, &count);
+    st = state->Cache().Export(std::cout, &count);
     std::cout.flush();
   } else {
     // Written beside the target and renamed, so a failed export never
@@ -87,7 +94,7 @@ Status RunExport(const CacheOptions& o, const GlobalOptions& g) {
     const std::string tmp = o.file + ".tmp";
     std::ofstream out(tmp);
     if (!out) return Status::Usage("cannot write " + o.file);
-    st = ResponseCache(db).Export(out, &count);
+    st = state->Cache().Export(out, &count);
     out.close();
     if (st.ok() && (!out || std::rename(tmp.c_str(), o.file.c_str()) != 0))
       st = Status::Usage("cannot write " + o.file);
@@ -109,11 +116,12 @@ Status RunImport(const CacheOptions& o, const GlobalOptions& g) {
   }
   Settings s;
   Database db;
-  Status st = OpenCache(g, &s, &db);
+  std::unique_ptr<StateStore> state;
+  Status st = OpenCache(g, &s, &db, &state);
   if (!st.ok()) return st;
   int64_t imported = 0;
   std::vector<std::string> bad;
-  st = ResponseCache(db).Import(*in, name, &imported, &bad);
+  st = state->Cache().Import(*in, name, &imported, &bad);
   if (!st.ok()) return st;
   for (const std::string& b : bad) spdlog::warn("skipped {}", b);
   std::fprintf(stderr, "llmctl: imported %lld cache entries, skipped %zu bad lines\n",

@@ -15,6 +15,7 @@
 #include "commands/call_flags.h"
 #include "commands/command.h"
 #include "config/settings.h"
+#include "guardrails/open_state_store.h"
 #include "guardrails/pricing.h"
 #include "pipeline/call_pipeline.h"
 #include "providers/provider.h"
@@ -160,6 +161,10 @@ Status RunComplete(const CompleteOptions& o, const GlobalOptions& g) {
   st = db.Open(settings.db_path);
   if (!st.ok()) return st;
   ctx.db = &db;
+  std::unique_ptr<StateStore> state;
+  st = OpenStateStore(settings, db, &state);
+  if (!st.ok()) return st;
+  ctx.state = state.get();
   if (o.dry_run) {
     nlohmann::json report;
     Status verdict = DryRun(ctx, spec, &report);

@@ -20,6 +20,7 @@
 #include "eval/report.h"
 #include "eval/runner.h"
 #include "eval/suite.h"
+#include "guardrails/open_state_store.h"
 #include "guardrails/preflight.h"
 #include "guardrails/pricing.h"
 #include "pipeline/call_pipeline.h"
@@ -184,6 +185,12 @@ Status RunEvalCommand(const EvalOptions& o, const GlobalOptions& g) {
   Database db;
   st = db.Open(settings.db_path);
   if (!st.ok()) return st;
+  {
+    // An unreachable fleet store stops the run before any case is sent.
+    std::unique_ptr<StateStore> probe;
+    st = OpenStateStore(settings, db, &probe);
+    if (!st.ok()) return st;
+  }
   if (!o.run_id.empty()) {
     std::vector<EvalResultRow> existing;
     st = LoadEvalResults(db, run_id, &existing);

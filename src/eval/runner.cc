@@ -6,6 +6,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "guardrails/open_state_store.h"
 #include "store/database.h"
 
 namespace llmctl {
@@ -169,8 +170,12 @@ Status RunEval(const PipelineContext& base, const std::vector<EvalTask>& tasks, 
   auto worker = [&] {
     Database db;
     Status st = db.Open(base.settings->db_path);
+    // One store per worker: a Redis connection serves one thread.
+    std::unique_ptr<StateStore> state;
+    if (st.ok()) st = OpenStateStore(*base.settings, db, &state);
     PipelineContext ctx = base;
     ctx.db = &db;
+    ctx.state = state.get();
     ctx.on_text = nullptr;
     std::vector<size_t> skipped;
     size_t index = 0;

@@ -33,6 +33,38 @@ constexpr const char* kSpendSql =
 
 }  // namespace
 
+Status RefusalFor(const LimitConfig& config, const UsageClaim& claim, const UsageSnapshot& usage) {
+  const std::string window = std::to_string(config.window_seconds) + " s window";
+  const std::string resets = "; resets in " + std::to_string(usage.window_resets_in_s) + " s";
+  const std::string day_resets = "; resets at 00:00 UTC in " + std::to_string(usage.day_resets_in_s) + " s";
+  Status refusal;
+  if (config.requests_per_window > 0 && usage.window_requests + 1 > config.requests_per_window) {
+    refusal = Status::RateLimited("rate limit: user " + claim.user + " made " +
+                                  std::to_string(usage.window_requests) + " of " +
+                                  std::to_string(config.requests_per_window) +
+                                  " requests allowed per " + window + resets);
+  } else if (config.tokens_per_window > 0 &&
+             usage.window_tokens + claim.tokens > config.tokens_per_window) {
+    refusal = Status::RateLimited("rate limit: user " + claim.user + " used " +
+                                  std::to_string(usage.window_tokens) + " of " +
+                                  std::to_string(config.tokens_per_window) + " tokens per " + window +
+                                  " and this request may use up to " + std::to_string(claim.tokens) + resets);
+  } else if (config.user_daily_budget_nanos > 0 &&
+             usage.user_spend_nanos + claim.cost_nanos > config.user_daily_budget_nanos) {
+    refusal = Status::Budget("daily budget: user " + claim.user + " spent " + Usd(usage.user_spend_nanos) +
+                             " of " + Usd(config.user_daily_budget_nanos) +
+                             " (LLM_USER_DAILY_BUDGET_USD) today and this request may cost up to " +
+                             Usd(claim.cost_nanos) + day_resets);
+  } else if (config.daily_budget_nanos > 0 &&
+             usage.total_spend_nanos + claim.cost_nanos > config.daily_budget_nanos) {
+    refusal = Status::Budget("daily budget: everyone together spent " + Usd(usage.total_spend_nanos) + " of " +
+                             Usd(config.daily_budget_nanos) +
+                             " (LLM_DAILY_BUDGET_USD) today and this request may cost up to " +
+                             Usd(claim.cost_nanos) + day_resets);
+  }
+  return refusal;
+}
+
 // Prepared before the write lock is taken, so the time it is held (and
 // every other process waits) is only the time to run them.
 struct Limiter::UsageQueries {
@@ -84,34 +116,7 @@ Status Limiter::Admit(const UsageClaim& claim, int64_t now_ms, bool reserve,
     db_.Rollback();
     return st;
   }
-  const std::string window = std::to_string(config_.window_seconds) + " s window";
-  const std::string resets = "; resets in " + std::to_string(u.window_resets_in_s) + " s";
-  const std::string day_resets = "; resets at 00:00 UTC in " + std::to_string(u.day_resets_in_s) + " s";
-  Status refusal;
-  if (config_.requests_per_window > 0 && u.window_requests + 1 > config_.requests_per_window) {
-    refusal = Status::RateLimited("rate limit: user " + claim.user + " made " +
-                                  std::to_string(u.window_requests) + " of " +
-                                  std::to_string(config_.requests_per_window) +
-                                  " requests allowed per " + window + resets);
-  } else if (config_.tokens_per_window > 0 &&
-             u.window_tokens + claim.tokens > config_.tokens_per_window) {
-    refusal = Status::RateLimited("rate limit: user " + claim.user + " used " +
-                                  std::to_string(u.window_tokens) + " of " +
-                                  std::to_string(config_.tokens_per_window) + " tokens per " + window +
-                                  " and this request may use up to " + std::to_string(claim.tokens) + resets);
-  } else if (config_.user_daily_budget_nanos > 0 &&
-             u.user_spend_nanos + claim.cost_nanos > config_.user_daily_budget_nanos) {
-    refusal = Status::Budget("daily budget: user " + claim.user + " spent " + Usd(u.user_spend_nanos) +
-                             " of " + Usd(config_.user_daily_budget_nanos) +
-                             " (LLM_USER_DAILY_BUDGET_USD) today and this request may cost up to " +
-                             Usd(claim.cost_nanos) + day_resets);
-  } else if (config_.daily_budget_nanos > 0 &&
-             u.total_spend_nanos + claim.cost_nanos > config_.daily_budget_nanos) {
-    refusal = Status::Budget("daily budget: everyone together spent " + Usd(u.total_spend_nanos) + " of " +
-                             Usd(config_.daily_budget_nanos) +
-                             " (LLM_DAILY_BUDGET_USD) today and this request may cost up to " +
-                             Usd(claim.cost_nanos) + day_resets);
-  }
+  Status refusal = RefusalFor(config_, claim, u);
   if (!refusal.ok() || !reserve) {
     db_.Rollback();
     return refusal;

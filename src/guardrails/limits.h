@@ -50,27 +50,45 @@ struct Reservation {
   std::string day;
 };
 
-class Limiter {
+// Where limits and spend caps are kept: the local SQLite file (Limiter) or
+// a Redis shared by a fleet (RedisLimiter). Both keep the same promises.
+class LimitStore {
  public:
-  Limiter(Database& db, LimitConfig config) : db_(db), config_(config) {}
+  virtual ~LimitStore() = default;
 
   // Reads current usage for user without changing anything.
-  Status Snapshot(const std::string& user, int64_t now_ms, UsageSnapshot* out);
+  virtual Status Snapshot(const std::string& user, int64_t now_ms, UsageSnapshot* out) = 0;
 
   // Checks claim against every limit. With reserve, an admitted claim is
   // held until Settle/Release; a refused one consumes nothing. Refusals are
   // kRateLimited or kBudget statuses naming the user, the usage, the limit
   // and when it resets. reservation_ttl_ms bounds how long a reservation of a
   // process that died keeps counting.
-  Status Admit(const UsageClaim& claim, int64_t now_ms, bool reserve, int64_t reservation_ttl_ms,
-               Reservation* reservation);
+  virtual Status Admit(const UsageClaim& claim, int64_t now_ms, bool reserve,
+                       int64_t reservation_ttl_ms, Reservation* reservation) = 0;
 
-  // Replaces the reservation by what the call actually used, atomically:
-  // inside the caller's open transaction, or in one of its own.
-  Status Settle(const Reservation& reservation, int64_t tokens, int64_t cost_nanos);
+  // Replaces the reservation by what the call actually used, atomically.
+  virtual Status Settle(const Reservation& reservation, int64_t tokens, int64_t cost_nanos) = 0;
 
   // Drops the reservation; a failed call consumes nothing.
-  Status Release(const Reservation& reservation);
+  virtual Status Release(const Reservation& reservation) = 0;
+};
+
+// The refusal for a claim against usage (reservations included), or ok: the
+// one rule every store applies, checked in this order.
+Status RefusalFor(const LimitConfig& config, const UsageClaim& claim, const UsageSnapshot& usage);
+
+class Limiter : public LimitStore {
+ public:
+  Limiter(Database& db, LimitConfig config) : db_(db), config_(config) {}
+
+  Status Snapshot(const std::string& user, int64_t now_ms, UsageSnapshot* out) override;
+  Status Admit(const UsageClaim& claim, int64_t now_ms, bool reserve, int64_t reservation_ttl_ms,
+               Reservation* reservation) override;
+  // Inside the caller's open transaction (the pipeline writes the record in
+  // the same one), or in one of its own.
+  Status Settle(const Reservation& reservation, int64_t tokens, int64_t cost_nanos) override;
+  Status Release(const Reservation& reservation) override;
 
  private:
   struct UsageQueries;

@@ -198,10 +198,9 @@ Status ResponseCache::Export(std::ostream& out, int64_t* count) {
   return Status::Ok();
 }
 
-Status ResponseCache::Import(std::istream& in, const std::string& name, int64_t* imported,
-                             std::vector<std::string>* bad_lines) {
-  Status st = db_.BeginImmediate();
-  if (!st.ok()) return st;
+Status ReadCacheLines(std::istream& in, const std::string& name,
+                      const std::function<Status(const CacheEntry&)>& store, int64_t* imported,
+                      std::vector<std::string>* bad_lines) {
   std::string line;
   int64_t line_no = 0;
   *imported = 0;
@@ -215,12 +214,21 @@ Status ResponseCache::Import(std::istream& in, const std::string& name, int64_t*
       bad_lines->push_back(name + ":" + std::to_string(line_no) + ": " + parsed.message());
       continue;
     }
-    st = Store(e);
-    if (!st.ok()) {
-      db_.Rollback();
-      return st;
-    }
+    Status st = store(e);
+    if (!st.ok()) return st;
     ++*imported;
+  }
+  return Status::Ok();
+}
+
+Status ResponseCache::Import(std::istream& in, const std::string& name, int64_t* imported,
+                             std::vector<std::string>* bad_lines) {
+  Status st = db_.BeginImmediate();
+  if (!st.ok()) return st;
+  st = ReadCacheLines(in, name, [this](const CacheEntry& e) { return Store(e); }, imported, bad_lines);
+  if (!st.ok()) {
+    db_.Rollback();
+    return st;
   }
   return db_.Commit();
 }

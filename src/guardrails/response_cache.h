@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 
@@ -47,27 +48,48 @@ struct CacheStats {
   int64_t saved_nanos = 0;  // cost of the answers served from cache
 };
 
-class ResponseCache {
+// Where cache entries are kept: the local SQLite file (ResponseCache) or a
+// Redis shared by a fleet (RedisCache, whose entries expire natively).
+class CacheStore {
+ public:
+  virtual ~CacheStore() = default;
+  // A live entry for key, or nullopt; an expired entry is never returned.
+  virtual std::optional<CacheEntry> Lookup(const std::string& key, int64_t now_ms) = 0;
+  virtual Status Store(const CacheEntry& entry) = 0;
+  virtual Status Stats(int64_t now_ms, CacheStats* out) = 0;
+  virtual Status Clear(int64_t* removed) = 0;
+  virtual Status Prune(int64_t now_ms, int64_t* removed) = 0;
+
+  // JSONL: one entry a line, carrying key_input so the key can be rebuilt.
+  virtual Status Export(std::ostream& out, int64_t* count) = 0;
+  // Reads JSONL; a bad line is reported with its line number in *bad_lines
+  // and skipped.
+  virtual Status Import(std::istream& in, const std::string& name, int64_t* imported,
+                        std::vector<std::string>* bad_lines) = 0;
+};
+
+class ResponseCache : public CacheStore {
  public:
   explicit ResponseCache(Database& db) : db_(db) {}
 
-  // A live entry for key, or nullopt; an expired entry is never returned.
-  std::optional<CacheEntry> Lookup(const std::string& key, int64_t now_ms);
-  Status Store(const CacheEntry& entry);
-  Status Stats(int64_t now_ms, CacheStats* out);
-  Status Clear(int64_t* removed);
-  Status Prune(int64_t now_ms, int64_t* removed);
-
-  // JSONL: one entry a line, carrying key_input so the key can be rebuilt.
-  Status Export(std::ostream& out, int64_t* count);
-  // Reads JSONL; a bad line is reported with its line number in *bad_lines
-  // and skipped.
+  std::optional<CacheEntry> Lookup(const std::string& key, int64_t now_ms) override;
+  Status Store(const CacheEntry& entry) override;
+  Status Stats(int64_t now_ms, CacheStats* out) override;
+  Status Clear(int64_t* removed) override;
+  Status Prune(int64_t now_ms, int64_t* removed) override;
+  Status Export(std::ostream& out, int64_t* count) override;
   Status Import(std::istream& in, const std::string& name, int64_t* imported,
-                std::vector<std::string>* bad_lines);
+                std::vector<std::string>* bad_lines) override;
 
  private:
   Database& db_;
 };
+
+// Reads cassette JSONL and hands each good entry to store; a bad line is
+// reported as "NAME:LINE: why" in *bad_lines and skipped.
+Status ReadCacheLines(std::istream& in, const std::string& name,
+                      const std::function<Status(const CacheEntry&)>& store, int64_t* imported,
+                      std::vector<std::string>* bad_lines);
 
 nlohmann::json CacheEntryToJson(const CacheEntry& e);
 Status CacheEntryFromJson(const nlohmann::json& j, CacheEntry* e);

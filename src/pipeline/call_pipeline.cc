@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 #include <functional>
+#include <optional>
 #include <random>
 #include <thread>
 
@@ -14,6 +15,7 @@
 #include "guardrails/pricing.h"
 #include "guardrails/response_cache.h"
 #include "guardrails/retry_policy.h"
+#include "guardrails/sqlite_state_store.h"
 #include "providers/provider.h"
 #include "records/record_store.h"
 #include "util/hash.h"
@@ -145,10 +147,14 @@ Status DryRun(const PipelineContext& ctx, const CallSpec& spec, nlohmann::json* 
   Status verdict = Preflight(s, prices, spec, &est, &claim);
   UsageSnapshot usage;
   if (verdict.ok() && ctx.db) {
-    Limiter limiter(*ctx.db, LimitsFromSettings(s));
+    std::optional<SqliteStateStore> local;
+    StateStore& state = ctx.state ? *ctx.state : local.emplace(*ctx.db);
+    auto limiter = state.Limits(LimitsFromSettings(s));
     Reservation unused;
-    verdict = limiter.Admit(claim, NowUnixMs(), false, 0, &unused);
-    st = limiter.Snapshot(spec.user, NowUnixMs(), &usage);
+    verdict = limiter->Admit(claim, NowUnixMs(), false, 0, &unused);
+    if (!verdict.ok() && verdict.code() != StatusCode::kRateLimited && verdict.code() != StatusCode::kBudget)
+      return verdict;
+    st = limiter->Snapshot(spec.user, NowUnixMs(), &usage);
     if (!st.ok()) return st;
   }
   auto or_null = [](int64_t v) { return v ? nlohmann::json(v) : nlohmann::json(); };
@@ -209,6 +215,9 @@ Status RunCall(const PipelineContext& ctx, const CallSpec& spec, CallOutcome* ou
   const PriceTable& prices = *ctx.prices;
   rec.provider = spec.primary.provider;
   rec.model = spec.primary.model;
+  std::optional<SqliteStateStore> local_state;
+  StateStore& state = ctx.state ? *ctx.state : local_state.emplace(*ctx.db);
+  rec.state_backend = state.backend();
   {
     ChatRequest request = spec.request;
     request.model = spec.primary.model;
@@ -219,18 +228,24 @@ Status RunCall(const PipelineContext& ctx, const CallSpec& spec, CallOutcome* ou
   auto finish = [&](const std::function<Status()>& settle = nullptr) -> Status {
     rec.latency_ms = MsSince(call_start);
     const std::string line = rec.ToJsonLine();
-    Status st = ctx.db->BeginImmediate();
-    if (!st.ok()) return st;
-    if (settle) {
+    auto run_settle = [&] {
       Status settled = settle();
       if (!settled.ok()) spdlog::warn("{}", settled.message());
-    }
+    };
+    // Limits kept elsewhere are settled before the local write lock is
+    // taken, so no other local process waits on a network round trip.
+    if (settle && !state.SettlesWithRecord()) run_settle();
+    Status st = ctx.db->BeginImmediate();
+    if (!st.ok()) return st;
+    if (settle && state.SettlesWithRecord()) run_settle();
     st = InsertCallRecord(*ctx.db, rec, line);
     if (st.ok()) st = ctx.db->Commit();
     if (!st.ok()) {
       ctx.db->Rollback();
       return st;
     }
+    Status published = state.PublishRecord(line);
+    if (!published.ok()) spdlog::warn("record not published to the fleet: {}", published.message());
     if (!s.log_file.empty()) return AppendLogLine(s.log_file, line);
     return Status::Ok();
   };
@@ -244,7 +259,7 @@ Status RunCall(const PipelineContext& ctx, const CallSpec& spec, CallOutcome* ou
 
   // The cache comes before the limits: a hit costs nothing and sends
   // nothing, so it neither needs nor uses quota.
-  ResponseCache cache(*ctx.db);
+  CacheStore& cache = state.Cache();
   const bool deterministic = spec.request.temperature == 0;
   const bool read_cache = s.cache_mode == "only" || (s.cache_mode == "auto" && deterministic);
   const bool write_cache = s.cache_mode == "refresh" || (s.cache_mode == "auto" && deterministic);
@@ -286,7 +301,8 @@ Status RunCall(const PipelineContext& ctx, const CallSpec& spec, CallOutcome* ou
   UsageClaim claim;
   Status st = Preflight(s, prices, spec, &estimate, &claim);
   if (!st.ok()) return refuse(st);
-  Limiter limiter(*ctx.db, LimitsFromSettings(s));
+  auto limits = state.Limits(LimitsFromSettings(s));
+  LimitStore& limiter = *limits;
   Reservation reservation;
   const auto admit_start = Clock::now();
   st = limiter.Admit(claim, NowUnixMs(), true, ReservationTtlMs(s), &reservation);
@@ -309,7 +325,8 @@ Status RunCall(const PipelineContext& ctx, const CallSpec& spec, CallOutcome* ou
   breaker_options.threshold = s.breaker_threshold;
   breaker_options.cooldown_ms = static_cast<int64_t>(s.breaker_cooldown_seconds * 1000);
   breaker_options.probe_lease_ms = static_cast<int64_t>(s.timeout_seconds * 1000) + 1000;
-  CircuitBreaker breaker(*ctx.db, breaker_options);
+  auto breakers = state.Breakers(breaker_options);
+  BreakerStore& breaker = *breakers;
   const bool use_breaker = s.breaker_threshold > 0;
   std::vector<ProviderConfig> configs(chain.size());
   bool all_open = use_breaker;

@@ -11,6 +11,7 @@
 
 #include "config/settings.h"
 #include "guardrails/pricing.h"
+#include "guardrails/state_store.h"
 #include "providers/chat.h"
 #include "records/call_record.h"
 #include "store/database.h"
@@ -39,6 +40,8 @@ struct PipelineContext {
   const Settings* settings = nullptr;
   const Environment* env = nullptr;
   Database* db = nullptr;  // records are written here
+  // Limits, breakers and cache (OpenStateStore); null: the SQLite state in db.
+  StateStore* state = nullptr;
   const PriceTable* prices = nullptr;  // loaded once per process (LoadPriceTable)
   TextSink on_text;        // answer text as it arrives
   // false: streamed text goes only to on_text (CallOutcome::text stays empty
