@@ -47,6 +47,7 @@ _redis_free_port() {
   done
 }
 
+# shellcheck disable=SC2120  # arguments are optional
 start_redis() {
   local same=0 attempt i
   if [[ ${1:-} == --same-port ]]; then
