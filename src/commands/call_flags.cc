@@ -2,7 +2,20 @@
 
 #include <tuple>
 
+#include "providers/provider_registry.h"
+
 namespace llmctl {
+namespace {
+
+// The model a provider uses when none is named; empty when it has none.
+// Read from the registry and the config file, so choosing it reads no key.
+std::string DefaultModelFor(const std::string& provider, const Settings& s) {
+  if (const ProviderInfo* info = FindBuiltinProvider(provider)) return std::string(info->default_model);
+  auto it = s.endpoints.find(provider);
+  return it == s.endpoints.end() ? std::string() : it->second.default_model;
+}
+
+}  // namespace
 
 Status LoadCallSettings(const CallFlags& f, const Environment& env, const std::string& config_path,
                         Settings* s) {
@@ -23,27 +36,58 @@ Status LoadCallSettings(const CallFlags& f, const Environment& env, const std::s
   return Status::Ok();
 }
 
-Status ChooseModel(const CallFlags& f, const Settings& s, const Environment& env, ModelRef* out) {
+std::string KnownProviders(const Settings& s) {
+  std::string names = BuiltinProviderNames();
+  for (const auto& [name, ep] : s.endpoints) names += ", " + name;
+  return names;
+}
+
+namespace {
+
+// Model text for `provider`: a known "provider:" prefix names the provider;
+// OpenAI fine-tunes ("ft:…") and tagged local models ("llama3.2:1b" on a
+// declared endpoint) keep their colon; any other prefix is a mistyped
+// provider.
+Status ParseModelFor(const std::string& text, const std::string& provider, bool provider_chosen,
+                     const Settings& s, const PriceTable& prices, const std::string& what, ModelRef* out) {
+  Status st = ParseModelRef(text, provider, s, out);
+  if (!st.ok()) return st;
+  const auto colon = text.find(':');
+  const bool prefixed = colon != std::string::npos && IsKnownProvider(text.substr(0, colon), s);
+  if (!prefixed && colon != std::string::npos && FindBuiltinProvider(provider) && !text.starts_with("ft:"))
+    return Status::Usage(what + " " + text + ": unknown provider \"" + text.substr(0, colon) +
+                         "\"; known providers are " + KnownProviders(s) +
+                         " (declare others as [providers.NAME] in the config file)");
+  if (!prefixed && !provider_chosen) {
+    if (auto owner = prices.ProviderOf(out->model); owner && IsKnownProvider(*owner, s)) out->provider = *owner;
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+Status ChooseModel(const CallFlags& f, const Settings& s, const PriceTable& prices, ModelRef* out) {
   if (!f.provider.empty() && !IsKnownProvider(f.provider, s))
-    return Status::Usage("--provider " + f.provider +
-                         ": unknown provider; expected openai, anthropic, gemini, mock or a configured endpoint");
+    return Status::Usage("--provider " + f.provider + ": unknown provider; expected " + KnownProviders(s) +
+                         " (declare others as [providers.NAME] in the config file)");
   const std::string provider = f.provider.empty() ? s.provider : f.provider;
-  std::string model_text = f.model;
-  if (model_text.empty() && f.provider.empty()) model_text = s.model;
-  if (!model_text.empty()) {
-    Status st = ParseModelRef(model_text, provider, s, out);
+  if (!f.model.empty()) {
+    Status st = ParseModelFor(f.model, provider, !f.provider.empty(), s, prices, "--model", out);
     if (!st.ok()) return st;
     if (!f.provider.empty() && out->provider != f.provider)
-      return Status::Usage("--provider " + f.provider + " conflicts with --model " + model_text);
+      return Status::Usage("--provider " + f.provider + " conflicts with --model " + f.model);
     return Status::Ok();
   }
-  ProviderConfig cfg;
-  Status st = ResolveProvider(provider, s, env, false, &cfg);
-  if (!st.ok()) return st;
-  if (cfg.default_model.empty())
+  if (!s.model.empty() && f.provider.empty()) {
+    Status st = ParseModelFor(s.model, provider, s.sources.count("LLM_PROVIDER") > 0, s, prices, "LLM_MODEL", out);
+    if (!st.ok()) return Status::Config(st.message());
+    return Status::Ok();
+  }
+  const std::string model = DefaultModelFor(provider, s);
+  if (model.empty())
     return Status::Config("provider " + provider +
                           " has no default model: pass --model or set default_model in its config section");
-  *out = {provider, cfg.default_model};
+  *out = {provider, model};
   return Status::Ok();
 }
 

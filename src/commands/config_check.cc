@@ -1,5 +1,5 @@
 // `llmctl config-check`: validates everything `complete` would need and
-// says how to fix each failure (SPEC §4).
+// says how to fix each failure.
 #include <unistd.h>
 
 #include <cstdio>
@@ -11,10 +11,11 @@
 
 #include "commands/command.h"
 #include "config/settings.h"
-#include "guardrails/redis_state_store.h"
-#include "guardrails/sqlite_state_store.h"
 #include "guardrails/pricing.h"
+#include "pipeline/open_state_store.h"
 #include "providers/provider.h"
+#include "providers/provider_registry.h"
+#include "records/record_store.h"
 #include "store/database.h"
 #include "store/migrations.h"
 #include "util/mask.h"
@@ -56,6 +57,9 @@ void CheckProviders(const Settings& s, const Environment& env, bool ping, std::v
                               : Check{"FAIL", "pricing file", st.message(),
                                       "point LLMCTL_PRICING_FILE at a JSON file in LiteLLM's format"});
   }
+  for (const auto& [name, ep] : s.endpoints)
+    if (ep.input_cost_per_token || ep.output_cost_per_token)
+      prices.SetEndpointPrice(name, ep.input_cost_per_token.value_or(0), ep.output_cost_per_token.value_or(0));
   std::set<std::string> seen;
   for (ModelRef ref : models) {
     ProviderConfig cfg;
@@ -68,9 +72,11 @@ void CheckProviders(const Settings& s, const Environment& env, bool ping, std::v
                          "export the key variable named above, or choose another provider"});
       continue;
     } else {
-      std::string detail = cfg.kind == ProviderKind::kMock ? "offline, no key needed" : "base " + cfg.base_url;
+      // Only an endpoint that needs no key gets this far without one.
+      const bool offline = !ProviderInfoFor(cfg.kind).make_codec;
+      std::string detail = offline ? "offline, no key needed" : "base " + cfg.base_url;
       if (!cfg.api_key.empty()) detail += ", key " + MaskSecret(cfg.api_key);
-      else if (cfg.kind == ProviderKind::kOpenAICompatible) detail += ", no key (local endpoint)";
+      else if (!offline) detail += ", no key (local endpoint)";
       checks->push_back({"ok", "provider " + ref.provider, detail, ""});
       if (ping) {
         auto provider = MakeProvider(cfg);
@@ -99,36 +105,30 @@ void CheckProviders(const Settings& s, const Environment& env, bool ping, std::v
 // The state store: the local file, or the Redis a fleet shares (connected
 // here, so an unreachable one is a FAIL whatever LLMCTL_REDIS_ON_ERROR says).
 void CheckState(const Settings& s, Database& db, std::vector<Check>* checks) {
+  Settings strict = s;
+  strict.redis_on_error = "closed";
   std::unique_ptr<StateStore> store;
-  if (s.redis_url.empty()) {
-    store = std::make_unique<SqliteStateStore>(db);
-    checks->push_back({"ok", "state backend", "sqlite, local to this machine (set LLMCTL_REDIS_URL to share limits across machines)", ""});
-  } else {
-    auto redis = std::make_unique<RedisConnection>();
-    Status st = redis->Connect({s.redis, MaskRedisUrl(s.redis_url), s.redis_timeout_ms});
-    if (!st.ok()) {
-      checks->push_back({"FAIL", "state backend", "redis: " + st.message(),
-                         "start or reach that Redis, or correct LLMCTL_REDIS_URL (and its password)"});
-      return;
-    }
-    store = std::make_unique<RedisStateStore>(std::move(redis), RedisStoreOptions{s.redis_prefix, s.redis_records_maxlen});
-    StateStoreInfo info;
-    st = store->Describe(&info);
-    if (!st.ok()) {
-      checks->push_back({"FAIL", "state backend", "redis: " + st.message(), "check that the server is a Redis 5 or later"});
-      return;
-    }
+  Status st = OpenStateStore(strict, db, &store);
+  StateStoreInfo info;
+  if (st.ok()) st = store->Describe(&info);
+  if (!st.ok()) {
+    checks->push_back({"FAIL", "state backend", st.message(),
+                       "start or reach that Redis, or correct LLMCTL_REDIS_URL (and its password)"});
+    return;
+  }
+  if (info.backend == "redis") {
     char rtt[32];
     std::snprintf(rtt, sizeof rtt, "%.2f", info.round_trip_ms);
     checks->push_back({"ok", "state backend",
                        "redis " + info.location + ", Redis " + info.server_version + ", round trip " + rtt +
                            " ms, prefix " + s.redis_prefix + ", on error " + s.redis_on_error,
                        ""});
+  } else {
+    checks->push_back({"ok", "state backend",
+                       "sqlite, local to this machine (set LLMCTL_REDIS_URL to share limits across machines)", ""});
   }
-  BreakerOptions options;
-  options.threshold = s.breaker_threshold > 0 ? s.breaker_threshold : 1;
   std::vector<BreakerStatus> breakers;
-  if (!store->Breakers(options)->List(NowUnixMs(), &breakers).ok()) return;
+  if (!store->ListBreakers(NowUnixMs(), &breakers).ok()) return;
   for (const BreakerStatus& b : breakers) {
     std::string detail = std::string(BreakerStateName(b.state)) + ", " +
                          std::to_string(b.consecutive_failures) + " consecutive failures";
@@ -141,14 +141,19 @@ void CheckState(const Settings& s, Database& db, std::vector<Check>* checks) {
 
 void CheckDatabase(const Settings& s, std::vector<Check>* checks) {
   Database db;
-  Status st = db.Open(s.db_path);
+  Status st = db.Open(s.db_path, DatabaseOptionsFor(s));
+  int version = 0;
+  if (st.ok()) st = db.SchemaVersion(&version);
+  // The whole file is checked here, where a second or two is acceptable;
+  // a call only probes the pages its own record needs.
+  if (st.ok()) st = db.QuickCheck();
   if (!st.ok()) {
     checks->push_back({"FAIL", "database", st.message(), "set LLMCTL_DB to a writable file path"});
     return;
   }
   const int latest = AllMigrations().back().version;
   checks->push_back({"ok", "database", s.db_path + " writable, schema version " +
-                                           std::to_string(db.SchemaVersion()) + " of " + std::to_string(latest), ""});
+                                           std::to_string(version) + " of " + std::to_string(latest), ""});
   CheckState(s, db, checks);
 }
 
@@ -171,6 +176,11 @@ Status RunConfigCheck(const ConfigCheckOptions& o, const GlobalOptions& g) {
     checks.push_back({"ok", "prompt hash", "HMAC-SHA256 under LLMCTL_HASH_KEY (" + MaskSecret(settings.hash_key) + ")", ""});
   CheckProviders(settings, env, o.ping, &checks);
   CheckDatabase(settings, &checks);
+  if (!settings.log_file.empty()) {
+    Status log = CheckLogFile(settings.log_file);
+    if (log.ok()) checks.push_back({"ok", "log file", settings.log_file + " writable", ""});
+    else checks.push_back({"FAIL", "log file", log.message(), "point LLMCTL_LOG_FILE at a writable file, or unset it"});
+  }
 
   bool failed = false;
   for (const Check& c : checks) failed |= c.status == "FAIL";

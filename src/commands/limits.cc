@@ -7,8 +7,9 @@
 
 #include "commands/command.h"
 #include "config/settings.h"
-#include "guardrails/open_state_store.h"
+#include "pipeline/open_state_store.h"
 #include "records/call_record.h"
+#include "records/money.h"
 #include "store/database.h"
 #include "util/time_format.h"
 
@@ -22,11 +23,7 @@ struct LimitsOptions {
 
 std::string Limit(int64_t v) { return v > 0 ? std::to_string(v) : "off"; }
 
-std::string Money(double usd) {
-  char buf[48];
-  std::snprintf(buf, sizeof buf, "$%.6f", usd);
-  return buf;
-}
+std::string Money(double usd) { return "$" + FormatNanosFixed(UsdToNanos(usd), 6); }
 
 Status RunLimits(const LimitsOptions& o, const GlobalOptions& g) {
   Settings s;
@@ -34,7 +31,7 @@ Status RunLimits(const LimitsOptions& o, const GlobalOptions& g) {
   if (!st.ok()) return st;
   const std::string user = o.user.empty() ? s.user : o.user;
   Database db;
-  st = db.Open(s.db_path);
+  st = db.OpenForReading(s.db_path, DatabaseOptionsFor(s));
   if (!st.ok()) return st;
   std::unique_ptr<StateStore> state;
   st = OpenStateStore(s, db, &state);
@@ -42,11 +39,9 @@ Status RunLimits(const LimitsOptions& o, const GlobalOptions& g) {
   StateStoreInfo info;
   st = state->Describe(&info);
   if (!st.ok()) return st;
-  LimitConfig cfg;
-  cfg.window_seconds = s.rate_limit_window_seconds;
   UsageSnapshot u;
   const int64_t now = NowUnixMs();
-  st = state->Limits(cfg)->Snapshot(user, now, &u);
+  st = state->CurrentUsage(user, now, &u);
   if (!st.ok()) return st;
   const std::string window_reset = FormatIsoUtcMs((u.window_start_s + s.rate_limit_window_seconds) * 1000);
   const std::string day_reset = FormatIsoUtcMs((now / 86'400'000 + 1) * 86'400'000);

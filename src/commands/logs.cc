@@ -12,6 +12,7 @@
 
 #include "commands/command.h"
 #include "commands/fleet_records.h"
+#include "commands/number_flags.h"
 #include "config/settings.h"
 #include "records/record_export.h"
 #include "records/record_source.h"
@@ -40,11 +41,16 @@ struct PruneOptions {
   std::string older_than;
 };
 
-Status OpenDatabase(const GlobalOptions& g, Database* db, bool* exists) {
+// Opens for reading, or (write) for pruning a file that exists; *exists
+// says whether there is a file at all.
+Status OpenDatabase(const GlobalOptions& g, Database* db, bool* exists, bool write = false) {
   Settings settings;
   Status st = LoadSettings(ProcessEnvironment(), g.config_path, &settings);
   if (!st.ok()) return st;
-  return OpenExistingDatabase(settings.db_path, db, exists);
+  const DatabaseOptions options = DatabaseOptionsFor(settings);
+  st = db->OpenForReading(settings.db_path, options, exists);
+  if (!st.ok() || !write || !*exists) return st;
+  return db->Open(settings.db_path, options);
 }
 
 Status RunLogs(const LogsOptions& o, const GlobalOptions& g) {
@@ -59,7 +65,9 @@ Status RunLogs(const LogsOptions& o, const GlobalOptions& g) {
     std::signal(SIGINT, OnStopSignal);
     std::signal(SIGTERM, OnStopSignal);
   }
-  const LineSink print = [follow = o.follow](const std::string& line) {
+  int64_t printed = 0;
+  const LineSink print = [follow = o.follow, &printed](const std::string& line) {
+    ++printed;
     std::fwrite(line.data(), 1, line.size(), stdout);
     std::fputc('\n', stdout);
     if (follow) std::fflush(stdout);
@@ -90,11 +98,16 @@ Status RunLogs(const LogsOptions& o, const GlobalOptions& g) {
     std::this_thread::sleep_for(kFollowPoll);
     if (st = OpenDatabase(g, &db, &exists); !st.ok()) return st;
   }
-  if (!exists) return Status::Ok();
+  // Asking for one record by id and getting nothing is an answer scripts
+  // must be able to tell from an empty success.
+  const Status not_found = Status::Usage("no call record has request id " + o.request_id +
+                                         " (check the id, and LLMCTL_DB: " + "it names the database searched)");
+  if (!exists) return o.request_id.empty() ? Status::Ok() : not_found;
 
   int64_t max_id = 0;
   if (st = ExportRecords(db, filter, o.last, print, &max_id); !st.ok()) return st;
   std::fflush(stdout);
+  if (!o.request_id.empty() && printed == 0 && !o.follow) return not_found;
   while (o.follow && !g_stop_following) {
     std::this_thread::sleep_for(kFollowPoll);
     if (st = ExportRecordsAfter(db, filter, max_id, print, &max_id); !st.ok()) return st;
@@ -108,7 +121,7 @@ Status RunPrune(const PruneOptions& o, const GlobalOptions& g) {
   if (!st.ok()) return st;
   Database db;
   bool exists = false;
-  if (st = OpenDatabase(g, &db, &exists); !st.ok()) return st;
+  if (st = OpenDatabase(g, &db, &exists, true); !st.ok()) return st;
   int64_t deleted = 0;
   if (exists && !(st = PruneRecords(db, cutoff, &deleted)).ok()) return st;
   // The count is the command's answer, so it shows even without -v; stdout
@@ -129,8 +142,10 @@ void AddLogsCommand(CLI::App& app, CommandContext& ctx) {
   cmd->add_option("--until", o->until, "Only records before this time (same forms as --since)");
   cmd->add_option("-u,--user", o->user, "Only this user id");
   cmd->add_option("-m,--model", o->model, "Only this model (as recorded, without the provider)");
-  cmd->add_option("-n,--lines", o->last, "Only the last N records")->check(CLI::PositiveNumber);
-  cmd->add_option("--request-id", o->request_id, "Only the record with this request id");
+  cmd->add_option("-n,--lines", o->last, "Only the last N records")
+      ->check(StrictIntegerFlag())
+      ->check(CLI::PositiveNumber);
+  cmd->add_option("--request-id", o->request_id, "Only the record with this request id (none found: exit 2)");
   cmd->add_flag("-f,--follow", o->follow, "Keep printing new records as they are written (stop with Ctrl-C)");
   cmd->add_option("--source", o->source, "Records from: local (this machine's database) or redis (the whole fleet's stream)");
 

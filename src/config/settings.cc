@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <cctype>
+#include <algorithm>
 #include <cerrno>
 #include <cmath>
 #include <cstdlib>
@@ -12,8 +13,14 @@
 #include <sstream>
 
 #include <CLI/CLI.hpp>
+#include <spdlog/spdlog.h>
 
+#include "providers/provider_registry.h"
 #include "store/database.h"
+#include "util/ascii.h"
+#include "util/did_you_mean.h"
+#include "util/secret_scrubber.h"
+#include "util/strict_number.h"
 
 extern char** environ;
 
@@ -26,27 +33,9 @@ std::string Bad(const std::string& label, const std::string& value, const std::s
   return label + "=\"" + value + "\" is invalid: " + valid;
 }
 
-std::optional<double> ParseNumber(const std::string& v) {
-  if (v.empty()) return std::nullopt;
-  char* end = nullptr;
-  errno = 0;
-  double d = std::strtod(v.c_str(), &end);
-  if (errno != 0 || end != v.c_str() + v.size() || !std::isfinite(d)) return std::nullopt;
-  return d;
-}
-
-std::optional<int64_t> ParseInteger(const std::string& v) {
-  if (v.empty()) return std::nullopt;
-  char* end = nullptr;
-  errno = 0;
-  long long n = std::strtoll(v.c_str(), &end, 10);
-  if (errno != 0 || end != v.c_str() + v.size()) return std::nullopt;
-  return n;
-}
-
 Setter IntSetting(int64_t Settings::*field, int64_t min, int64_t max, std::string valid) {
   return [=](const std::string& v, const std::string& label, Settings* s) {
-    auto n = ParseInteger(v);
+    auto n = ParseStrictInteger(v);
     if (!n || *n < min || *n > max) return Status::Config(Bad(label, v, valid));
     s->*field = *n;
     return Status::Ok();
@@ -56,7 +45,7 @@ Setter IntSetting(int64_t Settings::*field, int64_t min, int64_t max, std::strin
 Setter NumberSetting(double Settings::*field, double min, double max, std::string valid,
                      bool exclusive_min = false) {
   return [=](const std::string& v, const std::string& label, Settings* s) {
-    auto d = ParseNumber(v);
+    auto d = ParseStrictNumber(v);
     if (!d || *d < min || *d > max || (exclusive_min && *d == min))
       return Status::Config(Bad(label, v, valid));
     s->*field = *d;
@@ -73,13 +62,16 @@ Setter StringSetting(std::string Settings::*field, bool allow_empty) {
 }
 
 constexpr int64_t kMaxInt = 1'000'000'000'000LL;
+// Ten years: any expiry computed from it is a timestamp every reader of the
+// cache (and `cache import`) accepts.
+constexpr int64_t kMaxCacheTtlSeconds = 10LL * 365 * 86400;
 
 const std::vector<std::pair<std::string, Setter>>& Registry() {
   static const std::vector<std::pair<std::string, Setter>> registry = {
       {"LLM_PROVIDER",
        [](const std::string& v, const std::string& label, Settings* s) {
          if (!IsKnownProvider(v, *s))
-           return Status::Config(Bad(label, v, "expected openai, anthropic, gemini, mock" +
+           return Status::Config(Bad(label, v, "expected " + BuiltinProviderNames() +
                                                    std::string(s->endpoints.empty() ? "" : " or a [providers.NAME] from the config file")));
          s->provider = v;
          return Status::Ok();
@@ -122,15 +114,27 @@ const std::vector<std::pair<std::string, Setter>>& Registry() {
       {"LLM_DAILY_BUDGET_USD", NumberSetting(&Settings::daily_budget_usd, 0, 1e9, "expected a non-negative number of USD (0 = off)")},
       {"LLM_CACHE",
        [](const std::string& v, const std::string& label, Settings* s) {
-         if (v != "auto" && v != "off" && v != "refresh" && v != "only")
-           return Status::Config(Bad(label, v, "expected auto, off, refresh or only"));
-         s->cache_mode = v;
-         return Status::Ok();
+         for (CacheMode mode : {CacheMode::kAuto, CacheMode::kOff, CacheMode::kRefresh, CacheMode::kOnly})
+           if (v == CacheModeName(mode)) {
+             s->cache_mode = mode;
+             return Status::Ok();
+           }
+         return Status::Config(Bad(label, v, "expected auto, off, refresh or only"));
        }},
-      {"LLM_CACHE_TTL_SECONDS", IntSetting(&Settings::cache_ttl_seconds, 0, kMaxInt, "expected a non-negative integer number of seconds")},
+      {"LLM_CACHE_TTL_SECONDS", IntSetting(&Settings::cache_ttl_seconds, 0, kMaxCacheTtlSeconds, "expected an integer number of seconds from 0 to 315360000 (ten years)")},
       {"LLM_CACHE_NAMESPACE", StringSetting(&Settings::cache_namespace, false)},
       {"LLM_LATENCY_P95_ALERT_MS", NumberSetting(&Settings::latency_p95_alert_ms, 0, 1e9, "expected a number of milliseconds above 0", true)},
+      {"LLM_ERROR_RATE_ALERT", NumberSetting(&Settings::error_rate_alert, 0, 1, "expected a fraction from 0 to 1, e.g. 0.2")},
+      {"LLM_RATE_LIMIT_WAIT_SECONDS", NumberSetting(&Settings::rate_limit_wait_seconds, 0, 3600, "expected a number of seconds from 0 (refuse at once) to 3600")},
       {"LLMCTL_DB", StringSetting(&Settings::db_path, false)},
+      {"LLMCTL_DB_BUSY_TIMEOUT_MS", IntSetting(&Settings::db_busy_timeout_ms, 0, 86'400'000, "expected an integer number of milliseconds from 0 to 86400000")},
+      {"LLMCTL_DB_SYNC",
+       [](const std::string& v, const std::string& label, Settings* s) {
+         if (v != "normal" && v != "full")
+           return Status::Config(Bad(label, v, "expected normal or full"));
+         s->db_durability = v == "full" ? Durability::kFull : Durability::kNormal;
+         return Status::Ok();
+       }},
       {"LLMCTL_USER", StringSetting(&Settings::user, false)},
       {"LLMCTL_PRICING_FILE", StringSetting(&Settings::pricing_file, false)},
       {"LLMCTL_LOG_FILE", StringSetting(&Settings::log_file, false)},
@@ -148,6 +152,7 @@ const std::vector<std::pair<std::string, Setter>>& Registry() {
          if (url.empty()) return Status::Config(label + "=\"" + v + "\" is empty: expected a file holding a redis:// or unix:// URL");
          Status st = ParseRedisUrl(url, "the URL in " + label + " (" + v + ")", &s->redis);
          if (!st.ok()) return st;
+         RegisterSecret(s->redis.password);
          s->redis_url = url;
          return Status::Ok();
        }},
@@ -155,6 +160,7 @@ const std::vector<std::pair<std::string, Setter>>& Registry() {
        [](const std::string& v, const std::string& label, Settings* s) {
          Status st = ParseRedisUrl(v, label, &s->redis);
          if (!st.ok()) return st;
+         RegisterSecret(s->redis.password);
          s->redis_url = v;
          return Status::Ok();
        }},
@@ -189,11 +195,6 @@ const Setter* FindSetter(const std::string& name) {
   return nullptr;
 }
 
-std::string Upper(std::string s) {
-  for (char& c : s) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-  return s;
-}
-
 bool ValidBaseUrl(const std::string& url) {
   auto scheme_end = url.find("://");
   if (scheme_end == std::string::npos) return false;
@@ -208,6 +209,10 @@ std::string ItemValue(const CLI::ConfigItem& item) {
   for (size_t i = 0; i < item.inputs.size(); ++i) v += (i ? "," : "") + item.inputs[i];
   return v;
 }
+
+const std::vector<std::string> kEndpointKeys = {"base_url",         "api_key_env", "max_tokens_field",
+                                                "default_model",    "headers",     "input_cost_per_token",
+                                                "output_cost_per_token"};
 
 // [providers.NAME] tables declare OpenAI-compatible endpoints.
 Status ApplyEndpointItem(const std::string& file, const std::string& name,
@@ -227,6 +232,11 @@ Status ApplyEndpointItem(const std::string& file, const std::string& name,
     if (v != "max_tokens" && v != "max_completion_tokens")
       return Status::Config(Bad(label, v, "expected max_tokens or max_completion_tokens"));
     ep.max_tokens_field = v;
+  } else if (item.name == "input_cost_per_token" || item.name == "output_cost_per_token") {
+    auto d = ParseStrictNumber(v);
+    if (!d || *d < 0 || *d > 1)
+      return Status::Config(Bad(label, v, "expected USD per token, a number from 0 (free) to 1, e.g. 1.5e-07"));
+    (item.name == "input_cost_per_token" ? ep.input_cost_per_token : ep.output_cost_per_token) = *d;
   } else if (item.name == "default_model" || item.name == "model") {
     ep.default_model = v;
   } else if (item.name == "headers") {
@@ -236,11 +246,13 @@ Status ApplyEndpointItem(const std::string& file, const std::string& name,
         return Status::Config(Bad(label, h, "expected \"Header-Name: value\""));
       std::string value = h.substr(colon + 1);
       value.erase(0, value.find_first_not_of(' '));
+      if (IsSecretHeaderName(h.substr(0, colon))) RegisterSecret(value);
       ep.extra_headers[h.substr(0, colon)] = value;
     }
   } else {
     return Status::Config(label + " is not a known key: expected base_url, api_key_env, "
-                                  "max_tokens_field, default_model or headers");
+                                  "max_tokens_field, default_model, headers, input_cost_per_token or "
+                                  "output_cost_per_token" + DidYouMean(item.name, kEndpointKeys));
   }
   return Status::Ok();
 }
@@ -299,7 +311,7 @@ Status LoadConfigFile(const std::string& path, bool must_exist, Settings* s,
     if (item.name == "++" || item.name == "--") continue;  // CLI11 section markers
     if (item.parents.size() == 2 && item.parents[0] == "providers") {
       const std::string& name = item.parents[1];
-      if (name == "openai" || name == "anthropic" || name == "gemini" || name == "mock")
+      if (FindBuiltinProvider(name))
         return Status::Config(path + ": [providers." + name +
                               "] would shadow a built-in provider; choose another name");
       Status st = ApplyEndpointItem(path, name, item, s);
@@ -309,16 +321,42 @@ Status LoadConfigFile(const std::string& path, bool must_exist, Settings* s,
     if (!item.parents.empty())
       return Status::Config(path + ": unknown section [" + item.parents[0] +
                             "]: expected [providers.NAME]");
-    std::string name = Upper(item.name);
+    std::string name = AsciiUpper(item.name);
     if (!FindSetter(name))
       return Status::Config(path + ": unknown key " + item.name +
-                            ": expected a variable name such as LLM_MAX_TOKENS (see `llmctl help`)");
+                            ": expected a variable name such as LLM_MAX_TOKENS (see `llmctl help`)" +
+                            DidYouMean(name, SettingNames()));
     values->push_back({name, ItemValue(item)});
   }
   return Status::Ok();
 }
 
+// A mistyped variable (LLM_MAX_TOKEN) is otherwise ignored without a word.
+// Only near misses of a known name are reported: other programs' LLM_*
+// variables are none of llmctl's business.
+void WarnAboutMistypedVariables(const Environment& env) {
+  static const std::vector<std::string> kOtherKnown = {"LLMCTL_CONFIG", "LLMCTL_DB_BUSY_TIMEOUT_MS"};
+  for (auto it = env.lower_bound("LLM"); it != env.end() && it->first.starts_with("LLM"); ++it) {
+    const std::string& name = it->first;
+    if (!name.starts_with("LLM_") && !name.starts_with("LLMCTL_")) continue;
+    if (FindSetter(name) || std::find(kOtherKnown.begin(), kOtherKnown.end(), name) != kOtherKnown.end())
+      continue;
+    const std::string near = ClosestMatch(name, SettingNames(), 2);
+    if (!near.empty()) spdlog::warn("{} is not a variable llmctl reads; did you mean {}?", name, near);
+  }
+}
+
 }  // namespace
+
+const char* CacheModeName(CacheMode mode) {
+  switch (mode) {
+    case CacheMode::kAuto: return "auto";
+    case CacheMode::kOff: return "off";
+    case CacheMode::kRefresh: return "refresh";
+    case CacheMode::kOnly: return "only";
+  }
+  return "auto";
+}
 
 const std::vector<std::string>& SettingNames() {
   static const std::vector<std::string> names = [] {
@@ -339,8 +377,7 @@ Environment ProcessEnvironment() {
 }
 
 bool IsKnownProvider(const std::string& name, const Settings& s) {
-  return name == "openai" || name == "anthropic" || name == "gemini" || name == "mock" ||
-         s.endpoints.count(name) > 0;
+  return FindBuiltinProvider(name) || s.endpoints.count(name) > 0;
 }
 
 Status ApplySetting(const std::string& variable, const std::string& value, const std::string& label,
@@ -381,6 +418,7 @@ Status LoadSettings(const Environment& env, const std::string& config_flag, Sett
     Status st = ApplySetting(name, value, s->config_file + ": " + name, SettingSource::kConfigFile, s);
     if (!st.ok() && !fail(st).ok()) return st;
   }
+  WarnAboutMistypedVariables(env);
   for (const std::string& name : SettingNames()) {
     auto it = env.find(name);
     if (it == env.end()) continue;
@@ -397,6 +435,13 @@ Status LoadSettings(const Environment& env, const std::string& config_flag, Sett
     s->db_path = !state.empty() ? state + "/llmctl/llmctl.db"
                                 : (home.empty() ? "." : home) + "/.local/state/llmctl/llmctl.db";
   }
+  // Every key a provider could echo back, whichever provider this call uses.
+  std::vector<std::string> key_vars = {"OPENAI_API_KEY", "ANTHROPIC_API_KEY", "GOOGLE_API_KEY",
+                                       "GEMINI_API_KEY", "LLMCTL_HASH_KEY"};
+  for (const auto& [name, ep] : s->endpoints)
+    if (!ep.api_key_env.empty()) key_vars.push_back(ep.api_key_env);
+  for (const std::string& var : key_vars) RegisterSecret(get(var.c_str()));
+  RegisterSecret(s->hash_key);
   if (s->user.empty()) s->user = get("USER");
   if (s->user.empty()) s->user = "unknown";
   for (const auto& [name, ep] : s->endpoints)
@@ -405,6 +450,10 @@ Status LoadSettings(const Environment& env, const std::string& config_flag, Sett
       if (!st.ok()) return st;
     }
   return Status::Ok();
+}
+
+DatabaseOptions DatabaseOptionsFor(const Settings& settings) {
+  return {.busy_timeout_ms = settings.db_busy_timeout_ms, .durability = settings.db_durability};
 }
 
 Status ParseModelRef(const std::string& text, const std::string& default_provider,
@@ -424,19 +473,12 @@ Status ParseModelRef(const std::string& text, const std::string& default_provide
 
 namespace {
 
-std::string DefaultModelFor(const std::string& provider) {
-  if (provider == "openai") return "gpt-4o-mini";
-  if (provider == "anthropic") return "claude-haiku-4-5";
-  if (provider == "gemini") return "gemini-2.5-flash";
-  if (provider == "mock") return "mock-1";
-  return "";
-}
-
 // Reads a key from VAR or VAR_FILE. A trailing newline in a secret file is
 // an editor artefact, not part of the key.
 Status ReadKey(const Environment& env, const std::string& var, std::string* key, std::string* from) {
   auto it = env.find(var);
   if (it != env.end() && !it->second.empty()) {
+    RegisterSecret(it->second);
     *key = it->second;
     *from = var;
     return Status::Ok();
@@ -451,6 +493,7 @@ Status ReadKey(const Environment& env, const std::string& var, std::string* key,
     std::string k = ss.str();
     while (!k.empty() && (k.back() == '\n' || k.back() == '\r' || k.back() == ' ')) k.pop_back();
     if (k.empty()) return Status::Config(var + "_FILE=\"" + f->second + "\" is empty");
+    RegisterSecret(k);
     *key = k;
     *from = var + "_FILE";
   }
@@ -466,32 +509,26 @@ Status ResolveProvider(const std::string& name, const Settings& s, const Environ
     return it == env.end() ? std::string() : it->second;
   };
   ProviderConfig cfg;
-  cfg.name = name;
   std::vector<std::string> key_vars;
   std::string base_var;
-  if (name == "mock") {
-    cfg.kind = ProviderKind::kMock;
-  } else if (name == "openai") {
-    cfg.kind = ProviderKind::kOpenAI;
-    cfg.base_url = "https://api.openai.com/v1";
-    cfg.max_tokens_field = "max_completion_tokens";
-    base_var = "OPENAI_BASE_URL";
-    key_vars = {"OPENAI_API_KEY"};
-  } else if (name == "anthropic") {
-    cfg.kind = ProviderKind::kAnthropic;
-    cfg.base_url = "https://api.anthropic.com";
-    base_var = "ANTHROPIC_BASE_URL";
-    key_vars = {"ANTHROPIC_API_KEY"};
-  } else if (name == "gemini") {
-    cfg.kind = ProviderKind::kGemini;
-    cfg.base_url = "https://generativelanguage.googleapis.com";
-    base_var = "GEMINI_BASE_URL";
-    key_vars = {"GOOGLE_API_KEY", "GEMINI_API_KEY"};
+  bool needs_key = true;
+  if (const ProviderInfo* info = FindBuiltinProvider(name)) {
+    cfg.name = name;
+    cfg.kind = info->kind;
+    cfg.base_url = info->default_base_url;
+    cfg.max_tokens_field = info->max_tokens_field;
+    cfg.default_model = info->default_model;
+    base_var = info->base_url_variable;
+    key_vars.assign(info->key_variables.begin(), info->key_variables.end());
+    needs_key = info->needs_key;
   } else if (auto it = s.endpoints.find(name); it != s.endpoints.end()) {
     cfg = it->second;
     if (!cfg.api_key_env.empty()) key_vars = {cfg.api_key_env};
+    // Endpoints declared without api_key_env are local servers that need no key.
+    needs_key = !key_vars.empty();
   } else {
-    return Status::Config("unknown provider \"" + name + "\": expected openai, anthropic, gemini, mock or a [providers.NAME] from the config file");
+    return Status::Config("unknown provider \"" + name + "\": expected " + BuiltinProviderNames() +
+                          " or a [providers.NAME] from the config file");
   }
   if (!base_var.empty()) {
     std::string b = get(base_var.c_str());
@@ -508,16 +545,12 @@ Status ResolveProvider(const std::string& name, const Settings& s, const Environ
     if (!st.ok()) return st;
     if (!cfg.api_key.empty()) break;
   }
-  // Endpoints declared without api_key_env are local servers that need no key.
-  bool needs_key = cfg.kind != ProviderKind::kMock &&
-                   (cfg.kind != ProviderKind::kOpenAICompatible || !key_vars.empty());
   if (require_key && needs_key && cfg.api_key.empty()) {
     std::string vars;
     for (const auto& v : key_vars) vars += (vars.empty() ? "" : " or ") + v;
     return Status::Config("no API key for provider " + name + ": set " + vars + " (or " +
                           key_vars.front() + "_FILE pointing at a file holding it)");
   }
-  if (cfg.default_model.empty()) cfg.default_model = DefaultModelFor(name);
   *out = cfg;
   return Status::Ok();
 }

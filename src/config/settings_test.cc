@@ -1,4 +1,5 @@
 #include "config/settings.h"
+#include "util/secret_scrubber.h"
 
 #include <doctest/doctest.h>
 
@@ -9,14 +10,14 @@
 
 using namespace llmctl;
 
-TEST_CASE("defaults match the SPEC") {
+TEST_CASE("defaults are the documented ones") {
   Settings s;
   REQUIRE(LoadSettings({{"HOME", "/home/u"}, {"USER", "ann"}}, "", &s).ok());
   CHECK(s.provider == "openai");
   CHECK(s.max_tokens == 2048);
   CHECK(s.temperature == doctest::Approx(0.7));
   CHECK(s.rate_limit_tokens == 100000);
-  CHECK(s.cache_mode == "auto");
+  CHECK(s.cache_mode == CacheMode::kAuto);
   CHECK(s.db_path == "/home/u/.local/state/llmctl/llmctl.db");
   CHECK(s.user == "ann");
 }
@@ -105,6 +106,7 @@ TEST_CASE("fleet state variables are validated like every other") {
   CHECK(s.redis.port == 6380);
   CHECK(s.redis.db == 2);
   CHECK(s.redis.password == "pw123456789");
+  CHECK(ScrubSecrets("AUTH pw123456789 failed").find("pw123456789") == std::string::npos);
   CHECK(s.redis_prefix == "team-a:");
   CHECK(s.redis_timeout_ms == 150);
   CHECK(s.redis_on_error == "open");
@@ -152,4 +154,32 @@ TEST_CASE("LLMCTL_REDIS_URL_FILE is read, and the variable wins over it") {
   CHECK(st.code() == StatusCode::kConfig);
   CHECK(st.message().find("filesecret") == std::string::npos);
   std::remove(path.c_str());
+}
+
+TEST_CASE("numbers are strict: no spaces, '+', hex, nan or junk") {
+  for (auto [var, value] : {std::pair{"LLM_MAX_TOKENS", " 5"}, std::pair{"LLM_MAX_TOKENS", "5 "},
+                            std::pair{"LLM_MAX_TOKENS", "+5"}, std::pair{"LLM_MAX_TOKENS", "0x10"},
+                            std::pair{"LLM_TEMPERATURE", "0x1p-1"}, std::pair{"LLM_TEMPERATURE", "nan"},
+                            std::pair{"LLM_TEMPERATURE", " 1"}, std::pair{"LLM_TIMEOUT_SECONDS", "inf"},
+                            std::pair{"LLM_LATENCY_P95_ALERT_MS", "5000ms"}}) {
+    CAPTURE(var);
+    CAPTURE(value);
+    Settings s;
+    Status st = LoadSettings({{var, value}}, "", &s);
+    CHECK(st.code() == StatusCode::kConfig);
+    CHECK(st.message().find(var) != std::string::npos);
+  }
+  Settings s;
+  REQUIRE(LoadSettings({{"LLM_MAX_TOKENS", "5"}, {"LLM_TEMPERATURE", "1e-1"}}, "", &s).ok());
+  CHECK(s.max_tokens == 5);
+  CHECK(s.temperature == doctest::Approx(0.1));
+}
+
+TEST_CASE("the cache TTL keeps every expiry representable; 0 is allowed") {
+  Settings s;
+  CHECK(LoadSettings({{"LLM_CACHE_TTL_SECONDS", "1000000000000"}}, "", &s).code() == StatusCode::kConfig);
+  CHECK(LoadSettings({{"LLM_CACHE_TTL_SECONDS", "315360001"}}, "", &s).code() == StatusCode::kConfig);
+  REQUIRE(LoadSettings({{"LLM_CACHE_TTL_SECONDS", "315360000"}}, "", &s).ok());
+  REQUIRE(LoadSettings({{"LLM_CACHE_TTL_SECONDS", "0"}}, "", &s).ok());
+  CHECK(s.cache_ttl_seconds == 0);
 }

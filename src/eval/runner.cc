@@ -6,8 +6,10 @@
 
 #include <spdlog/spdlog.h>
 
-#include "guardrails/open_state_store.h"
+#include "pipeline/open_state_store.h"
+#include "records/money.h"
 #include "store/database.h"
+#include "util/secret_scrubber.h"
 
 namespace llmctl {
 namespace {
@@ -25,7 +27,7 @@ class Scheduler {
     std::unique_lock<std::mutex> lock(mu_);
     while (next_ < total_) {
       const size_t i = next_;
-      const int64_t worst = tasks_[i % tasks_.size()].worst_cost_nanos;
+      const int64_t worst = tasks_[i % tasks_.size()].plan.claim.cost_nanos;
       if (options_.cancelled && options_.cancelled->load()) {
         Skip(i, "not run: the run was interrupted", skipped);
         continue;
@@ -43,7 +45,8 @@ class Scheduler {
         // slipping in later, so a report shows one clean cut-off point.
         exhausted_ = true;
         Skip(i, "not run: the run budget --max-cost " + options_.max_cost_text +
-                    " would be passed (spent $" + Usd(spent_) + ", this case may cost up to $" + Usd(worst) + ")",
+                    " would be passed (spent $" + FormatNanosFixed(spent_, 6) + ", this case may cost up to $" +
+                    FormatNanosFixed(worst, 6) + ")",
              skipped);
         continue;
       }
@@ -56,17 +59,12 @@ class Scheduler {
 
   void Settle(size_t index, int64_t actual_nanos) {
     std::lock_guard<std::mutex> lock(mu_);
-    reserved_ -= tasks_[index % tasks_.size()].worst_cost_nanos;
+    reserved_ -= tasks_[index % tasks_.size()].plan.claim.cost_nanos;
     spent_ += actual_nanos;
     settled_.notify_all();
   }
 
  private:
-  static std::string Usd(int64_t nanos) {
-    char buf[32];
-    std::snprintf(buf, sizeof buf, "%.6f", NanosToUsd(nanos));
-    return buf;
-  }
   void Skip(size_t i, const std::string& why, std::vector<size_t>* skipped) {
     CaseResult& r = (*results_)[i];
     r.status = CaseStatus::kSkipped;
@@ -115,7 +113,8 @@ void JudgeCase(const EvalCase& c, const CallOutcome& outcome, CaseResult* r) {
   if (!outcome.status.ok() && !(filtered && HasFinishReasonAssertion(c))) {
     r->status = CaseStatus::kError;
     r->call_status = outcome.status;
-    r->message = outcome.status.message();
+    // Printed in progress lines and written to --junit and --output files.
+    r->message = ScrubSecrets(outcome.status.message());
     return;
   }
   Observation o;
@@ -169,13 +168,11 @@ Status RunEval(const PipelineContext& base, const std::vector<EvalTask>& tasks, 
 
   auto worker = [&] {
     Database db;
-    Status st = db.Open(base.settings->db_path);
-    // One store per worker: a Redis connection serves one thread.
-    std::unique_ptr<StateStore> state;
-    if (st.ok()) st = OpenStateStore(*base.settings, db, &state);
+    Status st = db.Open(base.settings->db_path, DatabaseOptionsFor(*base.settings));
     PipelineContext ctx = base;
+    // One connection per worker: a Redis connection serves one thread.
+    if (st.ok() && !base.make_state_store) st = OpenStateStoreFactory(*base.settings, &ctx.make_state_store);
     ctx.db = &db;
-    ctx.state = state.get();
     ctx.on_text = nullptr;
     std::vector<size_t> skipped;
     size_t index = 0;
@@ -195,7 +192,8 @@ Status RunEval(const PipelineContext& base, const std::vector<EvalTask>& tasks, 
         continue;
       }
       CallOutcome outcome;
-      Status written = RunCall(ctx, task.spec, &outcome);
+      db.ResetWaitBudget();  // each case is a call with its own lock wait
+      Status written = RunCall(ctx, task.plan, &outcome);
       scheduler.Settle(index, outcome.record.cost_nanos);
       if (!written.ok()) {
         std::lock_guard<std::mutex> lock(failure_mu);

@@ -28,32 +28,20 @@ struct BreakerStatus {
   int64_t open_until_ms = 0;
 };
 
-// Where breaker state is kept: the local SQLite file (CircuitBreaker) or a
-// Redis shared by a fleet (RedisBreaker, which reads the time from the
-// server and ignores now_ms). A store that cannot be reached never blocks a
-// call: it answers as a closed breaker would.
-class BreakerStore {
- public:
-  virtual ~BreakerStore() = default;
-  // True when endpoint may be contacted now. A half-open endpoint admits one
-  // probe: the first caller takes the lease, the others are refused.
-  virtual bool Allow(const std::string& endpoint, int64_t now_ms) = 0;
-  // True while endpoint is open (cooling down); takes no lease.
-  virtual bool IsOpen(const std::string& endpoint, int64_t now_ms) = 0;
-  virtual void RecordSuccess(const std::string& endpoint) = 0;
-  virtual void RecordFailure(const std::string& endpoint, int64_t now_ms) = 0;
-  virtual Status List(int64_t now_ms, std::vector<BreakerStatus>* out) = 0;
-};
-
-class CircuitBreaker : public BreakerStore {
+class CircuitBreaker {
  public:
   CircuitBreaker(Database& db, BreakerOptions options) : db_(db), options_(options) {}
 
-  bool Allow(const std::string& endpoint, int64_t now_ms) override;
-  bool IsOpen(const std::string& endpoint, int64_t now_ms) override;
-  void RecordSuccess(const std::string& endpoint) override;
-  void RecordFailure(const std::string& endpoint, int64_t now_ms) override;
-  Status List(int64_t now_ms, std::vector<BreakerStatus>* out) override;
+  // *allowed: endpoint may be contacted now. A half-open endpoint admits
+  // one probe: the first caller takes the lease, the others are refused.
+  // On an error *allowed stays true: a database problem must not block calls.
+  Status Allow(const std::string& endpoint, int64_t now_ms, bool* allowed);
+  // *open: endpoint is open (cooling down); takes no lease. False on an error.
+  Status IsOpen(const std::string& endpoint, int64_t now_ms, bool* open);
+  Status RecordSuccess(const std::string& endpoint);
+  Status RecordFailure(const std::string& endpoint, int64_t now_ms);
+
+  Status List(int64_t now_ms, std::vector<BreakerStatus>* out);
 
  private:
   Database& db_;

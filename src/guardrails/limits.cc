@@ -1,20 +1,18 @@
 #include "guardrails/limits.h"
 
 #include <cinttypes>
-#include <cstdio>
 #include <ctime>
 
 #include "records/call_record.h"
+#include "records/money.h"
 #include "util/utc_calendar.h"
 
 namespace llmctl {
 namespace {
 
-std::string Usd(int64_t nanos) {
-  char buf[48];
-  std::snprintf(buf, sizeof buf, "$%.4f", NanosToUsd(nanos));
-  return buf;
-}
+// Exact to the nano-dollar (at least four decimals), so the sum a refusal
+// shows ("spent X of Y and this may cost up to Z") is true as printed.
+std::string Usd(int64_t nanos) { return "$" + FormatNanosAtLeast(nanos, 4); }
 
 // Windows and days older than this are pruned on each admission.
 constexpr int64_t kKeepDays = 8;
@@ -33,18 +31,39 @@ constexpr const char* kSpendSql =
 
 }  // namespace
 
-Status RefusalFor(const LimitConfig& config, const UsageClaim& claim, const UsageSnapshot& usage) {
+Status RefusalFor(const LimitConfig& config, const UsageClaim& claim, const UsageSnapshot& usage, int64_t* wait_s) {
   const std::string window = std::to_string(config.window_seconds) + " s window";
   const std::string resets = "; resets in " + std::to_string(usage.window_resets_in_s) + " s";
   const std::string day_resets = "; resets at 00:00 UTC in " + std::to_string(usage.day_resets_in_s) + " s";
   Status refusal;
-  if (config.requests_per_window > 0 && usage.window_requests + 1 > config.requests_per_window) {
+  *wait_s = -1;
+  // A claim larger than the limit itself would be refused in every window
+  // and on every day: saying when it resets would suggest waiting helps.
+  if (config.tokens_per_window > 0 && claim.tokens > config.tokens_per_window) {
+    refusal = Status::RateLimited(
+        "rate limit: this request may use up to " + std::to_string(claim.tokens) +
+        " tokens (input estimate + max tokens), more than the whole " + window + " allows (LLM_RATE_LIMIT_TOKENS=" +
+        std::to_string(config.tokens_per_window) +
+        "), so it can never pass; lower --max-tokens, shorten the prompt or raise LLM_RATE_LIMIT_TOKENS");
+  } else if (config.user_daily_budget_nanos > 0 && claim.cost_nanos > config.user_daily_budget_nanos) {
+    refusal = Status::Budget("daily budget: this request may cost up to " + Usd(claim.cost_nanos) +
+                             ", more than the whole daily budget of " + Usd(config.user_daily_budget_nanos) +
+                             " (LLM_USER_DAILY_BUDGET_USD), so it can never pass; lower --max-tokens, pick a "
+                             "cheaper model or raise LLM_USER_DAILY_BUDGET_USD");
+  } else if (config.daily_budget_nanos > 0 && claim.cost_nanos > config.daily_budget_nanos) {
+    refusal = Status::Budget("daily budget: this request may cost up to " + Usd(claim.cost_nanos) +
+                             ", more than everyone's whole daily budget of " + Usd(config.daily_budget_nanos) +
+                             " (LLM_DAILY_BUDGET_USD), so it can never pass; lower --max-tokens, pick a "
+                             "cheaper model or raise LLM_DAILY_BUDGET_USD");
+  } else if (config.requests_per_window > 0 && usage.window_requests + 1 > config.requests_per_window) {
+    *wait_s = usage.window_resets_in_s;
     refusal = Status::RateLimited("rate limit: user " + claim.user + " made " +
                                   std::to_string(usage.window_requests) + " of " +
                                   std::to_string(config.requests_per_window) +
                                   " requests allowed per " + window + resets);
   } else if (config.tokens_per_window > 0 &&
              usage.window_tokens + claim.tokens > config.tokens_per_window) {
+    *wait_s = usage.window_resets_in_s;
     refusal = Status::RateLimited("rate limit: user " + claim.user + " used " +
                                   std::to_string(usage.window_tokens) + " of " +
                                   std::to_string(config.tokens_per_window) + " tokens per " + window +
@@ -84,13 +103,13 @@ Status Limiter::ReadUsage(UsageQueries& q, const std::string& user, int64_t now_
   Statement& window = q.window;
   Statement& spend = q.spend;
   window.Bind(1, std::string_view(user)).Bind(2, out->window_start_s).Bind(3, now_ms);
-  if (!window.Step()) return Status::Internal("cannot read rate-limit window: " + window.error());
+  if (!window.Step()) return window.Failure("reading the rate-limit window");
   out->window_tokens = window.ColumnInt(0);
   out->window_requests = window.ColumnInt(1);
   window.Reset();  // no statement may stay mid-read across the commit
 
   spend.Bind(1, std::string_view(user)).Bind(2, std::string_view(out->day)).Bind(3, now_ms);
-  if (!spend.Step()) return Status::Internal("cannot read spend counters: " + spend.error());
+  if (!spend.Step()) return spend.Failure("reading the spend counters");
   out->user_spend_nanos = spend.ColumnInt(0);
   out->total_spend_nanos = spend.ColumnInt(1);
   spend.Reset();
@@ -108,19 +127,13 @@ Status Limiter::Admit(const UsageClaim& claim, int64_t now_ms, bool reserve,
   Statement ins(db_,
                 "INSERT INTO reservations(user_id, window_start, day, tokens, requests, cost_nanos, expires_ms)"
                 " VALUES(?,?,?,?,1,?,?)");
-  Status st = reserve ? db_.BeginImmediate() : db_.Exec("BEGIN");
-  if (!st.ok()) return st;
+  Transaction tx(db_, reserve ? Transaction::Kind::kImmediate : Transaction::Kind::kDeferred);
+  if (!tx.status().ok()) return tx.status();
   UsageSnapshot u;
-  st = ReadUsage(q, claim.user, now_ms, &u);
-  if (!st.ok()) {
-    db_.Rollback();
-    return st;
-  }
-  Status refusal = RefusalFor(config_, claim, u);
-  if (!refusal.ok() || !reserve) {
-    db_.Rollback();
-    return refusal;
-  }
+  Status st = ReadUsage(q, claim.user, now_ms, &u);
+  if (!st.ok()) return st;
+  Status refusal = RefusalFor(config_, claim, u, &refusal_wait_s_);
+  if (!refusal.ok() || !reserve) return refusal;
   // Pruning old rows is needed now and then, not on every call: one
   // admission in 32 does it, chosen by the clock.
   if (now_ms % 32 == 0) {
@@ -142,22 +155,16 @@ Status Limiter::Admit(const UsageClaim& claim, int64_t now_ms, bool reserve,
       .Bind(5, claim.cost_nanos)
       .Bind(6, now_ms + reservation_ttl_ms);
   ins.Step();
-  if (!ins.error().empty()) {
-    db_.Rollback();
-    return Status::Internal("cannot reserve quota: " + ins.error());
-  }
-  *reservation = {sqlite3_last_insert_rowid(db_.handle()), claim.user, u.window_start_s, u.day};
-  return db_.Commit();
+  if (ins.failed()) return ins.Failure("reserving quota");
+  *reservation = {db_.LastInsertRowId(), claim.user, u.window_start_s, u.day};
+  return tx.Commit();
 }
 
 Status Limiter::Settle(const Reservation& r, int64_t tokens, int64_t cost_nanos) {
   // Inside the caller's transaction when there is one (the pipeline writes
   // the record in the same one); otherwise in a transaction of its own.
-  const bool own = sqlite3_get_autocommit(db_.handle()) != 0;
-  if (own) {
-    Status st = db_.BeginImmediate();
-    if (!st.ok()) return st;
-  }
+  Transaction tx(db_);
+  if (!tx.status().ok()) return tx.status();
   Statement win(db_,
                 "INSERT INTO rate_windows(user_id, window_start, tokens, requests) VALUES(?,?,?,1)"
                 " ON CONFLICT(user_id, window_start) DO UPDATE SET tokens=tokens+excluded.tokens,"
@@ -173,18 +180,15 @@ Status Limiter::Settle(const Reservation& r, int64_t tokens, int64_t cost_nanos)
   del.Bind(1, r.id);
   del.Step();
   for (const Statement* s : {&win, &spend, &del})
-    if (!s->error().empty()) {
-      if (own) db_.Rollback();
-      return Status::Internal("cannot record usage: " + s->error());
-    }
-  return own ? db_.Commit() : Status::Ok();
+    if (s->failed()) return s->Failure("recording usage");
+  return tx.Commit();
 }
 
 Status Limiter::Release(const Reservation& r) {
   Statement del(db_, "DELETE FROM reservations WHERE id=?");
   del.Bind(1, r.id);
   del.Step();
-  if (!del.error().empty()) return Status::Internal("cannot release quota: " + del.error());
+  if (del.failed()) return del.Failure("releasing quota");
   return Status::Ok();
 }
 

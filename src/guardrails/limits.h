@@ -50,45 +50,37 @@ struct Reservation {
   std::string day;
 };
 
-// Where limits and spend caps are kept: the local SQLite file (Limiter) or
-// a Redis shared by a fleet (RedisLimiter). Both keep the same promises.
-class LimitStore {
+// The refusal for claim against usage (live reservations included), or ok:
+// the one rule every place limits are kept applies, in this order. *wait_s
+// is set as Limiter::RefusalWaitSeconds promises.
+Status RefusalFor(const LimitConfig& config, const UsageClaim& claim, const UsageSnapshot& usage, int64_t* wait_s);
+
+class Limiter {
  public:
-  virtual ~LimitStore() = default;
+  Limiter(Database& db, LimitConfig config) : db_(db), config_(config) {}
 
   // Reads current usage for user without changing anything.
-  virtual Status Snapshot(const std::string& user, int64_t now_ms, UsageSnapshot* out) = 0;
+  Status Snapshot(const std::string& user, int64_t now_ms, UsageSnapshot* out);
 
   // Checks claim against every limit. With reserve, an admitted claim is
   // held until Settle/Release; a refused one consumes nothing. Refusals are
   // kRateLimited or kBudget statuses naming the user, the usage, the limit
   // and when it resets. reservation_ttl_ms bounds how long a reservation of a
   // process that died keeps counting.
-  virtual Status Admit(const UsageClaim& claim, int64_t now_ms, bool reserve,
-                       int64_t reservation_ttl_ms, Reservation* reservation) = 0;
+  Status Admit(const UsageClaim& claim, int64_t now_ms, bool reserve, int64_t reservation_ttl_ms,
+               Reservation* reservation);
 
-  // Replaces the reservation by what the call actually used, atomically.
-  virtual Status Settle(const Reservation& reservation, int64_t tokens, int64_t cost_nanos) = 0;
+  // After a rate-limit refusal by Admit: the seconds until the window
+  // resets and the same claim would pass; -1 when waiting cannot help (a
+  // budget refusal, a claim larger than the whole limit, or no refusal).
+  int64_t RefusalWaitSeconds() const { return refusal_wait_s_; }
+
+  // Replaces the reservation by what the call actually used, atomically:
+  // inside the caller's open transaction, or in one of its own.
+  Status Settle(const Reservation& reservation, int64_t tokens, int64_t cost_nanos);
 
   // Drops the reservation; a failed call consumes nothing.
-  virtual Status Release(const Reservation& reservation) = 0;
-};
-
-// The refusal for a claim against usage (reservations included), or ok: the
-// one rule every store applies, checked in this order.
-Status RefusalFor(const LimitConfig& config, const UsageClaim& claim, const UsageSnapshot& usage);
-
-class Limiter : public LimitStore {
- public:
-  Limiter(Database& db, LimitConfig config) : db_(db), config_(config) {}
-
-  Status Snapshot(const std::string& user, int64_t now_ms, UsageSnapshot* out) override;
-  Status Admit(const UsageClaim& claim, int64_t now_ms, bool reserve, int64_t reservation_ttl_ms,
-               Reservation* reservation) override;
-  // Inside the caller's open transaction (the pipeline writes the record in
-  // the same one), or in one of its own.
-  Status Settle(const Reservation& reservation, int64_t tokens, int64_t cost_nanos) override;
-  Status Release(const Reservation& reservation) override;
+  Status Release(const Reservation& reservation);
 
  private:
   struct UsageQueries;
@@ -96,6 +88,7 @@ class Limiter : public LimitStore {
                    UsageSnapshot* out);
   Database& db_;
   LimitConfig config_;
+  int64_t refusal_wait_s_ = -1;
 };
 
 }  // namespace llmctl

@@ -2,8 +2,6 @@
 
 #include <algorithm>
 
-#include <spdlog/spdlog.h>
-
 #include "guardrails/redis_keys.h"
 
 namespace llmctl {
@@ -50,46 +48,32 @@ return f
   return script;
 }
 
-void WarnOnce(const Status& st) {
-  static bool warned = false;
-  if (!warned) spdlog::warn("circuit breaker state unavailable: {}", st.message());
-  warned = true;
-}
-
 }  // namespace
 
-bool RedisBreaker::Allow(const std::string& endpoint, int64_t) {
+Status RedisBreaker::Allow(const std::string& endpoint, int64_t, bool* allowed) {
   RedisReply r;
   Status st = redis_.Eval(AllowScript(), {Key(endpoint)},
                           {std::to_string(options_.threshold), std::to_string(options_.probe_lease_ms)}, &r);
-  if (!st.ok()) {
-    WarnOnce(st);
-    return true;
-  }
-  return ReplyInteger(r.get()) == 1;
+  *allowed = !st.ok() || ReplyInteger(r.get()) == 1;
+  return st;
 }
 
-bool RedisBreaker::IsOpen(const std::string& endpoint, int64_t) {
+Status RedisBreaker::IsOpen(const std::string& endpoint, int64_t, bool* open) {
   RedisReply r;
   Status st = redis_.Eval(IsOpenScript(), {Key(endpoint)}, {std::to_string(options_.threshold)}, &r);
-  if (!st.ok()) {
-    WarnOnce(st);
-    return false;
-  }
-  return ReplyInteger(r.get()) == 1;
+  *open = st.ok() && ReplyInteger(r.get()) == 1;
+  return st;
 }
 
-void RedisBreaker::RecordSuccess(const std::string& endpoint) {
+Status RedisBreaker::RecordSuccess(const std::string& endpoint) {
   RedisReply r;
-  Status st = redis_.Command({"DEL", Key(endpoint)}, &r);
-  if (!st.ok()) WarnOnce(st);
+  return redis_.Command({"DEL", Key(endpoint)}, &r);
 }
 
-void RedisBreaker::RecordFailure(const std::string& endpoint, int64_t) {
+Status RedisBreaker::RecordFailure(const std::string& endpoint, int64_t) {
   RedisReply r;
-  Status st = redis_.Eval(FailureScript(), {Key(endpoint)},
-                          {std::to_string(options_.threshold), std::to_string(options_.cooldown_ms)}, &r);
-  if (!st.ok()) WarnOnce(st);
+  return redis_.Eval(FailureScript(), {Key(endpoint)},
+                     {std::to_string(options_.threshold), std::to_string(options_.cooldown_ms)}, &r);
 }
 
 Status RedisBreaker::List(int64_t, std::vector<BreakerStatus>* out) {

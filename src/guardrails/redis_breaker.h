@@ -10,16 +10,18 @@
 
 namespace llmctl {
 
-class RedisBreaker : public BreakerStore {
+// The same promises as CircuitBreaker.
+class RedisBreaker {
  public:
   RedisBreaker(RedisConnection& redis, std::string prefix, BreakerOptions options)
       : redis_(redis), prefix_(std::move(prefix)), options_(options) {}
 
-  bool Allow(const std::string& endpoint, int64_t now_ms) override;
-  bool IsOpen(const std::string& endpoint, int64_t now_ms) override;
-  void RecordSuccess(const std::string& endpoint) override;
-  void RecordFailure(const std::string& endpoint, int64_t now_ms) override;
-  Status List(int64_t now_ms, std::vector<BreakerStatus>* out) override;
+  // now_ms is ignored in each: the server's TIME decides.
+  Status Allow(const std::string& endpoint, int64_t now_ms, bool* allowed);
+  Status IsOpen(const std::string& endpoint, int64_t now_ms, bool* open);
+  Status RecordSuccess(const std::string& endpoint);
+  Status RecordFailure(const std::string& endpoint, int64_t now_ms);
+  Status List(int64_t now_ms, std::vector<BreakerStatus>* out);
 
  private:
   std::string Key(const std::string& endpoint) const { return prefix_ + "breaker:" + endpoint; }

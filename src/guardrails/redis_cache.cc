@@ -24,6 +24,21 @@ bool Parse(const std::string& text, CacheEntry* e) {
 }  // namespace
 
 std::optional<CacheEntry> RedisCache::Lookup(const std::string& key, int64_t now_ms) {
+  return Get(key, now_ms, false);
+}
+
+std::optional<CacheEntry> RedisCache::LookupAnyAge(const std::string& key) { return Get(key, 0, true); }
+
+std::string RedisCache::DescribeNearMiss(const nlohmann::json& key_input) {
+  std::vector<CacheEntry> entries;
+  int64_t bytes = 0;
+  if (!ReadAll(&entries, &bytes).ok()) return "";
+  NearMissFinder finder(key_input);
+  for (const CacheEntry& e : entries) finder.Consider(e.key_input);
+  return finder.best();
+}
+
+std::optional<CacheEntry> RedisCache::Get(const std::string& key, int64_t now_ms, bool any_age) {
   RedisReply r;
   Status st = redis_.Command({"GET", EntryPrefix() + key}, &r);
   if (!st.ok()) {
@@ -33,7 +48,7 @@ std::optional<CacheEntry> RedisCache::Lookup(const std::string& key, int64_t now
   CacheEntry e;
   const std::string text = ReplyString(r.get());
   if (text.empty() || !Parse(text, &e)) return std::nullopt;
-  if (e.expires_ms > e.created_ms && e.expires_ms <= now_ms) return std::nullopt;
+  if (!any_age && e.expires_ms > e.created_ms && e.expires_ms <= now_ms) return std::nullopt;
   std::vector<RedisReply> replies;
   st = redis_.Pipeline({{"HINCRBY", StatsKey(), "hits", "1"},
                         {"HINCRBY", StatsKey(), "saved_nanos", std::to_string(e.cost_nanos)}},

@@ -142,9 +142,12 @@ Status RedisLimiter::Admit(const UsageClaim& claim, int64_t, bool reserve, int64
                            Reservation* reservation) {
   UsageSnapshot u;
   int64_t verdict = 0;
+  refusal_wait_s_ = -1;
   Status st = Run(claim, reserve, ttl_ms, &u, &verdict, reservation);
   if (!st.ok() || verdict == 0) return st;
-  Status refusal = RefusalFor(config_, claim, u);
+  // The script refused on the usage it returns, so the shared rule finds
+  // the same refusal and words it as the local store does.
+  Status refusal = RefusalFor(config_, claim, u, &refusal_wait_s_);
   if (refusal.ok()) return Status::RateLimited("rate limit: user " + claim.user + " is over a limit");
   return refusal;
 }

@@ -13,17 +13,19 @@
 
 namespace llmctl {
 
-class RedisLimiter : public LimitStore {
+// The same promises as Limiter.
+class RedisLimiter {
  public:
   RedisLimiter(RedisConnection& redis, std::string prefix, LimitConfig config)
       : redis_(redis), prefix_(std::move(prefix)), config_(config) {}
 
   // now_ms is ignored: the server's TIME decides the window and the day.
-  Status Snapshot(const std::string& user, int64_t now_ms, UsageSnapshot* out) override;
+  Status Snapshot(const std::string& user, int64_t now_ms, UsageSnapshot* out);
   Status Admit(const UsageClaim& claim, int64_t now_ms, bool reserve, int64_t reservation_ttl_ms,
-               Reservation* reservation) override;
-  Status Settle(const Reservation& reservation, int64_t tokens, int64_t cost_nanos) override;
-  Status Release(const Reservation& reservation) override;
+               Reservation* reservation);
+  int64_t RefusalWaitSeconds() const { return refusal_wait_s_; }
+  Status Settle(const Reservation& reservation, int64_t tokens, int64_t cost_nanos);
+  Status Release(const Reservation& reservation);
 
  private:
   Status Run(const UsageClaim& claim, bool reserve, int64_t ttl_ms, UsageSnapshot* usage,
@@ -31,6 +33,7 @@ class RedisLimiter : public LimitStore {
   RedisConnection& redis_;
   std::string prefix_;
   LimitConfig config_;
+  int64_t refusal_wait_s_ = -1;
 };
 
 }  // namespace llmctl

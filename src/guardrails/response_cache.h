@@ -35,6 +35,9 @@ struct CacheEntry {
   std::string price_source;
 };
 
+// When an entry made now with ttl_seconds expires; a TTL of 0 means never.
+int64_t CacheExpiryMs(int64_t now_ms, int64_t ttl_seconds);
+
 // The canonical key input of a request addressed to provider.
 nlohmann::json CacheKeyInput(const std::string& provider, const ChatRequest& request,
                              const std::string& cache_namespace);
@@ -48,38 +51,31 @@ struct CacheStats {
   int64_t saved_nanos = 0;  // cost of the answers served from cache
 };
 
-// Where cache entries are kept: the local SQLite file (ResponseCache) or a
-// Redis shared by a fleet (RedisCache, whose entries expire natively).
-class CacheStore {
- public:
-  virtual ~CacheStore() = default;
-  // A live entry for key, or nullopt; an expired entry is never returned.
-  virtual std::optional<CacheEntry> Lookup(const std::string& key, int64_t now_ms) = 0;
-  virtual Status Store(const CacheEntry& entry) = 0;
-  virtual Status Stats(int64_t now_ms, CacheStats* out) = 0;
-  virtual Status Clear(int64_t* removed) = 0;
-  virtual Status Prune(int64_t now_ms, int64_t* removed) = 0;
-
-  // JSONL: one entry a line, carrying key_input so the key can be rebuilt.
-  virtual Status Export(std::ostream& out, int64_t* count) = 0;
-  // Reads JSONL; a bad line is reported with its line number in *bad_lines
-  // and skipped.
-  virtual Status Import(std::istream& in, const std::string& name, int64_t* imported,
-                        std::vector<std::string>* bad_lines) = 0;
-};
-
-class ResponseCache : public CacheStore {
+class ResponseCache {
  public:
   explicit ResponseCache(Database& db) : db_(db) {}
 
-  std::optional<CacheEntry> Lookup(const std::string& key, int64_t now_ms) override;
-  Status Store(const CacheEntry& entry) override;
-  Status Stats(int64_t now_ms, CacheStats* out) override;
-  Status Clear(int64_t* removed) override;
-  Status Prune(int64_t now_ms, int64_t* removed) override;
-  Status Export(std::ostream& out, int64_t* count) override;
+  // A live entry for key, or nullopt; an expired entry is never returned.
+  std::optional<CacheEntry> Lookup(const std::string& key, int64_t now_ms);
+  // The entry for key whatever its age: a recorded cassette replays in CI
+  // long after its expiry date.
+  std::optional<CacheEntry> LookupAnyAge(const std::string& key);
+  // After a miss: which key parts (temperature, model, max_tokens, ...) set
+  // a stored entry for the same prompt apart from key_input, e.g.
+  // "temperature (cached 0, requested 0.7)". Empty when no entry has the
+  // same system prompt and messages.
+  std::string DescribeNearMiss(const nlohmann::json& key_input);
+  Status Store(const CacheEntry& entry);
+  Status Stats(int64_t now_ms, CacheStats* out);
+  Status Clear(int64_t* removed);
+  Status Prune(int64_t now_ms, int64_t* removed);
+
+  // JSONL: one entry a line, carrying key_input so the key can be rebuilt.
+  Status Export(std::ostream& out, int64_t* count);
+  // Reads JSONL; a bad line is reported with its line number in *bad_lines
+  // and skipped.
   Status Import(std::istream& in, const std::string& name, int64_t* imported,
-                std::vector<std::string>* bad_lines) override;
+                std::vector<std::string>* bad_lines);
 
  private:
   Database& db_;
@@ -90,6 +86,22 @@ class ResponseCache : public CacheStore {
 Status ReadCacheLines(std::istream& in, const std::string& name,
                       const std::function<Status(const CacheEntry&)>& store, int64_t* imported,
                       std::vector<std::string>* bad_lines);
+
+// Picks, among stored key inputs, the one for the same prompt that differs
+// from the wanted one in the fewest key parts, and says how, as
+// ResponseCache::DescribeNearMiss promises.
+class NearMissFinder {
+ public:
+  explicit NearMissFinder(nlohmann::json want) : want_(std::move(want)) {}
+  void Consider(const nlohmann::json& have);
+  const std::string& best() const { return best_; }
+
+ private:
+  std::string Difference(const nlohmann::json& have, size_t* count) const;
+  nlohmann::json want_;
+  std::string best_;
+  size_t best_count_ = SIZE_MAX;
+};
 
 nlohmann::json CacheEntryToJson(const CacheEntry& e);
 Status CacheEntryFromJson(const nlohmann::json& j, CacheEntry* e);

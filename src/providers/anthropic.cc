@@ -34,11 +34,13 @@ class UsageCounts {
         {"cache_creation_input_tokens", &cache_write_},
         {"cache_read_input_tokens", &cache_read_}};
     for (auto [key, field] : fields)
-      if (FieldAt(u, key)) *field = IntAt(u, key);
+      if (FieldAt(u, key)) *field = TokenCountAt(u, key, &untrusted_);
   }
 
+  // Each part is at most kMaxTokenCount, so the sum cannot overflow.
   Usage ToUsage() const {
     Usage usage;
+    usage.untrusted = untrusted_;
     usage.input_tokens = input_ + cache_write_ + cache_read_;
     usage.output_tokens = output_;
     usage.cached_input_tokens = cache_read_;
@@ -48,6 +50,7 @@ class UsageCounts {
 
  private:
   int64_t input_ = 0, output_ = 0, cache_write_ = 0, cache_read_ = 0;
+  std::string untrusted_;
 };
 
 bool IsError(const json& doc) { return StringAt(doc, "type") == "error" || FieldAt(doc, "error"); }
@@ -73,7 +76,6 @@ class AnthropicStream : public StreamDecoder {
     if (type.empty()) type = event.event;
     if (type == "message_start") {
       if (const json* message = FieldAt(doc, "message")) {
-        model_ = StringAt(*message, "model");
         if (const json* u = FieldAt(*message, "usage")) usage_.Merge(*u);
       }
     } else if (type == "content_block_start") {
@@ -103,7 +105,6 @@ class AnthropicStream : public StreamDecoder {
     result->provider_finish_reason = raw_finish_;
     result->finish_reason = NormaliseFinishReason(raw_finish_, saw_text_, kFinish);
     result->usage = usage_.ToUsage();
-    result->served_model = model_;
     return true;
   }
 
@@ -117,7 +118,7 @@ class AnthropicStream : public StreamDecoder {
 
   TextSink sink_;
   bool saw_text_ = false;
-  std::string text_, raw_finish_, model_;
+  std::string text_, raw_finish_;
   UsageCounts usage_;
   bool saw_stop_ = false;
 };
@@ -173,7 +174,6 @@ class AnthropicCodec : public ProtocolCodec {
     UsageCounts usage;
     if (const json* u = FieldAt(doc, "usage")) usage.Merge(*u);
     result->usage = usage.ToUsage();
-    result->served_model = StringAt(doc, "model");
     return true;
   }
 

@@ -33,6 +33,10 @@ struct Usage {
   int64_t cached_input_tokens = 0;  // part of input_tokens read from cache
   int64_t reasoning_tokens = 0;
   int64_t cache_write_tokens = 0;   // part of input_tokens written to cache (Anthropic)
+  // Non-empty when the provider reported counts that cannot be true (negative,
+  // fractional, absurdly large): which fields, as sent. The counts above are
+  // then meaningless and the caller falls back to its own estimate.
+  std::string untrusted;
 };
 
 struct ChatResult {
@@ -40,12 +44,11 @@ struct ChatResult {
   std::string finish_reason;           // stop|length|content_filter|tool_calls|error
   std::string provider_finish_reason;  // the provider's raw value
   Usage usage;
-  std::string served_model;  // the model the provider says answered; may be empty
   int http_status = 0;
   std::optional<double> ttft_ms;  // streamed calls: time to first text byte
 };
 
-// Why one attempt failed. error_type uses the record's vocabulary (SPEC §6):
+// Why one attempt failed. error_type uses the call record's vocabulary:
 // rate_limited, provider_error, timeout, network, auth, invalid_request,
 // content_filter, context_window, interrupted.
 struct ProviderFailure {

@@ -1,6 +1,5 @@
 #include "providers/http_provider.h"
 
-#include <cctype>
 #include <chrono>
 #include <ctime>
 #include <optional>
@@ -10,6 +9,7 @@
 #include "providers/provider_errors.h"
 #include "providers/stream_reader.h"
 #include "util/mask.h"
+#include "util/secret_scrubber.h"
 
 namespace llmctl {
 namespace {
@@ -27,28 +27,18 @@ ProviderFailure TransportFailure(const HttpResult& response) {
   return failure;
 }
 
-// Header names that carry credentials even when the value is not the
-// configured key (an extra header holding a gateway token, say).
-bool IsSecretHeader(std::string name) {
-  for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  for (const char* word : {"auth", "key", "token", "secret", "cookie", "password"})
-    if (name.find(word) != std::string::npos) return true;
-  return false;
-}
-
 }  // namespace
 
 HttpProvider::HttpProvider(ProviderConfig cfg, std::unique_ptr<ProtocolCodec> codec)
-    : cfg_(std::move(cfg)), codec_(std::move(codec)) {}
-
-std::string HttpProvider::Scrub(std::string text) const {
-  if (cfg_.api_key.empty()) return text;
-  const std::string masked = MaskSecret(cfg_.api_key);
-  for (size_t at = text.find(cfg_.api_key); at != std::string::npos;
-       at = text.find(cfg_.api_key, at + masked.size()))
-    text.replace(at, cfg_.api_key.size(), masked);
-  return text;
+    : cfg_(std::move(cfg)), codec_(std::move(codec)) {
+  // A config built in code (tests, tools) may not have passed through the
+  // settings loader that registers secrets.
+  RegisterSecret(cfg_.api_key);
+  for (const auto& [name, value] : cfg_.extra_headers)
+    if (IsSecretHeaderName(name)) RegisterSecret(value);
 }
+
+std::string HttpProvider::Scrub(std::string text) const { return ScrubSecrets(text); }
 
 bool HttpProvider::Complete(const ChatRequest& request, const AttemptOptions& options,
                             ChatResult* result, ProviderFailure* failure) {
@@ -65,6 +55,7 @@ bool HttpProvider::Complete(const ChatRequest& request, const AttemptOptions& op
   auto fail = [&](ProviderFailure f) {
     f.output_started = text_started;
     f.message = Scrub(std::move(f.message));
+    f.provider_error_type = Scrub(std::move(f.provider_error_type));
     *failure = std::move(f);
     return false;
   };
@@ -106,7 +97,7 @@ json HttpProvider::DescribeRequest(const ChatRequest& request) const {
   json headers = json::object();
   for (const auto& [name, value] : http.headers) {
     std::string shown = Scrub(value);
-    if (shown == value && IsSecretHeader(name)) {
+    if (shown == value && IsSecretHeaderName(name)) {
       bool bearer = value.rfind("Bearer ", 0) == 0;
       shown = (bearer ? "Bearer " : "") + MaskSecret(std::string_view(value).substr(bearer ? 7 : 0));
     }

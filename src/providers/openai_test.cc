@@ -120,7 +120,6 @@ TEST_CASE("openai: non-streamed response") {
   CHECK(r.text == "Hi there.");
   CHECK(r.finish_reason == "length");
   CHECK(r.provider_finish_reason == "length");
-  CHECK(r.served_model == "gpt-4o-2024-08-06");
   CHECK(r.usage.input_tokens == 19);
   CHECK(r.usage.output_tokens == 3);
   CHECK(r.usage.cached_input_tokens == 7);
@@ -174,7 +173,6 @@ TEST_CASE("openai: streamed answer with usage chunk, whole and byte by byte") {
     CHECK(out.sink_calls == 2);  // text passes through as it arrives
     CHECK(out.result.text == "Hello");
     CHECK(out.result.finish_reason == "stop");
-    CHECK(out.result.served_model == "gpt-4o-mini-2024-07-18");
     CHECK(out.result.usage.input_tokens == 9);
     CHECK(out.result.usage.output_tokens == 2);
     CHECK(out.result.usage.cached_input_tokens == 4);
@@ -193,7 +191,6 @@ TEST_CASE("openai: CRLF stream with comments and Azure empty-choices first chunk
   auto out = ReplayStream(*MakeOpenAICodec(OpenAIConfig()), s, 3);
   REQUIRE(out.ok);
   CHECK(out.result.text == "ok");
-  CHECK(out.result.served_model == "gpt-4o");
   CHECK(out.result.usage.input_tokens == 0);  // no usage chunk: zero, not garbage
 }
 
@@ -265,4 +262,33 @@ TEST_CASE("openai: a chunk that is not JSON fails the stream") {
   auto out = ReplayStream(*MakeOpenAICodec(OpenAIConfig()), "data: {not json\n\ndata: [DONE]\n\n");
   CHECK(!out.ok);
   CHECK(out.failure.error_type == "provider_error");
+}
+
+TEST_CASE("openai: impossible usage is flagged, never converted") {
+  auto codec = MakeOpenAICodec(OpenAIConfig());
+  for (const char* usage : {R"({"prompt_tokens":-1e9,"completion_tokens":3})",
+                            R"({"prompt_tokens":1e300,"completion_tokens":3})",
+                            R"({"prompt_tokens":18446744073709551615,"completion_tokens":3})",
+                            R"({"prompt_tokens":5,"completion_tokens":2.5})",
+                            R"({"prompt_tokens":"12","completion_tokens":3})",
+                            R"({"prompt_tokens":1000000001,"completion_tokens":3})",
+                            R"({"prompt_tokens":5,"completion_tokens":3,"prompt_tokens_details":{"cached_tokens":-1}})"}) {
+    CAPTURE(usage);
+    ChatResult r;
+    ProviderFailure f;
+    REQUIRE(codec->ParseChat(std::string(R"({"choices":[{"index":0,"message":{"content":"ok"},"finish_reason":"stop"}],"usage":)") +
+                                 usage + "}",
+                             &r, &f));
+    CHECK_FALSE(r.usage.untrusted.empty());
+    CHECK(r.usage.input_tokens >= 0);
+    CHECK(r.usage.output_tokens >= 0);
+  }
+  ChatResult fine;
+  ProviderFailure f;
+  REQUIRE(codec->ParseChat(R"({"choices":[{"index":0,"message":{"content":"ok"},"finish_reason":"stop"}],
+      "usage":{"prompt_tokens":1000000000,"completion_tokens":3.0,"prompt_tokens_details":null}})",
+                           &fine, &f));
+  CHECK(fine.usage.untrusted.empty());
+  CHECK(fine.usage.input_tokens == 1'000'000'000);
+  CHECK(fine.usage.output_tokens == 3);
 }

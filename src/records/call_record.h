@@ -1,5 +1,6 @@
-// CallRecord: the one structured record written per call (SPEC §6). It is
-// the only thing reports read, so every field a report needs lives here.
+// CallRecord: the one structured record written per call. It is the only
+// thing reports read, so every field a report needs lives here; its JSON
+// form is a published format (logs, LLMCTL_LOG_FILE, exports).
 #pragma once
 
 #include <cstdint>
@@ -69,8 +70,13 @@ struct CallRecord {
   std::string ToJsonLine() const;
 };
 
-// Reads a record back from its JSON form (JSONL from `logs`, other machines).
-Status CallRecordFromJson(const nlohmann::json& j, CallRecord* out);
+// The domain of a record's counters. A stored or imported record outside it
+// was written from a forged or broken provider report (or by a version that
+// trusted one); reports leave such a value out instead of summing it.
+constexpr int64_t kMaxRecordTokens = 1'000'000'000;
+constexpr int64_t kMaxRecordCostNanos = 1'000'000'000'000'000;  // $1M for one call
+bool TokensInDomain(int64_t tokens);
+bool CostInDomain(int64_t nanos);
 
 // Money conversions: nano-dollars are the exact unit; USD doubles only at the edges.
 int64_t UsdToNanos(double usd);

@@ -32,6 +32,10 @@ struct CostTotals {
   int64_t errors = 0;  // records with error_type set
   int64_t cost_nanos = 0;
   int64_t saved_nanos = 0;  // what cache hits would have cost
+  // Calls of models missing from the price table, costed at the
+  // conservative placeholder, and how much of cost_nanos that is.
+  int64_t unknown_price_calls = 0;
+  int64_t unknown_price_nanos = 0;
 
   void Add(const CallRecord& r);
   void Add(const CostTotals& t);
@@ -62,6 +66,10 @@ class CostAggregator {
   std::string key_;  // reused buffer for the joined group key
   CostTotals total_;
 };
+
+// The query behind CostReportFromDatabase; its parameters are the filter's
+// (RecordFilter::BindSql). It reads only columns of the calls_report index.
+std::string CostReportSql(const RecordFilter& filter, const std::vector<GroupBy>& by);
 
 // The same report computed by SQLite (GROUP BY over the calls table's
 // columns, SUM of cost_nanos), never reading the JSON of each record.

@@ -163,8 +163,10 @@ TEST_CASE("cost report: empty database gives a zero total row") {
   CHECK(r.total.calls == 0);
   std::ostringstream out;
   WriteCostReport(r, "csv", out, false);
-  CHECK(out.str() == "user,calls,input_tokens,output_tokens,cache_hits,errors,cost_usd,saved_cost_usd\n"
-                     "TOTAL,0,0,0,0,0,0,0\n");
+  CHECK(out.str() ==
+        "row_type,user,calls,input_tokens,output_tokens,cache_hits,errors,cost_usd,saved_cost_usd,"
+        "unknown_price_calls,unknown_price_cost_usd\n"
+        "total,,0,0,0,0,0,0,0,0,0\n");
 }
 
 TEST_CASE("cost report: JSON money is exact and the table aligned") {
@@ -184,7 +186,7 @@ TEST_CASE("cost report: JSON money is exact and the table aligned") {
 
   std::ostringstream csv;
   WriteCostReport(r, "csv", csv, false);
-  CHECK(csv.str().find("\"a,\"\"quoted\"\"\",1,") != std::string::npos);
+  CHECK(csv.str().find("group,\"a,\"\"quoted\"\"\",1,") != std::string::npos);
 
   std::ostringstream table;
   WriteCostReport(r, "table", table, false);
@@ -195,6 +197,70 @@ TEST_CASE("cost report: JSON money is exact and the table aligned") {
   REQUIRE(ends.size() == 4);  // header, two users, total
   for (size_t e : ends) CHECK(e == ends[0]);  // right-aligned last column
   CHECK(table.str().find("\x1b[") == std::string::npos);
+}
+
+TEST_CASE("cost report: out-of-domain historic rows are left out, never overflow") {
+  ScratchDir dir;
+  Database db;
+  REQUIRE(db.Open(dir.File("llmctl.db")).ok());
+  CallRecord good = MakeRecord("2026-11-01T09:00:00.000Z", "alice", "openai", "gpt-4o-mini", 100);
+  Insert(db, good);
+  // What older versions stored from forged usage: 2^64-1 wrapped to -1, 1e300
+  // saturated, -1e9 tokens.
+  for (int64_t v : {int64_t{-1}, INT64_MAX, INT64_MAX - 1, int64_t{-1'000'000'000}}) {
+    CallRecord bad = MakeRecord("2026-11-01T09:00:00.000Z", "alice", "openai", "gpt-4o-mini", v);
+    bad.input_tokens = v;
+    bad.output_tokens = v;
+    bad.saved_cost_nanos = v;
+    Insert(db, bad);
+  }
+  CostReport r;
+  REQUIRE(CostReportFromDatabase(db, {}, {GroupBy::kUser}, &r).ok());
+  CHECK(r.total.calls == 5);
+  CHECK(r.total.cost_nanos == 100);
+  CHECK(r.total.input_tokens == 100);
+  CHECK(r.total.output_tokens == 10);
+  CHECK(r.total.saved_nanos == 0);
+
+  CostAggregator agg(std::vector<GroupBy>{});
+  CallRecord huge = good;
+  huge.cost_nanos = INT64_MAX;
+  agg.Add(huge);
+  agg.Add(good);
+  CHECK(agg.Finish().total.cost_nanos == 100);
+  CostTotals sum;
+  CostTotals big;
+  big.cost_nanos = INT64_MAX;
+  sum.Add(big);
+  sum.Add(big);
+  CHECK(sum.cost_nanos == INT64_MAX);
+}
+
+
+// Reports must read the narrow index, never the table with its JSON
+// records, and a --since range must be a seek in it, whatever the grouping.
+TEST_CASE("cost report: the planner reads the report index, seeking to --since") {
+  ScratchDir dir;
+  Database db;
+  REQUIRE(db.Open(dir.File("plan.db")).ok());
+  RecordFilter since;
+  since.since_ms = 1'700'000'000'000;
+  RecordFilter since_user = since;
+  since_user.user = "alice";
+  const std::vector<std::vector<GroupBy>> groupings = {
+      {}, {GroupBy::kUser}, {GroupBy::kModel}, {GroupBy::kDay, GroupBy::kProvider}};
+  for (const RecordFilter& filter : {RecordFilter{}, since, since_user}) {
+    for (const auto& by : groupings) {
+      Statement plan(db, "EXPLAIN QUERY PLAN " + CostReportSql(filter, by));
+      REQUIRE(plan.ok());
+      filter.BindSql(&plan);
+      std::string detail;
+      while (plan.Step()) detail += plan.ColumnText(3) + "\n";
+      INFO(detail);
+      CHECK(detail.find("COVERING INDEX calls_report") != std::string::npos);
+      if (filter.since_ms) CHECK(detail.find("ts_ms>?") != std::string::npos);
+    }
+  }
 }
 
 }  // namespace llmctl
