@@ -140,7 +140,7 @@ class OpenAI final : public Protocol {
               {"model", c.model},
               {"system_fingerprint", "fp_fake"},
               {"choices", std::move(choices)}};
-    // With include_usage every chunk carries "usage": null, as the real API sends it.
+    // With include_usage every chunk carries "usage": null (A4).
     if (c.include_usage) j["usage"] = nullptr;
     return j;
   }
@@ -338,10 +338,10 @@ class Gemini final : public Protocol {
   bool finish_means_no_text(const std::string &f) const override {
     return f == "SAFETY" || f == "PROHIBITED_CONTENT" || f == "BLOCKLIST" || f == "RECITATION";
   }
-  // Gemini is observed to separate events with \r\n\r\n, unlike the other two.
+  // Gemini is observed to separate events with \r\n\r\n (seen on the live API).
   bool crlf_by_default() const override { return true; }
 
-  // Gemini sends no rate-limit headers, not even Retry-After.
+  // Gemini sends no rate-limit headers, not even Retry-After (C5).
   HeaderList response_headers(int, const std::string &) const override { return {}; }
 
   json error_body(int status, const ErrorSpec &spec, std::optional<double> retry_after,
@@ -363,7 +363,7 @@ class Gemini final : public Protocol {
            {"violations",
             json::array({{{"quotaMetric", "generativelanguage.googleapis.com/generate_content_free_tier_requests"},
                           {"quotaId", "GenerateRequestsPerMinutePerProjectPerModel-FreeTier"}}})}});
-      // The wait hint lives in the body, never in a header (RetryInfo.retryDelay).
+      // The wait hint lives in the body, never in a header (C5).
       if (retry_after) {
         details.push_back({{"@type", "type.googleapis.com/google.rpc.RetryInfo"},
                            {"retryDelay", format_seconds(*retry_after) + "s"}});
@@ -387,7 +387,7 @@ class Gemini final : public Protocol {
   json candidate(const Call &c, const std::string &text, bool final_chunk, bool force_content) const {
     json cand = {{"index", 0}};
     // SAFETY-like finishes and "thinking ate the budget" answers carry no
-    // content at all; the client must treat that as empty text.
+    // content at all (C3); the client must treat that as empty text.
     bool no_content = final_chunk && finish_means_no_text(c.finish);
     if (!no_content && (!text.empty() || force_content)) {
       cand["content"] = {{"parts", json::array({{{"text", text}}})}, {"role", "model"}};

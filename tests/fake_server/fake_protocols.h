@@ -1,6 +1,6 @@
 // Wire shapes of the three provider protocols, as the fake server renders
-// them: success bodies, stream events and error envelopes, in the shapes
-// the OpenAI, Anthropic and Gemini APIs document and send.
+// them: success bodies, stream events and error envelopes, each as the
+// provider's public API reference documents it.
 #pragma once
 
 #include <cstdint>
