@@ -32,7 +32,13 @@ _redis_cleanup() {
 trap _redis_cleanup EXIT
 
 rcli() {
-  REDISCLI_AUTH=$REDIS_PASS redis-cli -p "$REDIS_PORT" --no-auth-warning "$@"
+  # An empty REDISCLI_AUTH still sends AUTH, which a server without a
+  # password refuses (and --scan then prints nothing).
+  if [[ -n $REDIS_PASS ]]; then
+    REDISCLI_AUTH=$REDIS_PASS redis-cli -p "$REDIS_PORT" --no-auth-warning "$@"
+  else
+    redis-cli -p "$REDIS_PORT" "$@"
+  fi
 }
 
 # A port nobody listens on: bash's /dev/tcp refuses to connect to it.

@@ -51,27 +51,32 @@ fake_script '[{"text":"never","delay_ms":20000}]'
 LLM_ENV=(LLM_CACHE=off LLM_MAX_RETRIES=0 LLM_RATE_LIMIT_TOKENS=100 LLM_DEADLINE_SECONDS=10 LLM_TIMEOUT_SECONDS=10
   "LLMCTL_REDIS_URL=$REDIS_URL")
 llm_bg killed complete -u kim --max-tokens 20 hello
+# shellcheck disable=SC2317  # called through wait_until
 in_flight_is() { [[ $(fake_stats .in_flight) == "$1" ]]; }
 wait_until 20 in_flight_is 1
 kill -9 "$LLM_PID"
 llm_wait killed
 assert_eq 137 "$LLM_RC" "killed with SIGKILL"
 entry=$(rcli HVALS llmctl:resv)
-assert_match "$entry" "^[0-9]+\|[0-9]+\|30\|[0-9]+\|[0-9]+\|kim$" "the killed call left its 30-token reservation"
+assert_match "$entry" "^[0-9]+\|[0-9]+\|[0-9]+\|[0-9]+\|[0-9]+\|kim$" "the killed call left its reservation"
 expires=$(cut -d'|' -f5 <<<"$entry")
+held=$(cut -d'|' -f3 <<<"$entry")
 now_ms=$(($(date +%s%N) / 1000000))
 ((expires > now_ms + 60000 && expires <= now_ms + 71000)) || fail "expiry $expires is not about deadline + 60 s away"
 ASSERTIONS=$((ASSERTIONS + 1))
 llm limits -u kim --json
-assert_json .window.tokens_used 30
-llm complete -u kim --max-tokens 61 hello </dev/null
+assert_json .window.tokens_used "$held"
+# A claim one token more than what the held reservation leaves (the prompt
+# estimate is the held tokens minus its 20 max tokens).
+over=$((121 - 2 * held))
+llm complete -u kim --max-tokens "$over" hello </dev/null
 assert_exit 4 "the killed process's reservation counts before it expires"
 # Age the reservation as the server's clock would.
 id=$(rcli HKEYS llmctl:resv)
 rcli HSET llmctl:resv "$id" "$(cut -d'|' -f1-4 <<<"$entry")|1000|kim" >/dev/null
 llm limits -u kim --json
 assert_json .window.tokens_used 0
-llm complete -u kim --max-tokens 61 hello </dev/null
+llm complete -u kim --max-tokens "$over" hello </dev/null
 assert_exit 0 "after expiry the quota is free again"
 assert_eq 0 "$(rcli HLEN llmctl:resv)" "the expired reservation was dropped"
 pass

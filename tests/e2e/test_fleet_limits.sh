@@ -35,7 +35,7 @@ llm_env "${A[@]}" -- complete -u bob hello </dev/null
 assert_exit 0 "another user is unaffected"
 
 # Both local files hold their own records, each saying which state it used.
-assert_eq 4 "$(sqlite3 "$TMP/machine_a.db" "SELECT COUNT(*) FROM calls")" "machine A's own records"
+assert_eq 5 "$(sqlite3 "$TMP/machine_a.db" "SELECT COUNT(*) FROM calls")" "machine A's own records"
 assert_eq 3 "$(sqlite3 "$TMP/machine_b.db" "SELECT COUNT(*) FROM calls")" "machine B's own records"
 llm_env "${A[@]}" -- logs
 assert_eq "redis" "$(jq -r .state_backend "$LLM_OUT" | sort -u)" "records say state_backend redis"
@@ -43,10 +43,10 @@ assert_eq "redis" "$(jq -r .state_backend "$LLM_OUT" | sort -u)" "records say st
 assert_eq 0 "$(sqlite3 "$TMP/machine_a.db" "SELECT COUNT(*) FROM rate_windows")" "no local window rows"
 
 # The fleet stream has every record of both machines.
-assert_eq 7 "$(rcli XLEN t1:records)" "one stream entry per invocation"
+assert_eq 8 "$(rcli XLEN t1:records)" "one stream entry per invocation, refusals included"
 llm_env "${A[@]}" -- logs --source redis
 assert_exit 0 "logs --source redis"
-assert_eq 7 "$(wc -l <"$LLM_OUT")" "logs --source redis shows the whole fleet"
+assert_eq 8 "$(wc -l <"$LLM_OUT")" "logs --source redis shows the whole fleet"
 llm_env "${A[@]}" -- logs --source redis -n 2 -u bob
 assert_eq 1 "$(wc -l <"$LLM_OUT")" "filters apply to the stream"
 llm_env "${A[@]}" -- cost-report --source redis --by user --format json
@@ -55,7 +55,7 @@ assert_json '.groups[] | select(.user == "ann") | .calls' 7
 assert_json '.groups[] | select(.user == "bob") | .calls' 1
 llm_env "${A[@]}" -- latency-stats --source redis --format json
 assert_exit 0 "latency-stats --source redis"
-assert_json '.total.count' 5
+assert_json '.total.calls' 8
 llm_env "${A[@]}" -- cost-report --source elsewhere
 assert_exit 2 "an unknown --source is a usage error"
 llm_env "${A[@]}" -u LLMCTL_REDIS_URL -- logs --source redis

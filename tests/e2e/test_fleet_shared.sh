@@ -21,7 +21,7 @@ assert_exit 0
 assert_json .cache_hit false
 llm_env "${B[@]}" -- complete --json "what is 6x7" </dev/null
 assert_exit 0
-assert_json .cache_hit true "machine B is served machine A's answer"
+assert_json .cache_hit true
 assert_json .text "the answer"
 assert_eq 1 "$(fake_stats .requests)" "the hit sent nothing"
 ttl=$(rcli PTTL "$(rcli --scan --pattern 'llmctl:cache:e:*')")
@@ -52,12 +52,12 @@ fake_reset
 fake_default_step '{"status":500}'
 LLM_ENV=(LLM_CACHE=off LLM_MAX_RETRIES=0 "LLMCTL_REDIS_URL=$REDIS_URL" LLM_BREAKER_THRESHOLD=2 LLM_BREAKER_COOLDOWN_SECONDS=60)
 for i in 1 2; do
-  llm_env "${A[@]}" -- complete -p openai --fallback anthropic:claude-haiku-4-5 hello </dev/null
+  llm_env "${A[@]}" -- complete -p openai hello </dev/null
   assert_exit 8 "failure $i on machine A"
 done
 before=$(fake_stats .requests)
 llm_env "${B[@]}" -- complete -p openai --fallback anthropic:claude-haiku-4-5 --json hello </dev/null
-assert_json '.attempts[0].error_type' skipped "machine B skips the endpoint machine A opened"
+assert_json '.attempts[0].error_type' skipped
 assert_eq $((before + 1)) "$(fake_stats .requests)" "only the fallback was contacted"
 llm_env "${B[@]}" -- config-check
 assert_match "$LLM_STDOUT" "warn  breaker openai .*open" "config-check on B shows the open breaker"
