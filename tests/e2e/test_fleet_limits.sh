@@ -73,7 +73,7 @@ llm_env "${B[@]}" -- limits -u ann
 assert_contains "$LLM_STDOUT" "state redis $REDIS_URL"
 llm_env "${B[@]}" -- config-check
 assert_exit 0 "config-check with a reachable Redis"
-assert_match "$LLM_STDOUT" "ok  state backend: redis $REDIS_URL, Redis [0-9.]+, round trip [0-9.]+ ms"
+assert_match "$LLM_STDOUT" "ok +state backend: redis $REDIS_URL, Redis [0-9.]+, round trip [0-9.]+ ms"
 
 # A different prefix is a different team: its limits start empty.
 llm_env "${A[@]}" LLMCTL_REDIS_PREFIX=t2: -- complete -u ann hello </dev/null
