@@ -35,7 +35,7 @@ rcli SCRIPT FLUSH >/dev/null
 rcli CONFIG RESETSTAT >/dev/null
 llm complete -u ann hello </dev/null
 assert_exit 0 "after SCRIPT FLUSH the call still goes through"
-assert_eq 2 "$(cmdstat script)" "both scripts were loaded again (NOSCRIPT)"
+assert_eq 2 "$(cmdstat "script|load")" "both scripts were loaded again (NOSCRIPT)"
 llm limits -u ann --json
 assert_json .window.requests_used 3
 
