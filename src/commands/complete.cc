@@ -17,6 +17,7 @@
 #include "commands/call_flags.h"
 #include "commands/command.h"
 #include "config/settings.h"
+#include "pipeline/open_state_store.h"
 #include "guardrails/pricing.h"
 #include "pipeline/call_pipeline.h"
 #include "providers/messages.h"
@@ -183,6 +184,8 @@ Status RunComplete(const CompleteOptions& o, const GlobalOptions& g) {
   st = db.Open(settings.db_path, DatabaseOptionsFor(settings));
   if (!st.ok()) return st;
   ctx.db = &db;
+  st = OpenStateStoreFactory(settings, &ctx.make_state_store);
+  if (!st.ok()) return st;
   if (o.dry_run) {
     nlohmann::json report;
     Status verdict = DryRun(ctx, plan, &report);

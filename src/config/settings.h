@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "providers/provider.h"
+#include "store/redis_url.h"
 #include "store/database.h"
 #include "util/status.h"
 
@@ -61,6 +62,14 @@ struct Settings {
   std::string pricing_file;
   std::string log_file;
   std::string hash_key;  // secret
+  // Fleet state (empty redis_url: SQLite only). The URL holds a password:
+  // show it only through MaskRedisUrl.
+  std::string redis_url;
+  RedisEndpoint redis;  // parsed from redis_url
+  std::string redis_prefix = "llmctl:";
+  int64_t redis_timeout_ms = 2000;
+  std::string redis_on_error = "closed";  // closed | open
+  int64_t redis_records_maxlen = 1000000;
 
   std::string config_file;  // the file that was read, empty if none
   // Endpoints declared as [providers.NAME] in the config file.
