@@ -107,7 +107,8 @@ void JudgeCase(const EvalCase& c, const CallOutcome& outcome, CaseResult* r) {
   r->ran = true;
   r->record = outcome.record;
   r->text = outcome.text;
-  const bool filtered = outcome.record.error_type && *outcome.record.error_type == "content_filter";
+  const bool filtered =
+      outcome.record.error_type && ParseErrorType(*outcome.record.error_type) == ErrorType::kContentFilter;
   // A refusal is an answer when the case asserts on the finish reason
   // (a suite may check that a harmful prompt is refused).
   if (!outcome.status.ok() && !(filtered && HasFinishReasonAssertion(c))) {

@@ -9,17 +9,17 @@ FailureAction ClassifyFailure(const ProviderFailure& f) {
   // Text already printed cannot be retracted, and a retry would print a
   // second answer after the first.
   if (f.output_started) return FailureAction::kStop;
-  const std::string& t = f.error_type;
-  if (t == "interrupted" || t == "content_filter") return FailureAction::kStop;
-  if (t == "context_window") return FailureAction::kNextProvider;  // if its window is larger
-  if (t == "auth" || f.http_status == 401 || f.http_status == 403 || f.http_status == 404 ||
-      f.http_status == 402)
+  using enum ErrorType;
+  const ErrorType t = f.error_type;
+  if (t == kInterrupted || t == kContentFilter) return FailureAction::kStop;
+  if (t == kContextWindow) return FailureAction::kNextProvider;  // if its window is larger
+  if (t == kAuth || f.http_status == 401 || f.http_status == 403 || f.http_status == 404 || f.http_status == 402)
     return FailureAction::kNextProvider;
-  if (t == "rate_limited") return f.quota_exhausted ? FailureAction::kNextProvider : FailureAction::kRetry;
-  if (t == "invalid_request") return FailureAction::kStop;
+  if (t == kRateLimited) return f.quota_exhausted ? FailureAction::kNextProvider : FailureAction::kRetry;
+  if (t == kInvalidRequest) return FailureAction::kStop;
   if (f.http_status == 408 || f.http_status == 409 || f.http_status == 429 || f.http_status >= 500)
     return FailureAction::kRetry;
-  if (t == "timeout" || t == "network" || t == "provider_error") return FailureAction::kRetry;
+  if (t == kTimeout || t == kNetwork || t == kProviderError) return FailureAction::kRetry;
   return FailureAction::kNextProvider;
 }
 

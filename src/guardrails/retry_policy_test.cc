@@ -8,7 +8,7 @@ namespace {
 
 ProviderFailure Failure(const char* type, int status, bool quota = false) {
   ProviderFailure f;
-  f.error_type = type;
+  f.error_type = *ParseErrorType(type);
   f.http_status = status;
   f.quota_exhausted = quota;
   return f;

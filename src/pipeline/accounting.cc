@@ -12,8 +12,8 @@ Status StatusForFailure(const std::string& provider, const ProviderFailure& f) {
   std::string line = provider + " failed";
   if (f.http_status) line += " with HTTP " + std::to_string(f.http_status);
   if (!f.provider_error_type.empty()) line += " " + f.provider_error_type;
-  line += ": " + (f.message.empty() ? f.error_type : f.message);
-  if (f.error_type == "interrupted") return Status::Interrupted("interrupted; the request was aborted");
+  line += ": " + (f.message.empty() ? std::string(ErrorTypeName(f.error_type)) : f.message);
+  if (f.error_type == ErrorType::kInterrupted) return Status::Interrupted("interrupted; the request was aborted");
   return Status::Provider(line);
 }
 
@@ -48,7 +48,7 @@ void AccountAnswer(CallRun& run, ChatResult& result, const ChainLink& served) {
                 std::to_string(max_tokens) + " reached; the answer is incomplete";
     if (!run.plan.spec.allow_truncated) {
       rec.error = "response truncated at max_tokens=" + std::to_string(max_tokens);
-      rec.error_type = "truncated";
+      rec.error_type = ErrorTypeName(ErrorType::kTruncated);
       run.out.status = Status::Truncated(
           "response truncated: the model hit max_tokens=" + std::to_string(max_tokens) +
           " (provider finish reason " + rec.provider_finish_reason +
@@ -56,7 +56,7 @@ void AccountAnswer(CallRun& run, ChatResult& result, const ChainLink& served) {
     }
   } else if (rec.finish_reason == "content_filter") {
     rec.error = "the provider's content filter stopped the answer (" + rec.provider_finish_reason + ")";
-    rec.error_type = "content_filter";
+    rec.error_type = ErrorTypeName(ErrorType::kContentFilter);
     run.out.status = Status::Provider(rec.provider + " refused to answer: content filter (" +
                                       rec.provider_finish_reason + ")");
   }
@@ -70,13 +70,14 @@ bool AccountFailure(CallRun& run, ChainOutcome& chain) {
   CallRecord& rec = run.rec;
   ProviderFailure& failure = chain.last_failure;
   rec.finish_reason = "error";
-  if (failure.error_type == "interrupted") failure.message = "interrupted by a signal; the request was aborted";
-  rec.error = failure.message.empty() ? failure.error_type : failure.message;
-  rec.error_type = failure.error_type;
+  if (failure.error_type == ErrorType::kInterrupted)
+    failure.message = "interrupted by a signal; the request was aborted";
+  rec.error_type = ErrorTypeName(failure.error_type);
+  rec.error = failure.message.empty() ? *rec.error_type : failure.message;
   std::vector<ProviderConfig> configs;
   for (const ChainLink& link : run.plan.chain) configs.push_back(link.config);
   run.out.status = FailedCallStatus(StatusForFailure(rec.provider, failure), rec.attempts, configs);
-  if (rec.attempts.empty() || rec.attempts.back().error_type != "interrupted") return false;
+  if (rec.attempts.empty() || ParseErrorType(rec.attempts.back().error_type) != ErrorType::kInterrupted) return false;
   const ChainLink& link = run.plan.chain[chain.served_index];
   const Usage billed = InterruptedUsage(run.plan.primary().estimate.input_tokens, chain.received_bytes);
   rec.input_tokens = billed.input_tokens;

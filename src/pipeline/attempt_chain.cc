@@ -81,12 +81,12 @@ ChainOutcome RunAttemptChain(CallRun& run) {
     const std::string endpoint = EndpointKey(link.config);
     const int64_t window = link.price.price.max_input_tokens;
     if (failed_window >= 0 && (window == 0 || window <= failed_window)) {
-      rec.attempts.push_back({ref.provider, ref.model, 0, "skipped", 0});
+      rec.attempts.push_back({ref.provider, ref.model, 0, std::string(ErrorTypeName(ErrorType::kSkipped)), 0});
       continue;
     }
     if (skip_open && !breaker.Allow(endpoint, clock.NowUnixMs())) {
       spdlog::info("skipping {}: circuit breaker open after repeated failures", ref.provider);
-      rec.attempts.push_back({ref.provider, ref.model, 0, "skipped", 0});
+      rec.attempts.push_back({ref.provider, ref.model, 0, std::string(ErrorTypeName(ErrorType::kSkipped)), 0});
       continue;
     }
     rec.provider = ref.provider;
@@ -99,7 +99,7 @@ ChainOutcome RunAttemptChain(CallRun& run) {
       const double remaining_s = std::chrono::duration<double>(deadline - clock.Now()).count();
       if (remaining_s <= 0) {
         c.last_failure = ProviderFailure();
-        c.last_failure.error_type = "timeout";
+        c.last_failure.error_type = ErrorType::kTimeout;
         c.last_failure.message = DeadlinePassed(s);
         stop = true;
         break;
@@ -120,7 +120,7 @@ ChainOutcome RunAttemptChain(CallRun& run) {
       ProviderFailure failure;
       c.answered = provider->Complete(link.request, options, &c.result, &failure);
       rec.attempts.push_back({ref.provider, ref.model, c.answered ? c.result.http_status : failure.http_status,
-                              c.answered ? "" : failure.error_type, run.MsSince(attempt_start)});
+                              std::string(c.answered ? "" : ErrorTypeName(failure.error_type)), run.MsSince(attempt_start)});
       if (c.answered) {
         if (use_breaker) breaker.RecordSuccess(endpoint);
         // Time to first text counts from the start of the call, not of the
@@ -131,7 +131,7 @@ ChainOutcome RunAttemptChain(CallRun& run) {
         break;
       }
       if (run.out.text_emitted) failure.output_started = true;
-      if (failure.error_type == "timeout" && options.timeout_seconds < s.timeout_seconds)
+      if (failure.error_type == ErrorType::kTimeout && options.timeout_seconds < s.timeout_seconds)
         failure.message = DeadlinePassed(s) + " during the attempt";
       c.last_failure = failure;
       const FailureAction action = ClassifyFailure(failure);
@@ -140,7 +140,7 @@ ChainOutcome RunAttemptChain(CallRun& run) {
         break;
       }
       if (action == FailureAction::kNextProvider) {
-        if (failure.error_type == "context_window") failed_window = std::max<int64_t>(window, 0);
+        if (failure.error_type == ErrorType::kContextWindow) failed_window = std::max<int64_t>(window, 0);
         break;
       }
       if (use_breaker) {
@@ -153,9 +153,9 @@ ChainOutcome RunAttemptChain(CallRun& run) {
       const int64_t wait_ms = BackoffMs(backoff, static_cast<int>(retry), failure, rng);
       const double left_ms = std::chrono::duration<double, std::milli>(deadline - clock.Now()).count();
       if (wait_ms >= left_ms) break;  // a hint past the deadline: move on at once
-      spdlog::info("{} failed ({}); retrying in {} ms", ref.provider, failure.error_type, wait_ms);
+      spdlog::info("{} failed ({}); retrying in {} ms", ref.provider, ErrorTypeName(failure.error_type), wait_ms);
       if (!clock.Sleep(wait_ms, run.ctx.cancelled)) {
-        c.last_failure.error_type = "interrupted";
+        c.last_failure.error_type = ErrorType::kInterrupted;
         stop = true;
         break;
       }

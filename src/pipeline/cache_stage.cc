@@ -33,7 +33,7 @@ bool ServeFromCache(CallRun& run) {
   const std::string key = run.plan.cache_key.substr(0, 12);
   rec.finish_reason = "error";
   rec.error = "cache miss in --cache only mode (key " + key + ")";
-  rec.error_type = "provider_error";
+  rec.error_type = ErrorTypeName(ErrorType::kProviderError);
   const std::string line =
       "cache miss: --cache only never calls a provider and no cached answer matches this request (key " + key + "…); ";
   // Naming what sets the request apart from a recording of the same prompt

@@ -54,7 +54,7 @@ struct Step {
 Step Fail(const std::string& error_type, int http_status) {
   Step s;
   s.answer = false;
-  s.failure.error_type = error_type;
+  s.failure.error_type = *ParseErrorType(error_type);
   s.failure.http_status = http_status;
   s.failure.message = error_type + " from the script";
   return s;

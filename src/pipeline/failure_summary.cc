@@ -14,7 +14,8 @@ namespace {
 std::vector<std::pair<std::string, std::string>> TriedProviders(const std::vector<Attempt>& attempts) {
   std::vector<std::pair<std::string, std::string>> tried;
   for (const Attempt& a : attempts) {
-    if (a.error_type == "skipped" || a.error_type.empty()) continue;
+    const auto type = ParseErrorType(a.error_type);
+    if (type == ErrorType::kSkipped || type == ErrorType::kNone) continue;
     std::string how = a.status ? "HTTP " + std::to_string(a.status) + " " + a.error_type : a.error_type;
     auto it = std::find_if(tried.begin(), tried.end(), [&](const auto& t) { return t.first == a.provider; });
     if (it == tried.end()) tried.push_back({a.provider, how});
@@ -39,7 +40,8 @@ Status FailedCallStatus(const Status& last, const std::vector<Attempt>& attempts
   const auto tried = TriedProviders(attempts);
   if (tried.empty()) return last;
   const bool all_auth = std::all_of(attempts.begin(), attempts.end(), [](const Attempt& a) {
-    return a.error_type == "auth" || a.error_type == "skipped";
+    const auto type = ParseErrorType(a.error_type);
+    return type == ErrorType::kAuth || type == ErrorType::kSkipped;
   });
   if (all_auth) {
     std::string line = "authentication failed: ";

@@ -32,12 +32,14 @@ Status RecordRefusal(CallRun& run, const Status& why) {
   CallRecord& rec = run.rec;
   rec.finish_reason = "error";
   rec.error = why.message();
+  ErrorType type = ErrorType::kProviderError;
   switch (why.code()) {
-    case StatusCode::kRateLimited: rec.error_type = "rate_limited"; break;
-    case StatusCode::kBudget: rec.error_type = "budget_exceeded"; break;
-    case StatusCode::kContextWindow: rec.error_type = "context_window"; break;
-    default: rec.error_type = "provider_error"; break;
+    case StatusCode::kRateLimited: type = ErrorType::kRateLimited; break;
+    case StatusCode::kBudget: type = ErrorType::kBudgetExceeded; break;
+    case StatusCode::kContextWindow: type = ErrorType::kContextWindow; break;
+    default: break;
   }
+  rec.error_type = ErrorTypeName(type);
   run.out.status = why;
   return RecordCall(run);
 }

@@ -136,7 +136,7 @@ TEST_CASE("anthropic: error bodies with status 200 are failures") {
   ChatResult r;
   ProviderFailure f;
   CHECK(!MakeAnthropicCodec(Config())->ParseChat(R"({"type":"error","error":{"type":"overloaded_error","message":"Overloaded"}})", &r, &f));
-  CHECK(f.error_type == "provider_error");
+  CHECK(f.error_type == ErrorType::kProviderError);
   CHECK(f.message == "Overloaded");
   CHECK(!MakeAnthropicCodec(Config())->ParseChat(R"({"type":"message"})", &r, &f));
 }
@@ -193,7 +193,7 @@ TEST_CASE("anthropic: mid-stream error event") {
                   "event: error\ndata: {\"type\":\"error\",\"error\":{\"type\":\"overloaded_error\",\"message\":\"Overloaded\"}}\n\n";
   auto out = ReplayStream(*MakeAnthropicCodec(Config()), s, 9);
   CHECK(!out.ok);
-  CHECK(out.failure.error_type == "provider_error");
+  CHECK(out.failure.error_type == ErrorType::kProviderError);
   CHECK(out.failure.provider_error_type == "overloaded_error");
   CHECK(out.failure.http_status == 200);
   CHECK(out.failure.message == "Overloaded");

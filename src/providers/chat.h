@@ -10,6 +10,8 @@
 #include <string_view>
 #include <vector>
 
+#include "providers/error_type.h"
+
 namespace llmctl {
 
 struct Message {
@@ -48,11 +50,9 @@ struct ChatResult {
   std::optional<double> ttft_ms;  // streamed calls: time to first text byte
 };
 
-// Why one attempt failed. error_type uses the call record's vocabulary:
-// rate_limited, provider_error, timeout, network, auth, invalid_request,
-// content_filter, context_window, interrupted.
+// Why one attempt failed.
 struct ProviderFailure {
-  std::string error_type = "provider_error";
+  ErrorType error_type = ErrorType::kProviderError;
   int http_status = 0;              // 0: no HTTP response
   std::string provider_error_type;  // e.g. rate_limit_error, RESOURCE_EXHAUSTED
   std::string message;              // the provider's own words, one line

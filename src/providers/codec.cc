@@ -46,7 +46,7 @@ std::string SystemPrompt(const ChatRequest& request) {
 
 ProviderFailure MalformedResponse(std::string_view what) {
   ProviderFailure failure;
-  failure.error_type = "provider_error";
+  failure.error_type = ErrorType::kProviderError;
   failure.http_status = 200;
   failure.message = std::string(what);
   return failure;

@@ -129,7 +129,7 @@ TEST_CASE("gemini: bodies that are not answers") {
   CHECK(!codec->ParseChat(R"({"usageMetadata":{}})", &r, &f));
   CHECK(!codec->ParseChat("not json", &r, &f));
   CHECK(!codec->ParseChat(R"({"error":{"code":503,"message":"overloaded","status":"UNAVAILABLE"}})", &r, &f));
-  CHECK(f.error_type == "provider_error");
+  CHECK(f.error_type == ErrorType::kProviderError);
 }
 
 TEST_CASE("gemini: streamed answer with CRLF, whole and byte by byte") {
@@ -152,7 +152,7 @@ TEST_CASE("gemini: a stream that closes before a finishReason is cut") {
   std::string cut = kStream.substr(0, kStream.rfind("data: "));
   auto out = ReplayStream(*MakeGeminiCodec(Config()), cut);
   CHECK(!out.ok);
-  CHECK(out.failure.error_type == "provider_error");
+  CHECK(out.failure.error_type == ErrorType::kProviderError);
   CHECK(out.failure.message.find("finishReason") != std::string::npos);
   CHECK(out.sunk == "Certainly! I'll create a simple page");
 }
@@ -162,7 +162,7 @@ TEST_CASE("gemini: mid-stream error payload") {
                   "data: {\"error\":{\"code\":500,\"message\":\"Internal error\",\"status\":\"INTERNAL\"}}\r\n\r\n";
   auto out = ReplayStream(*MakeGeminiCodec(Config()), s);
   CHECK(!out.ok);
-  CHECK(out.failure.error_type == "provider_error");
+  CHECK(out.failure.error_type == ErrorType::kProviderError);
   CHECK(out.failure.provider_error_type == "INTERNAL");
   CHECK(out.failure.message == "Internal error");
 }

@@ -73,10 +73,10 @@ void GlobalInitOnce(const CurlLibrary& curl, const std::string& url) {
   });
 }
 
-std::string Classify(CURLcode code, bool cancelled) {
-  if (cancelled || code == CURLE_ABORTED_BY_CALLBACK) return "interrupted";
-  if (code == CURLE_OPERATION_TIMEDOUT) return "timeout";
-  return "network";
+ErrorType Classify(CURLcode code, bool cancelled) {
+  if (cancelled || code == CURLE_ABORTED_BY_CALLBACK) return ErrorType::kInterrupted;
+  if (code == CURLE_OPERATION_TIMEDOUT) return ErrorType::kTimeout;
+  return ErrorType::kNetwork;
 }
 
 }  // namespace
@@ -93,14 +93,14 @@ std::string HttpHeaders::Get(std::string_view name) const {
 HttpResult PerformHttp(const HttpRequest& request, const HttpCallOptions& options) {
   HttpResult result;
   if (options.cancelled && options.cancelled->load()) {
-    result.error_type = "interrupted";
+    result.error_type = ErrorType::kInterrupted;
     result.error = "interrupted before the request was sent";
     return result;
   }
   std::string load_error;
   const CurlLibrary* lib = LoadCurl(&load_error);
   if (!lib) {
-    result.error_type = "network";
+    result.error_type = ErrorType::kNetwork;
     result.error = load_error;
     return result;
   }
@@ -108,7 +108,7 @@ HttpResult PerformHttp(const HttpRequest& request, const HttpCallOptions& option
   CurlEasy easy(*lib);
   CURL* curl = easy.get();
   if (!curl) {
-    result.error_type = "network";
+    result.error_type = ErrorType::kNetwork;
     result.error = "could not initialise libcurl";
     return result;
   }

@@ -11,6 +11,8 @@
 #include <utility>
 #include <vector>
 
+#include "providers/error_type.h"
+
 namespace llmctl {
 
 struct HttpRequest {
@@ -46,9 +48,10 @@ struct HttpResult {
   int status = 0;  // 0: no HTTP status line was received
   HttpHeaders headers;
   std::string body;        // the buffered body (see HttpCallOptions::on_body)
-  std::string error_type;  // "": the transfer ended normally (or on_body stopped
-                           // it); else timeout, network or interrupted
-  std::string error;       // curl's one-line description of error_type
+  // kNone: the transfer ended normally (or on_body stopped it); else
+  // kTimeout, kNetwork or kInterrupted.
+  ErrorType error_type = ErrorType::kNone;
+  std::string error;  // curl's one-line description of error_type
 };
 
 // Performs one request. Never throws; every outcome is in the result.

@@ -18,7 +18,7 @@ TEST_CASE("http: buffered GET with case-insensitive response headers") {
   req.url = server.url() + "/v1/models";
   req.headers = {{"X-Custom", "yes"}};
   HttpResult r = PerformHttp(req, {});
-  CHECK(r.error_type == "");
+  CHECK(r.error_type == ErrorType::kNone);
   CHECK(r.status == 200);
   CHECK(r.headers.Get("x-request-id") == "req_1");
   CHECK(r.headers.Get("CONTENT-TYPE") == "application/json");
@@ -50,7 +50,7 @@ TEST_CASE("http: a 2xx body streams to on_body as it arrives and is not kept") {
     return true;
   };
   HttpResult r = PerformHttp(req, options);
-  CHECK(r.error_type == "");
+  CHECK(r.error_type == ErrorType::kNone);
   CHECK(r.body.empty());
   CHECK(pieces.size() >= 2);
   std::string all;
@@ -81,7 +81,7 @@ TEST_CASE("http: on_body returning false stops the transfer quietly") {
   options.on_body = [&](std::string_view) { return ++calls < 1; };
   HttpResult r = PerformHttp(req, options);
   CHECK(r.status == 200);
-  CHECK(r.error_type == "");
+  CHECK(r.error_type == ErrorType::kNone);
   CHECK(calls == 1);
 }
 
@@ -92,7 +92,7 @@ TEST_CASE("http: a slow server is a timeout") {
   HttpCallOptions options;
   options.timeout_seconds = 0.1;
   HttpResult r = PerformHttp(req, options);
-  CHECK(r.error_type == "timeout");
+  CHECK(r.error_type == ErrorType::kTimeout);
   CHECK(!r.error.empty());
 }
 
@@ -106,7 +106,7 @@ TEST_CASE("http: a refused connection is a network error") {
   req.url = "http://127.0.0.1:" + std::to_string(port) + "/";
   HttpResult r = PerformHttp(req, {});
   CHECK(r.status == 0);
-  CHECK(r.error_type == "network");
+  CHECK(r.error_type == ErrorType::kNetwork);
 }
 
 TEST_CASE("http: cancellation interrupts a transfer in progress and one not yet started") {
@@ -123,9 +123,9 @@ TEST_CASE("http: cancellation interrupts a transfer in progress and one not yet 
   auto start = std::chrono::steady_clock::now();
   HttpResult r = PerformHttp(req, options);
   canceller.join();
-  CHECK(r.error_type == "interrupted");
+  CHECK(r.error_type == ErrorType::kInterrupted);
   CHECK(std::chrono::steady_clock::now() - start < std::chrono::milliseconds(250));
 
   HttpResult again = PerformHttp(req, options);
-  CHECK(again.error_type == "interrupted");
+  CHECK(again.error_type == ErrorType::kInterrupted);
 }

@@ -21,7 +21,7 @@ bool IsSuccess(int status) { return status >= 200 && status < 300; }
 
 ProviderFailure TransportFailure(const HttpResult& response) {
   ProviderFailure failure;
-  failure.error_type = response.error_type.empty() ? "network" : response.error_type;
+  failure.error_type = response.error_type == ErrorType::kNone ? ErrorType::kNetwork : response.error_type;
   failure.http_status = response.status;
   failure.message = OneLine(response.error);
   return failure;
@@ -73,13 +73,13 @@ bool HttpProvider::Complete(const ChatRequest& request, const AttemptOptions& op
   }
 
   HttpResult response = PerformHttp(codec_->BuildChat(request), call);
-  if (response.status == 0 || response.error_type == "interrupted")
+  if (response.status == 0 || response.error_type == ErrorType::kInterrupted)
     return fail(TransportFailure(response));
   if (!IsSuccess(response.status))
     return fail(FailureFromHttpError(response.status, response.headers, response.body,
                                      std::time(nullptr)));
   // A transport error after the terminal event cannot hurt the answer.
-  if (!response.error_type.empty() && !(reader && reader->done()))
+  if (response.error_type != ErrorType::kNone && !(reader && reader->done()))
     return fail(TransportFailure(response));
   if (reader) {
     if (!reader->Finish(result, failure)) return fail(std::move(*failure));
@@ -118,12 +118,12 @@ bool HttpProvider::Ping(double timeout_seconds, std::string* detail) {
   if (response.status != 0 && !IsSuccess(response.status)) {
     ProviderFailure f =
         FailureFromHttpError(response.status, response.headers, response.body, std::time(nullptr));
-    *detail = "HTTP " + std::to_string(response.status) + " (" + f.error_type + ") from GET " +
+    *detail = "HTTP " + std::to_string(response.status) + " (" + std::string(ErrorTypeName(f.error_type)) + ") from GET " +
               Scrub(http.url) + ": " + Scrub(f.message);
     return false;
   }
-  if (!response.error_type.empty()) {
-    *detail = response.error_type + " on GET " + Scrub(http.url) + ": " + Scrub(OneLine(response.error));
+  if (response.error_type != ErrorType::kNone) {
+    *detail = std::string(ErrorTypeName(response.error_type)) + " on GET " + Scrub(http.url) + ": " + Scrub(OneLine(response.error));
     return false;
   }
   // OpenAI and Anthropic list models under "data", Gemini under "models".

@@ -90,7 +90,7 @@ TEST_CASE("provider: an HTTP error is classified and never echoes the key") {
   ChatResult result;
   ProviderFailure failure;
   CHECK(!provider.Complete(Hello(true), {}, &result, &failure));
-  CHECK(failure.error_type == "auth");
+  CHECK(failure.error_type == ErrorType::kAuth);
   CHECK(failure.http_status == 401);
   CHECK(failure.message.find(kKey) == std::string::npos);
   CHECK(failure.message.find("sk-\u2026WXYZ") != std::string::npos);
@@ -105,7 +105,7 @@ TEST_CASE("provider: 429 carries the wait hint") {
   ChatResult result;
   ProviderFailure failure;
   CHECK(!provider.Complete(Hello(false), {}, &result, &failure));
-  CHECK(failure.error_type == "rate_limited");
+  CHECK(failure.error_type == ErrorType::kRateLimited);
   CHECK(failure.retry_after_ms == 2000);
 }
 
@@ -121,7 +121,7 @@ TEST_CASE("provider: a stream cut after text is a failure with output_started") 
   CHECK(!provider.Complete(Hello(true), options, &result, &failure));
   CHECK(printed == "partial");
   CHECK(failure.output_started);
-  CHECK(failure.error_type == "provider_error");
+  CHECK(failure.error_type == ErrorType::kProviderError);
   CHECK(failure.http_status == 200);
 }
 
@@ -136,7 +136,7 @@ TEST_CASE("provider: a mid-stream timeout is a timeout with output_started") {
   ChatResult result;
   ProviderFailure failure;
   CHECK(!provider.Complete(Hello(true), options, &result, &failure));
-  CHECK(failure.error_type == "timeout");
+  CHECK(failure.error_type == ErrorType::kTimeout);
   CHECK(failure.output_started);
 }
 

@@ -42,7 +42,7 @@ class MockProvider : public Provider {
   bool Complete(const ChatRequest& r, const AttemptOptions& options, ChatResult* result,
                 ProviderFailure* failure) override {
     if (options.cancelled && options.cancelled->load()) {
-      failure->error_type = "interrupted";
+      failure->error_type = ErrorType::kInterrupted;
       failure->message = "interrupted";
       return false;
     }

@@ -156,11 +156,11 @@ TEST_CASE("openai: non-streamed bodies that are not answers") {
   ChatResult r;
   ProviderFailure f;
   CHECK(!codec->ParseChat("<html>portal</html>", &r, &f));
-  CHECK(f.error_type == "provider_error");
+  CHECK(f.error_type == ErrorType::kProviderError);
   CHECK(!codec->ParseChat(R"({"choices":[]})", &r, &f));
   CHECK(f.message.find("choices") != std::string::npos);
   CHECK(!codec->ParseChat(R"({"error":{"message":"quota","type":"insufficient_quota","code":"insufficient_quota"}})", &r, &f));
-  CHECK(f.error_type == "rate_limited");
+  CHECK(f.error_type == ErrorType::kRateLimited);
 }
 
 TEST_CASE("openai: streamed answer with usage chunk, whole and byte by byte") {
@@ -198,7 +198,7 @@ TEST_CASE("openai: a stream without [DONE] is cut") {
   std::string cut = HappyStream().substr(0, HappyStream().find("data: [DONE]"));
   auto out = ReplayStream(*MakeOpenAICodec(OpenAIConfig()), cut);
   CHECK(!out.ok);
-  CHECK(out.failure.error_type == "provider_error");
+  CHECK(out.failure.error_type == ErrorType::kProviderError);
   CHECK(out.failure.message.find("[DONE]") != std::string::npos);
   CHECK(out.sunk == "Hello");  // the text did reach the sink before the cut
 
@@ -224,7 +224,7 @@ TEST_CASE("openai: mid-stream error payload fails the stream") {
                   Chunk(R"({"index":0,"delta":{"content":"never"},"finish_reason":null})") + "data: [DONE]\n\n";
   auto out = ReplayStream(*MakeOpenAICodec(OpenAIConfig()), s);
   CHECK(!out.ok);
-  CHECK(out.failure.error_type == "provider_error");
+  CHECK(out.failure.error_type == ErrorType::kProviderError);
   CHECK(out.failure.provider_error_type == "server_error");
   CHECK(out.failure.message.find("Sorry about that") != std::string::npos);
   CHECK(out.sunk == "Hel");  // nothing after the error is read
@@ -243,7 +243,7 @@ TEST_CASE("openai: OpenRouter error chunk with finish_reason error") {
                   "data: {\"error\":{\"code\":502,\"message\":\"Provider returned error\"},\"choices\":[{\"index\":0,\"delta\":{},\"finish_reason\":\"error\"}]}\n\n";
   auto out = ReplayStream(*MakeOpenAICodec(CompatConfig()), s);
   CHECK(!out.ok);
-  CHECK(out.failure.error_type == "provider_error");
+  CHECK(out.failure.error_type == ErrorType::kProviderError);
 }
 
 TEST_CASE("openai: Groq x_groq.usage and refusal deltas") {
@@ -261,7 +261,7 @@ TEST_CASE("openai: Groq x_groq.usage and refusal deltas") {
 TEST_CASE("openai: a chunk that is not JSON fails the stream") {
   auto out = ReplayStream(*MakeOpenAICodec(OpenAIConfig()), "data: {not json\n\ndata: [DONE]\n\n");
   CHECK(!out.ok);
-  CHECK(out.failure.error_type == "provider_error");
+  CHECK(out.failure.error_type == ErrorType::kProviderError);
 }
 
 TEST_CASE("openai: impossible usage is flagged, never converted") {

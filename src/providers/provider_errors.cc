@@ -172,23 +172,23 @@ bool IsInvalidKey(const ErrorFields& f) {
 
 void Classify(int status, const ErrorFields& f, ProviderFailure* failure) {
   if (status == 401 || status == 403) {
-    failure->error_type = "auth";
+    failure->error_type = ErrorType::kAuth;
   } else if (status == 402 || status == 429) {
-    failure->error_type = "rate_limited";
+    failure->error_type = ErrorType::kRateLimited;
     failure->quota_exhausted = IsQuotaExhausted(status, f);
   } else if (status == 408 || status == 409 || status >= 500) {
-    failure->error_type = "provider_error";
+    failure->error_type = ErrorType::kProviderError;
   } else if (status >= 400) {
     if (IsInvalidKey(f))
-      failure->error_type = "auth";
+      failure->error_type = ErrorType::kAuth;
     else if (IsContextOverflow(f))
-      failure->error_type = "context_window";
+      failure->error_type = ErrorType::kContextWindow;
     else if (f.code == "content_filter" || f.type == "content_filter")
-      failure->error_type = "content_filter";
+      failure->error_type = ErrorType::kContentFilter;
     else
-      failure->error_type = "invalid_request";
+      failure->error_type = ErrorType::kInvalidRequest;
   } else {
-    failure->error_type = "provider_error";
+    failure->error_type = ErrorType::kProviderError;
   }
   failure->provider_error_type = !f.code.empty() ? f.code : !f.type.empty() ? f.type : f.status;
 }

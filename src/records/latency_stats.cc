@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "providers/error_type.h"
+
 namespace llmctl {
 namespace {
 
@@ -40,12 +42,16 @@ const char* LatencyStatusName(LatencyStatus s) {
   return "ok";
 }
 
-bool IsProviderFailure(const std::string& t) {
-  return t == "provider_error" || t == "timeout" || t == "network" || t == "auth";
+bool IsProviderFailure(const std::string& name) {
+  using enum ErrorType;
+  const auto t = ParseErrorType(name);
+  return t == kProviderError || t == kTimeout || t == kNetwork || t == kAuth;
 }
 
-bool IsLocalRefusal(const std::string& t) {
-  return t == "rate_limited" || t == "budget_exceeded" || t == "context_window" || t == "guard_refused";
+bool IsLocalRefusal(const std::string& name) {
+  using enum ErrorType;
+  const auto t = ParseErrorType(name);
+  return t == kRateLimited || t == kBudgetExceeded || t == kContextWindow || t == kGuardRefused;
 }
 
 void LatencyAggregator::Add(const CallRecord& r) {
