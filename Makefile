@@ -5,7 +5,7 @@ BUILD ?= build
 JOBS ?= 2
 DEBIAN_PACKAGES = cmake g++ make pkg-config libcli11-dev libcurl4-openssl-dev \
   nlohmann-json3-dev libspdlog-dev libsqlite3-dev doctest-dev libssl-dev \
-  libcpp-httplib-dev libre2-dev jq sqlite3 curl
+  libcpp-httplib-dev libre2-dev libvalijson-dev json-schema-test-suite jq sqlite3 curl
 SUDO = $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: deps build demo test clean

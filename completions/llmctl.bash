@@ -16,7 +16,7 @@ _llmctl() {
     esac
   done
   case $prev in
-    --config|--messages|--input|-o|--output|--junit) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+    --config|--messages|--input|-o|--output|--junit|--data|--schema) COMPREPLY=($(compgen -f -- "$cur")); return ;;
     --log-format) COMPREPLY=($(compgen -W "text json" -- "$cur")); return ;;
     -p|--provider) COMPREPLY=($(compgen -W "openai anthropic gemini mock" -- "$cur")); return ;;
     --cache) COMPREPLY=($(compgen -W "auto off refresh only" -- "$cur")); return ;;
@@ -29,7 +29,7 @@ _llmctl() {
   local opts
   case $cmd in
     "") opts="$commands $global" ;;
-    complete) opts="-m --model -p --provider -s --system --messages -u --user --max-tokens --temperature --timeout --fallback --stream --no-stream --json --cache --dry-run --allow-truncated" ;;
+    complete) opts="-m --model -p --provider -s --system --messages -u --user --max-tokens --temperature --timeout --fallback --stream --no-stream --json --cache --dry-run --allow-truncated --data --schema --schema-retries --expect-json --expect-regex --deny-regex" ;;
     config-check) opts="--json --ping" ;;
     cost-report) opts="--since --until --by -u --user -m --model -p --provider --format --input --strict" ;;
     latency-stats) opts="--since --last --by --threshold-ms --format --include-cache-hits --histogram --input --strict" ;;

@@ -19,6 +19,12 @@ struct ModelRef {
   std::string ToString() const { return provider + ":" + model; }
 };
 
+// One regular expression of LLMCTL_INJECTION_PATTERNS_FILE and its line.
+struct InjectionPattern {
+  int line = 0;
+  std::string regex;
+};
+
 // Where a setting's value came from, for config-check.
 enum class SettingSource { kDefault, kConfigFile, kEnvironment, kFlag };
 
@@ -50,6 +56,11 @@ struct Settings {
   std::string pricing_file;
   std::string log_file;
   std::string hash_key;  // secret
+  std::string spotlight = "delimit";        // LLM_SPOTLIGHT: delimit | datamark
+  std::string injection_policy = "warn";    // LLM_INJECTION_POLICY: off | warn | block
+  bool canary = false;                      // LLM_CANARY
+  std::string injection_patterns_file;      // LLMCTL_INJECTION_PATTERNS_FILE
+  std::vector<InjectionPattern> injection_patterns;  // its lines, each one compiled once to check it
 
   std::string config_file;  // the file that was read, empty if none
   // Endpoints declared as [providers.NAME] in the config file.

@@ -13,7 +13,7 @@ nlohmann::json CacheKeyInput(const std::string& provider, const ChatRequest& r,
   nlohmann::json messages = nlohmann::json::array();
   for (const Message& m : r.messages) messages.push_back({{"role", m.role}, {"content", m.content}});
   // nlohmann::json objects keep keys sorted, which makes the dump canonical.
-  return {{"v", kCacheFormatVersion},
+  nlohmann::json key = {{"v", kCacheFormatVersion},
           {"namespace", cache_namespace},
           {"provider", provider},
           {"model", r.model},
@@ -22,6 +22,9 @@ nlohmann::json CacheKeyInput(const std::string& provider, const ChatRequest& r,
           {"temperature", r.temperature},
           {"max_tokens", r.max_tokens},
           {"stop", r.stop}};
+  // Only when present, so keys of free-text calls stay as they were.
+  if (!r.response_schema.is_null()) key["schema"] = r.response_schema;
+  return key;
 }
 
 std::string CacheKey(const nlohmann::json& key_input) {
