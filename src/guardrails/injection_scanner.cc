@@ -173,14 +173,20 @@ RE2::Options PatternOptions() {
 
 }  // namespace
 
-struct InjectionScanner::Entry {
-  std::string rule;
-  std::unique_ptr<RE2> re;
-  KeepFn keep = nullptr;
+struct InjectionScanner::Impl {
+  struct Entry {
+    std::string rule;
+    std::unique_ptr<RE2> re;
+    KeepFn keep = nullptr;
+  };
+  std::vector<Entry> entries;
+  std::unique_ptr<RE2::Set> set;
 };
 
-InjectionScanner::InjectionScanner() = default;
+InjectionScanner::InjectionScanner() : impl_(std::make_unique<Impl>()) {}
 InjectionScanner::~InjectionScanner() = default;
+
+size_t InjectionScanner::pattern_count() const { return impl_->entries.size(); }
 
 std::string InjectionFinding::Detail() const {
   return where + " byte " + std::to_string(offset) + ": \"" + excerpt + "\"";
@@ -218,14 +224,15 @@ std::string EscapeExcerpt(std::string_view span) {
 
 Status InjectionScanner::Create(const std::vector<ExtraPattern>& extra, std::unique_ptr<InjectionScanner>* out) {
   std::unique_ptr<InjectionScanner> s(new InjectionScanner());
-  s->set_ = std::make_unique<RE2::Set>(PatternOptions(), RE2::UNANCHORED);
+  Impl& impl = *s->impl_;
+  impl.set = std::make_unique<RE2::Set>(PatternOptions(), RE2::UNANCHORED);
   auto add = [&](std::string rule, const std::string& regex, KeepFn keep, const std::string& where) -> Status {
     auto re = std::make_unique<RE2>(regex, PatternOptions());
     std::string error;
-    if (!re->ok() || s->set_->Add(regex, &error) < 0)
+    if (!re->ok() || impl.set->Add(regex, &error) < 0)
       return Status::Config(where + ": invalid regular expression \"" + regex + "\": " +
                             (re->ok() ? error : re->error()));
-    s->entries_.push_back({std::move(rule), std::move(re), keep});
+    impl.entries.push_back({std::move(rule), std::move(re), keep});
     return Status::Ok();
   };
   for (const BuiltinRule& r : kBuiltinRules) {
@@ -237,7 +244,7 @@ Status InjectionScanner::Create(const std::vector<ExtraPattern>& extra, std::uni
                     "LLMCTL_INJECTION_PATTERNS_FILE line " + std::to_string(p.line));
     if (!st.ok()) return st;
   }
-  if (!s->set_->Compile()) return Status::Config("the injection patterns need more memory than RE2 allows");
+  if (!impl.set->Compile()) return Status::Config("the injection patterns need more memory than RE2 allows");
   *out = std::move(s);
   return Status::Ok();
 }
@@ -248,17 +255,17 @@ std::vector<InjectionFinding> InjectionScanner::Scan(std::string_view text, std:
   // One pass of the combined automaton says which rules match at all; only
   // those are run again to find where. Clean text costs that one pass.
   RE2::Set::ErrorInfo info;
-  if (!set_->Match(text, &hits, &info)) {
+  if (!impl_->set->Match(text, &hits, &info)) {
     if (info.kind == RE2::Set::kNoError) return findings;
     // The automaton ran out of memory: fall back to every rule on its own.
     hits.clear();
-    for (size_t i = 0; i < entries_.size(); ++i) hits.push_back(static_cast<int>(i));
+    for (size_t i = 0; i < impl_->entries.size(); ++i) hits.push_back(static_cast<int>(i));
   }
   std::sort(hits.begin(), hits.end());
   std::string last_rule;
   size_t rule_count = 0;
   for (int index : hits) {
-    const Entry& e = entries_[static_cast<size_t>(index)];
+    const Impl::Entry& e = impl_->entries[static_cast<size_t>(index)];
     if (e.rule != last_rule) rule_count = 0;
     last_rule = e.rule;
     size_t pos = 0;

@@ -18,11 +18,6 @@
 
 #include "util/status.h"
 
-namespace re2 {
-class RE2;
-class Set;
-}  // namespace re2
-
 namespace llmctl {
 
 struct InjectionFinding {
@@ -54,15 +49,14 @@ class InjectionScanner {
   std::vector<InjectionFinding> Scan(std::string_view text, std::string_view where) const;
 
   // How many regular expressions one scan runs (for the benchmark's comparison).
-  size_t pattern_count() const { return entries_.size(); }
+  size_t pattern_count() const;
 
   static constexpr size_t kMaxFindingsPerRule = 10;
 
  private:
-  struct Entry;
+  struct Impl;  // the compiled rules (RE2 types stay out of this header)
   InjectionScanner();
-  std::vector<Entry> entries_;
-  std::unique_ptr<re2::Set> set_;
+  std::unique_ptr<Impl> impl_;
 };
 
 // The matched span as a finding may quote it: control, invisible and
