@@ -1,8 +1,11 @@
 // `llmctl complete`: one prompt through every guardrail (SPEC §4).
 #include <unistd.h>
 
+#include <algorithm>
+#include <cerrno>
 #include <csignal>
 #include <cstdio>
+#include <cstring>
 #include <fstream>
 #include <iostream>
 #include <iterator>
@@ -15,6 +18,7 @@
 #include "commands/call_flags.h"
 #include "commands/command.h"
 #include "config/settings.h"
+#include "guardrails/output_checks.h"
 #include "guardrails/pricing.h"
 #include "pipeline/call_pipeline.h"
 #include "providers/provider.h"
@@ -32,6 +36,11 @@ struct CompleteOptions {
   std::string system, messages_file;
   CallFlags call;
   bool stream = false, json = false, dry_run = false, allow_truncated = false;
+  std::vector<std::string> data_files;
+  std::string schema_file;
+  int64_t schema_retries = 1;
+  bool expect_json = false;
+  std::vector<std::string> expect_regex, deny_regex;
 };
 
 std::atomic<bool> g_cancelled{false};
@@ -43,6 +52,18 @@ Status ReadAll(std::istream& in, const std::string& what, std::string* out) {
   ss << in.rdbuf();
   if (in.bad()) return Status::Usage("cannot read " + what);
   *out = ss.str();
+  return Status::Ok();
+}
+
+// Reads at most kMaxPromptBytes: a larger file is refused without reading
+// the rest of it.
+Status ReadCapped(std::istream& in, const std::string& what, std::string* out) {
+  out->assign(kMaxPromptBytes + 1, '\0');
+  in.read(out->data(), static_cast<std::streamsize>(out->size()));
+  if (in.bad()) return Status::Usage("cannot read " + what);
+  out->resize(static_cast<size_t>(in.gcount()));
+  if (out->size() > kMaxPromptBytes)
+    return Status::Usage(what + " is larger than 32 MiB, the limit for one input");
   return Status::Ok();
 }
 
@@ -76,6 +97,54 @@ Status LoadMessagesFile(const std::string& path, std::vector<Message>* out) {
   return Status::Ok();
 }
 
+// Reads every --data document (`-` is standard input), each capped and
+// checked as UTF-8, before anything is sent.
+Status LoadData(const CompleteOptions& o, std::vector<std::string>* out) {
+  bool stdin_used = false;
+  for (const std::string& path : o.data_files) {
+    const std::string what = "--data " + path;
+    std::string text;
+    if (path == "-") {
+      if (stdin_used) return Status::Usage("--data - is given twice; standard input can be read once");
+      stdin_used = true;
+      Status st = ReadCapped(std::cin, "--data - (standard input)", &text);
+      if (!st.ok()) return st;
+    } else {
+      std::ifstream in(path, std::ios::binary);
+      if (!in) return Status::Usage(what + ": cannot read the file: " + std::strerror(errno));
+      Status st = ReadCapped(in, what, &text);
+      if (!st.ok()) return st;
+    }
+    Status st = ValidateText(text, what);
+    if (!st.ok()) return st;
+    out->push_back(std::move(text));
+  }
+  return Status::Ok();
+}
+
+// The output checks of the flags; a bad schema or expression is exit 2.
+Status LoadChecks(const CompleteOptions& o, std::unique_ptr<OutputChecker>* out) {
+  OutputCheckOptions c;
+  c.expect_json = o.expect_json;
+  c.expect_regex = o.expect_regex;
+  c.deny_regex = o.deny_regex;
+  if (!o.schema_file.empty()) {
+    const std::string what = "--schema " + o.schema_file;
+    std::ifstream in(o.schema_file, std::ios::binary);
+    if (!in) return Status::Usage(what + ": cannot read the file: " + std::strerror(errno));
+    std::string text;
+    Status st = ReadCapped(in, what, &text);
+    if (!st.ok()) return st;
+    nlohmann::json doc = nlohmann::json::parse(text, nullptr, false);
+    if (doc.is_discarded()) return Status::Usage(what + ": not valid JSON");
+    c.schema = std::move(doc);
+    c.schema_label = what;
+  }
+  if (o.schema_retries < 0 || o.schema_retries > 10)
+    return Status::Usage("--schema-retries " + std::to_string(o.schema_retries) + " is invalid: expected 0 to 10");
+  return OutputChecker::Create(c, out);
+}
+
 // Builds the messages from --messages, stdin and the arguments. System and
 // developer messages move to request.system, which every protocol supports.
 Status BuildRequest(const CompleteOptions& o, ChatRequest* r) {
@@ -90,6 +159,9 @@ Status BuildRequest(const CompleteOptions& o, ChatRequest* r) {
     if (a == "-") read_stdin = true;
     else args.push_back(a);
   }
+  const bool data_from_stdin = std::find(o.data_files.begin(), o.data_files.end(), "-") != o.data_files.end();
+  if (read_stdin && data_from_stdin)
+    return Status::Usage("--data - reads standard input, so the prompt cannot: give it as arguments");
   std::string prompt;
   if (read_stdin) {
     Status st = ReadAll(std::cin, "standard input", &prompt);
@@ -146,6 +218,14 @@ Status RunComplete(const CompleteOptions& o, const GlobalOptions& g) {
   spec.request.stream = o.stream;
   st = BuildRequest(o, &spec.request);
   if (!st.ok()) return st;
+  st = LoadData(o, &spec.data);
+  if (!st.ok()) return st;
+  std::unique_ptr<OutputChecker> checks;
+  st = LoadChecks(o, &checks);
+  if (!st.ok()) return st;
+  if (checks->active()) spec.checks = checks.get();
+  if (const JsonSchema* schema = checks->schema()) spec.request.response_schema = schema->document();
+  spec.schema_retries = o.schema_retries;
 
   PipelineContext ctx;
   ctx.settings = &settings;
@@ -184,11 +264,11 @@ Status RunComplete(const CompleteOptions& o, const GlobalOptions& g) {
   Status written = RunCall(ctx, spec, &outcome);
   if (o.json) {
     nlohmann::json j = outcome.record.ToJson();
-    j["text"] = outcome.text;
+    j["text"] = outcome.withheld ? "" : outcome.text;
     std::cout << j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << std::endl;
   } else if (o.stream) {
     if (outcome.text_emitted && last_piece != "\n") std::fputs("\n", stdout);
-  } else if (!outcome.text.empty()) {
+  } else if (!outcome.text.empty() && !outcome.withheld) {
     std::fwrite(outcome.text.data(), 1, outcome.text.size(), stdout);
     if (outcome.text.back() != '\n') std::fputs("\n", stdout);
   }
@@ -219,6 +299,15 @@ void AddCompleteCommand(CLI::App& app, CommandContext& ctx) {
   cmd->add_option("--cache", o->call.cache, "Cache mode: auto, off, refresh, only (LLM_CACHE)");
   cmd->add_flag("--dry-run", o->dry_run, "Print the request and the estimate; send nothing");
   cmd->add_flag("--allow-truncated", o->allow_truncated, "Exit 0 even when the answer hit max tokens");
+  cmd->add_option("--data", o->data_files, "Untrusted document, spotlighted; repeatable, - = standard input")
+      ->allow_extra_args(false);
+  cmd->add_option("--schema", o->schema_file, "JSON Schema the answer must match (requested natively, checked locally)");
+  cmd->add_option("--schema-retries", o->schema_retries, "Re-asks after an answer fails the schema (default 1)");
+  cmd->add_flag("--expect-json", o->expect_json, "The answer must be one JSON document");
+  cmd->add_option("--expect-regex", o->expect_regex, "The answer must match this RE2 expression; repeatable")
+      ->allow_extra_args(false);
+  cmd->add_option("--deny-regex", o->deny_regex, "The answer must not match this RE2 expression; repeatable")
+      ->allow_extra_args(false);
   cmd->callback([o, &ctx] { ctx.run = [o, &ctx] { return RunComplete(*o, ctx.globals); }; });
 }
 

@@ -171,6 +171,7 @@ Status RunEvalCommand(const EvalOptions& o, const GlobalOptions& g) {
     spec.case_id = c.id;
     spec.request.system = c.system;
     spec.request.messages = c.messages;
+    spec.data = c.data;
     spec.request.max_tokens = c.max_tokens.value_or(settings.max_tokens);
     spec.request.temperature = c.temperature.value_or(settings.temperature);
     if (prepared.insert(spec.primary.ToString()).second) {

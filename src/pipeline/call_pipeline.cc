@@ -9,6 +9,7 @@
 #include <spdlog/spdlog.h>
 
 #include "guardrails/circuit_breaker.h"
+#include "guardrails/content_guard.h"
 #include "guardrails/limits.h"
 #include "guardrails/preflight.h"
 #include "guardrails/pricing.h"
@@ -72,6 +73,31 @@ Status StatusForFailure(const std::string& provider, const ProviderFailure& f) {
   return Status::Provider(line);
 }
 
+// The spec as it is sent: the input guard applied (scan, spotlight,
+// canary). Findings are warned about here, once, whatever the policy.
+Status GuardSpec(const Settings& s, const CallSpec& in, CallSpec* out, GuardedInput* guard) {
+  *out = in;
+  out->data.clear();
+  Status st = GuardInput(ContentGuardFromSettings(s), in.data, &out->request, guard);
+  if (!st.ok()) return st;
+  for (const GuardFinding& f : guard->findings) spdlog::warn("{}", DescribeFinding(f));
+  return Status::Ok();
+}
+
+Status InputRefusal(const GuardedInput& guard) {
+  std::string rules;
+  for (const GuardFinding& f : guard.findings)
+    if (rules.find(f.rule) == std::string::npos) rules += (rules.empty() ? "" : ", ") + f.rule;
+  return Status::GuardRefused("refused: the input looks like a prompt injection (" + rules +
+                              ") and LLM_INJECTION_POLICY=block; nothing was sent");
+}
+
+nlohmann::json FindingsJson(const std::vector<GuardFinding>& findings) {
+  nlohmann::json out = nlohmann::json::array();
+  for (const GuardFinding& f : findings) out.push_back({{"stage", f.stage}, {"rule", f.rule}, {"detail", f.detail}});
+  return out;
+}
+
 }  // namespace
 
 std::string CanonicalRequest(const std::string& provider, const ChatRequest& r) {
@@ -104,6 +130,7 @@ std::string ErrorTypeFor(StatusCode code) {
     case StatusCode::kRateLimited: return "rate_limited";
     case StatusCode::kBudget: return "budget_exceeded";
     case StatusCode::kContextWindow: return "context_window";
+    case StatusCode::kGuardRefused: return "guard_refused";
     default: return "provider_error";
   }
 }
@@ -131,10 +158,14 @@ Status Preflight(const Settings& s, const PriceTable& prices, const CallSpec& sp
   return Status::Ok();
 }
 
-Status DryRun(const PipelineContext& ctx, const CallSpec& spec, nlohmann::json* report) {
+Status DryRun(const PipelineContext& ctx, const CallSpec& original, nlohmann::json* report) {
   const Settings& s = *ctx.settings;
   ProviderConfig cfg;
-  Status st = ResolveProvider(spec.primary.provider, s, *ctx.env, true, &cfg);
+  Status st = ResolveProvider(original.primary.provider, s, *ctx.env, true, &cfg);
+  if (!st.ok()) return st;
+  CallSpec spec;
+  GuardedInput guard;
+  st = GuardSpec(s, original, &spec, &guard);
   if (!st.ok()) return st;
   const PriceTable& prices = *ctx.prices;
   ChatRequest request = spec.request;
@@ -142,7 +173,7 @@ Status DryRun(const PipelineContext& ctx, const CallSpec& spec, nlohmann::json* 
   const PriceLookup price = prices.Find(spec.primary.provider, request.model);
   PreflightEstimate est;
   UsageClaim claim;
-  Status verdict = Preflight(s, prices, spec, &est, &claim);
+  Status verdict = guard.refused ? InputRefusal(guard) : Preflight(s, prices, spec, &est, &claim);
   UsageSnapshot usage;
   if (verdict.ok() && ctx.db) {
     Limiter limiter(*ctx.db, LimitsFromSettings(s));
@@ -178,6 +209,7 @@ Status DryRun(const PipelineContext& ctx, const CallSpec& spec, nlohmann::json* 
         {"user_daily_budget_usd", s.user_daily_budget_usd},
         {"total_spend_today_usd", NanosToUsd(usage.total_spend_nanos)},
         {"daily_budget_usd", s.daily_budget_usd}}},
+      {"guard_findings", FindingsJson(guard.findings)},
       {"would_send", verdict.ok()},
       {"refusal", verdict.ok() ? nlohmann::json() : nlohmann::json(verdict.message())},
   };
@@ -197,8 +229,15 @@ Status PrepareCall(const PipelineContext& ctx, const CallSpec& spec) {
   return Status::Ok();
 }
 
-Status RunCall(const PipelineContext& ctx, const CallSpec& spec, CallOutcome* out) {
+Status RunCall(const PipelineContext& ctx, const CallSpec& original, CallOutcome* out) {
   const Settings& s = *ctx.settings;
+  const ContentGuardOptions guard_options = ContentGuardFromSettings(s);
+  CallSpec spec;
+  GuardedInput guard;
+  Status guarded = GuardSpec(s, original, &spec, &guard);
+  if (!guarded.ok()) return guarded;
+  // Hashes and cache keys see the call's random tokens as placeholders.
+  auto stable = [&](const ChatRequest& r) { return StableView(r, guard.volatile_tokens); };
   const auto call_start = Clock::now();
   CallRecord& rec = out->record;
   rec.timestamp_ms = NowUnixMs();
@@ -209,8 +248,9 @@ Status RunCall(const PipelineContext& ctx, const CallSpec& spec, CallOutcome* ou
   const PriceTable& prices = *ctx.prices;
   rec.provider = spec.primary.provider;
   rec.model = spec.primary.model;
+  rec.guard_findings = guard.findings;
   {
-    ChatRequest request = spec.request;
+    ChatRequest request = stable(spec.request);
     request.model = spec.primary.model;
     rec.prompt_hash = PromptHash(CanonicalRequest(spec.primary.provider, request), s.hash_key);
   }
@@ -241,6 +281,29 @@ Status RunCall(const PipelineContext& ctx, const CallSpec& spec, CallOutcome* ou
     out->status = why;
     return finish();
   };
+  if (guard.refused) return refuse(InputRefusal(guard));
+
+  // An answer that fails a check must reach no sink, so with checks a
+  // stream is held back until the whole answer has passed.
+  const bool hold_back = MustBufferAnswer(spec.checks, guard_options);
+  auto judge = [&](const std::string& text) {
+    AnswerVerdict v = CheckAnswer(spec.checks, guard.canary, guard_options.policy, text);
+    for (const GuardFinding& f : v.findings) {
+      rec.guard_findings.push_back(f);
+      spdlog::warn("{}", DescribeFinding(f));
+    }
+    return v;
+  };
+  auto withhold = [&](const AnswerVerdict& v) {
+    out->withheld = true;
+    std::string rules;
+    for (const GuardFinding& f : v.findings)
+      if (rules.find(f.rule) == std::string::npos) rules += (rules.empty() ? "" : ", ") + f.rule;
+    rec.error = "the answer failed a content guard (" + rules + ") and was withheld";
+    rec.error_type = "guard_refused";
+    out->status = Status::GuardRefused("answer withheld: it failed the " + rules +
+                                       " check; see guard_findings in the record (llmctl logs -n 1)");
+  };
 
   // The cache comes before the limits: a hit costs nothing and sends
   // nothing, so it neither needs nor uses quota.
@@ -248,7 +311,7 @@ Status RunCall(const PipelineContext& ctx, const CallSpec& spec, CallOutcome* ou
   const bool deterministic = spec.request.temperature == 0;
   const bool read_cache = s.cache_mode == "only" || (s.cache_mode == "auto" && deterministic);
   const bool write_cache = s.cache_mode == "refresh" || (s.cache_mode == "auto" && deterministic);
-  ChatRequest keyed = spec.request;
+  ChatRequest keyed = stable(spec.request);
   keyed.model = spec.primary.model;
   const nlohmann::json key_input = CacheKeyInput(spec.primary.provider, keyed, s.cache_namespace);
   const std::string cache_key = CacheKey(key_input);
@@ -265,6 +328,11 @@ Status RunCall(const PipelineContext& ctx, const CallSpec& spec, CallOutcome* ou
       rec.saved_cost_nanos = hit->cost_nanos;
       rec.finish_reason = hit->finish_reason;
       rec.provider_finish_reason = hit->provider_finish_reason;
+      // Checks can differ from the call that filled the entry.
+      if (AnswerVerdict v = judge(hit->text); v.withhold) {
+        withhold(v);
+        return finish();
+      }
       out->text = hit->text;
       out->text_emitted = !hit->text.empty();
       if (ctx.on_text && !hit->text.empty()) ctx.on_text(hit->text);
@@ -329,98 +397,126 @@ Status RunCall(const PipelineContext& ctx, const CallSpec& spec, CallOutcome* ou
   size_t served_index = 0;
   int64_t failed_window = -1;  // window of a model that refused the prompt as too long
   bool stop = false;
+  // A schema failure is re-asked with the validation errors, the earlier
+  // answer kept in the conversation; every round's usage is paid for.
+  ChatRequest round_request = spec.request;
+  int64_t reasks_left = spec.checks && spec.checks->schema() ? spec.schema_retries : 0;
+  Usage earlier_rounds;
+  AnswerVerdict verdict;
 
-  for (size_t i = 0; i < chain.size() && !answered && !stop; ++i) {
-    const ModelRef& ref = chain[i];
-    const ProviderConfig& cfg = configs[i];
-    const std::string endpoint = EndpointKey(cfg);
-    const int64_t window = prices.Find(ref.provider, ref.model).price.max_input_tokens;
-    if (failed_window >= 0 && (window == 0 || window <= failed_window)) {
-      rec.attempts.push_back({ref.provider, ref.model, 0, "skipped", 0});
-      continue;
-    }
-    if (skip_open && !breaker.Allow(endpoint, NowUnixMs())) {
-      spdlog::info("skipping {}: circuit breaker open after repeated failures", ref.provider);
-      rec.attempts.push_back({ref.provider, ref.model, 0, "skipped", 0});
-      continue;
-    }
-    ChatRequest request = spec.request;
-    request.model = ref.model;
-    rec.provider = ref.provider;
-    rec.model = ref.model;
-    rec.prompt_hash = PromptHash(CanonicalRequest(ref.provider, request), s.hash_key);
-    auto provider = MakeProvider(cfg);
+  for (;;) {
+    answered = false;
+    stop = false;
+    failed_window = -1;
+    for (size_t i = 0; i < chain.size() && !answered && !stop; ++i) {
+      const ModelRef& ref = chain[i];
+      const ProviderConfig& cfg = configs[i];
+      const std::string endpoint = EndpointKey(cfg);
+      const int64_t window = prices.Find(ref.provider, ref.model).price.max_input_tokens;
+      if (failed_window >= 0 && (window == 0 || window <= failed_window)) {
+        rec.attempts.push_back({ref.provider, ref.model, 0, "skipped", 0});
+        continue;
+      }
+      if (skip_open && !breaker.Allow(endpoint, NowUnixMs())) {
+        spdlog::info("skipping {}: circuit breaker open after repeated failures", ref.provider);
+        rec.attempts.push_back({ref.provider, ref.model, 0, "skipped", 0});
+        continue;
+      }
+      ChatRequest request = round_request;
+      request.model = ref.model;
+      rec.provider = ref.provider;
+      rec.model = ref.model;
+      rec.prompt_hash = PromptHash(CanonicalRequest(ref.provider, stable(request)), s.hash_key);
+      auto provider = MakeProvider(cfg);
 
-    for (int64_t retry = 0;; ++retry) {
-      const double remaining_s = std::chrono::duration<double>(deadline - Clock::now()).count();
-      if (remaining_s <= 0) {
-        last_failure = ProviderFailure();
-        last_failure.error_type = "timeout";
-        last_failure.message = "timed out: the whole-call deadline of " + FormatSeconds(s.deadline_seconds) +
-                               " s (LLM_DEADLINE_SECONDS) passed";
-        stop = true;
-        break;
-      }
-      AttemptOptions options;
-      options.timeout_seconds = std::min(s.timeout_seconds, remaining_s);
-      options.cancelled = ctx.cancelled;
-      options.keep_streamed_text = ctx.keep_streamed_text || write_cache;
-      options.on_text = [&](std::string_view piece) {
-        out->text_emitted = true;
-        if (ctx.on_text) ctx.on_text(piece);
-      };
-      const auto attempt_start = Clock::now();
-      spdlog::debug("stage guardrails_ms={:.3f} attempt={} provider={}", MsSinceProcessStart(),
-                    rec.attempts.size() + 1, ref.provider);
-      result = ChatResult();
-      ProviderFailure failure;
-      answered = provider->Complete(request, options, &result, &failure);
-      rec.attempts.push_back({ref.provider, ref.model, answered ? result.http_status : failure.http_status,
-                              answered ? "" : failure.error_type, MsSince(attempt_start)});
-      if (answered) {
-        served_cfg = cfg;
-        served_index = i;
-        if (use_breaker) breaker.RecordSuccess(endpoint);
-        if (result.ttft_ms)
-          result.ttft_ms = *result.ttft_ms +
-                           std::chrono::duration<double, std::milli>(attempt_start - call_start).count();
-        break;
-      }
-      if (out->text_emitted) failure.output_started = true;
-      if (failure.error_type == "timeout" && options.timeout_seconds < s.timeout_seconds)
-        failure.message = "timed out: the whole-call deadline of " + FormatSeconds(s.deadline_seconds) +
-                          " s (LLM_DEADLINE_SECONDS) passed during the attempt";
-      last_failure = failure;
-      const FailureAction action = ClassifyFailure(failure);
-      if (action == FailureAction::kStop) {
-        stop = true;
-        break;
-      }
-      if (action == FailureAction::kNextProvider) {
-        if (failure.error_type == "context_window") failed_window = std::max<int64_t>(window, 0);
-        break;
-      }
-      if (use_breaker) {
-        breaker.RecordFailure(endpoint, NowUnixMs());
-        // The failure that opened the circuit (or a failed half-open probe)
-        // ends this provider's turn: open means not contacted.
-        if (skip_open && breaker.IsOpen(endpoint, NowUnixMs())) break;
-      }
-      if (retry >= s.max_retries) break;
-      const int64_t wait_ms = BackoffMs(backoff, static_cast<int>(retry), failure, rng);
-      const double left_ms = std::chrono::duration<double, std::milli>(deadline - Clock::now()).count();
-      if (wait_ms >= left_ms) break;  // a hint past the deadline: move on at once
-      spdlog::info("{} failed ({}); retrying in {} ms", ref.provider, failure.error_type, wait_ms);
-      if (!SleepUnlessCancelled(wait_ms, ctx.cancelled)) {
-        last_failure.error_type = "interrupted";
-        stop = true;
-        break;
+      for (int64_t retry = 0;; ++retry) {
+        const double remaining_s = std::chrono::duration<double>(deadline - Clock::now()).count();
+        if (remaining_s <= 0) {
+          last_failure = ProviderFailure();
+          last_failure.error_type = "timeout";
+          last_failure.message = "timed out: the whole-call deadline of " + FormatSeconds(s.deadline_seconds) +
+                                 " s (LLM_DEADLINE_SECONDS) passed";
+          stop = true;
+          break;
+        }
+        AttemptOptions options;
+        options.timeout_seconds = std::min(s.timeout_seconds, remaining_s);
+        options.cancelled = ctx.cancelled;
+        options.keep_streamed_text = ctx.keep_streamed_text || write_cache || hold_back || guard.canary.has_value();
+        options.on_text = [&](std::string_view piece) {
+          if (hold_back) return;
+          out->text_emitted = true;
+          if (ctx.on_text) ctx.on_text(piece);
+        };
+        const auto attempt_start = Clock::now();
+        spdlog::debug("stage guardrails_ms={:.3f} attempt={} provider={}", MsSinceProcessStart(),
+                      rec.attempts.size() + 1, ref.provider);
+        result = ChatResult();
+        ProviderFailure failure;
+        answered = provider->Complete(request, options, &result, &failure);
+        rec.attempts.push_back({ref.provider, ref.model, answered ? result.http_status : failure.http_status,
+                                answered ? "" : failure.error_type, MsSince(attempt_start)});
+        if (answered) {
+          served_cfg = cfg;
+          served_index = i;
+          if (use_breaker) breaker.RecordSuccess(endpoint);
+          if (result.ttft_ms)
+            result.ttft_ms = *result.ttft_ms +
+                             std::chrono::duration<double, std::milli>(attempt_start - call_start).count();
+          break;
+        }
+        if (out->text_emitted) failure.output_started = true;
+        if (failure.error_type == "timeout" && options.timeout_seconds < s.timeout_seconds)
+          failure.message = "timed out: the whole-call deadline of " + FormatSeconds(s.deadline_seconds) +
+                            " s (LLM_DEADLINE_SECONDS) passed during the attempt";
+        last_failure = failure;
+        const FailureAction action = ClassifyFailure(failure);
+        if (action == FailureAction::kStop) {
+          stop = true;
+          break;
+        }
+        if (action == FailureAction::kNextProvider) {
+          if (failure.error_type == "context_window") failed_window = std::max<int64_t>(window, 0);
+          break;
+        }
+        if (use_breaker) {
+          breaker.RecordFailure(endpoint, NowUnixMs());
+          // The failure that opened the circuit (or a failed half-open probe)
+          // ends this provider's turn: open means not contacted.
+          if (skip_open && breaker.IsOpen(endpoint, NowUnixMs())) break;
+        }
+        if (retry >= s.max_retries) break;
+        const int64_t wait_ms = BackoffMs(backoff, static_cast<int>(retry), failure, rng);
+        const double left_ms = std::chrono::duration<double, std::milli>(deadline - Clock::now()).count();
+        if (wait_ms >= left_ms) break;  // a hint past the deadline: move on at once
+        spdlog::info("{} failed ({}); retrying in {} ms", ref.provider, failure.error_type, wait_ms);
+        if (!SleepUnlessCancelled(wait_ms, ctx.cancelled)) {
+          last_failure.error_type = "interrupted";
+          stop = true;
+          break;
+        }
       }
     }
+    if (!answered) break;
+    verdict = judge(result.text);
+    if (!verdict.schema_only || reasks_left-- <= 0) break;
+    spdlog::warn("asking {} again for an answer that matches the schema", rec.provider);
+    earlier_rounds.input_tokens += result.usage.input_tokens;
+    earlier_rounds.output_tokens += result.usage.output_tokens;
+    earlier_rounds.cached_input_tokens += result.usage.cached_input_tokens;
+    earlier_rounds.reasoning_tokens += result.usage.reasoning_tokens;
+    earlier_rounds.cache_write_tokens += result.usage.cache_write_tokens;
+    round_request.messages.push_back({"assistant", result.text});
+    round_request.messages.push_back({"user", OutputChecker::ReaskMessage(verdict.findings)});
   }
   rec.fallback_used = answered && served_index > 0;
 
   if (answered) {
+    result.usage.input_tokens += earlier_rounds.input_tokens;
+    result.usage.output_tokens += earlier_rounds.output_tokens;
+    result.usage.cached_input_tokens += earlier_rounds.cached_input_tokens;
+    result.usage.reasoning_tokens += earlier_rounds.reasoning_tokens;
+    result.usage.cache_write_tokens += earlier_rounds.cache_write_tokens;
     out->text = std::move(result.text);
     rec.input_tokens = result.usage.input_tokens;
     rec.output_tokens = result.usage.output_tokens;
@@ -454,7 +550,13 @@ Status RunCall(const PipelineContext& ctx, const CallSpec& spec, CallOutcome* ou
       out->status = Status::Provider(rec.provider + " refused to answer: content filter (" +
                                      rec.provider_finish_reason + ")");
     }
-    if (write_cache && cacheable_answer) {
+    if (verdict.withhold) {
+      withhold(verdict);
+    } else if (hold_back && ctx.on_text && !out->text.empty()) {
+      out->text_emitted = true;
+      ctx.on_text(out->text);
+    }
+    if (write_cache && cacheable_answer && !out->withheld) {
       CacheEntry entry;
       entry.key = cache_key;
       entry.key_input = key_input;

@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "config/settings.h"
+#include "guardrails/output_checks.h"
 #include "guardrails/pricing.h"
 #include "providers/chat.h"
 #include "records/call_record.h"
@@ -26,6 +27,12 @@ struct CallSpec {
   bool allow_truncated = false;
   std::string run_id;
   std::string case_id;
+  // Untrusted documents (--data, an eval case's data): scanned, then
+  // spotlighted into the last user turn.
+  std::vector<std::string> data;
+  // Checks the answer must pass before it is printed or cached; null: none.
+  const OutputChecker* checks = nullptr;
+  int64_t schema_retries = 1;  // re-asks after an answer that fails only the schema
 };
 
 struct CallOutcome {
@@ -33,6 +40,9 @@ struct CallOutcome {
   CallRecord record;
   std::string text;        // the answer (partial when truncated or a stream broke)
   bool text_emitted = false;  // some text already went to the sink
+  // The answer failed a content guard (an output check, or the canary under
+  // block): it went to no sink and `text` must not be shown.
+  bool withheld = false;
 };
 
 struct PipelineContext {
@@ -57,9 +67,10 @@ Status PrepareCall(const PipelineContext& ctx, const CallSpec& spec);
 Status RunCall(const PipelineContext& ctx, const CallSpec& spec, CallOutcome* outcome);
 
 // --dry-run: the request that would be sent (keys masked), the estimate,
-// and the refusal a real call would get from the pre-flight, the rate
-// limits or the spend caps. Sends nothing and holds no quota. The returned
-// status is that refusal (or ok).
+// the injection scanner's findings, and the refusal a real call would get
+// from the scanner under block, the pre-flight, the rate limits or the
+// spend caps. Sends nothing and holds no quota. The returned status is that
+// refusal (or ok).
 Status DryRun(const PipelineContext& ctx, const CallSpec& spec, nlohmann::json* report);
 
 // The canonical request that prompt_hash (and later the cache key) covers.
