@@ -11,7 +11,7 @@ using nlohmann::json;
 
 namespace {
 
-std::unique_ptr<JsonSchema> Make(const char* text) {
+std::unique_ptr<JsonSchema> MakeSchema(const char* text) {
   std::unique_ptr<JsonSchema> s;
   Status st = JsonSchema::Parse(json::parse(text), "test", &s);
   REQUIRE_MESSAGE(st.ok(), st.message());
@@ -43,7 +43,7 @@ bool NeedsRemote(const json& j) {
 }  // namespace
 
 TEST_CASE("schema validation: types, required, nested paths, combinators") {
-  auto s = Make(R"({"type":"object","required":["id","items"],
+  auto s = MakeSchema(R"({"type":"object","required":["id","items"],
     "properties":{"id":{"type":"string","pattern":"^[a-z]+$"},
                   "items":{"type":"array","minItems":1,"items":{"$ref":"#/definitions/item"}}},
     "definitions":{"item":{"anyOf":[{"type":"integer"},{"type":"null"}]}}})");

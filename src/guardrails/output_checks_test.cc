@@ -7,7 +7,7 @@ using nlohmann::json;
 
 namespace {
 
-std::unique_ptr<OutputChecker> Make(const OutputCheckOptions& o) {
+std::unique_ptr<OutputChecker> MakeChecker(const OutputCheckOptions& o) {
   std::unique_ptr<OutputChecker> c;
   Status st = OutputChecker::Create(o, &c);
   REQUIRE_MESSAGE(st.ok(), st.message());
@@ -17,7 +17,7 @@ std::unique_ptr<OutputChecker> Make(const OutputCheckOptions& o) {
 }  // namespace
 
 TEST_CASE("no checks: inactive and everything passes") {
-  auto c = Make({});
+  auto c = MakeChecker({});
   CHECK_FALSE(c->active());
   CHECK(c->Check("not json at all").empty());
 }
@@ -25,7 +25,7 @@ TEST_CASE("no checks: inactive and everything passes") {
 TEST_CASE("expect_json accepts one document with white space and rejects prose or fences") {
   OutputCheckOptions o;
   o.expect_json = true;
-  auto c = Make(o);
+  auto c = MakeChecker(o);
   CHECK(c->active());
   CHECK(c->Check("  {\"a\": 1}\n").empty());
   CHECK(c->Check("[1,2]").empty());
@@ -42,7 +42,7 @@ TEST_CASE("schema checks name the failing path and never quote the answer") {
   OutputCheckOptions o;
   o.schema = json::parse(R"({"type":"object","properties":{"n":{"type":"integer","minimum":1},
       "tags":{"type":"array","items":{"type":"string"}}},"required":["n"],"additionalProperties":false})");
-  auto c = Make(o);
+  auto c = MakeChecker(o);
   CHECK(c->Check(R"({"n": 3, "tags": ["a"]})").empty());
   auto f = c->Check(R"({"n": 0, "tags": ["a", 7]})");
   REQUIRE(f.size() == 1);
@@ -65,7 +65,7 @@ TEST_CASE("expect and deny regexes") {
   OutputCheckOptions o;
   o.expect_regex = {"^[A-Z]", "\\d+"};
   o.deny_regex = {"(?i)password", "sk-[a-z0-9]{8}"};
-  auto c = Make(o);
+  auto c = MakeChecker(o);
   CHECK(c->Check("Answer 42").empty());
   auto f = c->Check("answer: your Password is sk-abcdefgh1");
   REQUIRE(f.size() == 4);
