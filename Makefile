@@ -1,17 +1,30 @@
-# Thin wrapper over CMake for the two README one-liners:
-#   make demo   installs what is missing, builds, runs a mock call and the reports
-#   make test   installs what is missing, builds, runs the whole test suite
+# Thin wrapper over CMake for the README one-liners:
+#   make demo      installs what is missing, builds, runs a mock call and the reports
+#   make test      installs what is missing, builds, runs the whole test suite
+#   make install   builds and installs under PREFIX (default /usr/local; DESTDIR honoured)
+#   make package   builds the Debian package (build/llmctl_VERSION_ARCH.deb)
+#   make format-check  fails when a C++ file differs from .clang-format's style
 BUILD ?= build
 JOBS ?= 2
+PREFIX ?= /usr/local
 DEBIAN_PACKAGES = cmake g++ make pkg-config libcli11-dev libcurl4-openssl-dev \
   nlohmann-json3-dev libspdlog-dev libsqlite3-dev doctest-dev libssl-dev \
-  libcpp-httplib-dev libre2-dev libvalijson-dev json-schema-test-suite jq sqlite3 curl
+  libcpp-httplib-dev libre2-dev libvalijson-dev json-schema-test-suite unicode-data jq sqlite3 curl
+# What CI needs beyond the build: the fuzzing compiler and runtime, the
+# linters, and dpkg-shlibdeps for the package's dependencies.
+CI_PACKAGES = clang-15 libfuzzer-15-dev clang-format shellcheck dpkg-dev file
 SUDO = $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: deps build demo test clean
+.PHONY: deps ci-deps install-packages build demo test install package format-check clean
 
 deps:
-	@missing=$$(for p in $(DEBIAN_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	@$(MAKE) --no-print-directory install-packages PACKAGES="$(DEBIAN_PACKAGES)"
+
+ci-deps:
+	@$(MAKE) --no-print-directory install-packages PACKAGES="$(DEBIAN_PACKAGES) $(CI_PACKAGES)"
+
+install-packages:
+	@missing=$$(for p in $(PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
 	if [ -n "$$missing" ]; then \
 	  echo "installing: $$missing"; \
 	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; \
@@ -28,6 +41,15 @@ demo: build
 
 test: build
 	ctest --test-dir $(BUILD) --output-on-failure -j $(JOBS)
+
+install: build
+	cmake --install $(BUILD) --prefix $(PREFIX)
+
+package: build
+	cd $(BUILD) && cpack -G DEB
+
+format-check:
+	tests/format_check.sh
 
 clean:
 	rm -rf $(BUILD)

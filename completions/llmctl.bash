@@ -5,7 +5,7 @@ _llmctl() {
     cur=${COMP_WORDS[COMP_CWORD]}; prev=${COMP_WORDS[COMP_CWORD-1]}
     words=("${COMP_WORDS[@]}"); cword=$COMP_CWORD
   }
-  local commands="complete config-check cost-report latency-stats logs cache limits models eval help"
+  local commands="complete config-check cost-report latency-stats logs cache limits models tokens eval help"
   local global="--config --log-format -v --verbose -q --quiet --version --help -h"
   local cmd="" sub="" i
   for ((i = 1; i < cword; i++)); do
@@ -45,6 +45,10 @@ _llmctl() {
       esac ;;
     limits) opts="-u --user --json" ;;
     models) opts="--json" ;;
+    tokens)
+      case $prev in -m|--model) return ;; esac
+      if [[ $cur != -* ]]; then COMPREPLY=($(compgen -f -- "$cur")); return; fi
+      opts="-m --model --json" ;;
     eval) opts="-c --concurrency --max-cost --cache --filter --repeat --junit --output --run-id --compare --json -m --model -p --provider -u --user --max-tokens --temperature --timeout --fallback" ;;
   esac
   COMPREPLY=($(compgen -W "$opts --help" -- "$cur"))

@@ -1,5 +1,5 @@
 # fish completion for llmctl
-set -l commands complete config-check cost-report latency-stats logs cache limits models eval help
+set -l commands complete config-check cost-report latency-stats logs cache limits models tokens eval help
 complete -c llmctl -f
 complete -c llmctl -n "not __fish_seen_subcommand_from $commands" -a "$commands"
 complete -c llmctl -l config -r -F -d 'Config file'
@@ -79,6 +79,11 @@ complete -c llmctl -n $li -s u -l user -x -d 'User id'
 complete -c llmctl -n $li -l json -d 'Print as JSON'
 
 complete -c llmctl -n "__fish_seen_subcommand_from models" -l json -d 'Print as JSON'
+
+set -l tk "__fish_seen_subcommand_from tokens"
+complete -c llmctl -n $tk -F
+complete -c llmctl -n $tk -s m -l model -x -d 'Model, MODEL or PROVIDER:MODEL'
+complete -c llmctl -n $tk -l json -d 'Print as JSON'
 
 set -l ev "__fish_seen_subcommand_from eval"
 complete -c llmctl -n $ev -F

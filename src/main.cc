@@ -35,6 +35,7 @@ int main(int argc, char** argv) {
   AddModelsCommand(app, ctx);
   AddCacheCommand(app, ctx);
   AddEvalCommand(app, ctx);
+  AddTokensCommand(app, ctx);
   app.add_subcommand("help", "Show this help")->callback([&] {
     ctx.run = [&] {
       std::cout << app.help();

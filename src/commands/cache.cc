@@ -22,16 +22,18 @@ struct CacheOptions {
   std::string file;  // export: output (default stdout); import: input ("-" = stdin)
 };
 
-Status OpenCache(const GlobalOptions& g, Settings* s, Database* db) {
+// stats and export only read: they neither create nor write the file.
+Status OpenCache(const GlobalOptions& g, Settings* s, Database* db, bool write) {
   Status st = LoadSettings(ProcessEnvironment(), g.config_path, s);
   if (!st.ok()) return st;
-  return db->Open(s->db_path);
+  const DatabaseOptions options{.busy_timeout_ms = s->db_busy_timeout_ms};
+  return write ? db->Open(s->db_path, options) : db->OpenForReading(s->db_path, options);
 }
 
 Status RunStats(const CacheOptions& o, const GlobalOptions& g) {
   Settings s;
   Database db;
-  Status st = OpenCache(g, &s, &db);
+  Status st = OpenCache(g, &s, &db, false);
   if (!st.ok()) return st;
   CacheStats stats;
   st = ResponseCache(db).Stats(NowUnixMs(), &stats);
@@ -61,7 +63,7 @@ Status RunStats(const CacheOptions& o, const GlobalOptions& g) {
 Status RunClearOrPrune(bool prune, const GlobalOptions& g) {
   Settings s;
   Database db;
-  Status st = OpenCache(g, &s, &db);
+  Status st = OpenCache(g, &s, &db, true);
   if (!st.ok()) return st;
   int64_t removed = 0;
   ResponseCache cache(db);
@@ -75,7 +77,7 @@ Status RunClearOrPrune(bool prune, const GlobalOptions& g) {
 Status RunExport(const CacheOptions& o, const GlobalOptions& g) {
   Settings s;
   Database db;
-  Status st = OpenCache(g, &s, &db);
+  Status st = OpenCache(g, &s, &db, false);
   if (!st.ok()) return st;
   int64_t count = 0;
   if (o.file.empty() || o.file == "-") {
@@ -109,7 +111,7 @@ Status RunImport(const CacheOptions& o, const GlobalOptions& g) {
   }
   Settings s;
   Database db;
-  Status st = OpenCache(g, &s, &db);
+  Status st = OpenCache(g, &s, &db, true);
   if (!st.ok()) return st;
   int64_t imported = 0;
   std::vector<std::string> bad;

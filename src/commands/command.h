@@ -33,5 +33,6 @@ void AddLimitsCommand(CLI::App& app, CommandContext& ctx);
 void AddModelsCommand(CLI::App& app, CommandContext& ctx);
 void AddCacheCommand(CLI::App& app, CommandContext& ctx);
 void AddEvalCommand(CLI::App& app, CommandContext& ctx);
+void AddTokensCommand(CLI::App& app, CommandContext& ctx);
 
 }  // namespace llmctl

@@ -10,7 +10,6 @@
 #include <iostream>
 #include <iterator>
 #include <memory>
-#include <sstream>
 
 #include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
@@ -47,23 +46,18 @@ std::atomic<bool> g_cancelled{false};
 
 void OnSignal(int) { g_cancelled.store(true); }
 
+// Reads at most kMaxPromptBytes + 1 bytes: one byte past the cap proves the
+// input too large without reading (or holding) the rest of it.
 Status ReadAll(std::istream& in, const std::string& what, std::string* out) {
-  std::ostringstream ss;
-  ss << in.rdbuf();
+  out->clear();
+  char buf[1 << 16];
+  while (out->size() <= kMaxPromptBytes && in) {
+    in.read(buf, static_cast<std::streamsize>(std::min(sizeof buf, kMaxPromptBytes + 1 - out->size())));
+    out->append(buf, static_cast<size_t>(in.gcount()));
+  }
   if (in.bad()) return Status::Usage("cannot read " + what);
-  *out = ss.str();
-  return Status::Ok();
-}
-
-// Reads at most kMaxPromptBytes: a larger file is refused without reading
-// the rest of it.
-Status ReadCapped(std::istream& in, const std::string& what, std::string* out) {
-  out->assign(kMaxPromptBytes + 1, '\0');
-  in.read(out->data(), static_cast<std::streamsize>(out->size()));
-  if (in.bad()) return Status::Usage("cannot read " + what);
-  out->resize(static_cast<size_t>(in.gcount()));
   if (out->size() > kMaxPromptBytes)
-    return Status::Usage(what + " is larger than 32 MiB, the limit for one input");
+    return Status::Usage(what + " is larger than 32 MiB, the limit (the largest request providers accept)");
   return Status::Ok();
 }
 
@@ -107,12 +101,12 @@ Status LoadData(const CompleteOptions& o, std::vector<std::string>* out) {
     if (path == "-") {
       if (stdin_used) return Status::Usage("--data - is given twice; standard input can be read once");
       stdin_used = true;
-      Status st = ReadCapped(std::cin, "--data - (standard input)", &text);
+      Status st = ReadAll(std::cin, "--data - (standard input)", &text);
       if (!st.ok()) return st;
     } else {
       std::ifstream in(path, std::ios::binary);
       if (!in) return Status::Usage(what + ": cannot read the file: " + std::strerror(errno));
-      Status st = ReadCapped(in, what, &text);
+      Status st = ReadAll(in, what, &text);
       if (!st.ok()) return st;
     }
     Status st = ValidateText(text, what);
@@ -133,7 +127,7 @@ Status LoadChecks(const CompleteOptions& o, std::unique_ptr<OutputChecker>* out)
     std::ifstream in(o.schema_file, std::ios::binary);
     if (!in) return Status::Usage(what + ": cannot read the file: " + std::strerror(errno));
     std::string text;
-    Status st = ReadCapped(in, what, &text);
+    Status st = ReadAll(in, what, &text);
     if (!st.ok()) return st;
     nlohmann::json doc = nlohmann::json::parse(text, nullptr, false);
     if (doc.is_discarded()) return Status::Usage(what + ": not valid JSON");
@@ -237,7 +231,7 @@ Status RunComplete(const CompleteOptions& o, const GlobalOptions& g) {
   st = PrepareCall(ctx, spec);
   if (!st.ok()) return st;
   Database db;
-  st = db.Open(settings.db_path);
+  st = db.Open(settings.db_path, {.busy_timeout_ms = settings.db_busy_timeout_ms});
   if (!st.ok()) return st;
   ctx.db = &db;
   if (o.dry_run) {
@@ -264,6 +258,8 @@ Status RunComplete(const CompleteOptions& o, const GlobalOptions& g) {
   Status written = RunCall(ctx, spec, &outcome);
   if (o.json) {
     nlohmann::json j = outcome.record.ToJson();
+    // The record printed must not claim a success its storing failed.
+    if (!written.ok() && j["error"].is_null()) j["error"] = written.message();
     j["text"] = outcome.withheld ? "" : outcome.text;
     std::cout << j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << std::endl;
   } else if (o.stream) {

@@ -13,6 +13,7 @@
 #include "guardrails/circuit_breaker.h"
 #include "guardrails/pricing.h"
 #include "providers/provider.h"
+#include "records/record_store.h"
 #include "store/database.h"
 #include "store/migrations.h"
 #include "util/mask.h"
@@ -96,14 +97,19 @@ void CheckProviders(const Settings& s, const Environment& env, bool ping, std::v
 
 void CheckDatabase(const Settings& s, std::vector<Check>* checks) {
   Database db;
-  Status st = db.Open(s.db_path);
+  Status st = db.Open(s.db_path, {.busy_timeout_ms = s.db_busy_timeout_ms});
+  int version = 0;
+  if (st.ok()) st = db.SchemaVersion(&version);
+  // The whole file is checked here, where a second or two is acceptable;
+  // a call only probes the pages its own record needs.
+  if (st.ok()) st = db.QuickCheck();
   if (!st.ok()) {
     checks->push_back({"FAIL", "database", st.message(), "set LLMCTL_DB to a writable file path"});
     return;
   }
   const int latest = AllMigrations().back().version;
   checks->push_back({"ok", "database", s.db_path + " writable, schema version " +
-                                           std::to_string(db.SchemaVersion()) + " of " + std::to_string(latest), ""});
+                                           std::to_string(version) + " of " + std::to_string(latest), ""});
   BreakerOptions options;
   options.threshold = s.breaker_threshold > 0 ? s.breaker_threshold : 1;
   std::vector<BreakerStatus> breakers;
@@ -137,6 +143,11 @@ Status RunConfigCheck(const ConfigCheckOptions& o, const GlobalOptions& g) {
     checks.push_back({"ok", "prompt hash", "HMAC-SHA256 under LLMCTL_HASH_KEY (" + MaskSecret(settings.hash_key) + ")", ""});
   CheckProviders(settings, env, o.ping, &checks);
   CheckDatabase(settings, &checks);
+  if (!settings.log_file.empty()) {
+    Status log = CheckLogFile(settings.log_file);
+    if (log.ok()) checks.push_back({"ok", "log file", settings.log_file + " writable", ""});
+    else checks.push_back({"FAIL", "log file", log.message(), "point LLMCTL_LOG_FILE at a writable file, or unset it"});
+  }
 
   bool failed = false;
   for (const Check& c : checks) failed |= c.status == "FAIL";

@@ -7,13 +7,13 @@
 #include <csignal>
 #include <fstream>
 #include <iostream>
-#include <regex>
 #include <set>
 
 #include <spdlog/spdlog.h>
 
 #include "commands/call_flags.h"
 #include "commands/command.h"
+#include "commands/number_flags.h"
 #include "config/settings.h"
 #include "eval/compare.h"
 #include "eval/junit.h"
@@ -26,6 +26,9 @@
 #include "providers/http_client.h"
 #include "store/database.h"
 #include "util/hash.h"
+#include "util/output_path.h"
+#include "util/regex.h"
+#include "util/strict_number.h"
 #include "util/stdout_color.h"
 #include "util/time_format.h"
 
@@ -76,7 +79,7 @@ int64_t WorstCostNanos(const PriceTable& prices, const CallSpec& spec) {
 
 Status RunCompare(const EvalOptions& o, const Settings& settings) {
   Database db;
-  Status st = db.Open(settings.db_path);
+  Status st = db.OpenForReading(settings.db_path, {.busy_timeout_ms = settings.db_busy_timeout_ms});
   if (!st.ok()) return st;
   std::vector<EvalResultRow> a, b;
   st = LoadEvalResults(db, o.compare[0], &a);
@@ -106,17 +109,23 @@ Status RunEvalCommand(const EvalOptions& o, const GlobalOptions& g) {
     return RunCompare(o, settings);
   }
   if (o.suite.empty()) return Status::Usage("give a suite file (llmctl eval SUITE.jsonl) or --compare RUN_A RUN_B");
+  // Reports are written at the end: a path that cannot take them must stop
+  // the run before any case is paid for.
+  for (const auto& [flag, path] : {std::pair{"--junit", &o.junit}, std::pair{"--output", &o.output}}) {
+    if (path->empty()) continue;
+    const std::string why = WhyNotWritable(*path);
+    if (!why.empty()) return Status::Usage(std::string(flag) + " " + *path + ": " + why);
+  }
   if (o.concurrency < 1 || o.concurrency > 1024)
     return Status::Usage("--concurrency " + std::to_string(o.concurrency) + ": expected 1 to 1024");
   if (o.repeat < 1 || o.repeat > 1000)
     return Status::Usage("--repeat " + std::to_string(o.repeat) + ": expected 1 to 1000");
   int64_t max_cost_nanos = 0;
   if (!o.max_cost.empty()) {
-    char* end = nullptr;
-    const double usd = std::strtod(o.max_cost.c_str(), &end);
-    if (end == o.max_cost.c_str() || *end != '\0' || !(usd > 0))
-      return Status::Usage("--max-cost " + o.max_cost + ": expected a number of USD above 0");
-    max_cost_nanos = UsdToNanos(usd);
+    const auto usd = ParseStrictNumber(o.max_cost);
+    if (!usd || !(*usd > 0) || *usd > 1e9)
+      return Status::Usage("--max-cost " + o.max_cost + ": expected a number of USD above 0 (at most 1000000000)");
+    max_cost_nanos = UsdToNanos(*usd);
   }
   // Repeats exist to expose flaky answers: served from the cache they
   // would all agree, so the cache is written but not read (unless replaying).
@@ -126,13 +135,10 @@ Status RunEvalCommand(const EvalOptions& o, const GlobalOptions& g) {
   st = LoadSuite(o.suite, &suite);
   if (!st.ok()) return st;
   if (!o.filter.empty()) {
-    std::regex re;
-    try {
-      re = std::regex(o.filter, std::regex::ECMAScript);
-    } catch (const std::regex_error& e) {
-      return Status::Usage("--filter " + o.filter + ": invalid regular expression: " + e.what());
-    }
-    std::erase_if(suite.cases, [&](const EvalCase& c) { return !std::regex_search(c.id, re); });
+    std::string error;
+    auto re = Regex::Compile(o.filter, &error);
+    if (!re) return Status::Usage("--filter " + o.filter + ": invalid regular expression: " + error);
+    std::erase_if(suite.cases, [&](const EvalCase& c) { return !re->Search(c.id); });
     if (suite.cases.empty()) return Status::Usage("--filter " + o.filter + " matches no case id in " + suite.name);
   }
 
@@ -183,7 +189,7 @@ Status RunEvalCommand(const EvalOptions& o, const GlobalOptions& g) {
   }
 
   Database db;
-  st = db.Open(settings.db_path);
+  st = db.Open(settings.db_path, {.busy_timeout_ms = settings.db_busy_timeout_ms});
   if (!st.ok()) return st;
   if (!o.run_id.empty()) {
     std::vector<EvalResultRow> existing;
@@ -239,11 +245,11 @@ void AddEvalCommand(CLI::App& app, CommandContext& ctx) {
   auto o = std::make_shared<EvalOptions>();
   CLI::App* cmd = app.add_subcommand("eval", "Run a prompt regression suite (JSONL) with assertions");
   cmd->add_option("suite", o->suite, "Suite file, one JSON case a line ('-' reads standard input)");
-  cmd->add_option("-c,--concurrency", o->concurrency, "Cases in flight at once (default 4)");
+  cmd->add_option("-c,--concurrency", o->concurrency, "Cases in flight at once (default 4)")->check(StrictIntegerFlag());
   cmd->add_option("--max-cost", o->max_cost, "Run budget in USD: no case starts that could pass it");
   cmd->add_option("--cache", o->call.cache, "Cache mode: auto, off, refresh, only (LLM_CACHE); only = hermetic replay");
   cmd->add_option("--filter", o->filter, "Run only cases whose id matches this regular expression");
-  cmd->add_option("--repeat", o->repeat, "Run every case N times to expose flaky answers (default 1)");
+  cmd->add_option("--repeat", o->repeat, "Run every case N times to expose flaky answers (default 1)")->check(StrictIntegerFlag());
   cmd->add_option("--junit", o->junit, "Write a JUnit XML report to FILE");
   cmd->add_option("--output", o->output, "Write per-case results to FILE as JSONL");
   cmd->add_option("--run-id", o->run_id, "Id of this run, for --compare (default: a new UUID)");

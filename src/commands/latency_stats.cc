@@ -6,6 +6,7 @@
 #include <memory>
 
 #include "commands/command.h"
+#include "commands/number_flags.h"
 #include "config/settings.h"
 #include "records/latency_stats.h"
 #include "records/latency_stats_format.h"
@@ -60,7 +61,9 @@ Status RunLatencyStats(const LatencyStatsOptions& o, const GlobalOptions& g) {
   } else {
     Database db;
     bool exists = false;
-    if (st = OpenExistingDatabase(settings.db_path, &db, &exists); !st.ok()) return st;
+    if (st = db.OpenForReading(settings.db_path, {.busy_timeout_ms = settings.db_busy_timeout_ms}, &exists);
+        !st.ok())
+      return st;
     if (exists && !(st = CollectLatencyFromDatabase(db, filter, options, &aggregator)).ok())
       return st;
   }
@@ -86,11 +89,13 @@ void AddLatencyStatsCommand(CLI::App& app, CommandContext& ctx) {
   CLI::App* cmd = app.add_subcommand("latency-stats", "Latency percentiles (p50/p95/p99/max, time to first token) and an ok/degraded status");
   cmd->add_option("--since", o->since, "Only records from this time: a duration back from now (24h, 7d) or a UTC date/time");
   cmd->add_option("--last", o->last, "Only the N most recent records (after the other filters)")
+      ->check(StrictIntegerFlag())
       ->check(CLI::PositiveNumber);
   cmd->add_option("--by", o->by, "Group by provider and/or model; repeatable or comma-separated")
       ->delimiter(',')
       ->check(CLI::IsMember({"provider", "model"}));
   cmd->add_option("--threshold-ms", o->threshold_ms, "p95 above this is degraded, exit 9 (default LLM_LATENCY_P95_ALERT_MS)")
+      ->check(StrictNumberFlag())
       ->check(CLI::NonNegativeNumber);
   cmd->add_option("--format", o->format, "Output: table, json or prometheus (node-exporter textfile)")
       ->check(CLI::IsMember({"table", "json", "prometheus"}));

@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "commands/command.h"
+#include "commands/number_flags.h"
 #include "config/settings.h"
 #include "records/record_export.h"
 #include "records/record_source.h"
@@ -37,11 +38,16 @@ struct PruneOptions {
   std::string older_than;
 };
 
-Status OpenDatabase(const GlobalOptions& g, Database* db, bool* exists) {
+// Opens for reading, or (write) for pruning a file that exists; *exists
+// says whether there is a file at all.
+Status OpenDatabase(const GlobalOptions& g, Database* db, bool* exists, bool write = false) {
   Settings settings;
   Status st = LoadSettings(ProcessEnvironment(), g.config_path, &settings);
   if (!st.ok()) return st;
-  return OpenExistingDatabase(settings.db_path, db, exists);
+  const DatabaseOptions options{.busy_timeout_ms = settings.db_busy_timeout_ms};
+  st = db->OpenForReading(settings.db_path, options, exists);
+  if (!st.ok() || !write || !*exists) return st;
+  return db->Open(settings.db_path, options);
 }
 
 Status RunLogs(const LogsOptions& o, const GlobalOptions& g) {
@@ -88,7 +94,7 @@ Status RunPrune(const PruneOptions& o, const GlobalOptions& g) {
   if (!st.ok()) return st;
   Database db;
   bool exists = false;
-  if (st = OpenDatabase(g, &db, &exists); !st.ok()) return st;
+  if (st = OpenDatabase(g, &db, &exists, true); !st.ok()) return st;
   int64_t deleted = 0;
   if (exists && !(st = PruneRecords(db, cutoff, &deleted)).ok()) return st;
   // The count is the command's answer, so it shows even without -v; stdout
@@ -109,7 +115,9 @@ void AddLogsCommand(CLI::App& app, CommandContext& ctx) {
   cmd->add_option("--until", o->until, "Only records before this time (same forms as --since)");
   cmd->add_option("-u,--user", o->user, "Only this user id");
   cmd->add_option("-m,--model", o->model, "Only this model (as recorded, without the provider)");
-  cmd->add_option("-n,--lines", o->last, "Only the last N records")->check(CLI::PositiveNumber);
+  cmd->add_option("-n,--lines", o->last, "Only the last N records")
+      ->check(StrictIntegerFlag())
+      ->check(CLI::PositiveNumber);
   cmd->add_option("--request-id", o->request_id, "Only the record with this request id");
   cmd->add_flag("-f,--follow", o->follow, "Keep printing new records as they are written (stop with Ctrl-C)");
 

@@ -15,6 +15,8 @@
 #include <re2/re2.h>
 
 #include "store/database.h"
+#include "util/secret_scrubber.h"
+#include "util/strict_number.h"
 
 extern char** environ;
 
@@ -27,27 +29,9 @@ std::string Bad(const std::string& label, const std::string& value, const std::s
   return label + "=\"" + value + "\" is invalid: " + valid;
 }
 
-std::optional<double> ParseNumber(const std::string& v) {
-  if (v.empty()) return std::nullopt;
-  char* end = nullptr;
-  errno = 0;
-  double d = std::strtod(v.c_str(), &end);
-  if (errno != 0 || end != v.c_str() + v.size() || !std::isfinite(d)) return std::nullopt;
-  return d;
-}
-
-std::optional<int64_t> ParseInteger(const std::string& v) {
-  if (v.empty()) return std::nullopt;
-  char* end = nullptr;
-  errno = 0;
-  long long n = std::strtoll(v.c_str(), &end, 10);
-  if (errno != 0 || end != v.c_str() + v.size()) return std::nullopt;
-  return n;
-}
-
 Setter IntSetting(int64_t Settings::*field, int64_t min, int64_t max, std::string valid) {
   return [=](const std::string& v, const std::string& label, Settings* s) {
-    auto n = ParseInteger(v);
+    auto n = ParseStrictInteger(v);
     if (!n || *n < min || *n > max) return Status::Config(Bad(label, v, valid));
     s->*field = *n;
     return Status::Ok();
@@ -57,7 +41,7 @@ Setter IntSetting(int64_t Settings::*field, int64_t min, int64_t max, std::strin
 Setter NumberSetting(double Settings::*field, double min, double max, std::string valid,
                      bool exclusive_min = false) {
   return [=](const std::string& v, const std::string& label, Settings* s) {
-    auto d = ParseNumber(v);
+    auto d = ParseStrictNumber(v);
     if (!d || *d < min || *d > max || (exclusive_min && *d == min))
       return Status::Config(Bad(label, v, valid));
     s->*field = *d;
@@ -74,6 +58,9 @@ Setter StringSetting(std::string Settings::*field, bool allow_empty) {
 }
 
 constexpr int64_t kMaxInt = 1'000'000'000'000LL;
+// Ten years: any expiry computed from it is a timestamp every reader of the
+// cache (and `cache import`) accepts.
+constexpr int64_t kMaxCacheTtlSeconds = 10LL * 365 * 86400;
 
 Setter ChoiceSetting(std::string Settings::*field, std::vector<std::string> choices) {
   return [=](const std::string& v, const std::string& label, Settings* s) {
@@ -165,10 +152,11 @@ const std::vector<std::pair<std::string, Setter>>& Registry() {
          s->cache_mode = v;
          return Status::Ok();
        }},
-      {"LLM_CACHE_TTL_SECONDS", IntSetting(&Settings::cache_ttl_seconds, 0, kMaxInt, "expected a non-negative integer number of seconds")},
+      {"LLM_CACHE_TTL_SECONDS", IntSetting(&Settings::cache_ttl_seconds, 0, kMaxCacheTtlSeconds, "expected an integer number of seconds from 0 to 315360000 (ten years)")},
       {"LLM_CACHE_NAMESPACE", StringSetting(&Settings::cache_namespace, false)},
       {"LLM_LATENCY_P95_ALERT_MS", NumberSetting(&Settings::latency_p95_alert_ms, 0, 1e9, "expected a number of milliseconds above 0", true)},
       {"LLMCTL_DB", StringSetting(&Settings::db_path, false)},
+      {"LLMCTL_DB_BUSY_TIMEOUT_MS", IntSetting(&Settings::db_busy_timeout_ms, 0, 86'400'000, "expected an integer number of milliseconds from 0 to 86400000")},
       {"LLMCTL_USER", StringSetting(&Settings::user, false)},
       {"LLMCTL_PRICING_FILE", StringSetting(&Settings::pricing_file, false)},
       {"LLMCTL_LOG_FILE", StringSetting(&Settings::log_file, false)},
@@ -244,6 +232,7 @@ Status ApplyEndpointItem(const std::string& file, const std::string& name,
         return Status::Config(Bad(label, h, "expected \"Header-Name: value\""));
       std::string value = h.substr(colon + 1);
       value.erase(0, value.find_first_not_of(' '));
+      RegisterSecret(value);
       ep.extra_headers[h.substr(0, colon)] = value;
     }
   } else {
@@ -405,6 +394,13 @@ Status LoadSettings(const Environment& env, const std::string& config_flag, Sett
     s->db_path = !state.empty() ? state + "/llmctl/llmctl.db"
                                 : (home.empty() ? "." : home) + "/.local/state/llmctl/llmctl.db";
   }
+  // Every key a provider could echo back, whichever provider this call uses.
+  std::vector<std::string> key_vars = {"OPENAI_API_KEY", "ANTHROPIC_API_KEY", "GOOGLE_API_KEY",
+                                       "GEMINI_API_KEY", "LLMCTL_HASH_KEY"};
+  for (const auto& [name, ep] : s->endpoints)
+    if (!ep.api_key_env.empty()) key_vars.push_back(ep.api_key_env);
+  for (const std::string& var : key_vars) RegisterSecret(get(var.c_str()));
+  RegisterSecret(s->hash_key);
   if (s->user.empty()) s->user = get("USER");
   if (s->user.empty()) s->user = "unknown";
   for (const auto& [name, ep] : s->endpoints)
@@ -445,6 +441,7 @@ std::string DefaultModelFor(const std::string& provider) {
 Status ReadKey(const Environment& env, const std::string& var, std::string* key, std::string* from) {
   auto it = env.find(var);
   if (it != env.end() && !it->second.empty()) {
+    RegisterSecret(it->second);
     *key = it->second;
     *from = var;
     return Status::Ok();
@@ -459,6 +456,7 @@ Status ReadKey(const Environment& env, const std::string& var, std::string* key,
     std::string k = ss.str();
     while (!k.empty() && (k.back() == '\n' || k.back() == '\r' || k.back() == ' ')) k.pop_back();
     if (k.empty()) return Status::Config(var + "_FILE=\"" + f->second + "\" is empty");
+    RegisterSecret(k);
     *key = k;
     *from = var + "_FILE";
   }

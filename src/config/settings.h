@@ -52,6 +52,7 @@ struct Settings {
   std::string cache_namespace = "default";
   double latency_p95_alert_ms = 5000;
   std::string db_path;
+  int64_t db_busy_timeout_ms = 15000;  // LLMCTL_DB_BUSY_TIMEOUT_MS: one wait per call
   std::string user;
   std::string pricing_file;
   std::string log_file;

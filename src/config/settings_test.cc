@@ -127,3 +127,31 @@ TEST_CASE("untrusted-input variables: spotlight, policy, canary, patterns file")
   Settings r;
   CHECK(LoadSettings({{"LLMCTL_INJECTION_PATTERNS_FILE", path}}, "", &r).code() == StatusCode::kConfig);
 }
+
+TEST_CASE("numbers are strict: no spaces, '+', hex, nan or junk") {
+  for (auto [var, value] : {std::pair{"LLM_MAX_TOKENS", " 5"}, std::pair{"LLM_MAX_TOKENS", "5 "},
+                            std::pair{"LLM_MAX_TOKENS", "+5"}, std::pair{"LLM_MAX_TOKENS", "0x10"},
+                            std::pair{"LLM_TEMPERATURE", "0x1p-1"}, std::pair{"LLM_TEMPERATURE", "nan"},
+                            std::pair{"LLM_TEMPERATURE", " 1"}, std::pair{"LLM_TIMEOUT_SECONDS", "inf"},
+                            std::pair{"LLM_LATENCY_P95_ALERT_MS", "5000ms"}}) {
+    CAPTURE(var);
+    CAPTURE(value);
+    Settings s;
+    Status st = LoadSettings({{var, value}}, "", &s);
+    CHECK(st.code() == StatusCode::kConfig);
+    CHECK(st.message().find(var) != std::string::npos);
+  }
+  Settings s;
+  REQUIRE(LoadSettings({{"LLM_MAX_TOKENS", "5"}, {"LLM_TEMPERATURE", "1e-1"}}, "", &s).ok());
+  CHECK(s.max_tokens == 5);
+  CHECK(s.temperature == doctest::Approx(0.1));
+}
+
+TEST_CASE("the cache TTL keeps every expiry representable; 0 is allowed") {
+  Settings s;
+  CHECK(LoadSettings({{"LLM_CACHE_TTL_SECONDS", "1000000000000"}}, "", &s).code() == StatusCode::kConfig);
+  CHECK(LoadSettings({{"LLM_CACHE_TTL_SECONDS", "315360001"}}, "", &s).code() == StatusCode::kConfig);
+  REQUIRE(LoadSettings({{"LLM_CACHE_TTL_SECONDS", "315360000"}}, "", &s).ok());
+  REQUIRE(LoadSettings({{"LLM_CACHE_TTL_SECONDS", "0"}}, "", &s).ok());
+  CHECK(s.cache_ttl_seconds == 0);
+}

@@ -6,13 +6,13 @@
 
 #include <cstdint>
 #include <memory>
-#include <regex>
 #include <string>
 #include <vector>
 
 #include <nlohmann/json.hpp>
 
 #include "guardrails/json_schema.h"
+#include "util/regex.h"
 
 namespace llmctl {
 
@@ -39,7 +39,7 @@ struct Assertion {
   std::string text;                  // string-valued types
   std::vector<std::string> list;     // contains-any/-all, is-json required keys
   double number = 0;                 // max-* types
-  std::shared_ptr<const std::regex> re;  // regex/not-regex, compiled once
+  std::shared_ptr<const Regex> re;  // regex/not-regex, compiled once
   std::shared_ptr<const JsonSchema> schema;  // is-json with a JSON Schema value
 };
 

@@ -69,6 +69,15 @@ TEST_CASE("regex assertions pass and fail") {
                  "not to match");
 }
 
+TEST_CASE("regex assertions survive a 100 KB answer that overflows backtracking engines") {
+  std::string answer;
+  for (int i = 0; i < 100 * 1024 / 16; ++i) answer += "line of text...\n";
+  PassesAndFails({{"type", "regex"}, {"value", "^(.|\n)*END$"}}, Answer(answer + "END"), Answer(answer),
+                 "to match");
+  CHECK(CheckAssertion(Make({{"type", "regex"}, {"value", "^(.|\n)*$"}}), Answer(answer)).passed);
+  CHECK(CheckAssertion(Make({{"type", "not-regex"}, {"value", "(a|b)*c$"}}), Answer(std::string(100 * 1024, 'a'))).passed);
+}
+
 TEST_CASE("is-json passes and fails, with optional required keys") {
   PassesAndFails({{"type", "is-json"}}, Answer("{\"a\": 1}"), Answer("{a: 1}"), "valid JSON");
   PassesAndFails({{"type", "is-json"}, {"value", {"name", "age"}}}, Answer(R"({"name":"x","age":3})"),

@@ -94,15 +94,12 @@ nlohmann::json TotalsJson(const RunTotals& t) {
 
 Status SaveEvalResults(Database& db, const std::string& run_id, const std::string& suite, int64_t ts_ms,
                        const std::vector<CaseResult>& results) {
-  Status st = db.BeginImmediate();
-  if (!st.ok()) return st;
+  Transaction tx(db);
+  if (!tx.status().ok()) return tx.status();
   Statement insert(db,
                    "INSERT INTO eval_results (run_id, case_id, repeat, status, passed, request_id, cost_nanos, "
                    "latency_ms, ran, failed_asserts, suite, ts_ms) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)");
-  if (!insert.ok()) {
-    db.Rollback();
-    return Status::Config("cannot store eval results in " + db.path() + ": " + db.LastError());
-  }
+  if (!insert.ok()) return insert.Failure("storing eval results");
   for (const CaseResult& r : results) {
     std::string failed;
     for (const AssertionOutcome& a : r.assertions)
@@ -118,19 +115,16 @@ Status SaveEvalResults(Database& db, const std::string& run_id, const std::strin
     insert.Bind(9, static_cast<int64_t>(r.ran));
     insert.Bind(10, failed).Bind(11, suite).Bind(12, ts_ms);
     insert.Step();
-    if (!insert.error().empty()) {
-      db.Rollback();
-      return Status::Config("cannot store eval results in " + db.path() + ": " + insert.error());
-    }
+    if (insert.failed()) return insert.Failure("storing eval results");
   }
-  return db.Commit();
+  return tx.Commit();
 }
 
 Status LoadEvalResults(Database& db, const std::string& run_id, std::vector<EvalResultRow>* rows) {
   Statement q(db,
               "SELECT case_id, repeat, status, request_id, cost_nanos, latency_ms, ran, failed_asserts, suite, "
               "ts_ms FROM eval_results WHERE run_id = ? ORDER BY rowid");
-  if (!q.ok()) return Status::Config("cannot read eval results from " + db.path() + ": " + db.LastError());
+  if (!q.ok()) return q.Failure("reading eval results");
   q.Bind(1, run_id);
   while (q.Step()) {
     EvalResultRow r;
@@ -147,7 +141,7 @@ Status LoadEvalResults(Database& db, const std::string& run_id, std::vector<Eval
     r.ts_ms = q.ColumnInt(9);
     rows->push_back(std::move(r));
   }
-  if (!q.error().empty()) return Status::Config("cannot read eval results: " + q.error());
+  if (q.failed()) return q.Failure("reading eval results");
   return Status::Ok();
 }
 

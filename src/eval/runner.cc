@@ -7,6 +7,7 @@
 #include <spdlog/spdlog.h>
 
 #include "store/database.h"
+#include "util/secret_scrubber.h"
 
 namespace llmctl {
 namespace {
@@ -114,7 +115,8 @@ void JudgeCase(const EvalCase& c, const CallOutcome& outcome, CaseResult* r) {
   if (!outcome.status.ok() && !(filtered && HasFinishReasonAssertion(c))) {
     r->status = CaseStatus::kError;
     r->call_status = outcome.status;
-    r->message = outcome.status.message();
+    // Printed in progress lines and written to --junit and --output files.
+    r->message = ScrubSecrets(outcome.status.message());
     return;
   }
   Observation o;
@@ -168,7 +170,7 @@ Status RunEval(const PipelineContext& base, const std::vector<EvalTask>& tasks, 
 
   auto worker = [&] {
     Database db;
-    Status st = db.Open(base.settings->db_path);
+    Status st = db.Open(base.settings->db_path, {.busy_timeout_ms = base.settings->db_busy_timeout_ms});
     PipelineContext ctx = base;
     ctx.db = &db;
     ctx.on_text = nullptr;
@@ -190,6 +192,7 @@ Status RunEval(const PipelineContext& base, const std::vector<EvalTask>& tasks, 
         continue;
       }
       CallOutcome outcome;
+      db.ResetWaitBudget();  // each case is a call with its own lock wait
       Status written = RunCall(ctx, task.spec, &outcome);
       scheduler.Settle(index, outcome.record.cost_nanos);
       if (!written.ok()) {

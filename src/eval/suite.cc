@@ -93,7 +93,13 @@ std::string ReadRaw(const json& obj, bool is_defaults, RawCase* r) {
   }
   if (obj.contains("max_tokens")) {
     const json& v = obj["max_tokens"];
-    if (!v.is_number_integer() || v.get<int64_t>() < 1) return "\"max_tokens\" must be a whole number ≥ 1";
+    // The same range as LLM_MAX_TOKENS: a larger value could overflow the
+    // token arithmetic of the pre-flight check.
+    const bool in_range = v.is_number_unsigned()
+                              ? v.get<uint64_t>() >= 1 && v.get<uint64_t>() <= 10'000'000
+                              : v.is_number_integer() && v.get<int64_t>() >= 1 && v.get<int64_t>() <= 10'000'000;
+    if (!in_range)
+      return "\"max_tokens\" must be a whole number from 1 to 10000000";
     r->max_tokens = v.get<int64_t>();
   }
   if (obj.contains("temperature")) {

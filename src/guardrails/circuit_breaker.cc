@@ -18,7 +18,8 @@ bool CircuitBreaker::Allow(const std::string& endpoint, int64_t now_ms) {
     peek.Bind(1, std::string_view(endpoint));
     if (!peek.Step() || peek.ColumnInt(0) < options_.threshold) return true;
   }
-  if (!db_.BeginImmediate().ok()) return true;  // a busy database must not block calls  // a busy database must not block calls
+  Transaction tx(db_);
+  if (!tx.status().ok()) return true;  // a busy database must not block calls
   Statement q(db_, "SELECT failures, open_until_ms, probe_until_ms FROM breakers WHERE endpoint=?");
   q.Bind(1, std::string_view(endpoint));
   bool allow = true;
@@ -33,7 +34,7 @@ bool CircuitBreaker::Allow(const std::string& endpoint, int64_t now_ms) {
     }
   }
   q.Reset();
-  db_.Commit();
+  tx.Commit();
   return allow;
 }
 
@@ -74,7 +75,7 @@ Status CircuitBreaker::List(int64_t now_ms, std::vector<BreakerStatus>* out) {
       b.state = now_ms < b.open_until_ms ? BreakerState::kOpen : BreakerState::kHalfOpen;
     out->push_back(b);
   }
-  if (!q.error().empty()) return Status::Internal("cannot read breakers: " + q.error());
+  if (q.failed()) return q.Failure("reading the circuit breakers");
   return Status::Ok();
 }
 

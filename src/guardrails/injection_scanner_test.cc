@@ -33,7 +33,7 @@ bool Fires(std::string_view text, const std::string& rule) {
 }
 
 std::vector<std::string> Corpus(const std::string& name) {
-  std::ifstream in(std::string(LLMCTL_TEST_FIXTURES) + "/injection/" + name);
+  std::ifstream in(std::string(LLMCTL_SOURCE_DIR) + "/tests/fixtures/injection/" + name);
   REQUIRE_MESSAGE(in.good(), "missing corpus " << name);
   std::vector<std::string> texts;
   std::string line;

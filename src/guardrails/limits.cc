@@ -52,13 +52,13 @@ Status Limiter::ReadUsage(UsageQueries& q, const std::string& user, int64_t now_
   Statement& window = q.window;
   Statement& spend = q.spend;
   window.Bind(1, std::string_view(user)).Bind(2, out->window_start_s).Bind(3, now_ms);
-  if (!window.Step()) return Status::Internal("cannot read rate-limit window: " + window.error());
+  if (!window.Step()) return window.Failure("reading the rate-limit window");
   out->window_tokens = window.ColumnInt(0);
   out->window_requests = window.ColumnInt(1);
   window.Reset();  // no statement may stay mid-read across the commit
 
   spend.Bind(1, std::string_view(user)).Bind(2, std::string_view(out->day)).Bind(3, now_ms);
-  if (!spend.Step()) return Status::Internal("cannot read spend counters: " + spend.error());
+  if (!spend.Step()) return spend.Failure("reading the spend counters");
   out->user_spend_nanos = spend.ColumnInt(0);
   out->total_spend_nanos = spend.ColumnInt(1);
   spend.Reset();
@@ -76,14 +76,11 @@ Status Limiter::Admit(const UsageClaim& claim, int64_t now_ms, bool reserve,
   Statement ins(db_,
                 "INSERT INTO reservations(user_id, window_start, day, tokens, requests, cost_nanos, expires_ms)"
                 " VALUES(?,?,?,?,1,?,?)");
-  Status st = reserve ? db_.BeginImmediate() : db_.Exec("BEGIN");
-  if (!st.ok()) return st;
+  Transaction tx(db_, reserve ? Transaction::Kind::kImmediate : Transaction::Kind::kDeferred);
+  if (!tx.status().ok()) return tx.status();
   UsageSnapshot u;
-  st = ReadUsage(q, claim.user, now_ms, &u);
-  if (!st.ok()) {
-    db_.Rollback();
-    return st;
-  }
+  Status st = ReadUsage(q, claim.user, now_ms, &u);
+  if (!st.ok()) return st;
   const std::string window = std::to_string(config_.window_seconds) + " s window";
   const std::string resets = "; resets in " + std::to_string(u.window_resets_in_s) + " s";
   const std::string day_resets = "; resets at 00:00 UTC in " + std::to_string(u.day_resets_in_s) + " s";
@@ -112,10 +109,7 @@ Status Limiter::Admit(const UsageClaim& claim, int64_t now_ms, bool reserve,
                              " (LLM_DAILY_BUDGET_USD) today and this request may cost up to " +
                              Usd(claim.cost_nanos) + day_resets);
   }
-  if (!refusal.ok() || !reserve) {
-    db_.Rollback();
-    return refusal;
-  }
+  if (!refusal.ok() || !reserve) return refusal;
   // Pruning old rows is needed now and then, not on every call: one
   // admission in 32 does it, chosen by the clock.
   if (now_ms % 32 == 0) {
@@ -137,22 +131,16 @@ Status Limiter::Admit(const UsageClaim& claim, int64_t now_ms, bool reserve,
       .Bind(5, claim.cost_nanos)
       .Bind(6, now_ms + reservation_ttl_ms);
   ins.Step();
-  if (!ins.error().empty()) {
-    db_.Rollback();
-    return Status::Internal("cannot reserve quota: " + ins.error());
-  }
-  *reservation = {sqlite3_last_insert_rowid(db_.handle()), claim.user, u.window_start_s, u.day};
-  return db_.Commit();
+  if (ins.failed()) return ins.Failure("reserving quota");
+  *reservation = {db_.LastInsertRowId(), claim.user, u.window_start_s, u.day};
+  return tx.Commit();
 }
 
 Status Limiter::Settle(const Reservation& r, int64_t tokens, int64_t cost_nanos) {
   // Inside the caller's transaction when there is one (the pipeline writes
   // the record in the same one); otherwise in a transaction of its own.
-  const bool own = sqlite3_get_autocommit(db_.handle()) != 0;
-  if (own) {
-    Status st = db_.BeginImmediate();
-    if (!st.ok()) return st;
-  }
+  Transaction tx(db_);
+  if (!tx.status().ok()) return tx.status();
   Statement win(db_,
                 "INSERT INTO rate_windows(user_id, window_start, tokens, requests) VALUES(?,?,?,1)"
                 " ON CONFLICT(user_id, window_start) DO UPDATE SET tokens=tokens+excluded.tokens,"
@@ -168,18 +156,15 @@ Status Limiter::Settle(const Reservation& r, int64_t tokens, int64_t cost_nanos)
   del.Bind(1, r.id);
   del.Step();
   for (const Statement* s : {&win, &spend, &del})
-    if (!s->error().empty()) {
-      if (own) db_.Rollback();
-      return Status::Internal("cannot record usage: " + s->error());
-    }
-  return own ? db_.Commit() : Status::Ok();
+    if (s->failed()) return s->Failure("recording usage");
+  return tx.Commit();
 }
 
 Status Limiter::Release(const Reservation& r) {
   Statement del(db_, "DELETE FROM reservations WHERE id=?");
   del.Bind(1, r.id);
   del.Step();
-  if (!del.error().empty()) return Status::Internal("cannot release quota: " + del.error());
+  if (del.failed()) return del.Failure("releasing quota");
   return Status::Ok();
 }
 

@@ -1,9 +1,11 @@
 #include "guardrails/preflight.h"
 
 #include <cstdio>
+#include <utility>
 
 #include "guardrails/token_estimate.h"
 #include "records/call_record.h"
+#include "records/money.h"
 
 namespace llmctl {
 
@@ -11,7 +13,9 @@ Status CheckPreflight(const ChatRequest& r, const ModelPrice& price, double max_
                       PreflightEstimate* out) {
   out->input_tokens = EstimateInputTokens(r);
   out->output_tokens = EstimateOutputTokens(r, out->input_tokens);
-  out->worst_tokens = out->input_tokens + r.max_tokens;
+  // Saturating: max_tokens is bounded where it is read, but one overflow here
+  // would wave any request through the window check.
+  out->worst_tokens = SaturatingAdd(out->input_tokens, r.max_tokens);
   out->context_window = price.max_input_tokens;
   out->max_output_tokens = price.max_output_tokens;
   Usage expected;
@@ -43,6 +47,14 @@ Status CheckPreflight(const ChatRequest& r, const ModelPrice& price, double max_
     return Status::Budget(std::string(buf) + "; raise the limit, lower --max-tokens or pick a cheaper model");
   }
   return Status::Ok();
+}
+
+Usage UsageFromEstimate(const PreflightEstimate& estimate, std::string why) {
+  Usage u;
+  u.input_tokens = estimate.input_tokens;
+  u.output_tokens = estimate.worst_tokens - estimate.input_tokens;
+  u.untrusted = std::move(why);
+  return u;
 }
 
 }  // namespace llmctl

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
 
 #include "guardrails/pricing.h"
 #include "providers/chat.h"
@@ -25,5 +26,11 @@ struct PreflightEstimate {
 // be sent; max_cost_usd 0 disables the cost guard.
 Status CheckPreflight(const ChatRequest& request, const ModelPrice& price, double max_cost_usd,
                       PreflightEstimate* out);
+
+// The usage to record when the provider's own report cannot be trusted: the
+// estimated input and the full max_tokens of output, the amount admission
+// reserved, so a forged report can neither free quota nor exceed what was
+// admitted. `why` is kept in Usage::untrusted.
+Usage UsageFromEstimate(const PreflightEstimate& estimate, std::string why);
 
 }  // namespace llmctl

@@ -7,6 +7,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "records/money.h"
+
 namespace llmctl {
 namespace {
 
@@ -200,7 +202,7 @@ int64_t CostNanos(const ModelPrice& price, const Usage& u, bool reasoning_in_out
   } else {
     usd += u.output_tokens * out + u.reasoning_tokens * reasoning_price;
   }
-  return std::llround(usd * 1e9);
+  return UsdToNanosSaturating(usd);
 }
 
 }  // namespace llmctl

@@ -1,8 +1,10 @@
 #include "guardrails/response_cache.h"
 
+#include <cmath>
 #include <istream>
 #include <ostream>
 
+#include "records/call_record.h"
 #include "util/hash.h"
 #include "util/time_format.h"
 
@@ -88,7 +90,7 @@ Status ResponseCache::Store(const CacheEntry& e) {
       .Bind(14, e.cost_nanos)
       .Bind(15, std::string_view(e.price_source));
   ins.Step();
-  if (!ins.error().empty()) return Status::Internal("cannot write cache entry: " + ins.error());
+  if (ins.failed()) return ins.Failure("writing a cache entry");
   return Status::Ok();
 }
 
@@ -102,7 +104,7 @@ Status ResponseCache::Stats(int64_t now_ms, CacheStats* out) {
               " (SELECT COALESCE(SUM(saved_cost_nanos),0) FROM calls WHERE cache_hit=1)"
               " FROM cache_entries");
   q.Bind(1, now_ms);
-  if (!q.Step()) return Status::Internal("cannot read cache: " + q.error());
+  if (!q.Step()) return q.Failure("reading the cache");
   out->entries = q.ColumnInt(0);
   out->expired = q.ColumnInt(1);
   out->hits = q.ColumnInt(2);
@@ -113,7 +115,7 @@ Status ResponseCache::Stats(int64_t now_ms, CacheStats* out) {
 
 Status ResponseCache::Clear(int64_t* removed) {
   Status st = db_.Exec("DELETE FROM cache_entries");
-  *removed = sqlite3_changes(db_.handle());
+  *removed = db_.Changes();
   return st;
 }
 
@@ -121,8 +123,8 @@ Status ResponseCache::Prune(int64_t now_ms, int64_t* removed) {
   Statement del(db_, "DELETE FROM cache_entries WHERE expires_ms<=?");
   del.Bind(1, now_ms);
   del.Step();
-  if (!del.error().empty()) return Status::Internal("cannot prune cache: " + del.error());
-  *removed = sqlite3_changes(db_.handle());
+  if (del.failed()) return del.Failure("pruning the cache");
+  *removed = db_.Changes();
   return Status::Ok();
 }
 
@@ -145,6 +147,23 @@ nlohmann::json CacheEntryToJson(const CacheEntry& e) {
           {"price_source", e.price_source}};
 }
 
+namespace {
+
+// obj[key] as a whole number from 0 to max (absent: 0). A cassette is
+// outside input: a value beyond its domain is refused, never converted.
+Status WholeNumberAt(const nlohmann::json& obj, const char* key, int64_t max, int64_t* out) {
+  *out = 0;
+  auto it = obj.find(key);
+  if (it == obj.end() || it->is_null()) return Status::Ok();
+  const double d = it->is_number() ? it->get<double>() : -1;
+  if (!(d >= 0 && d <= static_cast<double>(max)) || d != std::floor(d))
+    return Status::Usage("\"" + std::string(key) + "\" must be a whole number from 0 to " + std::to_string(max));
+  *out = static_cast<int64_t>(d);
+  return Status::Ok();
+}
+
+}  // namespace
+
 Status CacheEntryFromJson(const nlohmann::json& j, CacheEntry* e) {
   if (!j.is_object()) return Status::Usage("not a JSON object");
   try {
@@ -152,12 +171,19 @@ Status CacheEntryFromJson(const nlohmann::json& j, CacheEntry* e) {
     e->key_input = j["key_input"];
     // JSON tools rewrite 0.0 as 0; numbers are re-typed as CacheKeyInput
     // makes them so a cassette that went through jq still hashes the same.
-    for (const char* field : {"temperature"})
-      if (e->key_input.contains(field) && e->key_input[field].is_number())
-        e->key_input[field] = e->key_input[field].get<double>();
+    if (auto t = e->key_input.find("temperature"); t != e->key_input.end() && t->is_number()) {
+      const double temperature = t->get<double>();
+      if (!(temperature >= 0 && temperature <= 2))
+        return Status::Usage("\"key_input.temperature\" must be a number from 0 to 2");
+      *t = temperature;
+    }
     for (const char* field : {"max_tokens", "v"})
-      if (e->key_input.contains(field) && e->key_input[field].is_number())
-        e->key_input[field] = e->key_input[field].get<int64_t>();
+      if (e->key_input.contains(field) && e->key_input[field].is_number()) {
+        int64_t n = 0;
+        Status st = WholeNumberAt(e->key_input, field, kMaxRecordTokens, &n);
+        if (!st.ok()) return Status::Usage("key_input: " + st.message());
+        e->key_input[field] = n;
+      }
     e->key = CacheKey(e->key_input);
     if (j.contains("key") && j["key"].get<std::string>() != e->key)
       return Status::Usage("\"key\" does not match the SHA-256 of \"key_input\"");
@@ -177,12 +203,16 @@ Status CacheEntryFromJson(const nlohmann::json& j, CacheEntry* e) {
     e->provider_finish_reason = j.value("provider_finish_reason", std::string());
     if (j.contains("usage")) {
       const auto& u = j["usage"];
-      e->usage.input_tokens = u.value("input_tokens", 0);
-      e->usage.output_tokens = u.value("output_tokens", 0);
-      e->usage.cached_input_tokens = u.value("cached_input_tokens", 0);
-      e->usage.reasoning_tokens = u.value("reasoning_tokens", 0);
+      if (!u.is_object()) return Status::Usage("\"usage\" must be an object");
+      for (auto [field, out] : {std::pair{"input_tokens", &e->usage.input_tokens},
+                                std::pair{"output_tokens", &e->usage.output_tokens},
+                                std::pair{"cached_input_tokens", &e->usage.cached_input_tokens},
+                                std::pair{"reasoning_tokens", &e->usage.reasoning_tokens}}) {
+        Status st = WholeNumberAt(u, field, kMaxRecordTokens, out);
+        if (!st.ok()) return Status::Usage("usage: " + st.message());
+      }
     }
-    e->cost_nanos = j.value("cost_nanos", int64_t{0});
+    if (Status st = WholeNumberAt(j, "cost_nanos", kMaxRecordCostNanos, &e->cost_nanos); !st.ok()) return st;
     e->price_source = j.value("price_source", std::string("builtin"));
   } catch (const nlohmann::json::exception& ex) {
     return Status::Usage(std::string("wrong type: ") + ex.what());
@@ -197,14 +227,14 @@ Status ResponseCache::Export(std::ostream& out, int64_t* count) {
     out << CacheEntryToJson(ReadRow(q)).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << '\n';
     ++*count;
   }
-  if (!q.error().empty()) return Status::Internal("cannot read cache: " + q.error());
+  if (q.failed()) return q.Failure("reading the cache");
   return Status::Ok();
 }
 
 Status ResponseCache::Import(std::istream& in, const std::string& name, int64_t* imported,
                              std::vector<std::string>* bad_lines) {
-  Status st = db_.BeginImmediate();
-  if (!st.ok()) return st;
+  Transaction tx(db_);
+  if (!tx.status().ok()) return tx.status();
   std::string line;
   int64_t line_no = 0;
   *imported = 0;
@@ -218,14 +248,11 @@ Status ResponseCache::Import(std::istream& in, const std::string& name, int64_t*
       bad_lines->push_back(name + ":" + std::to_string(line_no) + ": " + parsed.message());
       continue;
     }
-    st = Store(e);
-    if (!st.ok()) {
-      db_.Rollback();
-      return st;
-    }
+    Status st = Store(e);
+    if (!st.ok()) return st;
     ++*imported;
   }
-  return db_.Commit();
+  return tx.Commit();
 }
 
 }  // namespace llmctl

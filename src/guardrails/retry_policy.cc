@@ -24,7 +24,9 @@ FailureAction ClassifyFailure(const ProviderFailure& f) {
 }
 
 int64_t BackoffMs(const BackoffOptions& o, int retry, const ProviderFailure& f, std::mt19937_64& rng) {
-  if (f.retry_after_ms && *f.retry_after_ms > 0) return *f.retry_after_ms;
+  // The hint is clamped where it is parsed; a day is re-checked here so no
+  // other source of a failure can make the sleep arithmetic overflow.
+  if (f.retry_after_ms && *f.retry_after_ms > 0) return std::min<int64_t>(*f.retry_after_ms, 86'400'000);
   const double exp = std::min(o.base_seconds * std::pow(2.0, retry), o.max_seconds);
   std::uniform_real_distribution<double> jitter(0.75, 1.0);
   return static_cast<int64_t>(std::llround(exp * jitter(rng) * 1000));

@@ -2,25 +2,34 @@
 
 #include <algorithm>
 
-#include "util/utf8.h"
+#include "guardrails/model_encoding.h"
+#include "tokenizer/script_estimate.h"
 
 namespace llmctl {
 namespace {
 
-constexpr int64_t kPerMessageOverhead = 4;
+constexpr int64_t kPerMessageOverhead = 3;
 constexpr int64_t kReplyPriming = 3;
-
-int64_t TextTokens(const std::string& text) {
-  return (static_cast<int64_t>(CountCodePoints(text)) + 3) / 4;
-}
+constexpr int64_t kMarginPercent = 10;
 
 }  // namespace
 
+TextTokens CountTextTokens(std::string_view model, std::string_view text) {
+  TextTokens out;
+  out.encoding = EncodingForModel(model);
+  out.tokens = out.encoding ? CountTokens(*out.encoding, text) : EstimateScriptTokens(text);
+  return out;
+}
+
 int64_t EstimateInputTokens(const ChatRequest& r) {
+  const std::optional<Encoding> encoding = EncodingForModel(r.model);
+  auto count = [&](std::string_view text) {
+    return encoding ? CountTokens(*encoding, text) : EstimateScriptTokens(text);
+  };
   int64_t tokens = kReplyPriming;
-  if (!r.system.empty()) tokens += TextTokens(r.system) + kPerMessageOverhead;
-  for (const Message& m : r.messages) tokens += TextTokens(m.content) + kPerMessageOverhead;
-  return (tokens * 110 + 99) / 100;
+  if (!r.system.empty()) tokens += kPerMessageOverhead + count("system") + count(r.system);
+  for (const Message& m : r.messages) tokens += kPerMessageOverhead + count(m.role) + count(m.content);
+  return (tokens * (100 + kMarginPercent) + 99) / 100;
 }
 
 int64_t EstimateOutputTokens(const ChatRequest& r, int64_t input_tokens) {

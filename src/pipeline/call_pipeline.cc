@@ -219,6 +219,10 @@ Status DryRun(const PipelineContext& ctx, const CallSpec& original, nlohmann::js
 Status PrepareCall(const PipelineContext& ctx, const CallSpec& spec) {
   // A hermetic replay never contacts a provider, so it needs no key.
   const bool need_keys = ctx.settings->cache_mode != "only";
+  if (!ctx.settings->log_file.empty()) {
+    Status st = CheckLogFile(ctx.settings->log_file);
+    if (!st.ok()) return st;
+  }
   ProviderConfig cfg;
   Status st = ResolveProvider(spec.primary.provider, *ctx.settings, *ctx.env, need_keys, &cfg);
   if (!st.ok()) return st;
@@ -259,18 +263,15 @@ Status RunCall(const PipelineContext& ctx, const CallSpec& original, CallOutcome
   auto finish = [&](const std::function<Status()>& settle = nullptr) -> Status {
     rec.latency_ms = MsSince(call_start);
     const std::string line = rec.ToJsonLine();
-    Status st = ctx.db->BeginImmediate();
-    if (!st.ok()) return st;
+    Transaction tx(*ctx.db);
+    if (!tx.status().ok()) return tx.status();
     if (settle) {
       Status settled = settle();
       if (!settled.ok()) spdlog::warn("{}", settled.message());
     }
-    st = InsertCallRecord(*ctx.db, rec, line);
-    if (st.ok()) st = ctx.db->Commit();
-    if (!st.ok()) {
-      ctx.db->Rollback();
-      return st;
-    }
+    Status st = InsertCallRecord(*ctx.db, rec, line);
+    if (st.ok()) st = tx.Commit();
+    if (!st.ok()) return st;
     if (!s.log_file.empty()) return AppendLogLine(s.log_file, line);
     return Status::Ok();
   };
@@ -357,7 +358,16 @@ Status RunCall(const PipelineContext& ctx, const CallSpec& original, CallOutcome
   Limiter limiter(*ctx.db, LimitsFromSettings(s));
   Reservation reservation;
   const auto admit_start = Clock::now();
-  st = limiter.Admit(claim, NowUnixMs(), true, ReservationTtlMs(s), &reservation);
+  {
+    // The record's insert is tried (and taken back) inside the admission's
+    // transaction: a database that could not take the record stops the
+    // call before a provider is paid, at no extra write lock.
+    Transaction admission(*ctx.db);
+    st = admission.status();
+    if (st.ok()) st = ProbeRecordWrite(*ctx.db, rec);
+    if (st.ok()) st = limiter.Admit(claim, NowUnixMs(), true, ReservationTtlMs(s), &reservation);
+    if (st.ok()) st = admission.Commit();
+  }
   spdlog::debug("stage admit_ms={:.3f}", MsSince(admit_start));
   if (!st.ok()) {
     if (st.code() == StatusCode::kRateLimited || st.code() == StatusCode::kBudget) return refuse(st);
@@ -518,6 +528,11 @@ Status RunCall(const PipelineContext& ctx, const CallSpec& original, CallOutcome
     result.usage.reasoning_tokens += earlier_rounds.reasoning_tokens;
     result.usage.cache_write_tokens += earlier_rounds.cache_write_tokens;
     out->text = std::move(result.text);
+    if (!result.usage.untrusted.empty()) {
+      spdlog::warn("{} reported impossible token counts ({}); the pre-flight estimate is used for "
+                   "limits and cost instead", rec.provider, result.usage.untrusted);
+      result.usage = UsageFromEstimate(estimate, result.usage.untrusted);
+    }
     rec.input_tokens = result.usage.input_tokens;
     rec.output_tokens = result.usage.output_tokens;
     rec.cached_input_tokens = result.usage.cached_input_tokens;
@@ -533,9 +548,12 @@ Status RunCall(const PipelineContext& ctx, const CallSpec& original, CallOutcome
     rec.price_source = price.source;
     rec.cost_nanos = CostNanos(price.price, result.usage, ReasoningInOutput(served_cfg.kind));
     bool cacheable_answer = rec.finish_reason == "stop" || rec.finish_reason == "tool_calls";
+    if (!result.usage.untrusted.empty())
+      rec.alert = "UNTRUSTED_USAGE " + result.usage.untrusted +
+                  " discarded; tokens and cost are the pre-flight estimate";
     if (rec.finish_reason == "length") {
-      rec.alert = "TRUNCATED_RESPONSE max_tokens=" + std::to_string(spec.request.max_tokens) +
-                  " reached; the answer is incomplete";
+      rec.alert = (rec.alert ? *rec.alert + "; " : std::string()) + "TRUNCATED_RESPONSE max_tokens=" +
+                  std::to_string(spec.request.max_tokens) + " reached; the answer is incomplete";
       if (!spec.allow_truncated) {
         rec.error = "response truncated at max_tokens=" + std::to_string(spec.request.max_tokens);
         rec.error_type = "truncated";

@@ -57,7 +57,7 @@ struct PipelineContext {
   const std::atomic<bool>* cancelled = nullptr;
 };
 
-// Validates what the call needs (providers, keys), returning a kConfig
+// Validates what the call needs (providers, keys, LLMCTL_LOG_FILE), returning a kConfig
 // status before anything is sent or written. Fills resolved provider configs.
 Status PrepareCall(const PipelineContext& ctx, const CallSpec& spec);
 

@@ -35,11 +35,13 @@ class UsageCounts {
         {"cache_creation_input_tokens", &cache_write_},
         {"cache_read_input_tokens", &cache_read_}};
     for (auto [key, field] : fields)
-      if (FieldAt(u, key)) *field = IntAt(u, key);
+      if (FieldAt(u, key)) *field = TokenCountAt(u, key, &untrusted_);
   }
 
+  // Each part is at most kMaxTokenCount, so the sum cannot overflow.
   Usage ToUsage() const {
     Usage usage;
+    usage.untrusted = untrusted_;
     usage.input_tokens = input_ + cache_write_ + cache_read_;
     usage.output_tokens = output_;
     usage.cached_input_tokens = cache_read_;
@@ -49,6 +51,7 @@ class UsageCounts {
 
  private:
   int64_t input_ = 0, output_ = 0, cache_write_ = 0, cache_read_ = 0;
+  std::string untrusted_;
 };
 
 bool IsError(const json& doc) { return StringAt(doc, "type") == "error" || FieldAt(doc, "error"); }

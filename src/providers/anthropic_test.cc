@@ -264,3 +264,14 @@ TEST_CASE("anthropic: a response schema becomes output_config json_schema with o
   CHECK(format["schema"]["properties"]["list"]["items"]["additionalProperties"] == false);
   CHECK_FALSE(format["schema"]["properties"]["list"]["items"]["properties"]["x"].contains("maxLength"));
 }
+
+TEST_CASE("anthropic: an impossible usage part is flagged and the sum cannot overflow") {
+  ChatResult r;
+  ProviderFailure f;
+  REQUIRE(MakeAnthropicCodec(Config())->ParseChat(R"({"type":"message","content":[{"type":"text","text":"x"}],
+      "stop_reason":"end_turn",
+      "usage":{"input_tokens":9223372036854775807,"output_tokens":1,"cache_read_input_tokens":9223372036854775807}})",
+                                                  &r, &f));
+  CHECK_FALSE(r.usage.untrusted.empty());
+  CHECK(r.usage.input_tokens >= 0);
+}

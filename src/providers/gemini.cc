@@ -30,10 +30,10 @@ const FinishTable kFinish = {{"STOP", "stop"},
 
 Usage ReadUsage(const json& u) {
   Usage usage;
-  usage.input_tokens = IntAt(u, "promptTokenCount");
-  usage.cached_input_tokens = IntAt(u, "cachedContentTokenCount");
-  usage.output_tokens = IntAt(u, "candidatesTokenCount");  // thoughts not included
-  usage.reasoning_tokens = IntAt(u, "thoughtsTokenCount");
+  usage.input_tokens = TokenCountAt(u, "promptTokenCount", &usage.untrusted);
+  usage.cached_input_tokens = TokenCountAt(u, "cachedContentTokenCount", &usage.untrusted);
+  usage.output_tokens = TokenCountAt(u, "candidatesTokenCount", &usage.untrusted);  // thoughts not included
+  usage.reasoning_tokens = TokenCountAt(u, "thoughtsTokenCount", &usage.untrusted);
   return usage;
 }
 

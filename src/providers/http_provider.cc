@@ -10,6 +10,7 @@
 #include "providers/provider_errors.h"
 #include "providers/stream_reader.h"
 #include "util/mask.h"
+#include "util/secret_scrubber.h"
 
 namespace llmctl {
 namespace {
@@ -39,16 +40,14 @@ bool IsSecretHeader(std::string name) {
 }  // namespace
 
 HttpProvider::HttpProvider(ProviderConfig cfg, std::unique_ptr<ProtocolCodec> codec)
-    : cfg_(std::move(cfg)), codec_(std::move(codec)) {}
-
-std::string HttpProvider::Scrub(std::string text) const {
-  if (cfg_.api_key.empty()) return text;
-  const std::string masked = MaskSecret(cfg_.api_key);
-  for (size_t at = text.find(cfg_.api_key); at != std::string::npos;
-       at = text.find(cfg_.api_key, at + masked.size()))
-    text.replace(at, cfg_.api_key.size(), masked);
-  return text;
+    : cfg_(std::move(cfg)), codec_(std::move(codec)) {
+  // A config built in code (tests, tools) may not have passed through the
+  // settings loader that registers secrets.
+  RegisterSecret(cfg_.api_key);
+  for (const auto& [name, value] : cfg_.extra_headers) RegisterSecret(value);
 }
+
+std::string HttpProvider::Scrub(std::string text) const { return ScrubSecrets(text); }
 
 bool HttpProvider::Complete(const ChatRequest& request, const AttemptOptions& options,
                             ChatResult* result, ProviderFailure* failure) {
@@ -65,6 +64,7 @@ bool HttpProvider::Complete(const ChatRequest& request, const AttemptOptions& op
   auto fail = [&](ProviderFailure f) {
     f.output_started = text_started;
     f.message = Scrub(std::move(f.message));
+    f.provider_error_type = Scrub(std::move(f.provider_error_type));
     *failure = std::move(f);
     return false;
   };

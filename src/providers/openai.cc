@@ -25,12 +25,12 @@ const FinishTable kFinish = {{"stop", "stop"},
 
 Usage ReadUsage(const json& u) {
   Usage usage;
-  usage.input_tokens = IntAt(u, "prompt_tokens");
-  usage.output_tokens = IntAt(u, "completion_tokens");  // reasoning included
+  usage.input_tokens = TokenCountAt(u, "prompt_tokens", &usage.untrusted);
+  usage.output_tokens = TokenCountAt(u, "completion_tokens", &usage.untrusted);  // reasoning included
   if (const json* d = FieldAt(u, "prompt_tokens_details"))
-    usage.cached_input_tokens = IntAt(*d, "cached_tokens");
+    usage.cached_input_tokens = TokenCountAt(*d, "cached_tokens", &usage.untrusted);
   if (const json* d = FieldAt(u, "completion_tokens_details"))
-    usage.reasoning_tokens = IntAt(*d, "reasoning_tokens");
+    usage.reasoning_tokens = TokenCountAt(*d, "reasoning_tokens", &usage.untrusted);
   return usage;
 }
 

@@ -284,3 +284,32 @@ TEST_CASE("openai: a response schema becomes response_format json_schema, strict
   body = json::parse(codec->BuildChat(r).body);
   CHECK(body["response_format"]["json_schema"]["strict"] == false);
 }
+
+TEST_CASE("openai: impossible usage is flagged, never converted") {
+  auto codec = MakeOpenAICodec(OpenAIConfig());
+  for (const char* usage : {R"({"prompt_tokens":-1e9,"completion_tokens":3})",
+                            R"({"prompt_tokens":1e300,"completion_tokens":3})",
+                            R"({"prompt_tokens":18446744073709551615,"completion_tokens":3})",
+                            R"({"prompt_tokens":5,"completion_tokens":2.5})",
+                            R"({"prompt_tokens":"12","completion_tokens":3})",
+                            R"({"prompt_tokens":1000000001,"completion_tokens":3})",
+                            R"({"prompt_tokens":5,"completion_tokens":3,"prompt_tokens_details":{"cached_tokens":-1}})"}) {
+    CAPTURE(usage);
+    ChatResult r;
+    ProviderFailure f;
+    REQUIRE(codec->ParseChat(std::string(R"({"choices":[{"index":0,"message":{"content":"ok"},"finish_reason":"stop"}],"usage":)") +
+                                 usage + "}",
+                             &r, &f));
+    CHECK_FALSE(r.usage.untrusted.empty());
+    CHECK(r.usage.input_tokens >= 0);
+    CHECK(r.usage.output_tokens >= 0);
+  }
+  ChatResult fine;
+  ProviderFailure f;
+  REQUIRE(codec->ParseChat(R"({"choices":[{"index":0,"message":{"content":"ok"},"finish_reason":"stop"}],
+      "usage":{"prompt_tokens":1000000000,"completion_tokens":3.0,"prompt_tokens_details":null}})",
+                           &fine, &f));
+  CHECK(fine.usage.untrusted.empty());
+  CHECK(fine.usage.input_tokens == 1'000'000'000);
+  CHECK(fine.usage.output_tokens == 3);
+}

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "providers/json_fields.h"
+#include "util/secret_scrubber.h"
 
 namespace llmctl {
 namespace {
@@ -26,6 +27,18 @@ std::string Lower(std::string_view s) {
   return out;
 }
 
+// The longest wait a server hint may ask for. Beyond a day a hint is either
+// forged or means "not today", which a quota failure says better; clamping
+// keeps the seconds-to-milliseconds arithmetic inside int64_t.
+constexpr int64_t kMaxRetryAfterMs = 86'400'000;
+
+// seconds × scale as whole milliseconds, rounded up and clamped to
+// [0, kMaxRetryAfterMs]; `seconds` is finite and non-negative.
+int64_t ClampedMs(double value, double scale) {
+  const double ms = std::ceil(value * scale);
+  return ms >= static_cast<double>(kMaxRetryAfterMs) ? kMaxRetryAfterMs : static_cast<int64_t>(ms);
+}
+
 std::optional<double> ParseNumber(std::string_view s) {
   double v = 0;
   auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
@@ -34,8 +47,10 @@ std::optional<double> ParseNumber(std::string_view s) {
   return v;
 }
 
-// Cuts at a character boundary so the excerpt stays valid UTF-8.
+// Cuts at a character boundary so the excerpt stays valid UTF-8. Secrets are
+// masked first: a key cut in half no longer looks like the key.
 std::string Truncate(std::string s, size_t max_bytes) {
+  s = ScrubSecrets(s);
   if (s.size() <= max_bytes) return s;
   size_t cut = max_bytes;
   while (cut > 0 && (static_cast<unsigned char>(s[cut]) & 0xC0) == 0x80) --cut;
@@ -121,8 +136,7 @@ std::optional<int64_t> RetryInfoMs(const ErrorFields& f) {
     std::string delay = StringAt(*d, "retryDelay");  // protobuf Duration: "38s", "1.5s"
     if (delay.empty() || delay.back() != 's') continue;
     delay.pop_back();
-    if (auto seconds = ParseNumber(delay))
-      return static_cast<int64_t>(std::ceil(*seconds * 1000));
+    if (auto seconds = ParseNumber(delay)) return ClampedMs(*seconds, 1000);
   }
   return std::nullopt;
 }
@@ -215,16 +229,16 @@ std::string OneLine(std::string_view text) {
 }
 
 std::optional<int64_t> RetryAfterFromHeaders(const HttpHeaders& headers, std::time_t now) {
-  if (auto ms = ParseNumber(headers.Get("retry-after-ms")))
-    return static_cast<int64_t>(std::ceil(*ms));
+  if (auto ms = ParseNumber(headers.Get("retry-after-ms"))) return ClampedMs(*ms, 1);
   std::string value = headers.Get("retry-after");
   if (value.empty()) return std::nullopt;
-  if (auto seconds = ParseNumber(value)) return static_cast<int64_t>(std::ceil(*seconds * 1000));
+  if (auto seconds = ParseNumber(value)) return ClampedMs(*seconds, 1000);
   // An HTTP response arrived, so libcurl is loaded: its date parser is free.
   const CurlLibrary* curl = LoadCurl(nullptr);
   std::time_t when = curl ? curl->getdate(value.c_str(), nullptr) : -1;
   if (when == -1) return std::nullopt;
-  return std::max<int64_t>(0, static_cast<int64_t>(when - now) * 1000);
+  if (when <= now) return 0;
+  return ClampedMs(static_cast<double>(when - now), 1000);
 }
 
 ProviderFailure FailureFromHttpError(int status, const HttpHeaders& headers,

@@ -27,7 +27,7 @@ ProviderFailure FailureFromHttpError(int status, const HttpHeaders& headers,
 ProviderFailure FailureFromStreamError(const nlohmann::json& payload);
 
 // The server's wait hint in milliseconds: retry-after-ms, then Retry-After as
-// seconds or as an HTTP date.
+// seconds or as an HTTP date; at most a day, whatever the server claims.
 std::optional<int64_t> RetryAfterFromHeaders(const HttpHeaders& headers, std::time_t now);
 
 // text on one line: line breaks and tabs become spaces, runs of spaces

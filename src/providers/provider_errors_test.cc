@@ -4,6 +4,8 @@
 
 #include <string>
 
+#include "util/secret_scrubber.h"
+
 using namespace llmctl;
 using nlohmann::json;
 
@@ -218,4 +220,32 @@ TEST_CASE("errors: in-stream error documents are classified by code or type") {
 TEST_CASE("errors: OneLine") {
   CHECK(OneLine("  a\r\n\r\nb\tc  ") == "a b c");
   CHECK(OneLine("") == "");
+}
+
+TEST_CASE("errors: absurd wait hints are clamped to a day") {
+  for (const char* header : {"retry-after-ms", "Retry-After"}) {
+    HttpHeaders h;
+    h.Set(header, "1e300");
+    CAPTURE(header);
+    REQUIRE(RetryAfterFromHeaders(h, kNow));
+    CHECK(*RetryAfterFromHeaders(h, kNow) == 86'400'000);
+  }
+  HttpHeaders far;
+  far.Set("Retry-After", "Fri, 31 Dec 9999 23:59:59 GMT");
+  if (auto ms = RetryAfterFromHeaders(far, kNow)) CHECK(*ms <= 86'400'000);
+  auto gemini = Http(429, R"({"error":{"code":429,"message":"x","status":"RESOURCE_EXHAUSTED","details":[{"@type":"type.googleapis.com/google.rpc.RetryInfo","retryDelay":"1e300s"}]}})");
+  REQUIRE(gemini.retry_after_ms);
+  CHECK(*gemini.retry_after_ms == 86'400'000);
+}
+
+TEST_CASE("errors: a registered key echoed in a body is masked before the excerpt is cut") {
+  const std::string key = "sk-test-EchoedKey0123456789abcdefghijklmnop";
+  RegisterSecret(key);
+  // The key straddles the 120-byte cut of the excerpt.
+  const std::string body = "{\"detail\":\"" + std::string(80, 'x') + " bad key " + key + "\"}";
+  auto f = Http(401, body);
+  CHECK(f.message.find(key.substr(0, 8)) == std::string::npos);
+  CHECK(f.message.find(key.substr(key.size() - 8)) == std::string::npos);
+  auto page = Http(502, std::string(100, 'y') + " " + key);
+  CHECK(page.message.find(key.substr(0, 8)) == std::string::npos);
 }

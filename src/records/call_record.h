@@ -72,6 +72,14 @@ struct CallRecord {
 // Reads a record back from its JSON form (JSONL from `logs`, other machines).
 Status CallRecordFromJson(const nlohmann::json& j, CallRecord* out);
 
+// The domain of a record's counters. A stored or imported record outside it
+// was written from a forged or broken provider report (or by a version that
+// trusted one); reports leave such a value out instead of summing it.
+constexpr int64_t kMaxRecordTokens = 1'000'000'000;
+constexpr int64_t kMaxRecordCostNanos = 1'000'000'000'000'000;  // $1M for one call
+bool TokensInDomain(int64_t tokens);
+bool CostInDomain(int64_t nanos);
+
 // Money conversions: nano-dollars are the exact unit; USD doubles only at the edges.
 int64_t UsdToNanos(double usd);
 double NanosToUsd(int64_t nanos);

@@ -1,7 +1,9 @@
 #include "records/cost_report.h"
 
 #include <algorithm>
+#include <cmath>
 
+#include "records/money.h"
 #include "util/utc_calendar.h"
 
 namespace llmctl {
@@ -26,6 +28,13 @@ const char* GroupSql(GroupBy g) {
 void SortRows(std::vector<CostRow>* rows) {
   std::sort(rows->begin(), rows->end(),
             [](const CostRow& a, const CostRow& b) { return a.keys < b.keys; });
+}
+
+// A SQL TOTAL of non-negative integers back to an integer, pinned below 2^63.
+int64_t TotalToInt(double total) {
+  if (!(total > 0)) return 0;
+  if (total >= 9223372036854775808.0) return INT64_MAX;
+  return std::llround(total);
 }
 
 }  // namespace
@@ -65,22 +74,22 @@ std::string GroupValue(GroupBy g, const CallRecord& r) {
 
 void CostTotals::Add(const CallRecord& r) {
   ++calls;
-  input_tokens += r.input_tokens;
-  output_tokens += r.output_tokens;
+  if (TokensInDomain(r.input_tokens)) input_tokens = SaturatingAdd(input_tokens, r.input_tokens);
+  if (TokensInDomain(r.output_tokens)) output_tokens = SaturatingAdd(output_tokens, r.output_tokens);
   cache_hits += r.cache_hit;
   errors += r.error_type.has_value();
-  cost_nanos += r.cost_nanos;
-  saved_nanos += r.saved_cost_nanos;
+  if (CostInDomain(r.cost_nanos)) cost_nanos = SaturatingAdd(cost_nanos, r.cost_nanos);
+  if (CostInDomain(r.saved_cost_nanos)) saved_nanos = SaturatingAdd(saved_nanos, r.saved_cost_nanos);
 }
 
 void CostTotals::Add(const CostTotals& t) {
   calls += t.calls;
-  input_tokens += t.input_tokens;
-  output_tokens += t.output_tokens;
+  input_tokens = SaturatingAdd(input_tokens, t.input_tokens);
+  output_tokens = SaturatingAdd(output_tokens, t.output_tokens);
   cache_hits += t.cache_hits;
   errors += t.errors;
-  cost_nanos += t.cost_nanos;
-  saved_nanos += t.saved_nanos;
+  cost_nanos = SaturatingAdd(cost_nanos, t.cost_nanos);
+  saved_nanos = SaturatingAdd(saved_nanos, t.saved_nanos);
 }
 
 void CostAggregator::Add(const CallRecord& r) {
@@ -118,17 +127,25 @@ Status CostReportFromDatabase(Database& db, const RecordFilter& filter,
                               const std::vector<GroupBy>& by, CostReport* out) {
   std::string keys;
   for (GroupBy g : by) keys += std::string(GroupSql(g)) + ", ";
-  std::string sql = "SELECT " + keys +
-                    "COUNT(*), SUM(input_tokens), SUM(output_tokens), SUM(cache_hit), "
-                    "COUNT(error_type), SUM(cost_nanos), SUM(saved_cost_nanos) FROM calls " +
-                    filter.SqlWhere();
+  // TOTAL never fails where SUM stops with "integer overflow", and it is exact
+  // while a sum stays below 2^53 (9 million dollars in nanos); values outside
+  // a record's domain are left out, as CostTotals::Add does.
+  auto sum = [](const char* column, int64_t max) {
+    return "TOTAL(CASE WHEN " + std::string(column) + " BETWEEN 0 AND " + std::to_string(max) + " THEN " +
+           column + " END), ";
+  };
+  std::string sql = "SELECT " + keys + "COUNT(*), " + sum("input_tokens", kMaxRecordTokens) +
+                    sum("output_tokens", kMaxRecordTokens) + "SUM(cache_hit != 0), COUNT(error_type), " +
+                    sum("cost_nanos", kMaxRecordCostNanos) + sum("saved_cost_nanos", kMaxRecordCostNanos);
+  sql.resize(sql.size() - 2);
+  sql += " FROM calls " + filter.SqlWhere();
   if (!by.empty()) {
     std::string positions;
     for (size_t i = 1; i <= by.size(); ++i) positions += (i > 1 ? ", " : "") + std::to_string(i);
     sql += " GROUP BY " + positions;
   }
   Statement q(db, sql);
-  if (!q.ok()) return Status::Internal("database error: " + q.error());
+  if (!q.ok()) return q.Failure("reading call records");
   filter.BindSql(&q);
   *out = CostReport();
   out->by = by;
@@ -137,16 +154,16 @@ Status CostReportFromDatabase(Database& db, const RecordFilter& filter,
     CostRow row;
     for (int i = 0; i < n; ++i) row.keys.push_back(q.ColumnText(i));
     row.totals.calls = q.ColumnInt(n);
-    row.totals.input_tokens = q.ColumnInt(n + 1);
-    row.totals.output_tokens = q.ColumnInt(n + 2);
+    row.totals.input_tokens = TotalToInt(q.ColumnDouble(n + 1));
+    row.totals.output_tokens = TotalToInt(q.ColumnDouble(n + 2));
     row.totals.cache_hits = q.ColumnInt(n + 3);
     row.totals.errors = q.ColumnInt(n + 4);
-    row.totals.cost_nanos = q.ColumnInt(n + 5);
-    row.totals.saved_nanos = q.ColumnInt(n + 6);
+    row.totals.cost_nanos = TotalToInt(q.ColumnDouble(n + 5));
+    row.totals.saved_nanos = TotalToInt(q.ColumnDouble(n + 6));
     out->total.Add(row.totals);
     if (!by.empty()) out->rows.push_back(std::move(row));
   }
-  if (!q.error().empty()) return Status::Internal("database error: " + q.error());
+  if (q.failed()) return q.Failure("reading call records");
   SortRows(&out->rows);
   return Status::Ok();
 }

@@ -197,4 +197,41 @@ TEST_CASE("cost report: JSON money is exact and the table aligned") {
   CHECK(table.str().find("\x1b[") == std::string::npos);
 }
 
+TEST_CASE("cost report: out-of-domain historic rows are left out, never overflow") {
+  ScratchDir dir;
+  Database db;
+  REQUIRE(db.Open(dir.File("llmctl.db")).ok());
+  CallRecord good = MakeRecord("2026-11-01T09:00:00.000Z", "alice", "openai", "gpt-4o-mini", 100);
+  Insert(db, good);
+  // What older versions stored from forged usage: 2^64-1 wrapped to -1, 1e300
+  // saturated, -1e9 tokens.
+  for (int64_t v : {int64_t{-1}, INT64_MAX, INT64_MAX - 1, int64_t{-1'000'000'000}}) {
+    CallRecord bad = MakeRecord("2026-11-01T09:00:00.000Z", "alice", "openai", "gpt-4o-mini", v);
+    bad.input_tokens = v;
+    bad.output_tokens = v;
+    bad.saved_cost_nanos = v;
+    Insert(db, bad);
+  }
+  CostReport r;
+  REQUIRE(CostReportFromDatabase(db, {}, {GroupBy::kUser}, &r).ok());
+  CHECK(r.total.calls == 5);
+  CHECK(r.total.cost_nanos == 100);
+  CHECK(r.total.input_tokens == 100);
+  CHECK(r.total.output_tokens == 10);
+  CHECK(r.total.saved_nanos == 0);
+
+  CostAggregator agg(std::vector<GroupBy>{});
+  CallRecord huge = good;
+  huge.cost_nanos = INT64_MAX;
+  agg.Add(huge);
+  agg.Add(good);
+  CHECK(agg.Finish().total.cost_nanos == 100);
+  CostTotals sum;
+  CostTotals big;
+  big.cost_nanos = INT64_MAX;
+  sum.Add(big);
+  sum.Add(big);
+  CHECK(sum.cost_nanos == INT64_MAX);
+}
+
 }  // namespace llmctl

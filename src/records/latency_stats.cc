@@ -103,7 +103,7 @@ Status CollectLatencyFromDatabase(Database& db, const RecordFilter& filter,
   std::string sql = "SELECT ts_ms, provider, model, latency_ms, ttft_ms, error_type, cache_hit FROM calls " + where;
   if (options.last_n > 0) sql += " ORDER BY ts_ms DESC, id DESC LIMIT " + std::to_string(options.last_n);
   Statement q(db, sql);
-  if (!q.ok()) return Status::Internal("database error: " + q.error());
+  if (!q.ok()) return q.Failure("reading call records");
   filter.BindSql(&q);
   CallRecord r;
   while (q.Step()) {
@@ -116,7 +116,7 @@ Status CollectLatencyFromDatabase(Database& db, const RecordFilter& filter,
     r.cache_hit = q.ColumnInt(6) != 0;
     out->Add(r);
   }
-  if (!q.error().empty()) return Status::Internal("database error: " + q.error());
+  if (q.failed()) return q.Failure("reading call records");
   return Status::Ok();
 }
 

@@ -1,5 +1,6 @@
 #include "records/money.h"
 
+#include <cmath>
 #include <cstdio>
 
 namespace llmctl {
@@ -11,6 +12,21 @@ constexpr uint64_t kNanosPerDollar = 1'000'000'000;
 uint64_t Magnitude(int64_t v) { return v < 0 ? 0 - static_cast<uint64_t>(v) : static_cast<uint64_t>(v); }
 
 }  // namespace
+
+int64_t SaturatingAdd(int64_t a, int64_t b) {
+  int64_t sum = 0;
+  if (!__builtin_add_overflow(a, b, &sum)) return sum;
+  return b > 0 ? INT64_MAX : INT64_MIN;
+}
+
+int64_t UsdToNanosSaturating(double usd) {
+  const double nanos = usd * 1e9;
+  if (std::isnan(nanos)) return 0;
+  // 2^63 is exactly representable; every double strictly inside converts.
+  if (nanos >= 9223372036854775808.0) return INT64_MAX;
+  if (nanos <= -9223372036854775808.0) return INT64_MIN;
+  return std::llround(nanos);
+}
 
 std::string FormatNanosExact(int64_t nanos) {
   const uint64_t m = Magnitude(nanos);

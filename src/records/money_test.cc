@@ -2,6 +2,8 @@
 
 #include <doctest/doctest.h>
 
+#include <cmath>
+
 #include "records/call_record.h"
 
 namespace llmctl {
@@ -32,6 +34,20 @@ TEST_CASE("money report: fixed decimals round half away from zero") {
   CHECK(FormatNanosFixed(-1'500'000'000, 0) == "-2");
   CHECK(FormatNanosFixed(123'456'789'012, 9) == "123.456789012");
   CHECK(FormatNanosFixed(-1, 2) == "0.00");
+}
+
+TEST_CASE("money arithmetic saturates instead of wrapping") {
+  CHECK(SaturatingAdd(1, 2) == 3);
+  CHECK(SaturatingAdd(INT64_MAX, 1) == INT64_MAX);
+  CHECK(SaturatingAdd(INT64_MAX - 5, 100) == INT64_MAX);
+  CHECK(SaturatingAdd(INT64_MIN, -1) == INT64_MIN);
+  CHECK(SaturatingAdd(INT64_MAX, INT64_MIN) == -1);
+  CHECK(UsdToNanosSaturating(1.5) == 1'500'000'000);
+  CHECK(UsdToNanosSaturating(1e300) == INT64_MAX);
+  CHECK(UsdToNanosSaturating(-1e300) == INT64_MIN);
+  CHECK(UsdToNanosSaturating(HUGE_VAL) == INT64_MAX);
+  CHECK(UsdToNanosSaturating(std::nan("")) == 0);
+  CHECK(UsdToNanos(9.3e9) == INT64_MAX);
 }
 
 }  // namespace llmctl

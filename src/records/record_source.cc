@@ -6,6 +6,8 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cmath>
+#include <cstdio>
 #include <cstring>
 #include <unordered_map>
 
@@ -116,13 +118,11 @@ class RecordSax {
       default: return Mistyped();
     }
   }
-  bool number_integer(json::number_integer_t v) { return Number(static_cast<double>(v), v); }
-  bool number_unsigned(json::number_unsigned_t v) {
-    return Number(static_cast<double>(v), static_cast<int64_t>(v));
-  }
-  bool number_float(json::number_float_t v, const std::string&) {
-    return Number(v, static_cast<int64_t>(std::clamp(v, -9.2e18, 9.2e18)));
-  }
+  // Every count and amount is checked as a double: the domains below are far
+  // inside the range where a double holds integers exactly.
+  bool number_integer(json::number_integer_t v) { return Number(static_cast<double>(v)); }
+  bool number_unsigned(json::number_unsigned_t v) { return Number(static_cast<double>(v)); }
+  bool number_float(json::number_float_t v, const std::string&) { return Number(v); }
   bool string(std::string& v) {
     if (Scalar() != kTopLevel) return ok();
     switch (field_) {
@@ -189,19 +189,51 @@ class RecordSax {
     --depth_;
     return true;
   }
-  bool Number(double d, int64_t i) {
+  // A number outside its field's domain fails the line: summed, one forged
+  // or corrupted record would swamp (or, negative, cancel) every real one.
+  bool Number(double d) {
     if (Scalar() != kTopLevel) return ok();
     switch (field_) {
-      case Field::kInputTokens: r_->input_tokens = i; return true;
-      case Field::kOutputTokens: r_->output_tokens = i; return true;
-      case Field::kCachedInputTokens: r_->cached_input_tokens = i; return true;
-      case Field::kReasoningTokens: r_->reasoning_tokens = i; return true;
-      case Field::kCostUsd: r_->cost_nanos = UsdToNanos(d); return true;
-      case Field::kSavedCostUsd: r_->saved_cost_nanos = UsdToNanos(d); return true;
-      case Field::kLatencyMs: r_->latency_ms = d; return true;
-      case Field::kTtftMs: r_->ttft_ms = d; return true;
+      case Field::kInputTokens: return Tokens(d, &r_->input_tokens);
+      case Field::kOutputTokens: return Tokens(d, &r_->output_tokens);
+      case Field::kCachedInputTokens: return Tokens(d, &r_->cached_input_tokens);
+      case Field::kReasoningTokens: return Tokens(d, &r_->reasoning_tokens);
+      case Field::kCostUsd: return Usd(d, &r_->cost_nanos);
+      case Field::kSavedCostUsd: return Usd(d, &r_->saved_cost_nanos);
+      case Field::kLatencyMs:
+        if (!Milliseconds(d)) return false;
+        r_->latency_ms = d;
+        return true;
+      case Field::kTtftMs:
+        if (!Milliseconds(d)) return false;
+        r_->ttft_ms = d;
+        return true;
       default: return Mistyped();
     }
+  }
+  bool Tokens(double d, int64_t* out) {
+    if (!(d >= 0 && d <= static_cast<double>(kMaxRecordTokens)) || d != std::floor(d))
+      return OutOfDomain(d, "a whole number of tokens from 0 to " + std::to_string(kMaxRecordTokens));
+    *out = static_cast<int64_t>(d);
+    return true;
+  }
+  bool Usd(double d, int64_t* out) {
+    const double max_usd = static_cast<double>(kMaxRecordCostNanos) / 1e9;
+    if (!(d >= 0 && d <= max_usd))
+      return OutOfDomain(d, "an amount of USD from 0 to " + std::to_string(static_cast<int64_t>(max_usd)));
+    *out = UsdToNanos(d);
+    return true;
+  }
+  bool Milliseconds(double d) {
+    // A year: far beyond any deadline, far inside what a double sums exactly.
+    constexpr double kMaxMs = 366.0 * 86400 * 1000;
+    if (d >= 0 && d <= kMaxMs) return true;
+    return OutOfDomain(d, "a number of milliseconds from 0 to " + std::to_string(static_cast<int64_t>(kMaxMs)));
+  }
+  bool OutOfDomain(double d, const std::string& expected) {
+    char shown[32];
+    std::snprintf(shown, sizeof shown, "%.17g", d);
+    return Fail("\"" + key_ + "\" is " + shown + ": expected " + expected);
   }
   // A value of the wrong JSON type: an error for a known field only.
   bool Mistyped() {
@@ -306,13 +338,6 @@ Status ReadOne(const std::string& path, bool strict,
 }
 
 }  // namespace
-
-Status OpenExistingDatabase(const std::string& path, Database* db, bool* exists) {
-  struct stat st;
-  *exists = ::stat(path.c_str(), &st) == 0;
-  if (!*exists) return Status::Ok();
-  return db->Open(path);
-}
 
 Status ReadJsonlRecords(const std::vector<std::string>& paths, bool strict,
                         const std::function<void(const CallRecord&)>& sink) {

@@ -8,15 +8,9 @@
 #include <vector>
 
 #include "records/call_record.h"
-#include "store/database.h"
 #include "util/status.h"
 
 namespace llmctl {
-
-// Opens the database at path if the file exists. Reading never creates it:
-// with no file, *exists is false, db stays closed and the caller reports
-// zero records.
-Status OpenExistingDatabase(const std::string& path, Database* db, bool* exists);
 
 // Streams records out of JSONL files ("-" is stdin) one line at a time, so
 // memory stays flat whatever the input size. Blank lines are skipped. A line

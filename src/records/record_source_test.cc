@@ -77,6 +77,23 @@ TEST_CASE("jsonl report input: bad lines are rejected with a reason") {
   CHECK_FALSE(r.ttft_ms.has_value());
 }
 
+TEST_CASE("jsonl report input: numbers outside their domain make a bad line") {
+  CallRecord r;
+  const std::string ts = "{\"timestamp\": \"2026-11-01T00:00:00Z\", ";
+  CHECK(ParseRecordLine(ts + "\"input_tokens\": -5}", &r).message() ==
+        "\"input_tokens\" is -5: expected a whole number of tokens from 0 to 1000000000");
+  CHECK_FALSE(ParseRecordLine(ts + "\"output_tokens\": 18446744073709551615}", &r).ok());
+  CHECK_FALSE(ParseRecordLine(ts + "\"output_tokens\": 1.5}", &r).ok());
+  CHECK_FALSE(ParseRecordLine(ts + "\"cost_usd\": 1e300}", &r).ok());
+  CHECK_FALSE(ParseRecordLine(ts + "\"cost_usd\": -0.5}", &r).ok());
+  CHECK_FALSE(ParseRecordLine(ts + "\"saved_cost_usd\": 1e999}", &r).ok());
+  CHECK_FALSE(ParseRecordLine(ts + "\"latency_ms\": -1}", &r).ok());
+  CHECK_FALSE(ParseRecordLine(ts + "\"ttft_ms\": 1e300}", &r).ok());
+  REQUIRE(ParseRecordLine(ts + "\"input_tokens\": 1000000000, \"cost_usd\": 0.25, \"latency_ms\": 12.5}", &r).ok());
+  CHECK(r.input_tokens == 1'000'000'000);
+  CHECK(r.cost_nanos == 250'000'000);
+}
+
 TEST_CASE("jsonl report input: several files, malformed lines warned with FILE:LINE") {
   ScratchDir dir;
   CallRecord a = MakeRecord("2026-11-01T00:00:00.000Z", "a", "openai", "m", 1);
@@ -117,15 +134,6 @@ TEST_CASE("jsonl report input: lines longer than the read buffer") {
   int seen = 0;
   CHECK(ReadJsonlRecords({f}, true, [&](const CallRecord& r) { seen += r.user_id.size() == (1u << 20); }).ok());
   CHECK(seen == 2);
-}
-
-TEST_CASE("jsonl report input: a missing database file is not created") {
-  ScratchDir dir;
-  Database db;
-  bool exists = true;
-  CHECK(OpenExistingDatabase(dir.File("none.db"), &db, &exists).ok());
-  CHECK_FALSE(exists);
-  CHECK_FALSE(std::filesystem::exists(dir.File("none.db")));
 }
 
 }  // namespace llmctl

@@ -1,22 +1,38 @@
 #include "store/database.h"
 
 #include <fcntl.h>
+#include <sqlite3.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
-#include <cstdlib>
+#include <cstdio>
 #include <cstring>
+#include <fstream>
+#include <mutex>
 #include <random>
+#include <set>
+#include <sstream>
 #include <thread>
 
 #include "store/migrations.h"
 
 namespace llmctl {
+
+// The lock wait of one call: SQLite calls OnBusy for every statement that
+// finds a lock taken, and the time spent there adds up across statements.
+struct Database::BusyWait {
+  int64_t budget_ns = 0;
+  int64_t spent_ns = 0;
+  std::chrono::steady_clock::time_point last;
+};
+
 namespace {
 
-constexpr int kBusyTimeoutMs = 30'000;
+using Clock = std::chrono::steady_clock;
 
 // Creates every missing directory of path with mode 0700.
 Status MakeDirs(const std::string& dir) {
@@ -37,54 +53,234 @@ Status MakeDirs(const std::string& dir) {
   return Status::Ok();
 }
 
+std::string ParentDir(const std::string& path) {
+  auto slash = path.find_last_of('/');
+  if (slash == std::string::npos) return ".";
+  return slash == 0 ? "/" : path.substr(0, slash);
+}
+
+// What sits at path must be a plain file: a symbolic link could point the
+// state (and its 0600 promise) anywhere.
+Status CheckPlainFile(const std::string& path, const struct stat& st) {
+  if (S_ISLNK(st.st_mode))
+    return Status::Config("LLMCTL_DB " + path +
+                          " is a symbolic link; llmctl refuses it so its state cannot be redirected: "
+                          "point LLMCTL_DB at the real file");
+  if (!S_ISREG(st.st_mode))
+    return Status::Config("LLMCTL_DB " + path + " is not a regular file; point LLMCTL_DB at a file path");
+  return Status::Ok();
+}
+
+// SQLite gives new -wal and -shm files the mode of the database, so a file
+// that others can read is tightened with its companions. chmod works on the
+// name: opening and closing a descriptor here would drop this process's
+// SQLite locks on the file.
+void Tighten(const std::string& path, const struct stat& st) {
+  if ((st.st_mode & 077) == 0 || st.st_uid != geteuid()) return;
+  for (const char* suffix : {"", "-wal", "-shm"}) {
+    struct stat s;
+    const std::string f = path + suffix;
+    if (lstat(f.c_str(), &s) == 0 && S_ISREG(s.st_mode)) chmod(f.c_str(), 0600);
+  }
+}
+
+// Serialises file creation against every other open in this process: see
+// PrepareFile.
+std::mutex& CreateMutex() {
+  static std::mutex mu;
+  return mu;
+}
+
+// Makes sure a plain file exists at path, born 0600 whatever the umask.
+// POSIX drops every fcntl lock a process holds on a file when it closes
+// any descriptor of that file, so closing a descriptor of a file SQLite has
+// open in this process would silently unlock it and let other processes
+// corrupt the database. Only a file created here (O_EXCL: a new inode no
+// connection can have open yet) is ever opened and closed, and the mutex
+// keeps other threads from opening it before that close.
+Status PrepareFile(const std::string& path) {
+  std::lock_guard<std::mutex> lock(CreateMutex());
+  struct stat st;
+  if (lstat(path.c_str(), &st) == 0) {
+    Status s = CheckPlainFile(path, st);
+    if (s.ok()) Tighten(path, st);
+    return s;
+  }
+  if (errno != ENOENT)
+    return Status::Config("cannot open database " + path + ": " + std::strerror(errno) +
+                          " (set LLMCTL_DB to a writable path)");
+  int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+  if (fd < 0) {
+    if (errno == EEXIST) return Status::Ok();  // another process was first
+    return Status::Config("cannot create database " + path + ": " + std::strerror(errno) +
+                          " (set LLMCTL_DB to a writable path)");
+  }
+  fchmod(fd, 0600);  // a umask such as 0277 must not leave it unwritable
+  ::close(fd);
+  return Status::Ok();
+}
+
 // SQLite's own busy handler sleeps in steps growing to 100 ms: with dozens
 // of processes queueing for a write lock held a fraction of a millisecond,
 // that leaves the lock idle most of the time. Poll briefly instead, with
-// jitter so the waiters do not wake in step.
-int OnBusy(void* start_ns, int attempt) {
-  using namespace std::chrono;
-  const auto start = steady_clock::time_point(nanoseconds(*static_cast<int64_t*>(start_ns)));
-  if (attempt == 0) *static_cast<int64_t*>(start_ns) = steady_clock::now().time_since_epoch().count();
-  else if (steady_clock::now() - start > milliseconds(kBusyTimeoutMs)) return 0;
+// jitter so the waiters do not wake in step, until the call's budget is
+// spent.
+int OnBusy(void* arg, int attempt) {
+  auto* wait = static_cast<Database::BusyWait*>(arg);
+  const auto now = Clock::now();
+  if (attempt > 0) wait->spent_ns += std::chrono::duration_cast<std::chrono::nanoseconds>(now - wait->last).count();
+  wait->last = now;
+  if (wait->spent_ns >= wait->budget_ns) return 0;
   thread_local std::minstd_rand rng(std::random_device{}());
   const int max_us = std::min(50 + attempt * 50, 1000);
-  std::this_thread::sleep_for(microseconds(25 + static_cast<int>(rng() % static_cast<unsigned>(max_us))));
+  std::this_thread::sleep_for(
+      std::chrono::microseconds(25 + static_cast<int>(rng() % static_cast<unsigned>(max_us))));
   return 1;
+}
+
+// "pid 123 (sqlite3)" for every other process holding a lock on the
+// database or its WAL index, read from /proc/locks; empty where that is not
+// available.
+std::string LockHolders(const std::string& path) {
+  std::set<std::string> files;  // "major:minor:inode" as /proc/locks prints it
+  for (const char* suffix : {"", "-shm"}) {
+    struct stat st;
+    if (stat((path + suffix).c_str(), &st) != 0) continue;
+    char key[64];
+    std::snprintf(key, sizeof key, "%02x:%02x:%llu", major(st.st_dev), minor(st.st_dev),
+                  static_cast<unsigned long long>(st.st_ino));
+    files.insert(key);
+  }
+  std::ifstream locks("/proc/locks");
+  std::set<long> pids;
+  std::string line;
+  while (std::getline(locks, line)) {
+    std::istringstream in(line);
+    std::string id, kind, mode, rw, file;
+    long pid = 0;
+    if (!(in >> id >> kind)) continue;
+    if (kind == "->") continue;  // a waiter, not a holder
+    if (!(in >> mode >> rw >> pid >> file)) continue;
+    if (files.count(file) && pid > 0 && pid != getpid()) pids.insert(pid);
+  }
+  std::string out;
+  for (long pid : pids) {
+    std::string comm;
+    std::ifstream(std::string("/proc/") + std::to_string(pid) + "/comm") >> comm;
+    out += (out.empty() ? "" : ", ") + std::string("pid ") + std::to_string(pid) +
+           (comm.empty() ? "" : " (" + comm + ")");
+  }
+  return out;
+}
+
+// A path as an SQLite URI filename: the characters URIs give a meaning
+// are escaped.
+std::string UriPath(const std::string& path) {
+  std::string out = "file:";
+  for (char c : path) {
+    if (c == '%' || c == '?' || c == '#') {
+      char buf[4];
+      std::snprintf(buf, sizeof buf, "%%%02X", static_cast<unsigned char>(c));
+      out += buf;
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
+bool ReadOnlyTrouble(int rc) {
+  const int primary = rc & 0xff;
+  return primary == SQLITE_CANTOPEN || primary == SQLITE_READONLY;
 }
 
 }  // namespace
 
-std::string DefaultDatabasePath() {
-  const char* state = std::getenv("XDG_STATE_HOME");
-  if (state && *state) return std::string(state) + "/llmctl/llmctl.db";
-  const char* home = std::getenv("HOME");
-  return std::string(home && *home ? home : ".") + "/.local/state/llmctl/llmctl.db";
-}
+Database::Database() : busy_(new BusyWait) {}
 
 Database::~Database() {
+  Close();
+  delete busy_;
+}
+
+void Database::Close() {
   if (db_) sqlite3_close_v2(db_);
+  db_ = nullptr;
 }
 
 std::string Database::LastError() const { return db_ ? sqlite3_errmsg(db_) : "not open"; }
 
-Status Database::Open(const std::string& path) {
+void Database::ResetWaitBudget() { busy_->spent_ns = 0; }
+
+bool Database::InTransaction() const { return db_ && sqlite3_get_autocommit(db_) == 0; }
+
+int64_t Database::Changes() const { return sqlite3_changes64(db_); }
+
+int64_t Database::LastInsertRowId() const { return sqlite3_last_insert_rowid(db_); }
+
+Status Database::Failure(int rc, std::string_view doing) const {
+  const std::string msg = LastError();
+  const int sys = db_ ? sqlite3_system_errno(db_) : 0;
+  const std::string why = std::string(doing) + ": " + msg + (sys ? std::string(" (") + std::strerror(sys) + ")" : "");
+  switch (rc & 0xff) {
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED: {
+      const std::string holders = LockHolders(path_);
+      return Status::Config(
+          "database " + path_ + " is locked by " + (holders.empty() ? "another process" : holders) +
+          " for longer than LLMCTL_DB_BUSY_TIMEOUT_MS (" + std::to_string(busy_->budget_ns / 1'000'000) +
+          " ms) while " + std::string(doing) +
+          "; wait for it to finish or stop it, or raise LLMCTL_DB_BUSY_TIMEOUT_MS");
+    }
+    case SQLITE_FULL:
+      return Status::Config("cannot write database " + path_ + ": the disk is full (" + why +
+                            "); free space on its file system or point LLMCTL_DB elsewhere");
+    case SQLITE_CORRUPT:
+    case SQLITE_NOTADB:
+      return Status::Config("database " + path_ + " is corrupt (" + why + "); rescue it with `sqlite3 " + path_ +
+                            " .recover | sqlite3 NEW.db` and point LLMCTL_DB at NEW.db, or move it aside to "
+                            "start afresh");
+    case SQLITE_READONLY:
+      return Status::Config("database " + path_ + " is read-only (" + why +
+                            "); make it writable or point LLMCTL_DB at a writable path");
+    case SQLITE_IOERR:
+      if (sys == ENOSPC || sys == EDQUOT || sys == EFBIG)
+        return Status::Config("cannot write database " + path_ + ": no space left (" + why +
+                              "); free space on its file system or point LLMCTL_DB elsewhere");
+      return Status::Config("I/O error on database " + path_ + " (" + why +
+                            "); check the disk, or point LLMCTL_DB elsewhere");
+    case SQLITE_CANTOPEN:
+    case SQLITE_PERM:
+    case SQLITE_AUTH:
+      return Status::Config("cannot open database " + path_ + " (" + why +
+                            "); point LLMCTL_DB at a writable path");
+    default:
+      return Status::Internal("database error while " + why);
+  }
+}
+
+Status Database::OpenConnection(const std::string& path, int flags, const DatabaseOptions& options) {
+  Close();
+  busy_->budget_ns = options.busy_timeout_ms * 1'000'000;
+  busy_->spent_ns = 0;
+  const int rc = sqlite3_open_v2(path.c_str(), &db_, flags | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_NOFOLLOW, nullptr);
+  if (rc != SQLITE_OK) return Failure(rc, "opening it");
+  sqlite3_extended_result_codes(db_, 1);
+  sqlite3_busy_handler(db_, OnBusy, busy_);
+  return Status::Ok();
+}
+
+Status Database::Open(const std::string& path, const DatabaseOptions& options) {
   path_ = path;
-  auto slash = path.find_last_of('/');
-  if (slash != std::string::npos && slash > 0) {
-    Status s = MakeDirs(path.substr(0, slash));
+  const std::string dir = ParentDir(path);
+  if (dir != "/" && dir != ".") {
+    Status s = MakeDirs(dir);
     if (!s.ok()) return s;
   }
-  // Create the file ourselves so it is born 0600; SQLite gives the -wal and
-  // -shm files the same mode.
-  int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-  if (fd < 0)
-    return Status::Config("cannot open database " + path + ": " + std::strerror(errno) +
-                          " (set LLMCTL_DB to a writable path)");
-  ::close(fd);
-  if (sqlite3_open_v2(path.c_str(), &db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX,
-                      nullptr) != SQLITE_OK)
-    return Status::Config("cannot open database " + path + ": " + LastError());
-  sqlite3_busy_handler(db_, OnBusy, &busy_start_ns_);
+  Status st = PrepareFile(path);
+  if (!st.ok()) return st;
+  st = OpenConnection(path, SQLITE_OPEN_READWRITE, options);
+  if (!st.ok()) return st;
 
   // A process lives for one call, so per-process costs matter. The first
   // process to open the file after all others closed it must rebuild the
@@ -98,101 +294,186 @@ Status Database::Open(const std::string& path) {
   // regrowing it. The page cache stays small.
   int persist = 1;
   sqlite3_file_control(db_, "main", SQLITE_FCNTL_PERSIST_WAL, &persist);
-  sqlite3_exec(db_, "PRAGMA cache_size=-1024; PRAGMA journal_size_limit=16777216", nullptr, nullptr,
-               nullptr);
-  if (!IsWal()) {
-    // Switching to WAL needs a moment of exclusive access and SQLite may
-    // report BUSY without calling the busy handler, so retry it by hand.
-    auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(kBusyTimeoutMs);
-    for (;;) {
-      int rc = sqlite3_exec(db_, "PRAGMA journal_mode=WAL", nullptr, nullptr, nullptr);
-      if (rc == SQLITE_OK) break;
-      if ((rc != SQLITE_BUSY && rc != SQLITE_LOCKED) || std::chrono::steady_clock::now() > deadline)
-        return Status::Config("cannot use database " + path + ": " + LastError());
-      std::this_thread::sleep_for(std::chrono::milliseconds(5));
-    }
-  }
+  sqlite3_exec(db_, "PRAGMA cache_size=-1024; PRAGMA journal_size_limit=16777216", nullptr, nullptr, nullptr);
+  st = UseWal();
+  if (!st.ok()) return st;
   sqlite3_exec(db_, "PRAGMA synchronous=NORMAL", nullptr, nullptr, nullptr);
   return Migrate();
 }
 
-Status Database::OpenReadOnly(const std::string& path) {
-  path_ = path;
-  if (sqlite3_open_v2(path.c_str(), &db_, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX,
-                      nullptr) != SQLITE_OK)
-    return Status::Config("cannot open database " + path + ": " + LastError());
-  sqlite3_busy_timeout(db_, kBusyTimeoutMs);
-  return Status::Ok();
-}
-
-Status Database::Exec(std::string_view sql) {
-  char* err = nullptr;
-  std::string text(sql);
-  if (sqlite3_exec(db_, text.c_str(), nullptr, nullptr, &err) != SQLITE_OK) {
-    std::string msg = err ? err : LastError();
-    sqlite3_free(err);
-    return Status::Internal("database error: " + msg);
+Status Database::UseWal() {
+  std::string mode;
+  {
+    Statement q(*this, "PRAGMA journal_mode");
+    if (!q.Step()) return q.Failure("reading its journal mode");
+    mode = q.ColumnText(0);
   }
+  if (mode == "wal") return Status::Ok();
+  // Switching to WAL needs a moment of exclusive access and SQLite may
+  // report BUSY without calling the busy handler, so retry it by hand
+  // within the same budget.
+  for (;;) {
+    const auto start = Clock::now();
+    const int rc = sqlite3_exec(db_, "PRAGMA journal_mode=WAL", nullptr, nullptr, nullptr);
+    if (rc == SQLITE_OK) return Status::Ok();
+    const int primary = rc & 0xff;
+    if ((primary != SQLITE_BUSY && primary != SQLITE_LOCKED) || busy_->spent_ns >= busy_->budget_ns)
+      return Failure(rc, "switching it to WAL mode");
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    busy_->spent_ns += std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() - start).count();
+  }
+}
+
+Status Database::OpenForReading(const std::string& path, const DatabaseOptions& options, bool* exists) {
+  path_ = path;
+  if (exists) *exists = false;
+  struct stat st;
+  if (lstat(path.c_str(), &st) != 0) {
+    if (errno != ENOENT)
+      return Status::Config("cannot read database " + path + ": " + std::strerror(errno) +
+                            " (check LLMCTL_DB)");
+    // Nothing recorded yet: an empty in-memory database with the current
+    // schema answers every query, and no file is created.
+    Status s = OpenConnection(":memory:", SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, options);
+    return s.ok() ? Migrate() : s;
+  }
+  Status s = CheckPlainFile(path, st);
+  if (!s.ok()) return s;
+  if (exists) *exists = true;
+
+  s = OpenConnection(path, SQLITE_OPEN_READONLY, options);
+  if (!s.ok()) return s;
+  const bool writable = access(path.c_str(), W_OK) == 0 && access(ParentDir(path).c_str(), W_OK) == 0;
+  int rc = sqlite3_exec(db_, "SELECT 1 FROM sqlite_master LIMIT 1", nullptr, nullptr, nullptr);
+  // A WAL left without its -shm index (or needing recovery) cannot be read
+  // by a read-only connection; where the file may be written, a normal
+  // connection rebuilds the index.
+  if (ReadOnlyTrouble(rc) && writable) return Open(path, options);
+  if (ReadOnlyTrouble(rc)) {
+    // On read-only media nobody can be writing, so the file is read as
+    // immutable (what a last writer left in a non-empty WAL is not seen).
+    s = OpenConnection(UriPath(path) + "?immutable=1", SQLITE_OPEN_READONLY | SQLITE_OPEN_URI, options);
+    if (!s.ok()) return s;
+    rc = sqlite3_exec(db_, "SELECT 1 FROM sqlite_master LIMIT 1", nullptr, nullptr, nullptr);
+  }
+  if (rc != SQLITE_OK) return Failure(rc, "reading it");
+  int version = 0;
+  s = SchemaVersion(&version);
+  if (!s.ok()) return s;
+  const int latest = AllMigrations().back().version;
+  if (version > latest)
+    return Status::Config("database " + path + " has schema version " + std::to_string(version) +
+                          ", newer than this llmctl knows (" + std::to_string(latest) + "); upgrade llmctl");
+  if (version < latest && writable) return Open(path, options);
   return Status::Ok();
 }
 
-Status Database::BeginImmediate() { return Exec("BEGIN IMMEDIATE"); }
-Status Database::Commit() { return Exec("COMMIT"); }
-void Database::Rollback() { sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr); }
-
-bool Database::IsWal() {
-  Statement q(*this, "PRAGMA journal_mode");
-  return q.Step() && q.ColumnText(0) == "wal";
+Status Database::Exec(std::string_view sql, std::string_view doing) {
+  char* err = nullptr;
+  const std::string text(sql);
+  const int rc = sqlite3_exec(db_, text.c_str(), nullptr, nullptr, &err);
+  const std::string detail = err ? err : LastError();
+  sqlite3_free(err);
+  if (rc == SQLITE_OK) return Status::Ok();
+  const std::string what = doing.empty() ? "running " + text.substr(0, text.find_first_of(" (")) : std::string(doing);
+  Status s = Failure(rc, what);
+  if (s.code() == StatusCode::kInternal) return Status::Internal("database error while " + what + ": " + detail);
+  return s;
 }
 
-int Database::SchemaVersion() {
-  Statement q(*this,
-              "SELECT COALESCE(MAX(version), 0) FROM schema_migrations");
-  if (!q.ok() || !q.Step()) return 0;
-  return static_cast<int>(q.ColumnInt(0));
+Status Database::SchemaVersion(int* version) {
+  *version = 0;
+  {
+    Statement t(*this, "SELECT 1 FROM sqlite_master WHERE type='table' AND name='schema_migrations'");
+    const bool has = t.Step();
+    if (t.failed()) return t.Failure("reading its schema");
+    if (!has) return Status::Ok();
+  }
+  Statement q(*this, "SELECT COALESCE(MAX(version), 0) FROM schema_migrations");
+  if (!q.Step()) return q.Failure("reading its schema version");
+  *version = static_cast<int>(q.ColumnInt(0));
+  return Status::Ok();
+}
+
+Status Database::QuickCheck() {
+  Statement q(*this, "PRAGMA quick_check");
+  std::string first;
+  int problems = 0;
+  while (q.Step()) {
+    const std::string row = q.ColumnText(0);
+    if (row == "ok") continue;
+    if (first.empty()) first = row;
+    ++problems;
+  }
+  if (q.failed()) return q.Failure("checking it");
+  if (problems == 0) return Status::Ok();
+  return Status::Config("database " + path_ + " is corrupt (" + std::to_string(problems) + " problem" +
+                        (problems == 1 ? "" : "s") + ", first: " + first + "); rescue it with `sqlite3 " + path_ +
+                        " .recover | sqlite3 NEW.db` and point LLMCTL_DB at NEW.db");
 }
 
 Status Database::Migrate() {
   const auto migrations = AllMigrations();
   const int latest = migrations.back().version;
-  if (SchemaVersion() == latest) return Status::Ok();
+  auto newer = [&](int version) {
+    return Status::Config("database " + path_ + " has schema version " + std::to_string(version) +
+                          ", newer than this llmctl knows (" + std::to_string(latest) + "); upgrade llmctl");
+  };
+  int current = 0;
+  Status s = SchemaVersion(&current);
+  if (!s.ok()) return s;
+  if (current == latest) return Status::Ok();
+  if (current > latest) return newer(current);
 
   // Another process may be migrating the same new file: the write lock makes
   // us wait for it, and the version is read again under the lock.
-  Status s = BeginImmediate();
-  if (!s.ok()) return s;
+  Transaction tx(*this);
+  if (!tx.status().ok()) return tx.status();
   s = Exec(
       "CREATE TABLE IF NOT EXISTS schema_migrations ("
       "version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)");
-  int current = s.ok() ? SchemaVersion() : 0;
-  if (s.ok() && current > latest) {
-    Rollback();
-    return Status::Config("database " + path_ + " has schema version " +
-                          std::to_string(current) + ", newer than this llmctl knows (" +
-                          std::to_string(latest) + "); upgrade llmctl");
-  }
+  if (s.ok()) s = SchemaVersion(&current);
+  if (!s.ok()) return s;
+  if (current > latest) return newer(current);
   for (const Migration& m : migrations) {
-    if (!s.ok()) break;
     if (m.version <= current) continue;
     s = Exec(m.sql);
-    if (!s.ok()) break;
+    if (!s.ok()) return s;
     Statement ins(*this,
                   "INSERT INTO schema_migrations(version, name, applied_at) "
                   "VALUES(?, ?, strftime('%Y-%m-%dT%H:%M:%fZ','now'))");
     ins.Bind(1, static_cast<int64_t>(m.version)).Bind(2, std::string_view(m.name));
     ins.Step();
-    if (!ins.error().empty()) s = Status::Internal("database error: " + ins.error());
+    if (ins.failed()) return ins.Failure("recording a migration");
   }
-  if (!s.ok()) {
-    Rollback();
-    return s;
-  }
-  return Commit();
+  return tx.Commit();
+}
+
+Transaction::Transaction(Database& db, Kind kind) : db_(db) {
+  if (db.InTransaction()) return;
+  begin_ = kind == Kind::kImmediate ? db.Exec("BEGIN IMMEDIATE", "taking the write lock")
+                                     : db.Exec("BEGIN", "starting a read");
+  owned_ = begin_.ok();
+}
+
+Transaction::~Transaction() {
+  if (owned_) sqlite3_exec(db_.db_, "ROLLBACK", nullptr, nullptr, nullptr);
+}
+
+Status Transaction::Commit() {
+  if (!begin_.ok()) return begin_;
+  if (!owned_) return Status::Ok();
+  Status st = db_.Exec("COMMIT", "committing");
+  // A failed COMMIT may leave the transaction open; the destructor then
+  // rolls it back.
+  if (st.ok()) owned_ = false;
+  return st;
 }
 
 Statement::Statement(Database& db, std::string_view sql) : db_(db) {
-  if (sqlite3_prepare_v2(db.handle(), sql.data(), static_cast<int>(sql.size()), &stmt_,
-                         nullptr) != SQLITE_OK) {
+  const int rc = sqlite3_prepare_v2(db.db_, sql.data(), static_cast<int>(sql.size()), &stmt_, nullptr);
+  if (rc != SQLITE_OK) {
+    rc_ = rc;
     error_ = db.LastError();
     stmt_ = nullptr;
   }
@@ -216,15 +497,16 @@ Statement& Statement::BindNull(int i) {
   if (stmt_) sqlite3_bind_null(stmt_, i);
   return *this;
 }
-Statement& Statement::Bind(int i, const std::optional<double>& v) {
-  return v ? Bind(i, *v) : BindNull(i);
-}
+Statement& Statement::Bind(int i, const std::optional<double>& v) { return v ? Bind(i, *v) : BindNull(i); }
 
 bool Statement::Step() {
   if (!stmt_) return false;
-  int rc = sqlite3_step(stmt_);
+  const int rc = sqlite3_step(stmt_);
   if (rc == SQLITE_ROW) return true;
-  if (rc != SQLITE_DONE) error_ = db_.LastError();
+  if (rc != SQLITE_DONE) {
+    rc_ = rc;
+    error_ = db_.LastError();
+  }
   return false;
 }
 
@@ -232,8 +514,18 @@ void Statement::Reset() {
   if (stmt_) {
     sqlite3_reset(stmt_);
     sqlite3_clear_bindings(stmt_);
+    rc_ = 0;
+    error_.clear();
   }
-  error_.clear();
+}
+
+Status Statement::Failure(std::string_view doing) const {
+  if (rc_ == 0) return Status::Ok();
+  Status s = db_.Failure(rc_, doing);
+  // The connection's message may already describe a later statement.
+  if (s.code() == StatusCode::kInternal)
+    return Status::Internal("database error while " + std::string(doing) + ": " + error_);
+  return s;
 }
 
 int64_t Statement::ColumnInt(int c) const { return sqlite3_column_int64(stmt_, c); }

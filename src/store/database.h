@@ -1,10 +1,13 @@
 // Database: the one SQLite file holding all of llmctl's state. Opening it
 // creates the file (0600, directory 0700), turns on WAL and a busy timeout,
-// and brings the schema up to date, safely when many processes open a
-// brand-new file at the same moment.
+// and brings the schema up to date, safely when many processes, and many
+// threads of one process, open the same file at the same moment.
+//
+// Every failure comes back as a Status whose code says whose problem it is:
+// trouble with the file (locked too long, corrupt, disk full, read-only,
+// unreadable) is a configuration error naming the file and what to do;
+// only a statement SQLite itself rejects is an internal error.
 #pragma once
-
-#include <sqlite3.h>
 
 #include <cstdint>
 #include <optional>
@@ -13,40 +16,93 @@
 
 #include "util/status.h"
 
+struct sqlite3;
+struct sqlite3_stmt;
+
 namespace llmctl {
 
-class Statement;
+struct DatabaseOptions {
+  // The longest a call waits, in total over all its statements, for locks
+  // other processes hold (LLMCTL_DB_BUSY_TIMEOUT_MS).
+  int64_t busy_timeout_ms = 15'000;
+};
 
 class Database {
  public:
-  Database() = default;
+  Database();
   ~Database();
   Database(const Database&) = delete;
   Database& operator=(const Database&) = delete;
 
-  // Opens (creating if needed) and migrates the file at path.
-  Status Open(const std::string& path);
-  // Opens an existing file without creating or migrating it.
-  Status OpenReadOnly(const std::string& path);
+  // Opens (creating if needed) and migrates the file at path. A symbolic
+  // link is refused; an existing file readable by others is tightened to
+  // 0600.
+  Status Open(const std::string& path, const DatabaseOptions& options = {});
+  // For commands that only read: never creates, writes or migrates a file
+  // it can only read. A missing file reads as an empty database (*exists is
+  // false); a file on read-only media is read as it is. An older schema is
+  // upgraded first when the file is writable.
+  Status OpenForReading(const std::string& path, const DatabaseOptions& options = {},
+                        bool* exists = nullptr);
 
-  Status Exec(std::string_view sql);
-  // BEGIN IMMEDIATE: takes the write lock up front so check-then-update
-  // sequences cannot interleave with another process.
-  Status BeginImmediate();
-  Status Commit();
-  void Rollback();
+  // Runs sql; `doing` describes it in an error ("taking the write lock").
+  Status Exec(std::string_view sql, std::string_view doing = {});
+  // Starts a new call's single lock wait (see DatabaseOptions).
+  void ResetWaitBudget();
+  bool InTransaction() const;
+  // Rows changed by the last statement, and the rowid it inserted.
+  int64_t Changes() const;
+  int64_t LastInsertRowId() const;
 
-  int SchemaVersion();
-  sqlite3* handle() { return db_; }
+  // The applied schema version: 0 for a file no migration ever touched. A
+  // file that cannot be read is an error, never version 0.
+  Status SchemaVersion(int* version);
+  // SQLite's quick_check over the whole file: slow on a large file, so for
+  // diagnostics (config-check), not for every call.
+  Status QuickCheck();
+
   const std::string& path() const { return path_; }
   std::string LastError() const;
+  // The Status for SQLite result code rc met while `doing` something.
+  Status Failure(int rc, std::string_view doing) const;
+
+  struct BusyWait;  // the lock-wait budget, kept by SQLite's busy handler
 
  private:
+  friend class Statement;
+  friend class Transaction;
+  Status OpenConnection(const std::string& path, int flags, const DatabaseOptions& options);
+  Status UseWal();
   Status Migrate();
-  bool IsWal();
+  void Close();
   sqlite3* db_ = nullptr;
   std::string path_;
-  int64_t busy_start_ns_ = 0;  // when the current wait for a lock began
+  BusyWait* busy_;
+};
+
+// BEGIN ... COMMIT as a scope: rolled back unless Commit() succeeded. Inside
+// a transaction the caller already holds, it joins that one (neither
+// commits nor rolls back), so helpers may be used either way.
+class Transaction {
+ public:
+  enum class Kind {
+    kImmediate,  // takes the write lock up front so check-then-update
+                 // sequences cannot interleave with another process
+    kDeferred,   // a consistent read
+  };
+  explicit Transaction(Database& db, Kind kind = Kind::kImmediate);
+  ~Transaction();
+  Transaction(const Transaction&) = delete;
+  Transaction& operator=(const Transaction&) = delete;
+
+  // Whether BEGIN succeeded; nothing else may be done when it did not.
+  const Status& status() const { return begin_; }
+  Status Commit();
+
+ private:
+  Database& db_;
+  Status begin_;
+  bool owned_ = false;
 };
 
 // A prepared statement; binds are 1-based like SQLite's.
@@ -64,10 +120,13 @@ class Statement {
   Statement& BindNull(int index);
   Statement& Bind(int index, const std::optional<double>& value);
 
-  // SQLITE_ROW: true; SQLITE_DONE: false; errors: false and error() is set.
+  // SQLITE_ROW: true; SQLITE_DONE: false; errors: false and failed() is set.
   bool Step();
   void Reset();
+  bool failed() const { return rc_ != 0; }
   const std::string& error() const { return error_; }
+  // The Status for this statement's failure (see Database::Failure).
+  Status Failure(std::string_view doing) const;
 
   int64_t ColumnInt(int col) const;
   double ColumnDouble(int col) const;
@@ -77,10 +136,8 @@ class Statement {
  private:
   Database& db_;
   sqlite3_stmt* stmt_ = nullptr;
+  int rc_ = 0;  // the SQLite error code of the last failure, 0 when none
   std::string error_;
 };
-
-// The default location: $XDG_STATE_HOME/llmctl/llmctl.db.
-std::string DefaultDatabasePath();
 
 }  // namespace llmctl

@@ -4,13 +4,17 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <memory>
 #include <mutex>
+#include <string_view>
+#include <utility>
 
 #include <nlohmann/json.hpp>
 #include <spdlog/sinks/base_sink.h>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
+#include "util/secret_scrubber.h"
 #include "util/time_format.h"
 
 namespace llmctl {
@@ -32,18 +36,40 @@ class JsonStderrSink : public spdlog::sinks::base_sink<std::mutex> {
   void flush_() override { std::fflush(stderr); }
 };
 
+// Masks registered secrets in every message before the real sink formats it,
+// so no diagnostic (a provider's words, a status, a debug line) can print one.
+class ScrubbingSink final : public spdlog::sinks::sink {
+ public:
+  explicit ScrubbingSink(std::shared_ptr<spdlog::sinks::sink> inner) : inner_(std::move(inner)) {}
+  void log(const spdlog::details::log_msg& msg) override {
+    const std::string clean = ScrubSecrets(std::string_view(msg.payload.data(), msg.payload.size()));
+    spdlog::details::log_msg copy = msg;
+    copy.payload = spdlog::string_view_t(clean.data(), clean.size());
+    inner_->log(copy);
+  }
+  void flush() override { inner_->flush(); }
+  void set_pattern(const std::string& pattern) override { inner_->set_pattern(pattern); }
+  void set_formatter(std::unique_ptr<spdlog::formatter> formatter) override {
+    inner_->set_formatter(std::move(formatter));
+  }
+
+ private:
+  std::shared_ptr<spdlog::sinks::sink> inner_;
+};
+
 }  // namespace
 
 void SetupLogging(const GlobalOptions& o) {
   std::shared_ptr<spdlog::logger> logger;
   if (o.log_format == "json") {
-    logger = std::make_shared<spdlog::logger>("llmctl", std::make_shared<JsonStderrSink>());
+    logger = std::make_shared<spdlog::logger>(
+        "llmctl", std::make_shared<ScrubbingSink>(std::make_shared<JsonStderrSink>()));
   } else {
     const char* no_color = std::getenv("NO_COLOR");
     bool color = isatty(STDERR_FILENO) && !(no_color && *no_color);
     auto sink = std::make_shared<spdlog::sinks::stderr_color_sink_mt>(
         color ? spdlog::color_mode::always : spdlog::color_mode::never);
-    logger = std::make_shared<spdlog::logger>("llmctl", sink);
+    logger = std::make_shared<spdlog::logger>("llmctl", std::make_shared<ScrubbingSink>(sink));
     logger->set_pattern("llmctl: %^%l%$: %v");
   }
   spdlog::level::level_enum level = spdlog::level::warn;

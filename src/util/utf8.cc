@@ -37,6 +37,36 @@ std::optional<size_t> FindInvalidUtf8(std::string_view s) {
   return std::nullopt;
 }
 
+std::string ReplaceInvalidUtf8(std::string_view s) {
+  std::string out;
+  out.reserve(s.size() + 16);
+  size_t i = 0;
+  const size_t n = s.size();
+  while (i < n) {
+    std::optional<size_t> bad = FindInvalidUtf8(s.substr(i));
+    if (!bad) {
+      out.append(s.substr(i));
+      break;
+    }
+    out.append(s.substr(i, *bad));
+    i += *bad;
+    // The maximal subpart: the lead byte and the continuation bytes that
+    // were valid so far become one U+FFFD; the byte that broke it is read again.
+    unsigned char c = static_cast<unsigned char>(s[i]);
+    size_t len = c >= 0xC2 && c <= 0xDF ? 2 : c >= 0xE0 && c <= 0xEF ? 3 : c >= 0xF0 && c <= 0xF4 ? 4 : 1;
+    unsigned char lo = c == 0xE0 ? 0xA0 : c == 0xF0 ? 0x90 : 0x80;
+    unsigned char hi = c == 0xED ? 0x9F : c == 0xF4 ? 0x8F : 0xBF;
+    size_t k = 1;
+    for (; k < len && i + k < n; ++k) {
+      unsigned char cc = static_cast<unsigned char>(s[i + k]);
+      if (cc < (k == 1 ? lo : 0x80) || cc > (k == 1 ? hi : 0xBF)) break;
+    }
+    out.append("\xEF\xBF\xBD");
+    i += k;
+  }
+  return out;
+}
+
 size_t CountCodePoints(std::string_view s) {
   size_t count = 0;
   for (char c : s)

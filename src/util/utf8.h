@@ -4,12 +4,17 @@
 
 #include <cstddef>
 #include <optional>
+#include <string>
 #include <string_view>
 
 namespace llmctl {
 
 // Byte offset of the first invalid sequence, or nullopt when text is valid.
 std::optional<size_t> FindInvalidUtf8(std::string_view text);
+
+// text with each invalid sequence replaced by U+FFFD, one per maximal
+// subpart, as the WHATWG (browser, Node.js) decoder does.
+std::string ReplaceInvalidUtf8(std::string_view text);
 
 // Number of code points (for token estimates); assumes valid UTF-8.
 size_t CountCodePoints(std::string_view text);

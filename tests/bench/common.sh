@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Shared helpers for the benchmarks: binaries, a fake provider on loopback,
 # timing and percentiles. Benchmarks print ratios against a reference
 # measured in the same run; they are never part of ctest.

@@ -11,19 +11,20 @@ start_fake --quiet
 fake_default_step '{"text":"ok","usage":{"input":10,"output":5}}'
 LLM_ENV=(LLM_CACHE=off LLM_MAX_RETRIES=0)
 
-# Estimate for the prompt "hello" (5 code points, one user message, no
-# system prompt): ceil(5/4) + 4 + 3 = 9, x1.10 = 9.9 -> 10 input tokens.
-# Reserved per call: 10 + --max-tokens 20 = 30. Actual per call: 15.
+# Estimate for the prompt "hello" to gpt-4o-mini (exact o200k count: 1 token,
+# one user message, no system prompt): 3 framing + "user" 1 + 1 + 3 priming
+# = 8, x1.10 = 8.8 -> 9 input tokens.
+# Reserved per call: 9 + --max-tokens 20 = 29. Actual per call: 15.
 llm complete --dry-run --json --max-tokens 20 hello </dev/null
 assert_exit 0 "dry run under no limit pressure"
-# estimator: ceil(5/4)+4+3 = 9, x1.10 rounded up = 10
-assert_json .estimate.input_tokens 10
+# estimator: 3+1+1+3 = 8, x1.10 rounded up = 9
+assert_json .estimate.input_tokens 9
 assert_json .estimate.max_output_tokens 20
 
 # With a limit of 100 tokens the window holds 0,15,30,45,60,75 before calls
-# 1..6; call k is admitted while used + 30 <= 100, so calls 1-5 go through
-# (75 + 30 = 105 refuses call 6). Had the actual usage not replaced the
-# reservation (30 each), call 4 would already be refused.
+# 1..6; call k is admitted while used + 29 <= 100, so calls 1-5 go through
+# (75 + 29 = 104 refuses call 6). Had the actual usage not replaced the
+# reservation (29 each), call 4 would already be refused.
 LIM=(LLM_RATE_LIMIT_TOKENS=100 LLM_RATE_LIMIT_WINDOW_SECONDS=3600)
 for i in 1 2 3 4 5; do
   llm_env "${LIM[@]}" -- complete --max-tokens 20 hello </dev/null
@@ -68,8 +69,8 @@ assert_eq "$(jq -c .day "$TMP/limits_before.json")" "$(jq -c .day "$TMP/limits_a
   "a refused request spends nothing"
 assert_eq 0 "$(db_query 'SELECT COUNT(*) FROM reservations')" "no reservation is left behind"
 
-# A smaller request still fits: 75 + (10 + 15) = 100 <= 100.
-llm_env "${LIM[@]}" -- complete --max-tokens 15 hello </dev/null
+# A smaller request still fits: 75 + (9 + 16) = 100 <= 100.
+llm_env "${LIM[@]}" -- complete --max-tokens 16 hello </dev/null
 assert_exit 0 "a request whose worst case still fits is admitted"
 assert_eq 6 "$(fake_stats .requests)"
 

@@ -12,9 +12,10 @@ LLM_ENV=(LLM_CACHE=off LLM_MAX_RETRIES=0 LLM_RATE_LIMIT_TOKENS=0)
 records() { db_query 'SELECT COUNT(*) FROM calls'; }
 
 # ---------------------------------------------------------------- context window
-# 480 000 code points: ceil(480000/4) + 4 + 3 = 120007, x1.10 = 132007.7 ->
+# 120 000 Han characters, one o200k token each (exact count for gpt-4o-mini):
+# 120000 + 3 framing + "user" 1 + 3 priming = 120007, x1.10 = 132007.7 ->
 # 132008 input tokens; + 2048 max output = 134056, over gpt-4o-mini's 128000 by 6056.
-head -c 480000 /dev/zero | tr '\0' a >"$TMP/huge.txt"
+awk 'BEGIN { for (i = 0; i < 120000; i++) printf "中" }' >"$TMP/huge.txt"
 llm complete -m openai:gpt-4o-mini - <"$TMP/huge.txt"
 assert_exit 6 "a prompt too large for the window"
 assert_contains "$LLM_STDERR" "132008" "the estimate"
@@ -26,10 +27,10 @@ llm logs -n 1
 assert_json .error_type context_window
 
 # The same prompt fits with a smaller --max-tokens? No: 132008 alone is over.
-# A prompt that fits alone but not with max_tokens: 460000 code points ->
+# A prompt that fits alone but not with max_tokens: 115000 Han characters ->
 # 115007 x 1.1 = 126507.7 -> 126508; + 2048 = 128556, over by 556; with
 # --max-tokens 1000 it is 127508 and fits.
-head -c 460000 /dev/zero | tr '\0' a >"$TMP/large.txt"
+awk 'BEGIN { for (i = 0; i < 115000; i++) printf "中" }' >"$TMP/large.txt"
 llm complete --dry-run - <"$TMP/large.txt"
 assert_exit 6 "input estimate + max_tokens above the window"
 assert_json .estimate.input_tokens 126508
@@ -130,7 +131,7 @@ llm_env "${LIM[@]}" -- complete --dry-run --max-tokens 20 hello </dev/null
 assert_exit 4 "the dry run exits with the refusal's code"
 assert_json .dry_run true
 assert_json .would_send false
-assert_json .estimate.input_tokens 10
+assert_json .estimate.input_tokens 9
 assert_json .estimate.max_output_tokens 20
 assert_json .limits.window_tokens_used 75
 assert_json .limits.window_tokens_limit 100
@@ -157,7 +158,8 @@ llm_env LLM_MAX_COST_PER_REQUEST=0.00001 -- complete --dry-run --max-tokens 20 h
 assert_exit 5 "dry run: the cost guard's code"
 assert_json .would_send false
 assert_contains "$(json_get .refusal)" LLM_MAX_COST_PER_REQUEST
-assert_json '(.estimate.cost_usd * 1e9 | round)' 13500
+# 9 input x $0.15/M + min(20, 2 x 9) = 18 output x $0.60/M
+assert_json '(.estimate.cost_usd * 1e9 | round)' 12150
 
 llm_env LLM_USER_DAILY_BUDGET_USD=0.0000001 -- complete --dry-run --max-tokens 20 hello </dev/null
 assert_exit 5 "dry run: a spend cap's code"

@@ -80,6 +80,7 @@ assert_eq abc "$LLM_STDOUT"
 fake_script '[{"event_delay_ms":300}]'
 llm_bg slow complete -p openai --stream "slow please"
 wait_until 10 grep -q Hello "$TMP/slow.out"
+# shellcheck disable=SC2154  # llm_bg sets LLM_PID_slow with printf -v
 if _e2e_running "$LLM_PID_slow"; then ASSERTIONS=$((ASSERTIONS + 1)); else fail "text reached stdout only at the end"; fi
 llm_wait slow
 assert_exit 0 "slow stream"
@@ -88,7 +89,9 @@ assert_eq "Hello from fake openai." "$LLM_STDOUT"
 # Raw SSE bodies exercising the parser: comments, CR-only line ends, id/retry
 # fields, "data:" without a space, one event's JSON over two data: lines,
 # unknown event types; each also delivered in 3-byte writes.
+# shellcheck disable=SC2034  # the *_RAW bodies are read by name in the loop below
 OA_RAW=$(printf '%s' ': OPENROUTER PROCESSING\r\rretry: 1000\rid: 1\rdata: {"id":"c","object":"chat.completion.chunk","choices":[{"index":0,"delta":{"role":"assistant","content":""},"finish_reason":null}]}\r\r: ping\r\rdata: {"id":"c","object":"chat.completion.chunk","choices":[{"index":0,"delta":{"content":"Raw "},"finish_reason":null}]}\r\rdata: {"id":"c","object":"chat.completion.chunk",\rdata: "choices":[{"index":0,"delta":{"content":"SSE"},"finish_reason":null}]}\r\rdata:{"id":"c","object":"chat.completion.chunk","choices":[{"index":0,"delta":{},"finish_reason":"stop"}]}\r\rdata: {"id":"c","object":"chat.completion.chunk","choices":[],"usage":{"prompt_tokens":7,"completion_tokens":2,"total_tokens":9}}\r\rdata: [DONE]\r\r' | sed 's/\\r/\r/g')
+# shellcheck disable=SC2034
 AN_RAW=$(printf '%s\n' \
   'event: message_start' 'data: {"type":"message_start","message":{"id":"m","type":"message","role":"assistant","model":"claude-haiku-4-5","content":[],"stop_reason":null,"usage":{"input_tokens":11,"output_tokens":1}}}' '' \
   'event: content_block_start' 'data: {"type":"content_block_start","index":0,"content_block":{"type":"text","text":""}}' '' \
@@ -100,6 +103,7 @@ AN_RAW=$(printf '%s\n' \
   'event: content_block_stop' 'data: {"type":"content_block_stop","index":0}' '' \
   'event: message_delta' 'data: {"type":"message_delta","delta":{"stop_reason":"end_turn","stop_sequence":null},"usage":{"output_tokens":2}}' '' \
   'event: message_stop' 'data: {"type":"message_stop"}' '')
+# shellcheck disable=SC2034
 GE_RAW=$(printf '%s\n' \
   'data: {"candidates":[{"content":{"parts":[{"text":"Raw "}],"role":"model"},"index":0}],"usageMetadata":{"promptTokenCount":5,"totalTokenCount":5},"modelVersion":"gemini-2.5-flash"}' '' \
   'data: {"candidates":[{"content":{"parts":[{"text":"SSE"}],"role":"model"},"finishReason":"STOP","index":0}],"usageMetadata":{"promptTokenCount":5,"candidatesTokenCount":2,"totalTokenCount":7},"modelVersion":"gemini-2.5-flash"}' '')

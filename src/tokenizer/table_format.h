@@ -1,0 +1,96 @@
+// The layout of the tables the build generates (tools/gen_tokenizer_tables.cc)
+// and the binary embeds, shared by the generator and the reader so the two
+// cannot disagree. Tables are read in place from the executable's read-only
+// data: nothing is parsed or copied at run time, and only the pages a lookup
+// touches are ever loaded. The build host is the target, so integers are in
+// native byte order.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+
+namespace llmctl::tokenizer_format {
+
+// A rank table: an open-addressed hash table from token bytes to rank.
+//   RankTableHeader, then uint64_t slots[slot_count], then the byte pool.
+// A slot is 0 when empty, else len (bits 0-7, never 0), offset of the bytes
+// in the pool (bits 8-31), rank (bits 32-49) and 14 more bits of the hash
+// (bits 50-63) so most probes that miss never touch the pool.
+struct RankTableHeader {
+  char magic[8];  // "LLMBPE1\0"
+  uint32_t slot_count;  // a power of two, at most half full
+  uint32_t token_count;
+  uint32_t pool_bytes;
+  uint32_t reserved;
+};
+
+inline constexpr char kRankMagic[8] = {'L', 'L', 'M', 'B', 'P', 'E', '1', '\0'};
+
+inline uint64_t SlotLen(uint64_t s) { return s & 0xff; }
+inline uint64_t SlotOffset(uint64_t s) { return (s >> 8) & 0xffffff; }
+inline uint32_t SlotRank(uint64_t s) { return static_cast<uint32_t>((s >> 32) & 0x3ffff); }
+inline uint64_t SlotTag(uint64_t s) { return s >> 50; }
+inline uint64_t HashTag(uint64_t h) { return h >> 50; }
+inline uint64_t MakeSlot(uint64_t len, uint64_t offset, uint64_t rank, uint64_t hash) {
+  return len | offset << 8 | rank << 32 | (hash >> 50) << 50;
+}
+
+// Word-at-a-time hash: BPE looks up many short byte strings, so the hash
+// must be cheap for 2-16 bytes; the final multiply spreads low and high bits.
+inline uint64_t HashBytes(const unsigned char* p, size_t n) {
+  uint64_t h = 0x9e3779b97f4a7c15ull ^ (n * 0xff51afd7ed558ccdull);
+  while (n >= 8) {
+    uint64_t w;
+    std::memcpy(&w, p, 8);
+    h = (h ^ w) * 0xff51afd7ed558ccdull;
+    h ^= h >> 32;
+    p += 8;
+    n -= 8;
+  }
+  uint64_t w = 0;
+  std::memcpy(&w, p, n);
+  h = (h ^ w) * 0xc4ceb9fe1a85ec53ull;
+  h ^= h >> 29;
+  h *= 0x9e3779b97f4a7c15ull;
+  return h ^ (h >> 32);
+}
+
+// The character table: per code point one byte, CharClass in bits 0-2 and
+// ScriptGroup in bits 3-7; a two-stage table, uint16_t stage1[0x1100] of
+// block numbers, then 256-byte blocks.
+inline constexpr uint32_t kStage1Entries = 0x110000 >> 8;
+
+// What the pre-tokenisation patterns need to tell apart. \p{L} is Lu Ll Lt
+// Lm Lo; \p{M} counts as a letter in o200k's pattern and not in cl100k's.
+enum CharClass : uint8_t {
+  kOther = 0,     // not a letter, mark, number or white space
+  kUpper = 1,     // Lu, Lt
+  kLower = 2,     // Ll
+  kLetterBoth = 3,  // Lm, Lo: in both of o200k's case classes
+  kMark = 4,      // Mn, Mc, Me
+  kNumber = 5,    // Nd, Nl, No
+  kSpace = 6,     // White_Space
+};
+
+// Scripts whose text tokenises at clearly different rates, for estimates.
+enum ScriptGroup : uint8_t {
+  kScriptCommon = 0,  // punctuation, digits, symbols, spaces, emoji
+  kScriptLatin,
+  kScriptCyrillic,
+  kScriptGreek,
+  kScriptArmenianGeorgian,
+  kScriptHebrew,
+  kScriptArabic,  // Arabic, Syriac, Thaana
+  kScriptIndic,   // Devanagari, Bengali, Gurmukhi, Gujarati, Oriya, Tamil,
+                  // Telugu, Kannada, Malayalam, Sinhala
+  kScriptThaiLao,
+  kScriptHan,
+  kScriptKana,    // Hiragana, Katakana
+  kScriptHangul,
+  kScriptInherited,  // combining marks that take the script of their base
+  kScriptOther,
+  kScriptGroupCount,
+};
+
+}  // namespace llmctl::tokenizer_format

@@ -1,0 +1,29 @@
+#include "tokenizer/tables.h"
+
+#include <cstring>
+#include <stdexcept>
+
+namespace llmctl {
+
+RankTable::RankTable(const unsigned char* table) {
+  tokenizer_format::RankTableHeader h;
+  std::memcpy(&h, table, sizeof h);
+  if (std::memcmp(h.magic, tokenizer_format::kRankMagic, sizeof h.magic) != 0)
+    throw std::logic_error("embedded BPE rank table is corrupt");
+  slots_ = reinterpret_cast<const uint64_t*>(table + sizeof h);
+  pool_ = table + sizeof h + sizeof(uint64_t) * h.slot_count;
+  mask_ = h.slot_count - 1;
+  token_count_ = h.token_count;
+}
+
+const RankTable& Cl100kRanks() {
+  static const RankTable t(llmctl_cl100k_base);
+  return t;
+}
+
+const RankTable& O200kRanks() {
+  static const RankTable t(llmctl_o200k_base);
+  return t;
+}
+
+}  // namespace llmctl

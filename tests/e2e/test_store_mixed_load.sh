@@ -1,0 +1,94 @@
+#!/usr/bin/env bash
+# Many processes, and many threads of one process, on one database: loops of
+# `complete`, loops of `eval -c 4` (one connection per worker thread), and
+# readers and writers beside them (`cost-report`, `limits`, `logs`,
+# `cache import`) for a bounded time. The file must stay intact, no
+# invocation may fail, and every call must have its record. A process that
+# closed any descriptor of the open database file would drop its own locks
+# on it and let the others corrupt it within seconds.
+# shellcheck source=lib.sh
+source "$(dirname "$0")/lib.sh"
+
+DURATION=${LLMCTL_MIXED_LOAD_SECONDS:-15}
+DB=$TMP/shared/state.db
+CASES=6
+
+printf '{"defaults": {"model": "mock:mock-1", "temperature": 0.5, "assert": [{"type": "contains", "value": "mock answer"}]}}\n' \
+  >"$TMP/suite.jsonl"
+for ((i = 1; i <= CASES; i++)); do
+  printf '{"id": "c%d", "prompt": "mixed load question %d"}\n' "$i" "$i" >>"$TMP/suite.jsonl"
+done
+# A cassette of a few cache entries, exported from a scratch database.
+llm_env LLMCTL_DB="$TMP/scratch.db" -- complete -p mock --temperature 0 --cache refresh "cassette one" </dev/null
+assert_exit 0
+llm_env LLMCTL_DB="$TMP/scratch.db" -- complete -p mock --temperature 0 --cache refresh "cassette two" </dev/null
+llm_env LLMCTL_DB="$TMP/scratch.db" -- cache export "$TMP/cassette.jsonl" </dev/null
+assert_exit 0
+assert_eq 2 "$(grep -c . "$TMP/cassette.jsonl")" "cassette exported"
+
+_llm_vars
+VARS=("${_LLM_VARS[@]}" "LLMCTL_DB=$DB" LLM_RATE_LIMIT_TOKENS=0 LLM_CACHE=off)
+END=$((SECONDS + DURATION))
+
+# loop NAME CMD...: runs llmctl CMD until the time is up; one line per run
+# in $TMP/NAME.runs: "exit-code".
+loop() {
+  local name=$1
+  shift
+  local n=0
+  while ((SECONDS < END)); do
+    n=$((n + 1))
+    local rc=0
+    env -i "${VARS[@]}" "$LLMCTL_BIN" "$@" >"$TMP/$name.out" 2>>"$TMP/$name.err" </dev/null || rc=$?
+    echo "$rc" >>"$TMP/$name.runs"
+    if ((rc != 0)); then echo "$name run $n exited $rc" >>"$TMP/$name.err"; fi
+  done
+}
+
+mkdir -p "$TMP/shared"
+pids=()
+for u in 1 2 3; do
+  loop "complete$u" complete -p mock -u "user$u" "a call from loop $u" &
+  pids+=($!)
+done
+for e in 1 2; do
+  loop "eval$e" eval -c 4 -p mock -u "evaluser$e" "$TMP/suite.jsonl" &
+  pids+=($!)
+done
+loop report cost-report --by user &
+pids+=($!)
+loop limits limits -u user1 &
+pids+=($!)
+loop logs logs -n 5 &
+pids+=($!)
+loop import cache import "$TMP/cassette.jsonl" &
+pids+=($!)
+for p in "${pids[@]}"; do wait "$p"; done
+
+runs() { if [[ -f $TMP/$1.runs ]]; then wc -l <"$TMP/$1.runs"; else echo 0; fi; }
+failures() { grep -cv '^0$' "$TMP/$1.runs" 2>/dev/null || true; }
+
+assert_eq ok "$(sqlite3 "$DB" 'PRAGMA integrity_check;')" "integrity_check after ${DURATION} s of mixed load"
+for name in complete1 complete2 complete3 eval1 eval2 report limits logs import; do
+  ASSERTIONS=$((ASSERTIONS + 1))
+  if (($(runs "$name") == 0)); then fail "loop $name never ran"; fi
+  if [[ $(failures "$name") != 0 ]]; then
+    fail "loop $name: $(failures "$name") of $(runs "$name") runs failed: $(tail -n 5 "$TMP/$name.err")"
+  fi
+done
+for u in 1 2 3; do
+  assert_eq "$(runs "complete$u")" "$(sqlite3 "$DB" "select count(*) from calls where user_id = 'user$u';")" \
+    "every complete of loop $u has its record"
+done
+for e in 1 2; do
+  assert_eq "$(($(runs "eval$e") * CASES))" \
+    "$(sqlite3 "$DB" "select count(*) from calls where user_id = 'evaluser$e';")" \
+    "every eval case of loop $e has its record"
+  assert_eq "$(runs "eval$e")" "$(sqlite3 "$DB" "select count(distinct run_id) from eval_results where run_id in (select run_id from calls where user_id = 'evaluser$e');")" \
+    "every eval run of loop $e stored its results"
+done
+assert_eq 0 "$(sqlite3 "$DB" 'select count(*) from reservations;')" "no reservation left held"
+assert_eq 2 "$(sqlite3 "$DB" 'select count(*) from cache_entries;')" "the cassette's entries"
+echo "mixed load: $(runs complete1) + $(runs complete2) + $(runs complete3) completes, $(runs eval1) + $(runs eval2) evals in ${DURATION} s" >&2
+
+pass
