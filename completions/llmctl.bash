@@ -1,4 +1,21 @@
 # bash completion for llmctl
+
+# Model names from the price table (`llmctl models`), without the
+# "gemini/" style key prefix: -m takes them as they are.
+_llmctl_models() {
+  llmctl models 2>/dev/null | awk 'NR > 1 && NF > 2 && $1 != "built-in" { sub(/^[a-z]+\//, "", $1); print $1 }'
+}
+
+# Built-in providers plus the [providers.NAME] endpoints of the config file.
+_llmctl_providers() {
+  local cfg=${LLMCTL_CONFIG:-${XDG_CONFIG_HOME:-$HOME/.config}/llmctl/config.toml} i
+  for ((i = 1; i < ${#words[@]}; i++)); do
+    [[ ${words[i]} == --config ]] && cfg=${words[i + 1]}
+  done
+  echo openai anthropic gemini mock
+  [[ -r $cfg ]] && sed -n 's/^[[:space:]]*\[providers\.\([A-Za-z0-9_-]*\)\].*/\1/p' "$cfg"
+}
+
 _llmctl() {
   local cur prev words cword
   _init_completion 2>/dev/null || {
@@ -6,7 +23,7 @@ _llmctl() {
     words=("${COMP_WORDS[@]}"); cword=$COMP_CWORD
   }
   local commands="complete config-check cost-report latency-stats logs cache limits models tokens eval help"
-  local global="--config --log-format -v --verbose -q --quiet --version --help -h"
+  local global="--config --log-format -v --verbose -q --quiet --version -h"
   local cmd="" sub="" i
   for ((i = 1; i < cword; i++)); do
     case ${words[i]} in
@@ -18,7 +35,10 @@ _llmctl() {
   case $prev in
     --config|--messages|--input|-o|--output|--junit|--data|--schema) COMPREPLY=($(compgen -f -- "$cur")); return ;;
     --log-format) COMPREPLY=($(compgen -W "text json" -- "$cur")); return ;;
-    -p|--provider) COMPREPLY=($(compgen -W "openai anthropic gemini mock" -- "$cur")); return ;;
+    -p|--provider)
+      if [[ $cmd == complete || $cmd == eval ]]; then COMPREPLY=($(compgen -W "$(_llmctl_providers)" -- "$cur")); return; fi ;;
+    -m|--model)
+      if [[ $cmd == complete || $cmd == eval ]]; then COMPREPLY=($(compgen -W "$(_llmctl_models)" -- "$cur")); return; fi ;;
     --cache) COMPREPLY=($(compgen -W "auto off refresh only" -- "$cur")); return ;;
     --by) COMPREPLY=($(compgen -W "user model provider day hour" -- "$cur")); return ;;
     --format)
@@ -32,7 +52,7 @@ _llmctl() {
     complete) opts="-m --model -p --provider -s --system --messages -u --user --max-tokens --temperature --timeout --fallback --stream --no-stream --json --cache --dry-run --allow-truncated --data --schema --schema-retries --expect-json --expect-regex --deny-regex" ;;
     config-check) opts="--json --ping" ;;
     cost-report) opts="--since --until --by -u --user -m --model -p --provider --format --input --strict" ;;
-    latency-stats) opts="--since --last --by --threshold-ms --format --include-cache-hits --histogram --input --strict" ;;
+    latency-stats) opts="--since --last --by --threshold-ms --min-calls --format --include-cache-hits --histogram --input --strict" ;;
     logs)
       if [[ $sub == prune ]]; then opts="--older-than"
       else opts="prune --since --until -u --user -m --model -n --lines --request-id -f --follow"; fi ;;
@@ -49,7 +69,14 @@ _llmctl() {
       case $prev in -m|--model) return ;; esac
       if [[ $cur != -* ]]; then COMPREPLY=($(compgen -f -- "$cur")); return; fi
       opts="-m --model --json" ;;
-    eval) opts="-c --concurrency --max-cost --cache --filter --repeat --junit --output --run-id --compare --json -m --model -p --provider -u --user --max-tokens --temperature --timeout --fallback" ;;
+    help) opts="$commands" ;;
+    eval)
+      if [[ $cur != -* ]]; then
+        # Suites are JSONL files; directories lead to them.
+        COMPREPLY=($(compgen -f -X '!*.jsonl' -- "$cur") $(compgen -d -- "$cur"))
+        return
+      fi
+      opts="-c --concurrency --max-cost --cache --filter --repeat --junit --output --run-id --compare --json -m --model -p --provider -u --user --max-tokens --temperature --timeout --fallback" ;;
   esac
   COMPREPLY=($(compgen -W "$opts --help" -- "$cur"))
 }

@@ -1,4 +1,22 @@
 # fish completion for llmctl
+
+# Model names from the price table, as -m takes them.
+function __llmctl_models
+    llmctl models 2>/dev/null | awk 'NR > 1 && NF > 2 && $1 != "built-in" { sub(/^[a-z]+\//, "", $1); print $1 }'
+end
+
+# Built-in providers plus the [providers.NAME] endpoints of the config file.
+function __llmctl_providers
+    printf '%s\n' openai anthropic gemini mock
+    set -l cfg $LLMCTL_CONFIG
+    if test -z "$cfg"
+        set -l base $XDG_CONFIG_HOME
+        test -z "$base"; and set base $HOME/.config
+        set cfg $base/llmctl/config.toml
+    end
+    test -r $cfg; and sed -n 's/^[[:space:]]*\[providers\.\([A-Za-z0-9_-]*\)\].*/\1/p' $cfg
+end
+
 set -l commands complete config-check cost-report latency-stats logs cache limits models tokens eval help
 complete -c llmctl -f
 complete -c llmctl -n "not __fish_seen_subcommand_from $commands" -a "$commands"
@@ -10,10 +28,10 @@ complete -c llmctl -l version -d 'Print the version'
 complete -c llmctl -s h -l help -d 'Show help'
 
 set -l c "__fish_seen_subcommand_from complete"
-complete -c llmctl -n $c -s m -l model -x -d 'Model, MODEL or PROVIDER:MODEL'
-complete -c llmctl -n $c -s p -l provider -x -a 'openai anthropic gemini mock' -d 'Provider'
+complete -c llmctl -n $c -s m -l model -x -a '(__llmctl_models)' -d 'Model, MODEL or PROVIDER:MODEL'
+complete -c llmctl -n $c -s p -l provider -x -a '(__llmctl_providers)' -d 'Provider'
 complete -c llmctl -n $c -s s -l system -x -d 'System prompt'
-complete -c llmctl -n $c -l messages -r -F -d 'JSON messages file'
+complete -c llmctl -n $c -l messages -r -F -d "JSON messages file ('-' = stdin)"
 complete -c llmctl -n $c -s u -l user -x -d 'User id'
 complete -c llmctl -n $c -l max-tokens -x -d 'Max output tokens'
 complete -c llmctl -n $c -l temperature -x -d 'Sampling temperature'
@@ -52,6 +70,7 @@ complete -c llmctl -n $ls -l since -x -d 'Start: duration or ISO date'
 complete -c llmctl -n $ls -l last -x -d 'Only the last N records'
 complete -c llmctl -n $ls -l by -x -a 'provider model' -d 'Group by'
 complete -c llmctl -n $ls -l threshold-ms -x -d 'p95 alert threshold'
+complete -c llmctl -n $ls -l min-calls -x -d 'Fewer calls than N is a failed check'
 complete -c llmctl -n $ls -l format -x -a 'table json prometheus' -d 'Output format'
 complete -c llmctl -n $ls -l include-cache-hits -d 'Count cache hits'
 complete -c llmctl -n $ls -l histogram -d 'Draw the latency distribution'
@@ -86,7 +105,7 @@ complete -c llmctl -n $tk -s m -l model -x -d 'Model, MODEL or PROVIDER:MODEL'
 complete -c llmctl -n $tk -l json -d 'Print as JSON'
 
 set -l ev "__fish_seen_subcommand_from eval"
-complete -c llmctl -n $ev -F
+complete -c llmctl -n $ev -k -a '(__fish_complete_suffix .jsonl)' -d 'Suite'
 complete -c llmctl -n $ev -s c -l concurrency -x -d 'Cases in flight at once'
 complete -c llmctl -n $ev -l max-cost -x -d 'Run budget in USD'
 complete -c llmctl -n $ev -l cache -x -a 'auto off refresh only' -d 'Cache mode'
@@ -97,10 +116,12 @@ complete -c llmctl -n $ev -l output -r -F -d 'Per-case results as JSONL'
 complete -c llmctl -n $ev -l run-id -x -d 'Id of this run'
 complete -c llmctl -n $ev -l compare -x -d 'Compare two runs: RUN_A RUN_B'
 complete -c llmctl -n $ev -l json -d 'Comparison as JSON'
-complete -c llmctl -n $ev -s m -l model -x -d 'Default model'
-complete -c llmctl -n $ev -s p -l provider -x -a 'openai anthropic gemini mock' -d 'Default provider'
+complete -c llmctl -n $ev -s m -l model -x -a '(__llmctl_models)' -d 'Default model'
+complete -c llmctl -n $ev -s p -l provider -x -a '(__llmctl_providers)' -d 'Default provider'
 complete -c llmctl -n $ev -s u -l user -x -d 'User id'
 complete -c llmctl -n $ev -l max-tokens -x -d 'Default max output tokens'
 complete -c llmctl -n $ev -l temperature -x -d 'Default temperature'
 complete -c llmctl -n $ev -l timeout -x -d 'Per-attempt timeout (s)'
 complete -c llmctl -n $ev -l fallback -x -d 'Fallback PROVIDER:MODEL'
+
+complete -c llmctl -n "__fish_seen_subcommand_from help" -a "$commands" -d 'Command'

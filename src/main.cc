@@ -3,13 +3,16 @@
 // and maps its Status onto the exit codes of SPEC §5.
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdlib>
+#include <functional>
 #include <iostream>
 
 #include <CLI/CLI.hpp>
 #include <spdlog/spdlog.h>
 
 #include "commands/command.h"
+#include "util/did_you_mean.h"
 #include "util/log_setup.h"
 
 int main(int argc, char** argv) {
@@ -36,12 +39,33 @@ int main(int argc, char** argv) {
   AddCacheCommand(app, ctx);
   AddEvalCommand(app, ctx);
   AddTokensCommand(app, ctx);
-  app.add_subcommand("help", "Show this help")->callback([&] {
-    ctx.run = [&] {
-      std::cout << app.help();
+  std::vector<std::string> command_names;
+  const std::function<bool(CLI::App*)> every = [](CLI::App*) { return true; };
+  for (CLI::App* sub : app.get_subcommands(every)) command_names.push_back(sub->get_name());
+  // `llmctl help` prints the top-level help; `llmctl help COMMAND` exactly
+  // what `llmctl COMMAND --help` prints (CLI11 renders that as the
+  // subcommand's help under the "llmctl" prefix).
+  std::string help_topic;
+  CLI::App* help = app.add_subcommand("help", "List the commands, or show one command's help: llmctl help COMMAND");
+  help->add_option("command", help_topic, "The command to describe");
+  help->callback([&] {
+    ctx.run = [&]() -> Status {
+      if (help_topic.empty()) {
+        std::cout << app.get_formatter()->make_help(&app, "llmctl", CLI::AppFormatMode::Normal);
+        return Status::Ok();
+      }
+      if (std::find(command_names.begin(), command_names.end(), help_topic) == command_names.end())
+        return Status::Usage("unknown command \"" + help_topic + "\" (run 'llmctl help' for the list)" +
+                             DidYouMean(help_topic, command_names));
+      std::cout << app.get_subcommand(help_topic)->help("llmctl");
       return Status::Ok();
     };
   });
+
+  if (argc < 2) {
+    std::cerr << app.help() << "llmctl: error: no command given (run 'llmctl help COMMAND' for one command)\n";
+    return static_cast<int>(StatusCode::kUsage);
+  }
 
   try {
     app.parse(argc, argv);
@@ -52,6 +76,19 @@ int main(int argc, char** argv) {
   } catch (const CLI::CallForVersion& e) {
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
+    // The first word that is not an option is the command: a typo there
+    // deserves the nearest command name.
+    for (int i = 1; i < argc; ++i) {
+      const std::string word = argv[i];
+      if (word == "--config" || word == "--log-format") ++i;
+      if (word.starts_with("-")) continue;
+      if (std::find(command_names.begin(), command_names.end(), word) == command_names.end() && word != "help") {
+        std::cerr << "llmctl: error: unknown command \"" << word << "\"" << DidYouMean(word, command_names)
+                  << " (run 'llmctl help')\n";
+        return static_cast<int>(StatusCode::kUsage);
+      }
+      break;
+    }
     std::cerr << "llmctl: error: " << e.what() << " (run 'llmctl --help')\n";
     return static_cast<int>(StatusCode::kUsage);
   }

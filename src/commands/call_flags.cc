@@ -23,18 +23,56 @@ Status LoadCallSettings(const CallFlags& f, const Environment& env, const std::s
   return Status::Ok();
 }
 
-Status ChooseModel(const CallFlags& f, const Settings& s, const Environment& env, ModelRef* out) {
+std::string KnownProviders(const Settings& s) {
+  std::string names = "openai, anthropic, gemini, mock";
+  for (const auto& [name, ep] : s.endpoints) names += ", " + name;
+  return names;
+}
+
+namespace {
+
+bool IsBuiltinProvider(const std::string& name) {
+  return name == "openai" || name == "anthropic" || name == "gemini" || name == "mock";
+}
+
+// Model text for `provider`: a known "provider:" prefix names the provider;
+// OpenAI fine-tunes ("ft:…") and tagged local models ("llama3.2:1b" on a
+// declared endpoint) keep their colon; any other prefix is a mistyped
+// provider.
+Status ParseModelFor(const std::string& text, const std::string& provider, bool provider_chosen,
+                     const Settings& s, const PriceTable& prices, const std::string& what, ModelRef* out) {
+  Status st = ParseModelRef(text, provider, s, out);
+  if (!st.ok()) return st;
+  const auto colon = text.find(':');
+  const bool prefixed = colon != std::string::npos && IsKnownProvider(text.substr(0, colon), s);
+  if (!prefixed && colon != std::string::npos && IsBuiltinProvider(provider) && !text.starts_with("ft:"))
+    return Status::Usage(what + " " + text + ": unknown provider \"" + text.substr(0, colon) +
+                         "\"; known providers are " + KnownProviders(s) +
+                         " (declare others as [providers.NAME] in the config file)");
+  if (!prefixed && !provider_chosen) {
+    if (auto owner = prices.ProviderOf(out->model); owner && IsKnownProvider(*owner, s)) out->provider = *owner;
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+Status ChooseModel(const CallFlags& f, const Settings& s, const Environment& env, const PriceTable& prices,
+                   ModelRef* out) {
   if (!f.provider.empty() && !IsKnownProvider(f.provider, s))
-    return Status::Usage("--provider " + f.provider +
-                         ": unknown provider; expected openai, anthropic, gemini, mock or a configured endpoint");
+    return Status::Usage("--provider " + f.provider + ": unknown provider; expected " + KnownProviders(s) +
+                         " (declare others as [providers.NAME] in the config file)");
   const std::string provider = f.provider.empty() ? s.provider : f.provider;
-  std::string model_text = f.model;
-  if (model_text.empty() && f.provider.empty()) model_text = s.model;
-  if (!model_text.empty()) {
-    Status st = ParseModelRef(model_text, provider, s, out);
+  if (!f.model.empty()) {
+    Status st = ParseModelFor(f.model, provider, !f.provider.empty(), s, prices, "--model", out);
     if (!st.ok()) return st;
     if (!f.provider.empty() && out->provider != f.provider)
-      return Status::Usage("--provider " + f.provider + " conflicts with --model " + model_text);
+      return Status::Usage("--provider " + f.provider + " conflicts with --model " + f.model);
+    return Status::Ok();
+  }
+  if (!s.model.empty() && f.provider.empty()) {
+    Status st = ParseModelFor(s.model, provider, s.sources.count("LLM_PROVIDER") > 0, s, prices, "LLM_MODEL", out);
+    if (!st.ok()) return Status::Config(st.message());
     return Status::Ok();
   }
   ProviderConfig cfg;

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "config/settings.h"
+#include "guardrails/pricing.h"
 #include "util/status.h"
 
 namespace llmctl {
@@ -24,9 +25,16 @@ Status LoadCallSettings(const CallFlags& flags, const Environment& env, const st
                         Settings* settings);
 
 // provider:model from -p/-m, then LLM_PROVIDER/LLM_MODEL (LLM_MODEL belongs
-// to LLM_PROVIDER: -p alone picks that provider's default model).
+// to LLM_PROVIDER: -p alone picks that provider's default model). A model
+// named alone picks its provider from the price table (-m claude-haiku-4-5
+// -> anthropic) unless -p (or, for LLM_MODEL, LLM_PROVIDER) says otherwise;
+// an unknown "prefix:" on a built-in provider is a usage error naming the
+// known providers.
 Status ChooseModel(const CallFlags& flags, const Settings& settings, const Environment& env,
-                   ModelRef* out);
+                   const PriceTable& prices, ModelRef* out);
+
+// Names every provider this configuration knows, for error messages.
+std::string KnownProviders(const Settings& settings);
 
 // The fallback chain: --fallback (which replaces LLM_FALLBACKS) or the setting.
 Status ChooseFallbacks(const CallFlags& flags, const Settings& settings, std::vector<ModelRef>* out);

@@ -1,4 +1,6 @@
 // `llmctl complete`: one prompt through every guardrail (SPEC §4).
+#include <sys/ioctl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -68,8 +70,12 @@ Status ValidateText(const std::string& text, const std::string& what) {
 }
 
 Status LoadMessagesFile(const std::string& path, std::vector<Message>* out) {
-  std::ifstream in(path);
-  if (!in) return Status::Usage("--messages " + path + ": cannot read the file");
+  std::ifstream file;
+  if (path != "-") {
+    file.open(path);
+    if (!file) return Status::Usage("--messages " + path + ": cannot read the file");
+  }
+  std::istream& in = path == "-" ? std::cin : file;
   std::string text;
   Status st = ReadAll(in, "--messages " + path, &text);
   if (!st.ok()) return st;
@@ -139,14 +145,21 @@ Status LoadChecks(const CompleteOptions& o, std::unique_ptr<OutputChecker>* out)
   return OutputChecker::Create(c, out);
 }
 
+// Whether bytes are waiting on a piped or redirected standard input (a
+// terminal or /dev/null never counts).
+bool StdinHasData() {
+  struct stat st {};
+  if (::fstat(STDIN_FILENO, &st) != 0) return false;
+  if (S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode)) {
+    int waiting = 0;
+    return ::ioctl(STDIN_FILENO, FIONREAD, &waiting) == 0 && waiting > 0;
+  }
+  return S_ISREG(st.st_mode) && st.st_size > ::lseek(STDIN_FILENO, 0, SEEK_CUR);
+}
+
 // Builds the messages from --messages, stdin and the arguments. System and
 // developer messages move to request.system, which every protocol supports.
 Status BuildRequest(const CompleteOptions& o, ChatRequest* r) {
-  std::vector<Message> messages;
-  if (!o.messages_file.empty()) {
-    Status st = LoadMessagesFile(o.messages_file, &messages);
-    if (!st.ok()) return st;
-  }
   std::vector<std::string> args;
   bool read_stdin = o.prompt.empty() && o.messages_file.empty();
   for (const std::string& a : o.prompt) {
@@ -156,6 +169,22 @@ Status BuildRequest(const CompleteOptions& o, ChatRequest* r) {
   const bool data_from_stdin = std::find(o.data_files.begin(), o.data_files.end(), "-") != o.data_files.end();
   if (read_stdin && data_from_stdin)
     return Status::Usage("--data - reads standard input, so the prompt cannot: give it as arguments");
+  if (data_from_stdin && o.messages_file == "-")
+    return Status::Usage("--data - and --messages - both read standard input; give one of them as a file");
+  if (read_stdin && o.messages_file == "-")
+    return Status::Usage("--messages - and the prompt both read standard input; give the prompt as arguments");
+  std::vector<Message> messages;
+  if (!o.messages_file.empty()) {
+    Status st = LoadMessagesFile(o.messages_file, &messages);
+    if (!st.ok()) return st;
+  }
+  // A script in a `while read` loop must keep its input: arguments alone
+  // never consume standard input, but a user who piped data probably meant
+  // it to be part of the prompt.
+  if (!read_stdin && o.messages_file != "-" && !data_from_stdin && StdinHasData())
+    spdlog::warn("standard input was ignored: the prompt is the arguments alone; add '-' among them to include "
+                 "standard input (e.g. llmctl complete - \"{}\")",
+                 args.empty() ? "..." : args.front().substr(0, 40));
   std::string prompt;
   if (read_stdin) {
     Status st = ReadAll(std::cin, "standard input", &prompt);
@@ -200,8 +229,11 @@ Status RunComplete(const CompleteOptions& o, const GlobalOptions& g) {
   Status st = LoadCallSettings(o.call, env, g.config_path, &settings);
   if (!st.ok()) return st;
 
+  PriceTable prices;
+  st = LoadPriceTable(settings, &prices);
+  if (!st.ok()) return st;
   CallSpec spec;
-  st = ChooseModel(o.call, settings, env, &spec.primary);
+  st = ChooseModel(o.call, settings, env, prices, &spec.primary);
   if (!st.ok()) return st;
   st = ChooseFallbacks(o.call, settings, &spec.fallbacks);
   if (!st.ok()) return st;
@@ -224,9 +256,6 @@ Status RunComplete(const CompleteOptions& o, const GlobalOptions& g) {
   PipelineContext ctx;
   ctx.settings = &settings;
   ctx.env = &env;
-  PriceTable prices;
-  st = LoadPriceTable(settings.pricing_file, &prices);
-  if (!st.ok()) return st;
   ctx.prices = &prices;
   st = PrepareCall(ctx, spec);
   if (!st.ok()) return st;
@@ -244,13 +273,22 @@ Status RunComplete(const CompleteOptions& o, const GlobalOptions& g) {
   ctx.cancelled = &g_cancelled;
   std::signal(SIGINT, OnSignal);
   std::signal(SIGTERM, OnSignal);
+  // A reader that goes away (`| head -c 5`) must not kill the process
+  // before the call is recorded and its reservation settled: the write
+  // fails with EPIPE instead, and the call is aborted like an interrupt.
+  std::signal(SIGPIPE, SIG_IGN);
 
   std::string last_piece;
+  bool stdout_closed = false;
   if (o.stream && !o.json) {
     ctx.keep_streamed_text = false;  // printed as it arrives, not needed again
     ctx.on_text = [&](std::string_view piece) {
-      std::fwrite(piece.data(), 1, piece.size(), stdout);
-      std::fflush(stdout);
+      if (stdout_closed) return;
+      if (std::fwrite(piece.data(), 1, piece.size(), stdout) != piece.size() || std::fflush(stdout) != 0) {
+        stdout_closed = true;
+        g_cancelled.store(true);
+        return;
+      }
       if (!piece.empty()) last_piece = std::string(piece.substr(piece.size() - 1));
     };
   }
@@ -270,6 +308,9 @@ Status RunComplete(const CompleteOptions& o, const GlobalOptions& g) {
   }
   std::fflush(stdout);
   if (!written.ok()) return written;
+  if (stdout_closed && outcome.status.code() == StatusCode::kInterrupted)
+    return Status::Interrupted("standard output was closed while the answer streamed; the request was aborted "
+                               "and recorded with the tokens it was billed for");
   return outcome.status;
 }
 
@@ -282,7 +323,7 @@ void AddCompleteCommand(CLI::App& app, CommandContext& ctx) {
   cmd->add_option("-m,--model", o->call.model, "Model, as MODEL or PROVIDER:MODEL");
   cmd->add_option("-p,--provider", o->call.provider, "Provider: openai, anthropic, gemini, mock or a configured endpoint");
   cmd->add_option("-s,--system", o->system, "System prompt");
-  cmd->add_option("--messages", o->messages_file, "JSON file: an array of {role, content} in OpenAI form");
+  cmd->add_option("--messages", o->messages_file, "JSON file ('-' = standard input): an array of {role, content} in OpenAI form");
   cmd->add_option("-u,--user", o->call.user, "User id for limits and records (default $LLMCTL_USER, $USER)");
   cmd->add_option("--max-tokens", o->call.max_tokens, "Max output tokens (LLM_MAX_TOKENS)");
   cmd->add_option("--temperature", o->call.temperature, "Sampling temperature 0-2 (LLM_TEMPERATURE)");
@@ -290,7 +331,8 @@ void AddCompleteCommand(CLI::App& app, CommandContext& ctx) {
   // One value per --fallback, so the prompt after it is not taken as another.
   cmd->add_option("--fallback", o->call.fallbacks, "Fallback PROVIDER:MODEL, repeatable (LLM_FALLBACKS)")
       ->allow_extra_args(false);
-  cmd->add_flag("--stream,!--no-stream", o->stream, "Stream the answer as it arrives (default: off)");
+  cmd->add_flag("--stream", o->stream, "Stream the answer as it arrives (default: off)");
+  cmd->add_flag_callback("--no-stream", [o] { o->stream = false; }, "Wait for the whole answer (the default)");
   cmd->add_flag("--json", o->json, "Print the call record plus \"text\" as one JSON object");
   cmd->add_option("--cache", o->call.cache, "Cache mode: auto, off, refresh, only (LLM_CACHE)");
   cmd->add_flag("--dry-run", o->dry_run, "Print the request and the estimate; send nothing");

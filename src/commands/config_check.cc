@@ -55,6 +55,9 @@ void CheckProviders(const Settings& s, const Environment& env, bool ping, std::v
                               : Check{"FAIL", "pricing file", st.message(),
                                       "point LLMCTL_PRICING_FILE at a JSON file in LiteLLM's format"});
   }
+  for (const auto& [name, ep] : s.endpoints)
+    if (ep.input_cost_per_token || ep.output_cost_per_token)
+      prices.SetEndpointPrice(name, ep.input_cost_per_token.value_or(0), ep.output_cost_per_token.value_or(0));
   std::set<std::string> seen;
   for (ModelRef ref : models) {
     ProviderConfig cfg;

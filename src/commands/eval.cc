@@ -142,16 +142,16 @@ Status RunEvalCommand(const EvalOptions& o, const GlobalOptions& g) {
     if (suite.cases.empty()) return Status::Usage("--filter " + o.filter + " matches no case id in " + suite.name);
   }
 
+  PriceTable prices;
+  st = LoadPriceTable(settings, &prices);
+  if (!st.ok()) return st;
   ModelRef run_model;
-  st = ChooseModel(o.call, settings, env, &run_model);
+  st = ChooseModel(o.call, settings, env, prices, &run_model);
   if (!st.ok()) return st;
   std::vector<ModelRef> fallbacks;
   st = ChooseFallbacks(o.call, settings, &fallbacks);
   if (!st.ok()) return st;
 
-  PriceTable prices;
-  st = LoadPriceTable(settings.pricing_file, &prices);
-  if (!st.ok()) return st;
   const std::string run_id = o.run_id.empty() ? NewUuidV7() : o.run_id;
   PipelineContext base;
   base.settings = &settings;

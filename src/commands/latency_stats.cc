@@ -27,7 +27,43 @@ struct LatencyStatsOptions {
   bool strict = false;
   bool include_cache_hits = false;
   bool histogram = false;
+  int64_t min_calls = 0;
 };
+
+// Exit status of the report: degraded (slow or failing) or too few calls
+// for --min-calls is a failed check; no calls at all is otherwise not.
+Status Verdict(const LatencyReport& report, int64_t min_calls) {
+  std::vector<const LatencyGroup*> groups = {&report.total};
+  for (const LatencyGroup& g : report.groups) groups.push_back(&g);
+  const LatencyGroup* worst_rate = nullptr;
+  double worst_p95 = -1;
+  for (const LatencyGroup* g : groups) {
+    if (g->failing && (!worst_rate || g->error_rate() > worst_rate->error_rate())) worst_rate = g;
+    if (g->slow) worst_p95 = std::max(worst_p95, g->latency.p95);
+  }
+  char msg[256];
+  if (worst_rate) {
+    std::string where;
+    for (const std::string& k : worst_rate->keys) where += (where.empty() ? " at " : "/") + k;
+    std::snprintf(msg, sizeof msg,
+                  "provider errors degraded%s: %lld of %lld calls (%.1f%%) failed at the provider, above "
+                  "LLM_ERROR_RATE_ALERT=%g",
+                  where.c_str(), static_cast<long long>(worst_rate->provider_failures),
+                  static_cast<long long>(worst_rate->provider_calls), 100 * worst_rate->error_rate(),
+                  report.error_rate_threshold);
+    return Status::CheckFailed(std::string(msg) + " (see `llmctl logs` for the errors)");
+  }
+  if (worst_p95 >= 0) {
+    std::snprintf(msg, sizeof msg, "latency degraded: p95 %.1f ms is above the threshold of %g ms", worst_p95,
+                  report.threshold_ms);
+    return Status::CheckFailed(std::string(msg) +
+                               " (raise --threshold-ms or LLM_LATENCY_P95_ALERT_MS if this is expected)");
+  }
+  if (report.total.calls < min_calls)
+    return Status::CheckFailed("only " + std::to_string(report.total.calls) + " calls in range, fewer than --min-calls " +
+                               std::to_string(min_calls) + " (is LLMCTL_DB right, and is anything calling?)");
+  return Status::Ok();
+}
 
 Status RunLatencyStats(const LatencyStatsOptions& o, const GlobalOptions& g) {
   if (o.histogram && o.format != "table")
@@ -44,12 +80,10 @@ Status RunLatencyStats(const LatencyStatsOptions& o, const GlobalOptions& g) {
     options.by.push_back(gb);
   }
 
-  // Settings are read only when needed, so a report over files works on a
-  // machine without any llmctl configuration.
+  // The error-rate threshold always comes from the settings; a machine
+  // without any llmctl configuration gets the defaults.
   Settings settings;
-  const bool need_settings = o.inputs.empty() || o.threshold_ms < 0;
-  if (need_settings && !(st = LoadSettings(ProcessEnvironment(), g.config_path, &settings)).ok())
-    return st;
+  if (st = LoadSettings(ProcessEnvironment(), g.config_path, &settings); !st.ok()) return st;
   const double threshold = o.threshold_ms >= 0 ? o.threshold_ms : settings.latency_p95_alert_ms;
 
   LatencyAggregator aggregator(options);
@@ -67,19 +101,10 @@ Status RunLatencyStats(const LatencyStatsOptions& o, const GlobalOptions& g) {
     if (exists && !(st = CollectLatencyFromDatabase(db, filter, options, &aggregator)).ok())
       return st;
   }
-  LatencyReport report = aggregator.Finish(threshold);
+  LatencyReport report = aggregator.Finish(threshold, settings.error_rate_alert);
   WriteLatencyReport(report, o.format, o.histogram, std::cout, StdoutWantsColor());
   std::cout.flush();
-  if (report.degraded) {
-    double worst = report.total.latency.p95;
-    for (const LatencyGroup& group : report.groups) worst = std::max(worst, group.latency.p95);
-    char msg[160];
-    std::snprintf(msg, sizeof msg, "latency degraded: p95 %.1f ms is above the threshold of %g ms", worst,
-                  threshold);
-    return Status::CheckFailed(std::string(msg) +
-                               " (raise --threshold-ms or LLM_LATENCY_P95_ALERT_MS if this is expected)");
-  }
-  return Status::Ok();
+  return Verdict(report, o.min_calls);
 }
 
 }  // namespace
@@ -104,6 +129,8 @@ void AddLatencyStatsCommand(CLI::App& app, CommandContext& ctx) {
   cmd->add_flag("--strict", o->strict, "With --input: a malformed line is an error (exit 2) instead of a warning");
   cmd->add_flag("--include-cache-hits", o->include_cache_hits, "Count cache hits in the latency figures");
   cmd->add_flag("--histogram", o->histogram, "Also draw a histogram of the latencies (table format)");
+  cmd->add_option("--min-calls", o->min_calls, "Fewer calls than this in range is a failed check, exit 9 (default 0)")
+      ->check(CLI::NonNegativeNumber);
   cmd->callback([o, &ctx] { ctx.run = [o, &ctx] { return RunLatencyStats(*o, ctx.globals); }; });
 }
 

@@ -62,7 +62,9 @@ Status RunLogs(const LogsOptions& o, const GlobalOptions& g) {
     std::signal(SIGINT, OnStopSignal);
     std::signal(SIGTERM, OnStopSignal);
   }
-  const LineSink print = [follow = o.follow](const std::string& line) {
+  int64_t printed = 0;
+  const LineSink print = [follow = o.follow, &printed](const std::string& line) {
+    ++printed;
     std::fwrite(line.data(), 1, line.size(), stdout);
     std::fputc('\n', stdout);
     if (follow) std::fflush(stdout);
@@ -76,11 +78,16 @@ Status RunLogs(const LogsOptions& o, const GlobalOptions& g) {
     std::this_thread::sleep_for(kFollowPoll);
     if (st = OpenDatabase(g, &db, &exists); !st.ok()) return st;
   }
-  if (!exists) return Status::Ok();
+  // Asking for one record by id and getting nothing is an answer scripts
+  // must be able to tell from an empty success.
+  const Status not_found = Status::Usage("no call record has request id " + o.request_id +
+                                         " (check the id, and LLMCTL_DB: " + "it names the database searched)");
+  if (!exists) return o.request_id.empty() ? Status::Ok() : not_found;
 
   int64_t max_id = 0;
   if (st = ExportRecords(db, filter, o.last, print, &max_id); !st.ok()) return st;
   std::fflush(stdout);
+  if (!o.request_id.empty() && printed == 0 && !o.follow) return not_found;
   while (o.follow && !g_stop_following) {
     std::this_thread::sleep_for(kFollowPoll);
     if (st = ExportRecordsAfter(db, filter, max_id, print, &max_id); !st.ok()) return st;
@@ -118,7 +125,7 @@ void AddLogsCommand(CLI::App& app, CommandContext& ctx) {
   cmd->add_option("-n,--lines", o->last, "Only the last N records")
       ->check(StrictIntegerFlag())
       ->check(CLI::PositiveNumber);
-  cmd->add_option("--request-id", o->request_id, "Only the record with this request id");
+  cmd->add_option("--request-id", o->request_id, "Only the record with this request id (none found: exit 2)");
   cmd->add_flag("-f,--follow", o->follow, "Keep printing new records as they are written (stop with Ctrl-C)");
 
   auto p = std::make_shared<PruneOptions>();

@@ -27,13 +27,13 @@ Status RunModels(const ModelsOptions& o, const GlobalOptions& g) {
   Status st = LoadSettings(ProcessEnvironment(), g.config_path, &s);
   if (!st.ok()) return st;
   PriceTable table;
-  st = LoadPriceTable(s.pricing_file, &table);
+  st = LoadPriceTable(s, &table);
   if (!st.ok()) return st;
   auto rows = table.List(o.pattern);
   if (o.json) {
-    nlohmann::json out = nlohmann::json::array();
+    nlohmann::json models = nlohmann::json::array();
     for (const auto& [key, p] : rows)
-      out.push_back({{"model", key},
+      models.push_back({{"model", key},
                      {"source", p.source},
                      {"input_usd_per_mtok", p.price.input_per_token * 1e6},
                      {"output_usd_per_mtok", p.price.output_per_token * 1e6},
@@ -42,6 +42,11 @@ Status RunModels(const ModelsOptions& o, const GlobalOptions& g) {
                      {"reasoning_usd_per_mtok", OptionalPerMillion(p.price.reasoning_per_token)},
                      {"max_input_tokens", p.price.max_input_tokens},
                      {"max_output_tokens", p.price.max_output_tokens}});
+    const nlohmann::json out = {
+        {"snapshot_date", PriceTable::SnapshotDate()},
+        {"snapshot_source", "LiteLLM model_prices_and_context_window.json"},
+        {"pricing_file", s.pricing_file.empty() ? nlohmann::json() : nlohmann::json(s.pricing_file)},
+        {"models", models}};
     std::cout << out.dump(2) << std::endl;
     return Status::Ok();
   }
@@ -59,6 +64,8 @@ Status RunModels(const ModelsOptions& o, const GlobalOptions& g) {
                 p.price.input_per_token * 1e6, p.price.output_per_token * 1e6, cached,
                 static_cast<long long>(p.price.max_input_tokens), static_cast<long long>(p.price.max_output_tokens));
   }
+  std::printf("\nbuilt-in prices: LiteLLM snapshot of %s%s%s\n", PriceTable::SnapshotDate(),
+              s.pricing_file.empty() ? "" : "; overridden by ", s.pricing_file.c_str());
   return Status::Ok();
 }
 

@@ -10,6 +10,7 @@
 #include "commands/call_flags.h"
 #include "commands/command.h"
 #include "config/settings.h"
+#include "guardrails/pricing.h"
 #include "guardrails/token_estimate.h"
 #include "util/utf8.h"
 
@@ -25,7 +26,7 @@ struct TokensOptions {
   bool json = false;
 };
 
-// Reads at most kMaxInputBytes + 1 bytes, so an oversized input is refused
+// Reads at most kMaxInputBytes + 64 KiB, so an oversized input is refused
 // without being read whole.
 Status ReadInput(const std::string& file, std::string* out) {
   std::ifstream f;
@@ -36,10 +37,13 @@ Status ReadInput(const std::string& file, std::string* out) {
     if (!f) return Status::Usage(file + ": cannot read the file");
     in = &f;
   }
-  out->resize(kMaxInputBytes + 1);
-  in->read(out->data(), static_cast<std::streamsize>(out->size()));
+  // Chunks, not one 32 MiB buffer: zero-filling that would cost a 2 KB
+  // prompt milliseconds.
+  char chunk[1 << 16];
+  out->clear();
+  while (out->size() <= kMaxInputBytes && in->read(chunk, sizeof chunk).gcount() > 0)
+    out->append(chunk, static_cast<size_t>(in->gcount()));
   if (in->bad()) return Status::Usage("cannot read " + what);
-  out->resize(static_cast<size_t>(in->gcount()));
   if (out->size() > kMaxInputBytes)
     return Status::Usage(what + " is larger than 32 MiB, the largest prompt llmctl sends");
   if (auto bad = FindInvalidUtf8(*out))
@@ -57,8 +61,11 @@ Status RunTokens(const TokensOptions& o, const GlobalOptions& g) {
   flags.model = o.model;
   Status st = LoadCallSettings(flags, env, g.config_path, &s);
   if (!st.ok()) return st;
+  PriceTable prices;
+  st = LoadPriceTable(s, &prices);
+  if (!st.ok()) return st;
   ModelRef model;
-  st = ChooseModel(flags, s, env, &model);
+  st = ChooseModel(flags, s, env, prices, &model);
   if (!st.ok()) return st;
   std::string text;
   st = ReadInput(o.file, &text);

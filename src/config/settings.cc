@@ -13,8 +13,10 @@
 
 #include <CLI/CLI.hpp>
 #include <re2/re2.h>
+#include <spdlog/spdlog.h>
 
 #include "store/database.h"
+#include "util/did_you_mean.h"
 #include "util/secret_scrubber.h"
 #include "util/strict_number.h"
 
@@ -155,6 +157,8 @@ const std::vector<std::pair<std::string, Setter>>& Registry() {
       {"LLM_CACHE_TTL_SECONDS", IntSetting(&Settings::cache_ttl_seconds, 0, kMaxCacheTtlSeconds, "expected an integer number of seconds from 0 to 315360000 (ten years)")},
       {"LLM_CACHE_NAMESPACE", StringSetting(&Settings::cache_namespace, false)},
       {"LLM_LATENCY_P95_ALERT_MS", NumberSetting(&Settings::latency_p95_alert_ms, 0, 1e9, "expected a number of milliseconds above 0", true)},
+      {"LLM_ERROR_RATE_ALERT", NumberSetting(&Settings::error_rate_alert, 0, 1, "expected a fraction from 0 to 1, e.g. 0.2")},
+      {"LLM_RATE_LIMIT_WAIT_SECONDS", NumberSetting(&Settings::rate_limit_wait_seconds, 0, 3600, "expected a number of seconds from 0 (refuse at once) to 3600")},
       {"LLMCTL_DB", StringSetting(&Settings::db_path, false)},
       {"LLMCTL_DB_BUSY_TIMEOUT_MS", IntSetting(&Settings::db_busy_timeout_ms, 0, 86'400'000, "expected an integer number of milliseconds from 0 to 86400000")},
       {"LLMCTL_USER", StringSetting(&Settings::user, false)},
@@ -205,6 +209,10 @@ std::string ItemValue(const CLI::ConfigItem& item) {
   return v;
 }
 
+const std::vector<std::string> kEndpointKeys = {"base_url",         "api_key_env", "max_tokens_field",
+                                                "default_model",    "headers",     "input_cost_per_token",
+                                                "output_cost_per_token"};
+
 // [providers.NAME] tables declare OpenAI-compatible endpoints.
 Status ApplyEndpointItem(const std::string& file, const std::string& name,
                          const CLI::ConfigItem& item, Settings* s) {
@@ -223,6 +231,11 @@ Status ApplyEndpointItem(const std::string& file, const std::string& name,
     if (v != "max_tokens" && v != "max_completion_tokens")
       return Status::Config(Bad(label, v, "expected max_tokens or max_completion_tokens"));
     ep.max_tokens_field = v;
+  } else if (item.name == "input_cost_per_token" || item.name == "output_cost_per_token") {
+    auto d = ParseStrictNumber(v);
+    if (!d || *d < 0 || *d > 1)
+      return Status::Config(Bad(label, v, "expected USD per token, a number from 0 (free) to 1, e.g. 1.5e-07"));
+    (item.name == "input_cost_per_token" ? ep.input_cost_per_token : ep.output_cost_per_token) = *d;
   } else if (item.name == "default_model" || item.name == "model") {
     ep.default_model = v;
   } else if (item.name == "headers") {
@@ -232,12 +245,13 @@ Status ApplyEndpointItem(const std::string& file, const std::string& name,
         return Status::Config(Bad(label, h, "expected \"Header-Name: value\""));
       std::string value = h.substr(colon + 1);
       value.erase(0, value.find_first_not_of(' '));
-      RegisterSecret(value);
+      if (IsSecretHeaderName(h.substr(0, colon))) RegisterSecret(value);
       ep.extra_headers[h.substr(0, colon)] = value;
     }
   } else {
     return Status::Config(label + " is not a known key: expected base_url, api_key_env, "
-                                  "max_tokens_field, default_model or headers");
+                                  "max_tokens_field, default_model, headers, input_cost_per_token or "
+                                  "output_cost_per_token" + DidYouMean(item.name, kEndpointKeys));
   }
   return Status::Ok();
 }
@@ -309,10 +323,26 @@ Status LoadConfigFile(const std::string& path, bool must_exist, Settings* s,
     std::string name = Upper(item.name);
     if (!FindSetter(name))
       return Status::Config(path + ": unknown key " + item.name +
-                            ": expected a variable name such as LLM_MAX_TOKENS (see `llmctl help`)");
+                            ": expected a variable name such as LLM_MAX_TOKENS (see `llmctl help`)" +
+                            DidYouMean(name, SettingNames()));
     values->push_back({name, ItemValue(item)});
   }
   return Status::Ok();
+}
+
+// A mistyped variable (LLM_MAX_TOKEN) is otherwise ignored without a word.
+// Only near misses of a known name are reported: other programs' LLM_*
+// variables are none of llmctl's business.
+void WarnAboutMistypedVariables(const Environment& env) {
+  static const std::vector<std::string> kOtherKnown = {"LLMCTL_CONFIG", "LLMCTL_DB_BUSY_TIMEOUT_MS"};
+  for (auto it = env.lower_bound("LLM"); it != env.end() && it->first.starts_with("LLM"); ++it) {
+    const std::string& name = it->first;
+    if (!name.starts_with("LLM_") && !name.starts_with("LLMCTL_")) continue;
+    if (FindSetter(name) || std::find(kOtherKnown.begin(), kOtherKnown.end(), name) != kOtherKnown.end())
+      continue;
+    const std::string near = ClosestMatch(name, SettingNames(), 2);
+    if (!near.empty()) spdlog::warn("{} is not a variable llmctl reads; did you mean {}?", name, near);
+  }
 }
 
 }  // namespace
@@ -378,6 +408,7 @@ Status LoadSettings(const Environment& env, const std::string& config_flag, Sett
     Status st = ApplySetting(name, value, s->config_file + ": " + name, SettingSource::kConfigFile, s);
     if (!st.ok() && !fail(st).ok()) return st;
   }
+  WarnAboutMistypedVariables(env);
   for (const std::string& name : SettingNames()) {
     auto it = env.find(name);
     if (it == env.end()) continue;

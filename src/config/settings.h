@@ -51,6 +51,8 @@ struct Settings {
   int64_t cache_ttl_seconds = 86400;
   std::string cache_namespace = "default";
   double latency_p95_alert_ms = 5000;
+  double error_rate_alert = 0.2;        // LLM_ERROR_RATE_ALERT: fraction 0-1
+  double rate_limit_wait_seconds = 0;   // LLM_RATE_LIMIT_WAIT_SECONDS
   std::string db_path;
   int64_t db_busy_timeout_ms = 15000;  // LLMCTL_DB_BUSY_TIMEOUT_MS: one wait per call
   std::string user;

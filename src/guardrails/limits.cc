@@ -1,6 +1,7 @@
 #include "guardrails/limits.h"
 
 #include <cinttypes>
+#include <cstdlib>
 #include <cstdio>
 #include <ctime>
 
@@ -10,10 +11,17 @@
 namespace llmctl {
 namespace {
 
+// Exact to the nano-dollar (at least four decimals), so the sum a refusal
+// shows ("spent X of Y and this may cost up to Z") is true as printed.
 std::string Usd(int64_t nanos) {
   char buf[48];
-  std::snprintf(buf, sizeof buf, "$%.4f", NanosToUsd(nanos));
-  return buf;
+  std::snprintf(buf, sizeof buf, "%s$%lld.%09lld", nanos < 0 ? "-" : "",
+                static_cast<long long>(std::llabs(nanos) / 1'000'000'000),
+                static_cast<long long>(std::llabs(nanos) % 1'000'000'000));
+  std::string s = buf;
+  const size_t min_len = s.find('.') + 5;
+  while (s.size() > min_len && s.back() == '0') s.pop_back();
+  return s;
 }
 
 // Windows and days older than this are pruned on each admission.
@@ -85,13 +93,34 @@ Status Limiter::Admit(const UsageClaim& claim, int64_t now_ms, bool reserve,
   const std::string resets = "; resets in " + std::to_string(u.window_resets_in_s) + " s";
   const std::string day_resets = "; resets at 00:00 UTC in " + std::to_string(u.day_resets_in_s) + " s";
   Status refusal;
-  if (config_.requests_per_window > 0 && u.window_requests + 1 > config_.requests_per_window) {
+  refusal_wait_s_ = -1;
+  // A claim larger than the limit itself would be refused in every window
+  // and on every day: saying when it resets would suggest waiting helps.
+  if (config_.tokens_per_window > 0 && claim.tokens > config_.tokens_per_window) {
+    refusal = Status::RateLimited(
+        "rate limit: this request may use up to " + std::to_string(claim.tokens) +
+        " tokens (input estimate + max tokens), more than the whole " + window + " allows (LLM_RATE_LIMIT_TOKENS=" +
+        std::to_string(config_.tokens_per_window) +
+        "), so it can never pass; lower --max-tokens, shorten the prompt or raise LLM_RATE_LIMIT_TOKENS");
+  } else if (config_.user_daily_budget_nanos > 0 && claim.cost_nanos > config_.user_daily_budget_nanos) {
+    refusal = Status::Budget("daily budget: this request may cost up to " + Usd(claim.cost_nanos) +
+                             ", more than the whole daily budget of " + Usd(config_.user_daily_budget_nanos) +
+                             " (LLM_USER_DAILY_BUDGET_USD), so it can never pass; lower --max-tokens, pick a "
+                             "cheaper model or raise LLM_USER_DAILY_BUDGET_USD");
+  } else if (config_.daily_budget_nanos > 0 && claim.cost_nanos > config_.daily_budget_nanos) {
+    refusal = Status::Budget("daily budget: this request may cost up to " + Usd(claim.cost_nanos) +
+                             ", more than everyone's whole daily budget of " + Usd(config_.daily_budget_nanos) +
+                             " (LLM_DAILY_BUDGET_USD), so it can never pass; lower --max-tokens, pick a "
+                             "cheaper model or raise LLM_DAILY_BUDGET_USD");
+  } else if (config_.requests_per_window > 0 && u.window_requests + 1 > config_.requests_per_window) {
+    refusal_wait_s_ = u.window_resets_in_s;
     refusal = Status::RateLimited("rate limit: user " + claim.user + " made " +
                                   std::to_string(u.window_requests) + " of " +
                                   std::to_string(config_.requests_per_window) +
                                   " requests allowed per " + window + resets);
   } else if (config_.tokens_per_window > 0 &&
              u.window_tokens + claim.tokens > config_.tokens_per_window) {
+    refusal_wait_s_ = u.window_resets_in_s;
     refusal = Status::RateLimited("rate limit: user " + claim.user + " used " +
                                   std::to_string(u.window_tokens) + " of " +
                                   std::to_string(config_.tokens_per_window) + " tokens per " + window +

@@ -65,6 +65,11 @@ class Limiter {
   Status Admit(const UsageClaim& claim, int64_t now_ms, bool reserve, int64_t reservation_ttl_ms,
                Reservation* reservation);
 
+  // After a rate-limit refusal by Admit: the seconds until the window
+  // resets and the same claim would pass; -1 when waiting cannot help (a
+  // budget refusal, a claim larger than the whole limit, or no refusal).
+  int64_t RefusalWaitSeconds() const { return refusal_wait_s_; }
+
   // Replaces the reservation by what the call actually used, atomically:
   // inside the caller's open transaction, or in one of its own.
   Status Settle(const Reservation& reservation, int64_t tokens, int64_t cost_nanos);
@@ -78,6 +83,7 @@ class Limiter {
                    UsageSnapshot* out);
   Database& db_;
   LimitConfig config_;
+  int64_t refusal_wait_s_ = -1;
 };
 
 }  // namespace llmctl

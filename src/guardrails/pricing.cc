@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <fstream>
+#include <iterator>
 #include <string_view>
 
 #include <nlohmann/json.hpp>
@@ -12,37 +13,20 @@
 namespace llmctl {
 namespace {
 
-struct BuiltinPrice {
+// One row of the table generated from data/model_prices.json; -1 marks a
+// price the snapshot does not give.
+struct GeneratedPrice {
   const char* key;
-  double input_per_mtok, output_per_mtok, cache_read_per_mtok, cache_write_per_mtok;
+  const char* provider;  // litellm_provider
+  double input, output, cache_read, cache_write, reasoning;  // USD per token
   int64_t max_input, max_output;
-  double tier_input_per_mtok = 0, tier_output_per_mtok = 0;  // above 200k input tokens
+  int64_t tier_threshold;  // 0: no tier
+  double tier_input, tier_output;
 };
 
-// Prices in USD per million tokens, from LiteLLM's community price map
-// (model_prices_and_context_window.json, 2026). 0 cache price: not offered.
-constexpr BuiltinPrice kBuiltin[] = {
-    {"mock-1", 0, 0, 0, 0, 1'000'000, 1'000'000},
-    {"gpt-4o-mini", 0.15, 0.60, 0.075, 0, 128000, 16384},
-    {"gpt-4o", 2.50, 10.00, 1.25, 0, 128000, 16384},
-    {"gpt-4.1", 2.00, 8.00, 0.50, 0, 1047576, 32768},
-    {"gpt-4.1-mini", 0.40, 1.60, 0.10, 0, 1047576, 32768},
-    {"gpt-4.1-nano", 0.10, 0.40, 0.025, 0, 1047576, 32768},
-    {"gpt-5", 1.25, 10.00, 0.125, 0, 272000, 128000},
-    {"gpt-5-mini", 0.25, 2.00, 0.025, 0, 272000, 128000},
-    {"gpt-5-nano", 0.05, 0.40, 0.005, 0, 272000, 128000},
-    {"o3", 2.00, 8.00, 0.50, 0, 200000, 100000},
-    {"o4-mini", 1.10, 4.40, 0.275, 0, 200000, 100000},
-    {"claude-haiku-4-5", 1.00, 5.00, 0.10, 1.25, 200000, 64000},
-    {"claude-sonnet-4-5", 3.00, 15.00, 0.30, 3.75, 200000, 64000, 6.00, 22.50},
-    {"claude-sonnet-4-20250514", 3.00, 15.00, 0.30, 3.75, 1000000, 64000, 6.00, 22.50},
-    {"claude-opus-4-5", 5.00, 25.00, 0.50, 6.25, 200000, 64000},
-    {"claude-opus-4-1", 15.00, 75.00, 1.50, 18.75, 200000, 32000},
-    {"gemini/gemini-2.5-flash", 0.30, 2.50, 0.03, 0, 1048576, 65535},
-    {"gemini/gemini-2.5-pro", 1.25, 10.00, 0.125, 0, 1048576, 65535, 2.50, 15.00},
-    {"gemini/gemini-2.5-flash-lite", 0.10, 0.40, 0.01, 0, 1048576, 65535},
-    {"gemini/gemini-2.0-flash", 0.10, 0.40, 0.025, 0, 1048576, 8192},
-};
+#include "builtin_prices.inc"
+
+std::optional<double> Given(double v) { return v < 0 ? std::nullopt : std::optional<double>(v); }
 
 double PerToken(double per_mtok) { return per_mtok / 1e6; }
 
@@ -94,18 +78,46 @@ ModelPrice UnknownModelPrice() {
 }
 
 PriceTable::PriceTable() {
-  for (const BuiltinPrice& b : kBuiltin) {
+  entries_.reserve(std::size(kGeneratedPrices) + 1);
+  // The offline mock is llmctl's own and free.
+  ModelPrice mock;
+  mock.max_input_tokens = mock.max_output_tokens = 1'000'000;
+  entries_.push_back({"mock-1", mock, "builtin", "mock"});
+  for (const GeneratedPrice& g : kGeneratedPrices) {
     ModelPrice p;
-    p.input_per_token = PerToken(b.input_per_mtok);
-    p.output_per_token = PerToken(b.output_per_mtok);
-    if (b.cache_read_per_mtok > 0) p.cache_read_per_token = PerToken(b.cache_read_per_mtok);
-    if (b.cache_write_per_mtok > 0) p.cache_write_per_token = PerToken(b.cache_write_per_mtok);
-    if (b.tier_input_per_mtok > 0)
-      p.tiers.push_back({200000, PerToken(b.tier_input_per_mtok), PerToken(b.tier_output_per_mtok)});
-    p.max_input_tokens = b.max_input;
-    p.max_output_tokens = b.max_output;
-    entries_.push_back({b.key, p, "builtin"});
+    p.input_per_token = g.input;
+    p.output_per_token = g.output;
+    p.cache_read_per_token = Given(g.cache_read);
+    p.cache_write_per_token = Given(g.cache_write);
+    p.reasoning_per_token = Given(g.reasoning);
+    if (g.tier_threshold > 0) p.tiers.push_back({g.tier_threshold, g.tier_input, g.tier_output});
+    p.max_input_tokens = g.max_input;
+    p.max_output_tokens = g.max_output;
+    entries_.push_back({g.key, p, "builtin", g.provider});
   }
+}
+
+const char* PriceTable::SnapshotDate() { return kPricesSnapshotDate; }
+
+void PriceTable::SetEndpointPrice(const std::string& provider, double input_per_token, double output_per_token) {
+  ModelPrice p;
+  p.input_per_token = input_per_token;
+  p.output_per_token = output_per_token;
+  endpoint_prices_[provider] = p;
+}
+
+std::optional<std::string> PriceTable::ProviderOf(const std::string& model) const {
+  std::vector<std::string> names = {model};
+  if (std::string alias = WithoutDateSuffix(model); alias != model) names.push_back(alias);
+  for (const std::string& name : names)
+    for (const Entry& e : entries_) {
+      if (e.provider.empty()) continue;
+      const std::string_view key = e.key;
+      if (key == name || (key.size() == e.provider.size() + 1 + name.size() && key.starts_with(e.provider) &&
+                          key[e.provider.size()] == '/' && key.ends_with(name)))
+        return e.provider;
+    }
+  return std::nullopt;
 }
 
 Status PriceTable::LoadFile(const std::string& path) {
@@ -144,8 +156,9 @@ Status PriceTable::LoadFile(const std::string& path) {
               [](const PriceTier& a, const PriceTier& b) { return a.threshold_tokens < b.threshold_tokens; });
     auto existing = std::find_if(entries_.begin(), entries_.end(),
                                  [&](const Entry& e) { return e.key == key; });
-    if (existing != entries_.end()) *existing = {key, p, "file"};
-    else entries_.push_back({key, p, "file"});
+    std::string provider = v.value("litellm_provider", std::string());
+    if (existing != entries_.end()) *existing = {key, p, "file", provider};
+    else entries_.push_back({key, p, "file", provider});
   }
   return Status::Ok();
 }
@@ -157,6 +170,10 @@ const PriceTable::Entry* PriceTable::Get(const std::string& key) const {
 }
 
 PriceLookup PriceTable::Find(const std::string& provider, const std::string& model) const {
+  // A declared endpoint's own price wins over a table entry of the same
+  // model name: llama3.2 on a local server is not llama3.2 elsewhere.
+  if (auto it = endpoint_prices_.find(provider); it != endpoint_prices_.end())
+    return {it->second, "file", provider + "/*"};
   std::vector<std::string> candidates = {provider + "/" + model, model};
   // Dated snapshots (gpt-4o-mini-2024-07-18, claude-haiku-4-5-20251001) cost
   // what their alias costs.
@@ -180,6 +197,15 @@ std::vector<std::pair<std::string, PriceLookup>> PriceTable::List(const std::str
 
 Status LoadPriceTable(const std::string& pricing_file, PriceTable* out) {
   return pricing_file.empty() ? Status::Ok() : out->LoadFile(pricing_file);
+}
+
+Status LoadPriceTable(const Settings& settings, PriceTable* out) {
+  Status st = LoadPriceTable(settings.pricing_file, out);
+  if (!st.ok()) return st;
+  for (const auto& [name, ep] : settings.endpoints)
+    if (ep.input_cost_per_token || ep.output_cost_per_token)
+      out->SetEndpointPrice(name, ep.input_cost_per_token.value_or(0), ep.output_cost_per_token.value_or(0));
+  return Status::Ok();
 }
 
 int64_t CostNanos(const ModelPrice& price, const Usage& u, bool reasoning_in_output) {

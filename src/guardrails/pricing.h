@@ -1,14 +1,17 @@
-// Pricing: what a model costs per token and how large its window is. A
-// built-in table covers the current models of each provider; a file in
-// LiteLLM's model_prices_and_context_window.json format adds or overrides.
+// Pricing: what a model costs per token and how large its window is. The
+// built-in table is generated at build time from a dated snapshot of
+// LiteLLM's price map (data/model_prices.json); a file in the same format
+// adds or overrides, and a declared endpoint may carry its own price.
 // Costs are computed in nano-dollars so reports can sum them exactly.
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "config/settings.h"
 #include "providers/chat.h"
 #include "util/status.h"
 
@@ -58,20 +61,36 @@ class PriceTable {
   // All known keys matching a glob-ish substring (for `llmctl models`).
   std::vector<std::pair<std::string, PriceLookup>> List(const std::string& pattern) const;
 
+  // The provider (LiteLLM's litellm_provider) of a model named alone, from
+  // the table: "claude-haiku-4-5" -> anthropic, "gemini-2.5-flash" ->
+  // gemini (its key is "gemini/gemini-2.5-flash"). nullopt when unknown.
+  std::optional<std::string> ProviderOf(const std::string& model) const;
+
+  // Every model of a declared endpoint costs this (0 for a free local
+  // server), ahead of any table entry.
+  void SetEndpointPrice(const std::string& provider, double input_per_token, double output_per_token);
+
+  // The date of the LiteLLM snapshot the built-in table was generated from.
+  static const char* SnapshotDate();
+
  private:
   struct Entry {
     std::string key;
     ModelPrice price;
     std::string source;
+    std::string provider;  // litellm_provider; empty when the file gives none
   };
   const Entry* Get(const std::string& key) const;
   std::vector<Entry> entries_;
+  std::map<std::string, ModelPrice> endpoint_prices_;
 };
 
 // The built-in table plus pricing_file when it is non-empty. A file that
 // cannot be read or parsed is a configuration error: the cost guard and the
 // caps must not run on the wrong prices.
 Status LoadPriceTable(const std::string& pricing_file, PriceTable* out);
+// The same, plus the prices declared in [providers.NAME] blocks.
+Status LoadPriceTable(const Settings& settings, PriceTable* out);
 
 // Cost of a call from its actual usage. Cached input tokens are billed at
 // the cache-read price and never also at the input price; reasoning tokens

@@ -13,10 +13,44 @@ TEST_CASE("builtin prices and provider-prefixed lookup") {
   CHECK(mini.source == "builtin");
   CHECK(mini.price.max_input_tokens == 128000);
   CHECK(t.Find("gemini", "gemini-2.5-flash").key == "gemini/gemini-2.5-flash");
-  CHECK(t.Find("openai", "gpt-4o-mini-2024-07-18").key == "gpt-4o-mini");
+  CHECK(t.Find("openai", "gpt-4o-mini-2024-07-18").key == "gpt-4o-mini-2024-07-18");
+  // A dated snapshot missing from the table costs what its alias costs.
+  CHECK(t.Find("openai", "gpt-4o-mini-2031-01-01").key == "gpt-4o-mini");
   auto unknown = t.Find("openai", "no-such-model");
   CHECK(unknown.source == "unknown");
   CHECK(unknown.price.input_per_token > 0);  // never a silent $0
+}
+
+TEST_CASE("the built-in table is the generated LiteLLM snapshot") {
+  PriceTable t;
+  CHECK(std::string(PriceTable::SnapshotDate()) == "2026-12-01");
+  CHECK(t.Find("openai", "gpt-4-turbo").source == "builtin");
+  CHECK(t.Find("anthropic", "claude-3-haiku-20240307").source == "builtin");
+  CHECK(t.Find("gemini", "gemini-3-flash-preview").source == "builtin");
+  CHECK(t.List("ft:").empty());
+  CHECK(t.List("").size() > 100);
+}
+
+TEST_CASE("a model named alone has the provider the table lists it under") {
+  PriceTable t;
+  CHECK(t.ProviderOf("claude-haiku-4-5") == "anthropic");
+  CHECK(t.ProviderOf("claude-haiku-4-5-20991231") == "anthropic");
+  CHECK(t.ProviderOf("gemini-2.5-flash") == "gemini");
+  CHECK(t.ProviderOf("gpt-4o-mini") == "openai");
+  CHECK(t.ProviderOf("mock-1") == "mock");
+  CHECK_FALSE(t.ProviderOf("llama3.2").has_value());
+}
+
+TEST_CASE("a declared endpoint's price wins over the table") {
+  PriceTable t;
+  t.SetEndpointPrice("local", 0, 0);
+  auto p = t.Find("local", "gpt-4o-mini");
+  CHECK(p.source == "file");
+  Usage usage;
+  usage.input_tokens = 1000;
+  usage.output_tokens = 1000;
+  CHECK(CostNanos(p.price, usage, true) == 0);
+  CHECK(t.Find("openai", "gpt-4o-mini").source == "builtin");
 }
 
 TEST_CASE("cost counts cached input once, at the cached price") {

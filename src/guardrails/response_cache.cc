@@ -29,6 +29,13 @@ nlohmann::json CacheKeyInput(const std::string& provider, const ChatRequest& r,
   return key;
 }
 
+int64_t CacheExpiryMs(int64_t now_ms, int64_t ttl_seconds) {
+  // 9999-12-31T23:59:59.999Z: still a valid ISO date in an exported cassette.
+  constexpr int64_t kNever = 253402300799999;
+  if (ttl_seconds <= 0 || ttl_seconds > (kNever - now_ms) / 1000) return kNever;
+  return now_ms + ttl_seconds * 1000;
+}
+
 std::string CacheKey(const nlohmann::json& key_input) {
   return Sha256Hex(key_input.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
 }
@@ -68,6 +75,43 @@ std::optional<CacheEntry> ResponseCache::Lookup(const std::string& key, int64_t 
   if (!q.Step()) return std::nullopt;
   CacheEntry e = ReadRow(q);
   return e;
+}
+
+std::optional<CacheEntry> ResponseCache::LookupAnyAge(const std::string& key) {
+  Statement q(db_, std::string("SELECT ") + kColumns + " FROM cache_entries WHERE key=?");
+  q.Bind(1, std::string_view(key));
+  if (!q.Step()) return std::nullopt;
+  return ReadRow(q);
+}
+
+std::string ResponseCache::DescribeNearMiss(const nlohmann::json& want) {
+  // Only runs after a miss, so a scan of the stored key inputs is fine; the
+  // parts listed are those that differ most often between a recording and
+  // its replay.
+  static const char* const kParts[] = {"temperature", "model", "max_tokens", "provider",
+                                       "stop",        "namespace", "v"};
+  Statement q(db_, "SELECT key_input FROM cache_entries");
+  std::string best;
+  size_t best_count = SIZE_MAX;
+  while (q.Step()) {
+    nlohmann::json have = nlohmann::json::parse(q.ColumnText(0), nullptr, false);
+    if (!have.is_object() || have.value("messages", nlohmann::json()) != want.value("messages", nlohmann::json()) ||
+        have.value("system", nlohmann::json()) != want.value("system", nlohmann::json()))
+      continue;
+    std::string diff;
+    size_t count = 0;
+    for (const char* part : kParts) {
+      const nlohmann::json a = have.value(part, nlohmann::json()), b = want.value(part, nlohmann::json());
+      if (a == b) continue;
+      diff += std::string(count ? ", " : "") + part + " (cached " + a.dump() + ", requested " + b.dump() + ")";
+      ++count;
+    }
+    if (count > 0 && count < best_count) {
+      best = diff;
+      best_count = count;
+    }
+  }
+  return best;
 }
 
 Status ResponseCache::Store(const CacheEntry& e) {

@@ -34,6 +34,9 @@ struct CacheEntry {
   std::string price_source;
 };
 
+// When an entry made now with ttl_seconds expires; a TTL of 0 means never.
+int64_t CacheExpiryMs(int64_t now_ms, int64_t ttl_seconds);
+
 // The canonical key input of a request addressed to provider.
 nlohmann::json CacheKeyInput(const std::string& provider, const ChatRequest& request,
                              const std::string& cache_namespace);
@@ -53,6 +56,14 @@ class ResponseCache {
 
   // A live entry for key, or nullopt; an expired entry is never returned.
   std::optional<CacheEntry> Lookup(const std::string& key, int64_t now_ms);
+  // The entry for key whatever its age: a recorded cassette replays in CI
+  // long after its expiry date.
+  std::optional<CacheEntry> LookupAnyAge(const std::string& key);
+  // After a miss: which key parts (temperature, model, max_tokens, ...) set
+  // a stored entry for the same prompt apart from key_input, e.g.
+  // "temperature (cached 0, requested 0.7)". Empty when no entry has the
+  // same system prompt and messages.
+  std::string DescribeNearMiss(const nlohmann::json& key_input);
   Status Store(const CacheEntry& entry);
   Status Stats(int64_t now_ms, CacheStats* out);
   Status Clear(int64_t* removed);

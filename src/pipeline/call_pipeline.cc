@@ -8,6 +8,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "guardrails/admission_wait.h"
 #include "guardrails/circuit_breaker.h"
 #include "guardrails/content_guard.h"
 #include "guardrails/limits.h"
@@ -15,6 +16,8 @@
 #include "guardrails/pricing.h"
 #include "guardrails/response_cache.h"
 #include "guardrails/retry_policy.h"
+#include "pipeline/failure_summary.h"
+#include "pipeline/interrupted_usage.h"
 #include "providers/provider.h"
 #include "records/record_store.h"
 #include "util/hash.h"
@@ -96,6 +99,18 @@ nlohmann::json FindingsJson(const std::vector<GuardFinding>& findings) {
   nlohmann::json out = nlohmann::json::array();
   for (const GuardFinding& f : findings) out.push_back({{"stage", f.stage}, {"rule", f.rule}, {"detail", f.detail}});
   return out;
+}
+
+// A --cache only miss, naming what sets this request apart from a stored
+// entry for the same prompt when there is one.
+Status CacheOnlyMiss(ResponseCache& cache, const nlohmann::json& key_input, const std::string& key) {
+  const std::string near = cache.DescribeNearMiss(key_input);
+  std::string line = "cache miss: --cache only never calls a provider and no cached answer matches this request (key " +
+                     key.substr(0, 12) + "…); ";
+  if (!near.empty())
+    return Status::Provider(line + "an entry for the same prompt differs in " + near +
+                            ": replay with the settings it was recorded with, or record it again with --cache refresh");
+  return Status::Provider(line + "record it first with --cache refresh or import a cassette with `llmctl cache import`");
 }
 
 }  // namespace
@@ -317,7 +332,8 @@ Status RunCall(const PipelineContext& ctx, const CallSpec& original, CallOutcome
   const nlohmann::json key_input = CacheKeyInput(spec.primary.provider, keyed, s.cache_namespace);
   const std::string cache_key = CacheKey(key_input);
   if (read_cache) {
-    if (auto hit = cache.Lookup(cache_key, NowUnixMs())) {
+    auto hit = s.cache_mode == "only" ? cache.LookupAnyAge(cache_key) : cache.Lookup(cache_key, NowUnixMs());
+    if (hit) {
       rec.cache_hit = true;
       rec.provider = hit->provider;
       rec.model = hit->model;
@@ -343,10 +359,7 @@ Status RunCall(const PipelineContext& ctx, const CallSpec& original, CallOutcome
       rec.finish_reason = "error";
       rec.error = "cache miss in --cache only mode (key " + cache_key.substr(0, 12) + ")";
       rec.error_type = "provider_error";
-      out->status = Status::Provider(
-          "cache miss: --cache only never calls a provider and no cached answer matches this "
-          "request (key " + cache_key.substr(0, 12) + "…); record it first with --cache refresh "
-          "or import a cassette with `llmctl cache import`");
+      out->status = CacheOnlyMiss(cache, key_input, cache_key);
       return finish();
     }
   }
@@ -368,6 +381,9 @@ Status RunCall(const PipelineContext& ctx, const CallSpec& original, CallOutcome
     if (st.ok()) st = limiter.Admit(claim, NowUnixMs(), true, ReservationTtlMs(s), &reservation);
     if (st.ok()) st = admission.Commit();
   }
+  // A window that reopens within LLM_RATE_LIMIT_WAIT_SECONDS is waited for.
+  if (st.code() == StatusCode::kRateLimited && s.rate_limit_wait_seconds > 0)
+    st = AdmitOrWait(limiter, claim, {s.rate_limit_wait_seconds, ReservationTtlMs(s), ctx.cancelled}, &reservation);
   spdlog::debug("stage admit_ms={:.3f}", MsSince(admit_start));
   if (!st.ok()) {
     if (st.code() == StatusCode::kRateLimited || st.code() == StatusCode::kBudget) return refuse(st);
@@ -405,6 +421,8 @@ Status RunCall(const PipelineContext& ctx, const CallSpec& original, CallOutcome
   std::mt19937_64 rng(std::random_device{}());
   const BackoffOptions backoff{s.retry_base_seconds, s.retry_max_seconds};
   size_t served_index = 0;
+  int64_t received_bytes = 0;  // answer text streamed so far, for an interrupted call's bill
+  bool billed_interrupt = false;
   int64_t failed_window = -1;  // window of a model that refused the prompt as too long
   bool stop = false;
   // A schema failure is re-asked with the validation errors, the earlier
@@ -454,6 +472,7 @@ Status RunCall(const PipelineContext& ctx, const CallSpec& original, CallOutcome
         options.cancelled = ctx.cancelled;
         options.keep_streamed_text = ctx.keep_streamed_text || write_cache || hold_back || guard.canary.has_value();
         options.on_text = [&](std::string_view piece) {
+          received_bytes += static_cast<int64_t>(piece.size());
           if (hold_back) return;
           out->text_emitted = true;
           if (ctx.on_text) ctx.on_text(piece);
@@ -520,6 +539,7 @@ Status RunCall(const PipelineContext& ctx, const CallSpec& original, CallOutcome
     round_request.messages.push_back({"user", OutputChecker::ReaskMessage(verdict.findings)});
   }
   rec.fallback_used = answered && served_index > 0;
+  if (rec.fallback_used) NoteFallbackAnswer(rec.attempts);
 
   if (answered) {
     result.usage.input_tokens += earlier_rounds.input_tokens;
@@ -579,7 +599,7 @@ Status RunCall(const PipelineContext& ctx, const CallSpec& original, CallOutcome
       entry.key = cache_key;
       entry.key_input = key_input;
       entry.created_ms = NowUnixMs();
-      entry.expires_ms = entry.created_ms + s.cache_ttl_seconds * 1000;
+      entry.expires_ms = CacheExpiryMs(entry.created_ms, s.cache_ttl_seconds);
       entry.provider = rec.provider;
       entry.model = rec.model;
       entry.text = out->text;
@@ -597,11 +617,21 @@ Status RunCall(const PipelineContext& ctx, const CallSpec& original, CallOutcome
       last_failure.message = "interrupted by a signal; the request was aborted";
     rec.error = last_failure.message.empty() ? last_failure.error_type : last_failure.message;
     rec.error_type = last_failure.error_type;
-    out->status = StatusForFailure(rec.provider, last_failure);
+    if (!rec.attempts.empty() && rec.attempts.back().error_type == "interrupted") {
+      const Usage billed = InterruptedUsage(estimate.input_tokens, received_bytes);
+      rec.input_tokens = billed.input_tokens;
+      rec.output_tokens = billed.output_tokens;
+      const PriceLookup price = prices.Find(rec.provider, rec.model);
+      rec.price_source = price.source;
+      rec.cost_nanos = CostNanos(price.price, billed, true);
+      billed_interrupt = true;
+    }
+    out->status = FailedCallStatus(StatusForFailure(rec.provider, last_failure), rec.attempts, configs);
   }
   return finish([&] {
-    return answered ? limiter.Settle(reservation, rec.input_tokens + rec.output_tokens, rec.cost_nanos)
-                    : limiter.Release(reservation);
+    return answered || billed_interrupt
+               ? limiter.Settle(reservation, rec.input_tokens + rec.output_tokens, rec.cost_nanos)
+               : limiter.Release(reservation);
   });
 }
 

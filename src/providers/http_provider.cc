@@ -28,15 +28,6 @@ ProviderFailure TransportFailure(const HttpResult& response) {
   return failure;
 }
 
-// Header names that carry credentials even when the value is not the
-// configured key (an extra header holding a gateway token, say).
-bool IsSecretHeader(std::string name) {
-  for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  for (const char* word : {"auth", "key", "token", "secret", "cookie", "password"})
-    if (name.find(word) != std::string::npos) return true;
-  return false;
-}
-
 }  // namespace
 
 HttpProvider::HttpProvider(ProviderConfig cfg, std::unique_ptr<ProtocolCodec> codec)
@@ -44,7 +35,8 @@ HttpProvider::HttpProvider(ProviderConfig cfg, std::unique_ptr<ProtocolCodec> co
   // A config built in code (tests, tools) may not have passed through the
   // settings loader that registers secrets.
   RegisterSecret(cfg_.api_key);
-  for (const auto& [name, value] : cfg_.extra_headers) RegisterSecret(value);
+  for (const auto& [name, value] : cfg_.extra_headers)
+    if (IsSecretHeaderName(name)) RegisterSecret(value);
 }
 
 std::string HttpProvider::Scrub(std::string text) const { return ScrubSecrets(text); }
@@ -106,7 +98,7 @@ json HttpProvider::DescribeRequest(const ChatRequest& request) const {
   json headers = json::object();
   for (const auto& [name, value] : http.headers) {
     std::string shown = Scrub(value);
-    if (shown == value && IsSecretHeader(name)) {
+    if (shown == value && IsSecretHeaderName(name)) {
       bool bearer = value.rfind("Bearer ", 0) == 0;
       shown = (bearer ? "Bearer " : "") + MaskSecret(std::string_view(value).substr(bearer ? 7 : 0));
     }

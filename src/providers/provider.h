@@ -7,6 +7,7 @@
 #include <atomic>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include <nlohmann/json.hpp>
@@ -27,6 +28,10 @@ struct ProviderConfig {
   std::map<std::string, std::string> extra_headers;
   std::string max_tokens_field = "max_completion_tokens";  // OpenAI protocol only
   std::string default_model;
+  // Declared endpoints: USD per token for every model they serve (0 for a
+  // free local server); unset: priced from the price table.
+  std::optional<double> input_cost_per_token;
+  std::optional<double> output_cost_per_token;
 };
 
 struct AttemptOptions {

@@ -69,9 +69,6 @@ struct CallRecord {
   std::string ToJsonLine() const;
 };
 
-// Reads a record back from its JSON form (JSONL from `logs`, other machines).
-Status CallRecordFromJson(const nlohmann::json& j, CallRecord* out);
-
 // The domain of a record's counters. A stored or imported record outside it
 // was written from a forged or broken provider report (or by a version that
 // trusted one); reports leave such a value out instead of summing it.

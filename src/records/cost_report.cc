@@ -80,6 +80,10 @@ void CostTotals::Add(const CallRecord& r) {
   errors += r.error_type.has_value();
   if (CostInDomain(r.cost_nanos)) cost_nanos = SaturatingAdd(cost_nanos, r.cost_nanos);
   if (CostInDomain(r.saved_cost_nanos)) saved_nanos = SaturatingAdd(saved_nanos, r.saved_cost_nanos);
+  if (r.price_source == "unknown" && !r.cache_hit) {
+    ++unknown_price_calls;
+    if (CostInDomain(r.cost_nanos)) unknown_price_nanos = SaturatingAdd(unknown_price_nanos, r.cost_nanos);
+  }
 }
 
 void CostTotals::Add(const CostTotals& t) {
@@ -90,6 +94,8 @@ void CostTotals::Add(const CostTotals& t) {
   errors += t.errors;
   cost_nanos = SaturatingAdd(cost_nanos, t.cost_nanos);
   saved_nanos = SaturatingAdd(saved_nanos, t.saved_nanos);
+  unknown_price_calls += t.unknown_price_calls;
+  unknown_price_nanos = SaturatingAdd(unknown_price_nanos, t.unknown_price_nanos);
 }
 
 void CostAggregator::Add(const CallRecord& r) {
@@ -137,6 +143,9 @@ Status CostReportFromDatabase(Database& db, const RecordFilter& filter,
   std::string sql = "SELECT " + keys + "COUNT(*), " + sum("input_tokens", kMaxRecordTokens) +
                     sum("output_tokens", kMaxRecordTokens) + "SUM(cache_hit != 0), COUNT(error_type), " +
                     sum("cost_nanos", kMaxRecordCostNanos) + sum("saved_cost_nanos", kMaxRecordCostNanos);
+  sql += "SUM(price_source = 'unknown' AND cache_hit = 0), ";
+  sql += "TOTAL(CASE WHEN price_source = 'unknown' AND cache_hit = 0 AND cost_nanos BETWEEN 0 AND " +
+         std::to_string(kMaxRecordCostNanos) + " THEN cost_nanos END), ";
   sql.resize(sql.size() - 2);
   sql += " FROM calls " + filter.SqlWhere();
   if (!by.empty()) {
@@ -160,6 +169,8 @@ Status CostReportFromDatabase(Database& db, const RecordFilter& filter,
     row.totals.errors = q.ColumnInt(n + 4);
     row.totals.cost_nanos = TotalToInt(q.ColumnDouble(n + 5));
     row.totals.saved_nanos = TotalToInt(q.ColumnDouble(n + 6));
+    row.totals.unknown_price_calls = q.ColumnInt(n + 7);
+    row.totals.unknown_price_nanos = TotalToInt(q.ColumnDouble(n + 8));
     out->total.Add(row.totals);
     if (!by.empty()) out->rows.push_back(std::move(row));
   }

@@ -32,6 +32,10 @@ struct CostTotals {
   int64_t errors = 0;  // records with error_type set
   int64_t cost_nanos = 0;
   int64_t saved_nanos = 0;  // what cache hits would have cost
+  // Calls of models missing from the price table, costed at the
+  // conservative placeholder, and how much of cost_nanos that is.
+  int64_t unknown_price_calls = 0;
+  int64_t unknown_price_nanos = 0;
 
   void Add(const CallRecord& r);
   void Add(const CostTotals& t);

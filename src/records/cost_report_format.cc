@@ -44,21 +44,34 @@ void WriteTable(const CostReport& r, std::ostream& out, bool color) {
   for (std::string& c : FigureCells(r.total, false)) total.push_back(std::move(c));
   table.AddRow(std::move(total), true);
   table.Print(out, color);
+  if (r.total.unknown_price_calls > 0)
+    out << "\nnote: " << r.total.unknown_price_calls << " of " << r.total.calls
+        << " calls used models with no known price and are costed at the conservative placeholder of "
+           "$15 / $75 per million input / output tokens: "
+        << FormatNanosFixed(r.total.unknown_price_nanos, 6) << " of the " << FormatNanosFixed(r.total.cost_nanos, 6)
+        << " USD total (add their prices with LLMCTL_PRICING_FILE)\n";
 }
 
+// The first column says whether a row is a group or the total, so that a
+// spreadsheet or awk summing a column over the group rows does not count
+// everything twice.
 void WriteCsv(const CostReport& r, std::ostream& out) {
-  std::string header;
+  std::string header = "row_type,";
   for (GroupBy g : r.by) header += std::string(GroupByName(g)) + ",";
-  out << header << "calls,input_tokens,output_tokens,cache_hits,errors,cost_usd,saved_cost_usd\n";
-  auto line = [&out](const std::vector<std::string>& keys, const CostTotals& t) {
-    std::string s;
+  out << header
+      << "calls,input_tokens,output_tokens,cache_hits,errors,cost_usd,saved_cost_usd,"
+         "unknown_price_calls,unknown_price_cost_usd\n";
+  auto line = [&out](const char* type, const std::vector<std::string>& keys, const CostTotals& t) {
+    std::string s = std::string(type) + ",";
     for (const std::string& k : keys) s += CsvField(k) + ",";
     std::vector<std::string> figures = FigureCells(t, true);
+    figures.push_back(std::to_string(t.unknown_price_calls));
+    figures.push_back(FormatNanosExact(t.unknown_price_nanos));
     for (size_t i = 0; i < figures.size(); ++i) s += (i ? "," : "") + figures[i];
     out << s << '\n';
   };
-  for (const CostRow& row : r.rows) line(row.keys, row.totals);
-  line(TotalKeyCells(r.by.size()), r.total);
+  for (const CostRow& row : r.rows) line("group", row.keys, row.totals);
+  line("total", std::vector<std::string>(r.by.size()), r.total);
 }
 
 // Written by hand rather than through nlohmann::json so that cost_usd is
@@ -70,7 +83,9 @@ std::string JsonFigures(const CostTotals& t) {
          ", \"cache_hits\": " + std::to_string(t.cache_hits) +
          ", \"errors\": " + std::to_string(t.errors) +
          ", \"cost_usd\": " + FormatNanosExact(t.cost_nanos) +
-         ", \"saved_cost_usd\": " + FormatNanosExact(t.saved_nanos);
+         ", \"saved_cost_usd\": " + FormatNanosExact(t.saved_nanos) +
+         ", \"unknown_price_calls\": " + std::to_string(t.unknown_price_calls) +
+         ", \"unknown_price_cost_usd\": " + FormatNanosExact(t.unknown_price_nanos);
 }
 
 std::string JsonString(const std::string& s) {

@@ -163,8 +163,10 @@ TEST_CASE("cost report: empty database gives a zero total row") {
   CHECK(r.total.calls == 0);
   std::ostringstream out;
   WriteCostReport(r, "csv", out, false);
-  CHECK(out.str() == "user,calls,input_tokens,output_tokens,cache_hits,errors,cost_usd,saved_cost_usd\n"
-                     "TOTAL,0,0,0,0,0,0,0\n");
+  CHECK(out.str() ==
+        "row_type,user,calls,input_tokens,output_tokens,cache_hits,errors,cost_usd,saved_cost_usd,"
+        "unknown_price_calls,unknown_price_cost_usd\n"
+        "total,,0,0,0,0,0,0,0,0,0\n");
 }
 
 TEST_CASE("cost report: JSON money is exact and the table aligned") {
@@ -184,7 +186,7 @@ TEST_CASE("cost report: JSON money is exact and the table aligned") {
 
   std::ostringstream csv;
   WriteCostReport(r, "csv", csv, false);
-  CHECK(csv.str().find("\"a,\"\"quoted\"\"\",1,") != std::string::npos);
+  CHECK(csv.str().find("group,\"a,\"\"quoted\"\"\",1,") != std::string::npos);
 
   std::ostringstream table;
   WriteCostReport(r, "table", table, false);

@@ -31,6 +31,23 @@ std::vector<HistogramBucket> Histogram(const std::vector<double>& sorted) {
 
 }  // namespace
 
+const char* LatencyStatusName(LatencyStatus s) {
+  switch (s) {
+    case LatencyStatus::kOk: return "ok";
+    case LatencyStatus::kDegraded: return "degraded";
+    case LatencyStatus::kNoData: return "no_data";
+  }
+  return "ok";
+}
+
+bool IsProviderFailure(const std::string& t) {
+  return t == "provider_error" || t == "timeout" || t == "network" || t == "auth";
+}
+
+bool IsLocalRefusal(const std::string& t) {
+  return t == "rate_limited" || t == "budget_exceeded" || t == "context_window" || t == "guard_refused";
+}
+
 void LatencyAggregator::Add(const CallRecord& r) {
   if (r.cache_hit && !options_.include_cache_hits) return;
   if (options_.last_n <= 0) {
@@ -43,8 +60,10 @@ void LatencyAggregator::Add(const CallRecord& r) {
 
 void LatencyAggregator::AddTo(Samples* s, const CallRecord& r) {
   ++s->calls;
+  if (!r.error_type || !IsLocalRefusal(*r.error_type)) ++s->provider_calls;
   if (r.error_type) {
     ++s->errors;
+    if (IsProviderFailure(*r.error_type)) ++s->provider_failures;
     return;
   }
   s->latency.push_back(r.latency_ms);
@@ -65,18 +84,22 @@ void LatencyAggregator::Accumulate(const CallRecord& r) {
   AddTo(&s, r);
 }
 
-LatencyGroup LatencyAggregator::Summarize(Samples* s, double threshold_ms) {
+LatencyGroup LatencyAggregator::Summarize(Samples* s, double threshold_ms, double error_rate_threshold) {
   LatencyGroup g;
   g.keys = s->keys;
   g.calls = s->calls;
   g.errors = s->errors;
+  g.provider_calls = s->provider_calls;
+  g.provider_failures = s->provider_failures;
   g.latency = llmctl::Summarize(&s->latency);
   g.ttft = llmctl::Summarize(&s->ttft);
-  g.degraded = g.latency.count > 0 && g.latency.p95 > threshold_ms;
+  g.slow = g.latency.count > 0 && g.latency.p95 > threshold_ms;
+  g.failing = g.provider_calls > 0 && g.error_rate() > error_rate_threshold;
+  g.degraded = g.slow || g.failing;
   return g;
 }
 
-LatencyReport LatencyAggregator::Finish(double threshold_ms) {
+LatencyReport LatencyAggregator::Finish(double threshold_ms, double error_rate_threshold) {
   while (!recent_.empty()) {
     Accumulate(recent_.top().record);
     recent_.pop();
@@ -84,15 +107,19 @@ LatencyReport LatencyAggregator::Finish(double threshold_ms) {
   LatencyReport report;
   report.by = options_.by;
   report.threshold_ms = threshold_ms;
-  report.total = Summarize(&total_, threshold_ms);
+  report.error_rate_threshold = error_rate_threshold;
+  report.total = Summarize(&total_, threshold_ms, error_rate_threshold);
   report.histogram = Histogram(total_.latency);  // sorted by Summarize
   report.degraded = report.total.degraded;
   for (auto& [key, samples] : groups_) {
-    report.groups.push_back(Summarize(&samples, threshold_ms));
+    report.groups.push_back(Summarize(&samples, threshold_ms, error_rate_threshold));
     report.degraded = report.degraded || report.groups.back().degraded;
   }
   std::sort(report.groups.begin(), report.groups.end(),
             [](const LatencyGroup& a, const LatencyGroup& b) { return a.keys < b.keys; });
+  report.status = report.total.calls == 0 ? LatencyStatus::kNoData
+                  : report.degraded       ? LatencyStatus::kDegraded
+                                          : LatencyStatus::kOk;
   return report;
 }
 

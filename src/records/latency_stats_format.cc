@@ -17,6 +17,12 @@ constexpr const char* kReset = "\x1b[0m";
 
 const char* StatusWord(bool degraded) { return degraded ? "degraded" : "ok"; }
 
+std::string Rate(double v) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.1f%%", 100 * v);
+  return buf;
+}
+
 std::string Ms(double v) {
   char buf[32];
   std::snprintf(buf, sizeof buf, "%.1f", v);
@@ -32,7 +38,7 @@ std::string Upper(std::string s) {
 
 std::vector<std::string> FigureCells(const LatencyGroup& g) {
   auto pct = [](const Distribution& d, double v) { return d.count ? Ms(v) : std::string("-"); };
-  return {std::to_string(g.calls),  std::to_string(g.errors),
+  return {std::to_string(g.calls),  std::to_string(g.errors), Rate(g.error_rate()),
           pct(g.latency, g.latency.p50), pct(g.latency, g.latency.p95),
           pct(g.latency, g.latency.p99), pct(g.latency, g.latency.max),
           std::to_string(g.ttft.count), pct(g.ttft, g.ttft.p50),
@@ -61,7 +67,7 @@ void WriteTable(const LatencyReport& r, bool histogram, std::ostream& out, bool 
   std::vector<TableColumn> columns;
   for (GroupBy g : r.by) columns.push_back({Upper(GroupByName(g)), false});
   if (r.by.empty()) columns.push_back({"", false});
-  for (const char* h : {"CALLS", "ERRORS", "P50 MS", "P95 MS", "P99 MS", "MAX MS", "STREAMED",
+  for (const char* h : {"CALLS", "ERRORS", "ERR RATE", "P50 MS", "P95 MS", "P99 MS", "MAX MS", "STREAMED",
                         "TTFT P50", "TTFT P95", "TTFT P99", "STATUS"})
     columns.push_back({h, std::string_view(h) != "STATUS"});
   TextTable table(columns);
@@ -76,9 +82,11 @@ void WriteTable(const LatencyReport& r, bool histogram, std::ostream& out, bool 
   table.AddRow(std::move(total), true);
   table.Print(out, color);
   if (histogram && !r.histogram.empty()) WriteHistogram(r, out);
-  out << "\nthreshold: p95 <= " << r.threshold_ms << " ms\nstatus: ";
-  if (color) out << (r.degraded ? kRed : kGreen) << StatusWord(r.degraded) << kReset << '\n';
-  else out << StatusWord(r.degraded) << '\n';
+  out << "\nthreshold: p95 <= " << r.threshold_ms << " ms, provider error rate <= "
+      << Rate(r.error_rate_threshold) << "\nstatus: ";
+  const char* word = LatencyStatusName(r.status);
+  if (color && r.status != LatencyStatus::kNoData) out << (r.degraded ? kRed : kGreen) << word << kReset << '\n';
+  else out << word << '\n';
 }
 
 // ---- json ----
@@ -94,6 +102,9 @@ nlohmann::json GroupJson(const LatencyReport& r, const LatencyGroup& g) {
   for (size_t i = 0; i < g.keys.size(); ++i) j[GroupByName(r.by[i])] = g.keys[i];
   j["calls"] = g.calls;
   j["errors"] = g.errors;
+  j["provider_calls"] = g.provider_calls;
+  j["provider_failures"] = g.provider_failures;
+  j["error_rate"] = g.error_rate();
   j["latency_ms"] = DistributionJson(g.latency);
   j["ttft_ms"] = DistributionJson(g.ttft);
   j["status"] = StatusWord(g.degraded);
@@ -101,7 +112,9 @@ nlohmann::json GroupJson(const LatencyReport& r, const LatencyGroup& g) {
 }
 
 void WriteJson(const LatencyReport& r, std::ostream& out) {
-  nlohmann::json j = {{"status", StatusWord(r.degraded)}, {"threshold_ms", r.threshold_ms}};
+  nlohmann::json j = {{"status", LatencyStatusName(r.status)},
+                      {"threshold_ms", r.threshold_ms},
+                      {"error_rate_threshold", r.error_rate_threshold}};
   j["by"] = nlohmann::json::array();
   for (GroupBy g : r.by) j["by"].push_back(GroupByName(g));
   j["total"] = GroupJson(r, r.total);
@@ -196,9 +209,15 @@ void WritePrometheus(const LatencyReport& r, std::ostream& out) {
   w.EachGroup([&](const LatencyGroup& g) { w.Sample("llmctl_calls_total", g, static_cast<double>(g.calls)); });
   w.Family("llmctl_errors_total", "counter", "LLM call records that ended in an error.");
   w.EachGroup([&](const LatencyGroup& g) { w.Sample("llmctl_errors_total", g, static_cast<double>(g.errors)); });
+  w.Family("llmctl_error_rate", "gauge",
+           "Fraction of the calls that reached a provider which failed there (provider error, timeout, network, auth).");
+  w.EachGroup([&](const LatencyGroup& g) { w.Sample("llmctl_error_rate", g, g.error_rate()); });
+  w.Family("llmctl_error_rate_threshold", "gauge", "Provider error rate above which the status is degraded.");
+  out << "llmctl_error_rate_threshold " << PromNumber(r.error_rate_threshold) << '\n';
   w.Family("llmctl_latency_threshold_ms", "gauge", "p95 latency above which the status is degraded.");
   out << "llmctl_latency_threshold_ms " << PromNumber(r.threshold_ms) << '\n';
-  w.Family("llmctl_latency_degraded", "gauge", "1 when p95 latency is above the threshold, else 0.");
+  w.Family("llmctl_latency_degraded", "gauge",
+           "1 when p95 latency or the provider error rate is above its threshold, else 0.");
   w.EachGroup([&](const LatencyGroup& g) { w.Sample("llmctl_latency_degraded", g, g.degraded ? 1 : 0); });
 }
 

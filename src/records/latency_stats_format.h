@@ -1,4 +1,4 @@
-// Prints a LatencyReport as a table (ending in "status: ok|degraded"), JSON,
+// Prints a LatencyReport as a table (ending in "status: ok|degraded|no_data"), JSON,
 // or the Prometheus text exposition format for node-exporter's textfile
 // collector. Prometheus metric names (all gauges/summaries over the records
 // in scope; labels provider/model appear for the --by dimensions):
@@ -8,8 +8,10 @@
 //   llmctl_ttft_max_ms                            gauge
 //   llmctl_calls_total                            counter: records in scope
 //   llmctl_errors_total                           counter: records with an error
+//   llmctl_error_rate                             gauge: provider failures / calls that reached one
+//   llmctl_error_rate_threshold                   gauge: LLM_ERROR_RATE_ALERT
 //   llmctl_latency_threshold_ms                   gauge: the p95 threshold
-//   llmctl_latency_degraded                       gauge: 1 when p95 > threshold
+//   llmctl_latency_degraded                       gauge: 1 when p95 or error rate > threshold
 // Ungrouped, series have no provider/model labels; grouped, there is one
 // series per group and no unlabelled one (sum() would count twice), so the
 // whole report is degraded when max(llmctl_latency_degraded) is 1. With no

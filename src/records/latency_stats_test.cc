@@ -73,7 +73,7 @@ TEST_CASE("latency stats: percentiles, errors apart, cache hits excluded") {
   CallRecord streamed = At(103, "openai", 1000);
   streamed.ttft_ms = 250;
   agg.Add(streamed);
-  LatencyReport r = agg.Finish(5000);
+  LatencyReport r = agg.Finish(5000, 1);
   CHECK(r.total.calls == 102);
   CHECK(r.total.errors == 1);
   CHECK(r.total.latency.count == 101);
@@ -92,7 +92,7 @@ TEST_CASE("latency stats: include cache hits on request") {
   CallRecord hit = At(1, "openai", 1);
   hit.cache_hit = true;
   agg.Add(hit);
-  CHECK(agg.Finish(10).total.latency.count == 1);
+  CHECK(agg.Finish(10, 1).total.latency.count == 1);
 }
 
 TEST_CASE("latency stats: degraded above the threshold, per group") {
@@ -101,7 +101,7 @@ TEST_CASE("latency stats: degraded above the threshold, per group") {
   LatencyAggregator agg(o);
   for (int i = 0; i < 20; ++i) agg.Add(At(i, "openai", 100));
   for (int i = 0; i < 20; ++i) agg.Add(At(i, "anthropic", i == 19 ? 9000 : 100));
-  LatencyReport r = agg.Finish(5000);
+  LatencyReport r = agg.Finish(5000, 1);
   REQUIRE(r.groups.size() == 2);
   CHECK(r.groups[0].keys[0] == "anthropic");
   CHECK(r.groups[0].latency.p95 == 100);  // rank 19 of 20
@@ -110,21 +110,47 @@ TEST_CASE("latency stats: degraded above the threshold, per group") {
   LatencyAggregator slow(o);
   for (int i = 0; i < 20; ++i) slow.Add(At(i, "openai", 100));
   for (int i = 0; i < 20; ++i) slow.Add(At(i, "anthropic", i >= 18 ? 9000 : 100));
-  LatencyReport d = slow.Finish(5000);
+  LatencyReport d = slow.Finish(5000, 1);
   CHECK(d.groups[0].degraded);
   CHECK_FALSE(d.groups[1].degraded);
   CHECK(d.degraded);
 }
 
-TEST_CASE("latency stats: no records is ok with count 0") {
+TEST_CASE("latency stats: provider failures above the error-rate threshold degrade") {
   LatencyAggregator agg({});
-  LatencyReport r = agg.Finish(5000);
+  for (int i = 0; i < 6; ++i) agg.Add(At(i, "openai", 100));
+  for (const char* type : {"timeout", "provider_error"}) {
+    CallRecord failed = At(10, "openai", 50);
+    failed.error_type = type;
+    agg.Add(failed);
+  }
+  // A local refusal never reached the provider: in neither count.
+  CallRecord refused = At(11, "openai", 1);
+  refused.error_type = "rate_limited";
+  agg.Add(refused);
+  LatencyReport r = agg.Finish(5000, 0.2);
+  CHECK(r.total.provider_calls == 8);
+  CHECK(r.total.provider_failures == 2);
+  CHECK(r.total.error_rate() == doctest::Approx(0.25));
+  CHECK(r.degraded);
+  CHECK(r.status == LatencyStatus::kDegraded);
+  CHECK_FALSE(r.total.slow);
+  std::ostringstream prom;
+  WriteLatencyReport(r, "prometheus", false, prom, false);
+  CheckPrometheusGrammar(prom.str());
+  CHECK(prom.str().find("llmctl_error_rate 0.25\n") != std::string::npos);
+}
+
+TEST_CASE("latency stats: no records is no_data with count 0") {
+  LatencyAggregator agg({});
+  LatencyReport r = agg.Finish(5000, 1);
   CHECK(r.total.calls == 0);
   CHECK_FALSE(r.degraded);
+  CHECK(r.status == LatencyStatus::kNoData);
   std::ostringstream json;
   WriteLatencyReport(r, "json", false, json, false);
   auto j = nlohmann::json::parse(json.str());
-  CHECK(j["status"] == "ok");
+  CHECK(j["status"] == "no_data");
   CHECK(j["total"]["latency_ms"]["count"] == 0);
   CHECK(j["total"]["latency_ms"]["p95"].is_null());
   std::ostringstream prom;
@@ -138,7 +164,7 @@ TEST_CASE("latency stats: --last keeps the N most recent records") {
   LatencyAggregator agg(o);
   // Out of order on purpose: recency is by timestamp, not by input order.
   for (int s : {5, 1, 4, 2, 3, 6}) agg.Add(At(s, "openai", s * 100));
-  LatencyReport r = agg.Finish(5000);
+  LatencyReport r = agg.Finish(5000, 1);
   CHECK(r.total.latency.count == 3);
   CHECK(r.total.latency.p50 == 500);
   CHECK(r.total.latency.max == 600);
@@ -161,7 +187,7 @@ TEST_CASE("latency stats: database and --last in SQL agree with memory") {
   }
   LatencyAggregator sql(o);
   REQUIRE(CollectLatencyFromDatabase(db, {}, o, &sql).ok());
-  LatencyReport a = mem.Finish(50), b = sql.Finish(50);
+  LatencyReport a = mem.Finish(50, 1), b = sql.Finish(50, 1);
   CHECK(a.total.calls == 4);  // records 6..9; the cache hit is out of scope
   CHECK(b.total.calls == 4);
   CHECK(a.total.errors == 1);
@@ -182,7 +208,7 @@ TEST_CASE("latency stats: prometheus output follows the text format grammar") {
   odd.ttft_ms = 3;
   agg.Add(odd);
   agg.Add(At(2, "anthropic", 1e6));
-  LatencyReport r = agg.Finish(5000);
+  LatencyReport r = agg.Finish(5000, 1);
   std::ostringstream out;
   WriteLatencyReport(r, "prometheus", false, out, false);
   const std::string text = out.str();
@@ -197,7 +223,7 @@ TEST_CASE("latency stats: prometheus output follows the text format grammar") {
 TEST_CASE("latency stats: table ends with the status and draws a histogram") {
   LatencyAggregator agg({});
   for (int i = 1; i <= 10; ++i) agg.Add(At(i, "openai", i * 100));
-  LatencyReport r = agg.Finish(500);
+  LatencyReport r = agg.Finish(500, 1);
   std::ostringstream out;
   WriteLatencyReport(r, "table", true, out, false);
   const std::string text = out.str();

@@ -108,7 +108,7 @@ class RecordSax {
   const std::string& error() const { return error_; }
   bool has_timestamp() const { return has_timestamp_; }
 
-  // null keeps a field's default, as CallRecordFromJson does.
+  // null keeps a field's default.
   bool null() { return Scalar() == kTopLevel || ok(); }
   bool boolean(bool v) {
     if (Scalar() != kTopLevel) return ok();

@@ -29,7 +29,8 @@ class FileDescriptor {
 };
 
 Status LogFileError(const std::string& path, const std::string& why) {
-  return Status::Config("LLMCTL_LOG_FILE " + path + ": " + why + "; fix the path or unset LLMCTL_LOG_FILE");
+  return Status::Config("LLMCTL_LOG_FILE " + path + ": " + why +
+                        "; fix the path or unset LLMCTL_LOG_FILE");
 }
 
 }  // namespace
@@ -39,7 +40,7 @@ Status InsertCallRecord(Database& db, const CallRecord& r, const std::string& li
                 "INSERT INTO calls(request_id, ts_ms, user_id, provider, model, input_tokens, "
                 "output_tokens, cached_input_tokens, reasoning_tokens, cost_nanos, "
                 "saved_cost_nanos, latency_ms, ttft_ms, finish_reason, cache_hit, error_type, "
-                "run_id, case_id, record) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+                "run_id, case_id, record, price_source) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
   if (!ins.ok()) return ins.Failure("writing the call record");
   ins.Bind(1, std::string_view(r.request_id))
       .Bind(2, r.timestamp_ms)
@@ -56,10 +57,14 @@ Status InsertCallRecord(Database& db, const CallRecord& r, const std::string& li
       .Bind(13, r.ttft_ms)
       .Bind(14, std::string_view(r.finish_reason))
       .Bind(15, static_cast<int64_t>(r.cache_hit ? 1 : 0));
-  if (r.error_type) ins.Bind(16, std::string_view(*r.error_type)); else ins.BindNull(16);
-  if (!r.run_id.empty()) ins.Bind(17, std::string_view(r.run_id)); else ins.BindNull(17);
-  if (!r.case_id.empty()) ins.Bind(18, std::string_view(r.case_id)); else ins.BindNull(18);
+  if (r.error_type) ins.Bind(16, std::string_view(*r.error_type));
+  else ins.BindNull(16);
+  if (!r.run_id.empty()) ins.Bind(17, std::string_view(r.run_id));
+  else ins.BindNull(17);
+  if (!r.case_id.empty()) ins.Bind(18, std::string_view(r.case_id));
+  else ins.BindNull(18);
   ins.Bind(19, std::string_view(line));
+  ins.Bind(20, std::string_view(r.price_source));
   ins.Step();
   return ins.Failure("writing the call record");
 }
@@ -82,7 +87,8 @@ Status CheckLogFile(const std::string& path) {
 }
 
 Status AppendLogLine(const std::string& path, const std::string& line) {
-  FileDescriptor fd(::open(path.c_str(), O_RDWR | O_APPEND | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600));
+  FileDescriptor fd(
+      ::open(path.c_str(), O_RDWR | O_APPEND | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600));
   if (fd.get() < 0)
     return LogFileError(path, errno == ELOOP ? "it is a symbolic link" : std::strerror(errno));
   // Only other llmctl processes honour the flock; it keeps the look at the
@@ -97,11 +103,13 @@ Status AppendLogLine(const std::string& path, const std::string& line) {
   out += '\n';
   const ssize_t n = ::write(fd.get(), out.data(), out.size());
   if (n == static_cast<ssize_t>(out.size())) return Status::Ok();
-  const std::string why = n < 0 ? std::strerror(errno) : "only part of the record could be written (disk full?)";
+  const std::string why =
+      n < 0 ? std::strerror(errno) : "only part of the record could be written (disk full?)";
   // Take the torn part back; should that fail too, the next record still
   // starts on a fresh line.
   const bool taken_back = n <= 0 || ftruncate(fd.get(), st.st_size) == 0;
-  return LogFileError(path, "cannot append the record: " + why + (taken_back ? "" : "; a torn line remains"));
+  return LogFileError(
+      path, "cannot append the record: " + why + (taken_back ? "" : "; a torn line remains"));
 }
 
 }  // namespace llmctl

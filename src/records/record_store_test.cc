@@ -89,7 +89,9 @@ TEST_CASE("the record probe writes nothing and catches a table the record cannot
     REQUIRE(ProbeRecordWrite(db, r).ok());  // inside a caller's transaction too
     CHECK(db.InTransaction());
   }
-  REQUIRE(db.Exec("CREATE TRIGGER refuse BEFORE INSERT ON calls BEGIN SELECT RAISE(ABORT, 'no'); END").ok());
+  REQUIRE(
+      db.Exec("CREATE TRIGGER refuse BEFORE INSERT ON calls BEGIN SELECT RAISE(ABORT, 'no'); END")
+          .ok());
   CHECK_FALSE(ProbeRecordWrite(db, r).ok());
   CHECK_FALSE(db.InTransaction());
 }

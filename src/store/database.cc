@@ -63,11 +63,13 @@ std::string ParentDir(const std::string& path) {
 // state (and its 0600 promise) anywhere.
 Status CheckPlainFile(const std::string& path, const struct stat& st) {
   if (S_ISLNK(st.st_mode))
-    return Status::Config("LLMCTL_DB " + path +
-                          " is a symbolic link; llmctl refuses it so its state cannot be redirected: "
-                          "point LLMCTL_DB at the real file");
+    return Status::Config(
+        "LLMCTL_DB " + path +
+        " is a symbolic link; llmctl refuses it so its state cannot be redirected: "
+        "point LLMCTL_DB at the real file");
   if (!S_ISREG(st.st_mode))
-    return Status::Config("LLMCTL_DB " + path + " is not a regular file; point LLMCTL_DB at a file path");
+    return Status::Config("LLMCTL_DB " + path +
+                          " is not a regular file; point LLMCTL_DB at a file path");
   return Status::Ok();
 }
 
@@ -128,7 +130,9 @@ Status PrepareFile(const std::string& path) {
 int OnBusy(void* arg, int attempt) {
   auto* wait = static_cast<Database::BusyWait*>(arg);
   const auto now = Clock::now();
-  if (attempt > 0) wait->spent_ns += std::chrono::duration_cast<std::chrono::nanoseconds>(now - wait->last).count();
+  if (attempt > 0)
+    wait->spent_ns +=
+        std::chrono::duration_cast<std::chrono::nanoseconds>(now - wait->last).count();
   wait->last = now;
   if (wait->spent_ns >= wait->budget_ns) return 0;
   thread_local std::minstd_rand rng(std::random_device{}());
@@ -221,15 +225,16 @@ int64_t Database::LastInsertRowId() const { return sqlite3_last_insert_rowid(db_
 Status Database::Failure(int rc, std::string_view doing) const {
   const std::string msg = LastError();
   const int sys = db_ ? sqlite3_system_errno(db_) : 0;
-  const std::string why = std::string(doing) + ": " + msg + (sys ? std::string(" (") + std::strerror(sys) + ")" : "");
+  const std::string why =
+      std::string(doing) + ": " + msg + (sys ? std::string(" (") + std::strerror(sys) + ")" : "");
   switch (rc & 0xff) {
     case SQLITE_BUSY:
     case SQLITE_LOCKED: {
       const std::string holders = LockHolders(path_);
       return Status::Config(
           "database " + path_ + " is locked by " + (holders.empty() ? "another process" : holders) +
-          " for longer than LLMCTL_DB_BUSY_TIMEOUT_MS (" + std::to_string(busy_->budget_ns / 1'000'000) +
-          " ms) while " + std::string(doing) +
+          " for longer than LLMCTL_DB_BUSY_TIMEOUT_MS (" +
+          std::to_string(busy_->budget_ns / 1'000'000) + " ms) while " + std::string(doing) +
           "; wait for it to finish or stop it, or raise LLMCTL_DB_BUSY_TIMEOUT_MS");
     }
     case SQLITE_FULL:
@@ -237,9 +242,10 @@ Status Database::Failure(int rc, std::string_view doing) const {
                             "); free space on its file system or point LLMCTL_DB elsewhere");
     case SQLITE_CORRUPT:
     case SQLITE_NOTADB:
-      return Status::Config("database " + path_ + " is corrupt (" + why + "); rescue it with `sqlite3 " + path_ +
-                            " .recover | sqlite3 NEW.db` and point LLMCTL_DB at NEW.db, or move it aside to "
-                            "start afresh");
+      return Status::Config(
+          "database " + path_ + " is corrupt (" + why + "); rescue it with `sqlite3 " + path_ +
+          " .recover | sqlite3 NEW.db` and point LLMCTL_DB at NEW.db, or move it aside to "
+          "start afresh");
     case SQLITE_READONLY:
       return Status::Config("database " + path_ + " is read-only (" + why +
                             "); make it writable or point LLMCTL_DB at a writable path");
@@ -254,16 +260,17 @@ Status Database::Failure(int rc, std::string_view doing) const {
     case SQLITE_AUTH:
       return Status::Config("cannot open database " + path_ + " (" + why +
                             "); point LLMCTL_DB at a writable path");
-    default:
-      return Status::Internal("database error while " + why);
+    default: return Status::Internal("database error while " + why);
   }
 }
 
-Status Database::OpenConnection(const std::string& path, int flags, const DatabaseOptions& options) {
+Status Database::OpenConnection(const std::string& path, int flags,
+                                const DatabaseOptions& options) {
   Close();
   busy_->budget_ns = options.busy_timeout_ms * 1'000'000;
   busy_->spent_ns = 0;
-  const int rc = sqlite3_open_v2(path.c_str(), &db_, flags | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_NOFOLLOW, nullptr);
+  const int rc = sqlite3_open_v2(path.c_str(), &db_,
+                                 flags | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_NOFOLLOW, nullptr);
   if (rc != SQLITE_OK) return Failure(rc, "opening it");
   sqlite3_extended_result_codes(db_, 1);
   sqlite3_busy_handler(db_, OnBusy, busy_);
@@ -294,7 +301,8 @@ Status Database::Open(const std::string& path, const DatabaseOptions& options) {
   // regrowing it. The page cache stays small.
   int persist = 1;
   sqlite3_file_control(db_, "main", SQLITE_FCNTL_PERSIST_WAL, &persist);
-  sqlite3_exec(db_, "PRAGMA cache_size=-1024; PRAGMA journal_size_limit=16777216", nullptr, nullptr, nullptr);
+  sqlite3_exec(db_, "PRAGMA cache_size=-1024; PRAGMA journal_size_limit=16777216", nullptr, nullptr,
+               nullptr);
   st = UseWal();
   if (!st.ok()) return st;
   sqlite3_exec(db_, "PRAGMA synchronous=NORMAL", nullptr, nullptr, nullptr);
@@ -320,11 +328,13 @@ Status Database::UseWal() {
     if ((primary != SQLITE_BUSY && primary != SQLITE_LOCKED) || busy_->spent_ns >= busy_->budget_ns)
       return Failure(rc, "switching it to WAL mode");
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
-    busy_->spent_ns += std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() - start).count();
+    busy_->spent_ns +=
+        std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() - start).count();
   }
 }
 
-Status Database::OpenForReading(const std::string& path, const DatabaseOptions& options, bool* exists) {
+Status Database::OpenForReading(const std::string& path, const DatabaseOptions& options,
+                                bool* exists) {
   path_ = path;
   if (exists) *exists = false;
   struct stat st;
@@ -343,7 +353,8 @@ Status Database::OpenForReading(const std::string& path, const DatabaseOptions& 
 
   s = OpenConnection(path, SQLITE_OPEN_READONLY, options);
   if (!s.ok()) return s;
-  const bool writable = access(path.c_str(), W_OK) == 0 && access(ParentDir(path).c_str(), W_OK) == 0;
+  const bool writable =
+      access(path.c_str(), W_OK) == 0 && access(ParentDir(path).c_str(), W_OK) == 0;
   int rc = sqlite3_exec(db_, "SELECT 1 FROM sqlite_master LIMIT 1", nullptr, nullptr, nullptr);
   // A WAL left without its -shm index (or needing recovery) cannot be read
   // by a read-only connection; where the file may be written, a normal
@@ -352,7 +363,8 @@ Status Database::OpenForReading(const std::string& path, const DatabaseOptions& 
   if (ReadOnlyTrouble(rc)) {
     // On read-only media nobody can be writing, so the file is read as
     // immutable (what a last writer left in a non-empty WAL is not seen).
-    s = OpenConnection(UriPath(path) + "?immutable=1", SQLITE_OPEN_READONLY | SQLITE_OPEN_URI, options);
+    s = OpenConnection(UriPath(path) + "?immutable=1", SQLITE_OPEN_READONLY | SQLITE_OPEN_URI,
+                       options);
     if (!s.ok()) return s;
     rc = sqlite3_exec(db_, "SELECT 1 FROM sqlite_master LIMIT 1", nullptr, nullptr, nullptr);
   }
@@ -363,7 +375,8 @@ Status Database::OpenForReading(const std::string& path, const DatabaseOptions& 
   const int latest = AllMigrations().back().version;
   if (version > latest)
     return Status::Config("database " + path + " has schema version " + std::to_string(version) +
-                          ", newer than this llmctl knows (" + std::to_string(latest) + "); upgrade llmctl");
+                          ", newer than this llmctl knows (" + std::to_string(latest) +
+                          "); upgrade llmctl");
   if (version < latest && writable) return Open(path, options);
   return Status::Ok();
 }
@@ -375,16 +388,19 @@ Status Database::Exec(std::string_view sql, std::string_view doing) {
   const std::string detail = err ? err : LastError();
   sqlite3_free(err);
   if (rc == SQLITE_OK) return Status::Ok();
-  const std::string what = doing.empty() ? "running " + text.substr(0, text.find_first_of(" (")) : std::string(doing);
+  const std::string what =
+      doing.empty() ? "running " + text.substr(0, text.find_first_of(" (")) : std::string(doing);
   Status s = Failure(rc, what);
-  if (s.code() == StatusCode::kInternal) return Status::Internal("database error while " + what + ": " + detail);
+  if (s.code() == StatusCode::kInternal)
+    return Status::Internal("database error while " + what + ": " + detail);
   return s;
 }
 
 Status Database::SchemaVersion(int* version) {
   *version = 0;
   {
-    Statement t(*this, "SELECT 1 FROM sqlite_master WHERE type='table' AND name='schema_migrations'");
+    Statement t(*this,
+                "SELECT 1 FROM sqlite_master WHERE type='table' AND name='schema_migrations'");
     const bool has = t.Step();
     if (t.failed()) return t.Failure("reading its schema");
     if (!has) return Status::Ok();
@@ -407,8 +423,9 @@ Status Database::QuickCheck() {
   }
   if (q.failed()) return q.Failure("checking it");
   if (problems == 0) return Status::Ok();
-  return Status::Config("database " + path_ + " is corrupt (" + std::to_string(problems) + " problem" +
-                        (problems == 1 ? "" : "s") + ", first: " + first + "); rescue it with `sqlite3 " + path_ +
+  return Status::Config("database " + path_ + " is corrupt (" + std::to_string(problems) +
+                        " problem" + (problems == 1 ? "" : "s") + ", first: " + first +
+                        "); rescue it with `sqlite3 " + path_ +
                         " .recover | sqlite3 NEW.db` and point LLMCTL_DB at NEW.db");
 }
 
@@ -417,7 +434,8 @@ Status Database::Migrate() {
   const int latest = migrations.back().version;
   auto newer = [&](int version) {
     return Status::Config("database " + path_ + " has schema version " + std::to_string(version) +
-                          ", newer than this llmctl knows (" + std::to_string(latest) + "); upgrade llmctl");
+                          ", newer than this llmctl knows (" + std::to_string(latest) +
+                          "); upgrade llmctl");
   };
   int current = 0;
   Status s = SchemaVersion(&current);
@@ -452,7 +470,7 @@ Status Database::Migrate() {
 Transaction::Transaction(Database& db, Kind kind) : db_(db) {
   if (db.InTransaction()) return;
   begin_ = kind == Kind::kImmediate ? db.Exec("BEGIN IMMEDIATE", "taking the write lock")
-                                     : db.Exec("BEGIN", "starting a read");
+                                    : db.Exec("BEGIN", "starting a read");
   owned_ = begin_.ok();
 }
 
@@ -471,7 +489,8 @@ Status Transaction::Commit() {
 }
 
 Statement::Statement(Database& db, std::string_view sql) : db_(db) {
-  const int rc = sqlite3_prepare_v2(db.db_, sql.data(), static_cast<int>(sql.size()), &stmt_, nullptr);
+  const int rc =
+      sqlite3_prepare_v2(db.db_, sql.data(), static_cast<int>(sql.size()), &stmt_, nullptr);
   if (rc != SQLITE_OK) {
     rc_ = rc;
     error_ = db.LastError();
@@ -497,7 +516,9 @@ Statement& Statement::BindNull(int i) {
   if (stmt_) sqlite3_bind_null(stmt_, i);
   return *this;
 }
-Statement& Statement::Bind(int i, const std::optional<double>& v) { return v ? Bind(i, *v) : BindNull(i); }
+Statement& Statement::Bind(int i, const std::optional<double>& v) {
+  return v ? Bind(i, *v) : BindNull(i);
+}
 
 bool Statement::Step() {
   if (!stmt_) return false;

@@ -1,7 +1,7 @@
 #include "store/database.h"
 
-#include <doctest/doctest.h>
 #include <sqlite3.h>
+#include <doctest/doctest.h>
 
 #include <sys/stat.h>
 #include <unistd.h>
@@ -47,15 +47,18 @@ int64_t Count(Database& db, const std::string& table) {
 
 // One row written the way each released schema version stored it.
 const std::map<int, const char*> kRowsByVersion = {
-    {1, "INSERT INTO calls(request_id, ts_ms, user_id, provider, model, finish_reason, record) "
-        "VALUES('r1', 1, 'u', 'openai', 'm', 'stop', '{}')"},
+    {1,
+     "INSERT INTO calls(request_id, ts_ms, user_id, provider, model, finish_reason, record) "
+     "VALUES('r1', 1, 'u', 'openai', 'm', 'stop', '{}')"},
     {2, "INSERT INTO rate_windows VALUES('u', 0, 5, 1)"},
-    {3, "INSERT INTO cache_entries(key, key_input, created_ms, expires_ms, provider, model, text, finish_reason,"
-        " provider_finish_reason, input_tokens, output_tokens, cached_input_tokens, reasoning_tokens, cost_nanos,"
-        " price_source) VALUES('k', '{}', 1, 2, 'openai', 'm', 'answer', 'stop', 'stop', 1, 1, 0, 0, 0, 'builtin')"},
+    {3,
+     "INSERT INTO cache_entries(key, key_input, created_ms, expires_ms, provider, model, text, finish_reason,"
+     " provider_finish_reason, input_tokens, output_tokens, cached_input_tokens, reasoning_tokens, cost_nanos,"
+     " price_source) VALUES('k', '{}', 1, 2, 'openai', 'm', 'answer', 'stop', 'stop', 1, 1, 0, 0, 0, 'builtin')"},
     {4, "INSERT INTO breakers VALUES('openai http://x', 1, 0, 0)"},
-    {5, "INSERT INTO eval_results(run_id, case_id, repeat, status, passed, suite, ts_ms) "
-        "VALUES('run', 'c', 1, 'passed', 1, 's', 1)"},
+    {5,
+     "INSERT INTO eval_results(run_id, case_id, repeat, status, passed, suite, ts_ms) "
+     "VALUES('run', 'c', 1, 'passed', 1, 's', 1)"},
 };
 const std::map<int, const char*> kTableByVersion = {
     {1, "calls"}, {2, "rate_windows"}, {3, "cache_entries"}, {4, "breakers"}, {5, "eval_results"}};
@@ -73,7 +76,8 @@ void WriteOldDatabase(const std::string& path, int version) {
     REQUIRE(rc == SQLITE_OK);
   };
   exec("PRAGMA journal_mode=WAL");
-  exec("CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)");
+  exec(
+      "CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)");
   for (const Migration& m : AllMigrations()) {
     if (m.version > version) break;
     exec(m.sql);
@@ -85,7 +89,8 @@ void WriteOldDatabase(const std::string& path, int version) {
 
 }  // namespace
 
-TEST_CASE("the last connection to close leaves an empty WAL, so the next process opens without recovery") {
+TEST_CASE(
+    "the last connection to close leaves an empty WAL, so the next process opens without recovery") {
   TempDir dir;
   const std::string path = dir.File("wal.db");
   {
@@ -166,7 +171,8 @@ TEST_CASE("a transaction rolls back unless committed, and a nested one joins the
   CHECK(Count(db, "t") == 1);
 }
 
-TEST_CASE("a lock held too long: one wait for the whole call, then a configuration error naming the variable") {
+TEST_CASE(
+    "a lock held too long: one wait for the whole call, then a configuration error naming the variable") {
   TempDir dir;
   const std::string path = dir.File("busy.db");
   Database holder;

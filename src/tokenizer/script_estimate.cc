@@ -16,9 +16,11 @@ using namespace tokenizer_format;
 // Turkish, Vietnamese, Tamil, Thai) and 1 MB of C, C++ and Python source
 // (sqlite3.h, nlohmann/json.hpp, CPython's json/email/http packages), each
 // counted exactly with o200k_base. With these rates the estimate is above
-// the exact count on every one of them: margin +3% for the closest (Tamil,
-// Persian, Traditional Chinese), +5-35% for other natural languages and
-// +39-53% for code. Other tokenizers (Claude's, Gemini's) may spend more
+// the exact count on every one of them: at least +3% (Tamil, Persian,
+// Traditional Chinese are closest), +5-40% for other natural languages and
+// about +40-60% for code. Scripts without a rate of their own (Ethiopic,
+// Tibetan, Khmer…) are charged 2.5 tokens per letter: o200k_base spends
+// two or more on each. Other tokenizers (Claude's, Gemini's) may spend more
 // tokens than o200k_base on non-English text; the one margin guardrails add
 // to a whole request (token_estimate.h) is for that.
 constexpr int kLetterRate[kScriptGroupCount] = {
@@ -27,7 +29,7 @@ constexpr int kLetterRate[kScriptGroupCount] = {
     /* Cyrillic */ 430,
     /* Greek */ 500,
     /* Armenian, Georgian */ 500,
-    /* Hebrew */ 450,
+    /* Hebrew */ 550,
     /* Arabic */ 480,
     /* Indic */ 580,
     /* Thai, Lao */ 560,
@@ -35,15 +37,16 @@ constexpr int kLetterRate[kScriptGroupCount] = {
     /* Kana */ 750,
     /* Hangul */ 850,
     /* Inherited (marks) */ 300,
-    /* Other scripts */ 1000,
+    /* Other scripts */ 2500,
 };
 // Latin letters beyond ASCII (Polish, Turkish, Vietnamese diacritics) are
 // often a token of their own.
 constexpr int kAccentedLatinRate = 1200;
-// Digits go three to a token in both OpenAI encodings.
-constexpr int kDigitRate = 340;
+// Digits go three to a token in both OpenAI encodings, but dates, versions
+// and addresses split them into shorter runs.
+constexpr int kDigitRate = 500;
 // ASCII punctuation and symbols: code runs such as "();" or "->" often share a token.
-constexpr int kAsciiPunctRate = 500;
+constexpr int kAsciiPunctRate = 600;
 // Other symbols (emoji, arrows, CJK punctuation): about one token per two
 // UTF-8 bytes; ZWJ sequences and flags are several code points each.
 constexpr int kSymbolRatePerByte = 600;

@@ -18,7 +18,7 @@ namespace {
 // A short sample per script (written for this test), and text shaped like
 // code, tables and chat. The rates were calibrated on a much larger corpus
 // (script_estimate.cc); these keep that property under test.
-const std::vector<std::pair<const char*, std::string>> kSamples = {
+const std::vector<std::pair<std::string, std::string>> kSamples = {
     {"English", "The committee reviewed the proposal on Tuesday and asked for a revised budget. "
                 "Nobody expected the discussion to last three hours, but it did, and everyone left tired."},
     {"French", "Le comité a examiné la proposition mardi et a demandé un budget révisé. Personne ne "

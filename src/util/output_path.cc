@@ -15,7 +15,8 @@ std::string WhyNotWritable(const std::string& path, const OutputPathOptions& opt
   if (lstat(path.c_str(), &st) == 0) {
     if (S_ISLNK(st.st_mode)) {
       if (options.refuse_symlink) return "it is a symbolic link (give the real file)";
-      if (stat(path.c_str(), &st) != 0) return std::string("it is a dangling symbolic link (") + std::strerror(errno) + ")";
+      if (stat(path.c_str(), &st) != 0)
+        return std::string("it is a dangling symbolic link (") + std::strerror(errno) + ")";
     }
     if (S_ISDIR(st.st_mode)) return "it is a directory";
     if (faccessat(AT_FDCWD, path.c_str(), W_OK, AT_EACCESS) != 0)
@@ -24,7 +25,9 @@ std::string WhyNotWritable(const std::string& path, const OutputPathOptions& opt
   }
   if (errno != ENOENT) return std::strerror(errno);
   const auto slash = path.find_last_of('/');
-  const std::string dir = slash == std::string::npos ? "." : slash == 0 ? "/" : path.substr(0, slash);
+  const std::string dir = slash == std::string::npos ? "."
+                          : slash == 0               ? "/"
+                                                     : path.substr(0, slash);
   if (stat(dir.c_str(), &st) != 0) {
     if (errno == ENOENT || errno == ENOTDIR) return "directory " + dir + " does not exist";
     return "directory " + dir + ": " + std::strerror(errno);

@@ -1,6 +1,7 @@
 #include "util/secret_scrubber.h"
 
 #include <algorithm>
+#include <cctype>
 #include <mutex>
 
 #include "util/mask.h"
@@ -71,6 +72,14 @@ std::string SecretScrubber::Scrub(std::string_view text) const {
     out = std::move(next);
   }
   return out;
+}
+
+bool IsSecretHeaderName(std::string_view name) {
+  std::string lower(name);
+  for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  for (const char* word : {"auth", "key", "token", "secret", "cookie", "password"})
+    if (lower.find(word) != std::string::npos) return true;
+  return false;
 }
 
 SecretScrubber& ProcessSecrets() {

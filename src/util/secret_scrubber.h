@@ -38,6 +38,12 @@ class SecretScrubber {
   std::vector<std::string> secrets_;  // longest first, so a longer secret wins
 };
 
+// Whether a header of this name carries a credential (its name mentions auth,
+// key, token, secret, cookie or password). Only such configured header values
+// are secrets: scrubbing a public one such as "HTTP-Referer: https://x" would
+// mask every URL.
+bool IsSecretHeaderName(std::string_view name);
+
 // The process-wide scrubber every boundary uses.
 SecretScrubber& ProcessSecrets();
 

@@ -45,6 +45,14 @@ TEST_CASE("scrubber ignores short secrets and handles several") {
   CHECK(s.Scrub("1234567") == "1234567");
 }
 
+TEST_CASE("credential header names are told from public ones") {
+  CHECK(IsSecretHeaderName("X-Gateway-Token"));
+  CHECK(IsSecretHeaderName("Authorization"));
+  CHECK(IsSecretHeaderName("x-api-key"));
+  CHECK_FALSE(IsSecretHeaderName("HTTP-Referer"));
+  CHECK_FALSE(IsSecretHeaderName("X-Title"));
+}
+
 TEST_CASE("the process scrubber is shared through RegisterSecret") {
   RegisterSecret("process-wide-secret-value");
   CHECK(ScrubSecrets("see process-wide-secret-value") == "see pro…alue");

@@ -72,7 +72,7 @@ assert_eq "0:skipped 200:null" "$(attempts_of)" "the open primary is a skipped a
 assert_json '.attempts[0].provider' openai "$TMP/rec.json"
 assert_json .provider anthropic "$TMP/rec.json"
 assert_json .fallback_used true "$TMP/rec.json"
-assert_eq 1 "$(json_get '.attempts | length' "$TMP/rec.json")" "skipping costs no attempt, so no timeout or backoff"
+assert_eq 0 "$(json_get '.attempts[0].latency_ms' "$TMP/rec.json")" "skipping costs no timeout or backoff"
 
 # Still open on a second invocation within the cooldown.
 call

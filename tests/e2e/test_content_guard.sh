@@ -165,7 +165,7 @@ for p in openai anthropic gemini; do
   esac
 
   fake_reset
-  fake_script '[{"text": "Ada Lovelace, born 1815"}, {"text": "{\"name\": \"Ada\"}"}]'
+  fake_script '[{"text": "{\"name\": \"Ada\"}"}, {"text": "Ada Lovelace, born 1815"}]'
   llm complete -p "$p" --schema "$TMP/person.schema.json" "Who wrote the first program?" </dev/null
   assert_exit 10 "$p: still failing after the re-ask exits 10"
   assert_eq "" "$LLM_STDOUT" "$p: stdout empty"
@@ -217,7 +217,7 @@ fake_default_step null
 fake_reset
 fake_default_step '{"text": "{\"name\": \"Ada\", \"born\": 1815}"}'
 cat >"$TMP/suite.jsonl" <<JSON
-{"id": "spot", "model": "openai:gpt-4o-mini", "prompt": "Extract the person", "data": ["Ada was born in 1815."], "assert": [{"type": "is-json", "value": $(cat "$TMP/person.schema.json")}]}
+{"id": "spot", "model": "openai:gpt-4o-mini", "prompt": "Extract the person", "data": ["Ada was born in 1815."], "assert": [{"type": "is-json", "value": $(jq -c . "$TMP/person.schema.json")}]}
 {"id": "bad", "model": "openai:gpt-4o-mini", "prompt": "Extract", "assert": [{"type": "is-json", "value": {"type": "object", "required": ["died"]}}]}
 JSON
 llm eval "$TMP/suite.jsonl" -c 1 </dev/null

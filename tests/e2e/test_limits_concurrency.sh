@@ -86,7 +86,8 @@ assert_eq 137 "$LLM_RC" "killed with SIGKILL"
 t1=$(($(date +%s%N) / 1000000))
 
 assert_eq 1 "$(db_query "SELECT COUNT(*) FROM reservations WHERE user_id='kim'")" "the killed call left its reservation"
-assert_eq 30 "$(db_query "SELECT tokens FROM reservations WHERE user_id='kim'")" "it reserved estimate + max_tokens"
+# "hello" is 9 input tokens with the chat framing and margin, plus 20 output.
+assert_eq 29 "$(db_query "SELECT tokens FROM reservations WHERE user_id='kim'")" "it reserved estimate + max_tokens"
 # The reservation expires LLM_DEADLINE_SECONDS + 60 s after it was made.
 expires=$(db_query "SELECT expires_ms FROM reservations WHERE user_id='kim'")
 ((expires >= t0 + 70000 && expires <= t1 + 70000)) ||
@@ -95,10 +96,10 @@ ASSERTIONS=$((ASSERTIONS + 1))
 
 llm limits -u kim --json
 # the held reservation counts while it lives
-assert_json .window.tokens_used 30
+assert_json .window.tokens_used 29
 assert_json .window.requests_used 1
-# 30 held + 10 + 61 = 101 > 100: refused while the reservation lives.
-llm complete -u kim --max-tokens 61 hello </dev/null
+# 29 held + 9 + 63 = 101 > 100: refused while the reservation lives.
+llm complete -u kim --max-tokens 63 hello </dev/null
 assert_exit 4 "quota held by the killed process still counts before expiry"
 
 # Waiting deadline + 60 s is too slow for a test: age the reservation by
@@ -108,7 +109,7 @@ llm limits -u kim --json
 # an expired reservation holds no quota
 assert_json .window.tokens_used 0
 assert_json .window.requests_used 0
-llm complete -u kim --max-tokens 61 hello </dev/null
+llm complete -u kim --max-tokens 63 hello </dev/null
 assert_exit 0 "after expiry the whole limit is available again"
 llm limits -u kim --json
 # only the real call's usage counts

@@ -35,7 +35,10 @@ for p in openai anthropic gemini local; do
     fake_script "$(jq -cn --argjson s "$status" --arg t "$type" --arg m "$msg" --arg c "$code" \
       '[{status:$s, error:({type:$t, message:$m} + (if $c == "" then {} else {code:$c} end))}]')"
     llm complete -p "$p" "hello" </dev/null
-    assert_exit 8 "$p HTTP $status -> exit 8"
+    # A rejected key is a configuration error (exit 3), the rest provider failures.
+    want=8
+    [[ $status == 401 || $status == 403 ]] && want=3
+    assert_exit "$want" "$p HTTP $status -> exit $want"
     assert_eq "" "$LLM_STDOUT" "$p $status: nothing on stdout"
     errline=$(grep 'error:' <<<"$LLM_STDERR" || true)
     assert_eq 1 "$(grep -c . <<<"$errline")" "$p $status: exactly one error line"
@@ -77,7 +80,8 @@ done
 # 401 error types in the record are `auth` on every provider.
 fake_script '[{"status":401}]'
 llm complete -p anthropic "hello" </dev/null
-assert_exit 8
+assert_exit 3 "a rejected key is a configuration error"
+assert_contains "$LLM_STDERR" "ANTHROPIC_API_KEY"
 last_record
 assert_json .error_type auth "$REC"
 

@@ -67,27 +67,29 @@ assert_json .day.user_spend_usd 0
 assert_json .day.total_budget_usd 0.002
 
 # ---------------------------------------------------------------- cost guard
-# "hello" on gpt-4o-mini with --max-tokens 20: 10 input tokens at $0.15/M +
-# min(20, 2 x 10) = 20 output tokens at $0.60/M = $0.0000135.
+# "hello" on gpt-4o-mini with --max-tokens 20: 9 input tokens (exact count,
+# chat framing, margin) at $0.15/M + min(20, 2 x 9) = 18 output tokens at
+# $0.60/M = $0.00001215.
 before=$(fake_stats .requests)
 llm_env LLM_MAX_COST_PER_REQUEST=0.00001 -- complete --max-tokens 20 hello </dev/null
 assert_exit 5 "estimate above LLM_MAX_COST_PER_REQUEST"
 assert_contains "$LLM_STDERR" "LLM_MAX_COST_PER_REQUEST"
-assert_match "$LLM_STDERR" 'estimated cost \$0\.00001[34] ' "the estimate"
+assert_match "$LLM_STDERR" 'estimated cost \$0\.000012 ' "the estimate"
 assert_eq "$before" "$(fake_stats .requests)" "nothing sent"
 llm logs -n 1
 assert_json .error_type budget_exceeded
-llm_env LLM_MAX_COST_PER_REQUEST=0.0000134 -- complete --max-tokens 20 hello </dev/null
+llm_env LLM_MAX_COST_PER_REQUEST=0.0000121 -- complete --max-tokens 20 hello </dev/null
 assert_exit 5 "just above the guard"
-llm_env LLM_MAX_COST_PER_REQUEST=0.0000136 -- complete --max-tokens 20 hello </dev/null
+llm_env LLM_MAX_COST_PER_REQUEST=0.0000122 -- complete --max-tokens 20 hello </dev/null
 assert_exit 0 "just under the guard"
-# Expected output is min(max_tokens, 2 x input): max_tokens 5 -> 10 x 0.15 + 5 x 0.60 = $0.0000045.
+# Expected output is min(max_tokens, 2 x input): max_tokens 5 -> 9 x 0.15 + 5 x 0.60 = $0.00000435.
 llm_env LLM_MAX_COST_PER_REQUEST=0.000005 -- complete --max-tokens 5 --allow-truncated hello </dev/null
 assert_exit 0 "a lower max_tokens lowers the estimate"
 llm_env LLM_MAX_COST_PER_REQUEST=0 -- complete --max-tokens 20 hello </dev/null
 assert_exit 0 "0 turns the guard off"
-# Default guard is $0.10: a 300 kB prompt on a pricey model is refused.
-head -c 300000 /dev/zero | tr '\0' a >"$TMP/big.txt"
+# Default guard is $0.10: a prompt of some 200,000 tokens on a pricey model
+# is refused (numbers, since a run of one letter packs into few tokens).
+seq 1 100000 >"$TMP/big.txt"
 before=$(fake_stats .requests)
 llm complete -m openai:gpt-4.1 - <"$TMP/big.txt"
 assert_exit 5 "default LLM_MAX_COST_PER_REQUEST of \$0.10"

@@ -22,7 +22,7 @@ done
 llm_env LLMCTL_DB="$TMP/scratch.db" -- complete -p mock --temperature 0 --cache refresh "cassette one" </dev/null
 assert_exit 0
 llm_env LLMCTL_DB="$TMP/scratch.db" -- complete -p mock --temperature 0 --cache refresh "cassette two" </dev/null
-llm_env LLMCTL_DB="$TMP/scratch.db" -- cache export "$TMP/cassette.jsonl" </dev/null
+llm_env LLMCTL_DB="$TMP/scratch.db" -- cache export -o "$TMP/cassette.jsonl" </dev/null
 assert_exit 0
 assert_eq 2 "$(grep -c . "$TMP/cassette.jsonl")" "cassette exported"
 
