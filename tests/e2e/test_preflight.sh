@@ -96,8 +96,8 @@ assert_json .price_source file
 llm_env "${PF[@]}" -- complete -m openai:acme-priced --max-tokens 600 hello </dev/null
 assert_exit 6 "max_output_tokens from the pricing file"
 llm_env "${PF[@]}" -- models acme --json
-assert_json '.[0].input_usd_per_mtok * 1000 | round' 3000
-assert_json '.[0].max_input_tokens' 1000
+assert_json '.models[0].input_usd_per_mtok * 1000 | round' 3000
+assert_json '.models[0].max_input_tokens' 1000
 
 # ---------------------------------------------------------------- models
 llm models gpt-4o
@@ -110,10 +110,10 @@ assert_contains "$line" "128000" "context window"
 assert_contains "$line" "16384" "output limit"
 llm models gpt-4o --json
 assert_exit 0
-assert_json '.[] | select(.model == "gpt-4o") | "\(.input_usd_per_mtok) \(.output_usd_per_mtok) \(.max_input_tokens) \(.max_output_tokens) \(.source)"' \
+assert_json '.models[] | select(.model == "gpt-4o") | "\(.input_usd_per_mtok) \(.output_usd_per_mtok) \(.max_input_tokens) \(.max_output_tokens) \(.source)"' \
   "2.5 10 128000 16384 builtin"
 # the pattern filters
-assert_json 'map(select(.model | contains("gpt-4o") | not)) | length' 0
+assert_json '.models | map(select(.model | contains("gpt-4o") | not)) | length' 0
 llm models no-such-model-xyz
 assert_contains "$LLM_STDOUT" "no model matches"
 

@@ -35,7 +35,7 @@ for p in openai anthropic gemini; do
   # Failures too: a 401 echoing a key fragment, a truncated answer, a cut stream.
   fake_script "[{\"status\":401}, {\"text\":\"$ANSWER_MARK cut\",\"finish\":\"${FINISH[$p]}\"}, {\"stream_cut_after\":4}]"
   llm -vv complete -p "$p" -s "$SYS_MARK" "$PROMPT_MARK" </dev/null
-  assert_exit 8 "$p 401"
+  assert_exit 3 "$p 401 (an authentication failure is a configuration error)"
   collect
   llm -vv complete -p "$p" -s "$SYS_MARK" "$PROMPT_MARK" </dev/null
   assert_exit 7 "$p truncated"
@@ -141,7 +141,7 @@ assert_match "$LLM_STDOUT" 'sk-…z?x?12|sk-\.\.\.|\*\*\*|…' "the key appears 
 
 fake_script '[{"status":401}]'
 llm --log-format json -vv complete -p anthropic "hello" </dev/null
-assert_exit 8 "--log-format json error"
+assert_exit 3 "--log-format json error (an authentication failure is a configuration error)"
 [[ -n $LLM_STDERR ]] || fail "no stderr"
 while IFS= read -r line; do
   [[ -z $line ]] && continue
@@ -160,7 +160,7 @@ esc=$'\033'
 for envset in "NO_COLOR=1" "TERM=xterm-256color" "CLICOLOR_FORCE=0"; do
   fake_script '[{"status":401}]'
   llm_env "$envset" -- -vv complete -p openai "hello" </dev/null
-  assert_exit 8
+  assert_exit 3
   assert_not_contains "$LLM_STDERR" "$esc" "$envset, stderr not a terminal: no escape codes"
   llm_env "$envset" -- -v complete -p mock --max-tokens 5 "hello" </dev/null
   assert_not_contains "$LLM_STDERR$LLM_STDOUT" "$esc" "$envset: no escape codes on success either"

@@ -116,7 +116,7 @@ for body in "$cut_body" \
   "upstream said: key=$KEY token=$GW_TOKEN"; do
   fake_script "$(jq -cn --arg b "$body" '[{status: 401, body: $b}]')"
   llm --config "$TMP/gw.toml" -vv complete -p gw -m m1 "hi" </dev/null
-  assert_exit 8 "401 echoing secrets"
+  assert_exit 3 "401 echoing secrets (an authentication failure is a configuration error)"
   for secret in "$KEY" "$GW_TOKEN"; do
     for piece in "${secret:0:8}" "${secret: -8}"; do
       assert_not_contains "$LLM_STDERR" "$piece" "stderr hides every 8-character piece of a secret"
