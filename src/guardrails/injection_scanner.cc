@@ -46,13 +46,14 @@ bool NotAFlag(std::string_view text, size_t begin, size_t end) {
 const BuiltinRule kBuiltinRules[] = {
     // ---- instruction override, English
     {"override.ignore_previous",
-     "(?i)\\b(?:ignore|disregard|forget|bypass|neglect|discard|abandon|dismiss|override|overrule)\\s+"
-     "(?:(?:all|any|every|of|the|these|those|such)\\s+){0,3}"
+     "(?i)\\b(?:ignore|disregard|forget(?:\\s+about)?|bypass|neglect|discard|abandon|dismiss|override|overrule|"
+     "overlook)\\s+(?:(?:all|any|every|of|the|these|those|such)\\s+){0,3}"
      "(?:(?:previous|prior|preceding|earlier|above|aforementioned|foregoing|former|initial|original|"
      "hidden|built-?in|safety|ethical|system|developer)\\s+){1,2}(?:[a-z]+\\s+)?" LLMCTL_ORDERS "\\b"},
     {"override.ignore_previous",
-     "(?i)\\b(?:ignore|disregard|forget|bypass|override|abandon|discard)\\s+(?:all\\s+(?:of\\s+)?)?"
-     "(?:your|its)\\s+(?:(?:previous|prior|original|initial|current|safety|system|core|built-?in)\\s+)?"
+     "(?i)\\b(?:ignore|disregard|forget(?:\\s+about)?|bypass|override|abandon|discard|overlook|"
+     "stop\\s+(?:following|obeying)|(?:do\\s+not|don't|no\\s+longer)\\s+(?:follow|obey))\\s+(?:all\\s+(?:of\\s+)?)?"
+     "(?:your|its)\\s+(?:(?:previous|prior|earlier|original|initial|current|safety|system|core|built-?in)\\s+)?"
      "(?:instructions|directives|rules|guidelines|programming|training|restrictions|constraints|"
      "guardrails|filters|system\\s+prompt)\\b"},
     {"override.ignore_previous",
@@ -61,6 +62,30 @@ const BuiltinRule kBuiltinRules[] = {
     {"override.ignore_previous",
      "(?i)\\b(?:ignore|disregard|forget)\\s+(?:all|everything)\\s+(?:(?:that\\s+)?you\\s+(?:were|have\\s+been|'ve\\s+been)\\s+"
      "(?:told|given|instructed)|(?:that\\s+)?(?:came|comes|was\\s+said)\\s+before|(?:above|before)\\s+this)"},
+    // The orders named first and placed after: "ignore the instructions above".
+    {"override.ignore_previous",
+     "(?i)\\b(?:ignore|disregard|forget(?:\\s+about)?|bypass|overlook|discard|abandon|dismiss|override|overrule)\\s+"
+     "(?:(?:all|any|every|of|the|these|those|such)\\s+){0,3}(?:[a-z]+\\s+)?" LLMCTL_ORDERS "\\s+"
+     "(?:(?:that\\s+)?(?:you\\s+(?:were|have\\s+been)\\s+given|you\\s+received|given(?:\\s+to\\s+you)?|written|stated|"
+     "provided|listed)\\s+)?(?:above|before|earlier|previously|so\\s+far|until\\s+now)\\b"},
+    {"override.ignore_previous",
+     "(?i)\\b(?:do\\s+not|don't|no\\s+longer|stop)\\s+(?:follow(?:ing)?|obey(?:ing)?)\\s+(?:the\\s+|any\\s+|all\\s+)?"
+     LLMCTL_ORDERS "\\s+(?:that\\s+)?you\\s+(?:were\\s+given|have\\s+been\\s+given|received|got)\\b"},
+    {"override.ignore_previous",
+     "(?i)\\b(?:ignore|disregard|forget)\\s+(?:all|everything)\\s+(?:of\\s+)?(?:the\\s+)?"
+     "(?:previous|preceding|prior|above|earlier)\\s+(?:text|messages?|content|conversation|input|lines)\\b"},
+    {"override.ignore_previous",
+     "(?i)\\b(?:ignore|disregard|forget)\\s+(?:whatever|anything|everything|what)\\s+(?:the\\s+|your\\s+)?"
+     "(?:developers?|system|operators?|admins?|administrators?|creators?|programmers?)\\s+"
+     "(?:told|said\\s+to|instructed|asked)\\s+you\\b"},
+    // Declaring the earlier orders void.
+    {"override.ignore_previous",
+     "(?i)\\b" LLMCTL_ORDERS "\\s+(?:that\\s+)?you\\s+(?:received|were\\s+given|have\\s+been\\s+given|got)"
+     "(?:\\s+[a-z]+){0,3}\\s+(?:no\\s+longer\\s+apply|(?:are|is)\\s+(?:now\\s+)?(?:void|null|cancell?ed|revoked|"
+     "lifted|suspended|overridden))\\b"},
+    {"override.ignore_previous",
+     "(?i)\\b(?:previous|prior|above|earlier|original)\\s+(?:instructions|prompt|rules|directives)\\s+(?:were|was|are)\\s+"
+     "(?:just\\s+|only\\s+|all\\s+)?(?:a\\s+test|fake|void|null|cancell?ed|revoked|a\\s+joke|not\\s+real)\\b"},
     // ---- instruction override, other languages (the canonical form only)
     {"override.ignore_previous",
      "(?i)\\b(?:ignore[sz]?|oublie[sz]?|ne\\s+(?:tiens|tenez)\\s+pas\\s+compte)\\s+(?:de\\s+|des\\s+)?(?:toutes\\s+)?"
@@ -96,21 +121,36 @@ const BuiltinRule kBuiltinRules[] = {
     {"override.role_reassignment",
      "(?i)\\byour\\s+(?:real|actual|true|new)\\s+(?:instructions|orders|directives)\\s+(?:are|is)\\b"},
     {"override.role_reassignment",
-     "(?i)(?:^|\\n)[ \\t]*(?:new|updated|revised|override|admin|system|developer)\\s+(?:system\\s+)?"
+     "(?i)(?:^|\\n)[ \\t]*(?:(?:important|urgent|attention|note)[ \\t]*[:!,-]?[ \\t]*)?"
+     "(?:new|updated|revised|override|admin|system|developer)\\s+(?:system\\s+)?"
      "(?:instructions?|prompt|directives?)\\s*:"},
     {"override.role_reassignment",
      "(?i)(?:^|\\n)[ \\t]*[\\[(]?(?:system|admin(?:istrator)?|developer|root)\\s+"
      "(?:override|command|directive|message|notice)[\\])]?\\s*:"},
+    // Phones and browsers have a real "developer mode": only its
+    // announcement as a new state of the model counts.
     {"override.jailbreak_mode",
-     "(?i)\\b(?:developer|DAN|jailbreak|god|unrestricted|unfiltered)\\s+mode\\s+(?:is\\s+)?(?:now\\s+)?"
+     "(?i)\\b(?:DAN|jailbreak|god|unrestricted|unfiltered|uncensored)\\s+mode\\s+(?:is\\s+)?(?:now\\s+)?"
      "(?:enabled|activated|on|engaged|unlocked)\\b|\\b(?:enable|activate|enter|switch\\s+to)\\s+(?:the\\s+)?"
-     "(?:developer|DAN|jailbreak|god|unrestricted|unfiltered)\\s+mode\\b|\\bdo\\s+anything\\s+now\\b"},
+     "(?:DAN|jailbreak|god|unrestricted|unfiltered|uncensored)\\s+mode\\b|\\bdo\\s+anything\\s+now\\b|"
+     "\\bdeveloper\\s+mode\\s+(?:is\\s+)?now\\s+(?:enabled|activated|on|engaged|unlocked|active)\\b|"
+     "\\bdeveloper\\s+mode\\s+(?:enabled|activated|engaged|unlocked)\\s*[.!]"},
+    // Data that speaks to the model rather than to its human reader.
+    {"override.addresses_model",
+     "(?i)\\b(?:hey|hi|hello|dear|attention|note\\s+to|message\\s+to|instructions?\\s+(?:for|to))\\s+(?:the\\s+)?"
+     "(?:AI|LLM|chatbot|language\\s+model|AI\\s+(?:assistant|model|system|agent)|ChatGPT|GPT|Claude|Gemini)\\s*[,:!]"},
     {"override.reveal_prompt",
      "(?i)\\b(?:reveal|print|show|repeat|output|display|disclose|leak|dump|recite|spell\\s+out|write\\s+out|"
      "tell\\s+me|give\\s+me|send\\s+me|copy)\\s+(?:me\\s+)?(?:all\\s+(?:of\\s+)?)?(?:your|the)\\s+"
      "(?:(?:full|entire|exact|complete|verbatim|original|initial|hidden|secret)\\s+)*"
      "(?:system\\s+(?:prompt|message|instructions)|(?:initial|original|hidden|secret)\\s+(?:prompt|instructions)|"
      "instructions\\s+(?:above|you\\s+were\\s+given)|prompt\\s+above|pre-?prompt)"},
+    {"override.reveal_prompt",
+     "(?i)\\b(?:text|contents?|wording)\\s+of\\s+your\\s+(?:system\\s+prompt|system\\s+message|initial\\s+prompt|"
+     "hidden\\s+prompt|instructions|prompt)\\b|\\byour\\s+(?:(?:full|entire|exact|original|initial|hidden|secret|system)\\s+)*"
+     "(?:configuration|instructions|prompt|system\\s+prompt|system\\s+message)\\s+(?:verbatim|word\\s+for\\s+word)\\b|"
+     "\\b(?:first|last|opening)\\s+(?:\\d+|few|several|hundred)\\s+(?:words|lines|sentences|characters|tokens)\\s+of\\s+"
+     "(?:your|the\\s+system)\\s+(?:prompt|instructions|system\\s+prompt|message)\\b"},
     {"override.reveal_prompt",
      "(?i)\\brepeat\\s+(?:the\\s+|all\\s+(?:of\\s+)?(?:the\\s+)?)?(?:words|text|everything|lines)\\s+above\\b"},
     // ---- forged role and turn markers of chat templates

@@ -227,4 +227,31 @@ assert_contains "$LLM_STDOUT" "died"
 requests=$(fake_stats '[.recent[] | select(.path == "/v1/chat/completions") | .body.messages | map(select(.role == "user") | .content) | last] | map(select(test("<<<DATA 1 BEGIN [0-9a-f]{32}>>>\nAda was born in 1815.\n<<<DATA 1 END"))) | length')
 assert_eq 1 "$requests" "eval: a case's data is spotlighted like --data"
 
+# ---------------------------------------------------------------- the corpora through the CLI
+# Every ordinary text passes under block (one --data each, one dry run);
+# at least 80% of the attacks are caught.
+corpus_args() {  # corpus_args FILE PREFIX: one --data per line of the corpus
+  local i=0 line
+  CORPUS_ARGS=()
+  while IFS= read -r line; do
+    i=$((i + 1))
+    jq -j .text <<<"$line" >"$TMP/$2.$i.txt"
+    CORPUS_ARGS+=(--data "$TMP/$2.$i.txt")
+  done <"$1"
+}
+corpus_args "$LLMCTL_SOURCE_DIR/tests/fixtures/injection/benign.jsonl" benign
+benign_n=$((${#CORPUS_ARGS[@]} / 2))
+((benign_n >= 50)) || fail "the benign corpus has $benign_n texts; at least 50 are needed"
+llm_env LLM_INJECTION_POLICY=block -- complete -p openai --dry-run "${CORPUS_ARGS[@]}" "Summarise these" </dev/null
+assert_exit 0 "no ordinary text is refused under block"
+assert_json '.guard_findings | length' 0
+corpus_args "$LLMCTL_SOURCE_DIR/tests/fixtures/injection/attacks.jsonl" attack
+attack_n=$((${#CORPUS_ARGS[@]} / 2))
+llm_env LLM_INJECTION_POLICY=block -- complete -p openai --dry-run "${CORPUS_ARGS[@]}" "Summarise these" </dev/null
+assert_exit 10 "the attack corpus is refused under block"
+caught=$(json_get '[.guard_findings[].detail | capture("^data (?<n>[0-9]+) ").n] | unique | length')
+((caught * 100 >= attack_n * 80)) || fail "only $caught of $attack_n attacks caught"
+ASSERTIONS=$((ASSERTIONS + 2))
+echo "corpora through the CLI: $benign_n/$benign_n ordinary texts pass under block, $caught/$attack_n attacks caught"
+
 pass
