@@ -117,16 +117,15 @@ UPDATE calls SET price_source = json_extract(record, '$.price_source');
     // Reports read a few numbers of every call in a time range. Read from
     // the table, each row drags its whole JSON record along; this index
     // holds just those numbers in time order, so a report reads a fraction
-    // of the bytes and a --since range is a seek. It starts with the time,
-    // so the plain time index goes, and so does the one by user and time:
-    // without statistics SQLite walked it to save sorting a GROUP BY user,
-    // fetching every row's record from the table. Cache hits are few: a
-    // partial index lets `cache stats` count them without visiting every
-    // call.
+    // of the bytes and a --since range is a seek. The plain time index
+    // stays: it also orders by id, which `logs -n` needs. The index by user
+    // and time goes: without statistics SQLite walked it to save sorting a
+    // GROUP BY user, fetching every row's record from the table. Cache hits
+    // are few: a partial index lets `cache stats` count them without
+    // visiting every call.
     {8, "indexes made for reports and cache statistics", R"sql(
 CREATE INDEX calls_report ON calls(ts_ms, user_id, provider, model, input_tokens, output_tokens,
   cost_nanos, saved_cost_nanos, cache_hit, error_type, price_source, latency_ms, ttft_ms);
-DROP INDEX calls_ts;
 DROP INDEX calls_user_ts;
 CREATE INDEX calls_cache_hits ON calls(saved_cost_nanos) WHERE cache_hit = 1;
 )sql"},
