@@ -1,4 +1,4 @@
-// `llmctl complete`: one prompt through every guardrail (SPEC §4).
+// `llmctl complete`: one prompt through every guardrail.
 #include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -22,7 +22,10 @@
 #include "guardrails/output_checks.h"
 #include "guardrails/pricing.h"
 #include "pipeline/call_pipeline.h"
+#include "pipeline/open_state_store.h"
+#include "providers/messages.h"
 #include "providers/provider.h"
+#include "providers/provider_registry.h"
 #include "store/database.h"
 #include "util/utf8.h"
 
@@ -81,18 +84,10 @@ Status LoadMessagesFile(const std::string& path, std::vector<Message>* out) {
   if (!st.ok()) return st;
   nlohmann::json doc = nlohmann::json::parse(text, nullptr, false);
   if (doc.is_discarded()) return Status::Usage("--messages " + path + ": not valid JSON");
-  if (!doc.is_array() || doc.empty())
-    return Status::Usage("--messages " + path + ": expected a non-empty JSON array of {\"role\", \"content\"}");
-  for (size_t i = 0; i < doc.size(); ++i) {
-    const auto& m = doc[i];
-    const std::string where = "--messages " + path + ": element " + std::to_string(i);
-    if (!m.is_object() || !m.contains("role") || !m.contains("content") ||
-        !m["role"].is_string() || !m["content"].is_string())
-      return Status::Usage(where + " is not {\"role\": string, \"content\": string}");
-    std::string role = m["role"].get<std::string>();
-    if (role != "system" && role != "developer" && role != "user" && role != "assistant")
-      return Status::Usage(where + " has role \"" + role + "\": expected system, developer, user or assistant");
-    out->push_back({role, m["content"].get<std::string>()});
+  if (auto bad = ParseMessages(doc, out)) {
+    if (!bad->index)
+      return Status::Usage("--messages " + path + ": expected a non-empty JSON array of {\"role\", \"content\"}");
+    return Status::Usage("--messages " + path + ": element " + std::to_string(*bad->index) + " " + bad->problem);
   }
   return Status::Ok();
 }
@@ -201,22 +196,16 @@ Status BuildRequest(const CompleteOptions& o, ChatRequest* r) {
   if (!st.ok()) return st;
   if (!prompt.empty()) messages.push_back({"user", prompt});
 
-  std::string system = o.system;
-  std::vector<Message> turns;
   for (const Message& m : messages) {
     Status valid = ValidateText(m.content, "--messages content");
     if (!valid.ok()) return valid;
-    if (m.role == "system" || m.role == "developer")
-      system += (system.empty() ? "" : "\n\n") + m.content;
-    else
-      turns.push_back(m);
   }
+  std::string system = o.system;
+  std::vector<Message> turns;
+  FoldSystemMessages(messages, &system, &turns);
   st = ValidateText(system, "--system");
   if (!st.ok()) return st;
-  bool has_text = false;
-  for (const Message& m : turns)
-    if (m.content.find_first_not_of(" \t\r\n") != std::string::npos) has_text = true;
-  if (!has_text)
+  if (!HasText(turns))
     return Status::Usage("empty prompt: give it as arguments, on standard input, or with --messages");
   r->system = system;
   r->messages = std::move(turns);
@@ -233,7 +222,7 @@ Status RunComplete(const CompleteOptions& o, const GlobalOptions& g) {
   st = LoadPriceTable(settings, &prices);
   if (!st.ok()) return st;
   CallSpec spec;
-  st = ChooseModel(o.call, settings, env, prices, &spec.primary);
+  st = ChooseModel(o.call, settings, prices, &spec.primary);
   if (!st.ok()) return st;
   st = ChooseFallbacks(o.call, settings, &spec.fallbacks);
   if (!st.ok()) return st;
@@ -257,15 +246,18 @@ Status RunComplete(const CompleteOptions& o, const GlobalOptions& g) {
   ctx.settings = &settings;
   ctx.env = &env;
   ctx.prices = &prices;
-  st = PrepareCall(ctx, spec);
+  CallPlan plan;
+  st = MakeCallPlan(ctx, spec, &plan);
   if (!st.ok()) return st;
   Database db;
   st = db.Open(settings.db_path, DatabaseOptionsFor(settings));
   if (!st.ok()) return st;
   ctx.db = &db;
+  st = OpenStateStoreFactory(settings, &ctx.make_state_store);
+  if (!st.ok()) return st;
   if (o.dry_run) {
     nlohmann::json report;
-    Status verdict = DryRun(ctx, spec, &report);
+    Status verdict = DryRun(ctx, plan, &report);
     if (!report.is_null())
       std::cout << report.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << std::endl;
     return verdict;
@@ -293,7 +285,7 @@ Status RunComplete(const CompleteOptions& o, const GlobalOptions& g) {
     };
   }
   CallOutcome outcome;
-  Status written = RunCall(ctx, spec, &outcome);
+  Status written = RunCall(ctx, plan, &outcome);
   if (o.json) {
     nlohmann::json j = outcome.record.ToJson();
     // The record printed must not claim a success its storing failed.
@@ -321,7 +313,7 @@ void AddCompleteCommand(CLI::App& app, CommandContext& ctx) {
   CLI::App* cmd = app.add_subcommand("complete", "Send one prompt through every guardrail and print the answer");
   cmd->add_option("prompt", o->prompt, "Prompt words (none or '-' reads standard input)");
   cmd->add_option("-m,--model", o->call.model, "Model, as MODEL or PROVIDER:MODEL");
-  cmd->add_option("-p,--provider", o->call.provider, "Provider: openai, anthropic, gemini, mock or a configured endpoint");
+  cmd->add_option("-p,--provider", o->call.provider, "Provider: " + BuiltinProviderNames() + " or a configured endpoint");
   cmd->add_option("-s,--system", o->system, "System prompt");
   cmd->add_option("--messages", o->messages_file, "JSON file ('-' = standard input): an array of {role, content} in OpenAI form");
   cmd->add_option("-u,--user", o->call.user, "User id for limits and records (default $LLMCTL_USER, $USER)");

@@ -1,4 +1,4 @@
-// Settings: every variable of SPEC §3, resolved with the precedence
+// Settings: every variable llmctl reads, resolved with the precedence
 // flag > environment > config file > default and validated up front, so a
 // bad value fails before anything is sent or written.
 #pragma once
@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "providers/provider.h"
+#include "store/redis_url.h"
 #include "store/database.h"
 #include "util/status.h"
 
@@ -26,6 +27,12 @@ struct InjectionPattern {
   std::string regex;
 };
 
+// LLM_CACHE: auto serves and stores deterministic (temperature 0) calls;
+// refresh stores without serving; only serves and never calls a provider
+// (a hermetic replay); off neither.
+enum class CacheMode { kAuto, kOff, kRefresh, kOnly };
+const char* CacheModeName(CacheMode mode);  // auto, off, refresh, only
+
 // Where a setting's value came from, for config-check.
 enum class SettingSource { kDefault, kConfigFile, kEnvironment, kFlag };
 
@@ -38,7 +45,7 @@ struct Settings {
   double timeout_seconds = 30;
   double deadline_seconds = 120;
   int64_t max_retries = 2;
-  double retry_base_seconds = 0.5;     // LLM_RETRY_BASE_SECONDS (beyond the SPEC)
+  double retry_base_seconds = 0.5;     // LLM_RETRY_BASE_SECONDS
   double retry_max_seconds = 8;        // LLM_RETRY_MAX_SECONDS
   int64_t breaker_threshold = 5;       // LLM_BREAKER_THRESHOLD
   double breaker_cooldown_seconds = 30;  // LLM_BREAKER_COOLDOWN_SECONDS
@@ -48,7 +55,7 @@ struct Settings {
   int64_t rate_limit_window_seconds = 3600;
   double user_daily_budget_usd = 0;
   double daily_budget_usd = 0;
-  std::string cache_mode = "auto";
+  CacheMode cache_mode = CacheMode::kAuto;
   int64_t cache_ttl_seconds = 86400;
   std::string cache_namespace = "default";
   double latency_p95_alert_ms = 5000;
@@ -66,6 +73,15 @@ struct Settings {
   bool canary = false;                      // LLM_CANARY
   std::string injection_patterns_file;      // LLMCTL_INJECTION_PATTERNS_FILE
   std::vector<InjectionPattern> injection_patterns;  // its lines, each one compiled once to check it
+
+  // Fleet state (empty redis_url: SQLite only). The URL holds a password:
+  // show it only through MaskRedisUrl.
+  std::string redis_url;
+  RedisEndpoint redis;  // parsed from redis_url
+  std::string redis_prefix = "llmctl:";
+  int64_t redis_timeout_ms = 2000;
+  std::string redis_on_error = "closed";  // closed | open
+  int64_t redis_records_maxlen = 1000000;
 
   std::string config_file;  // the file that was read, empty if none
   // Endpoints declared as [providers.NAME] in the config file.
@@ -106,7 +122,7 @@ Status ResolveProvider(const std::string& name, const Settings& settings, const 
 // How every command opens the state database under these settings.
 DatabaseOptions DatabaseOptionsFor(const Settings& settings);
 
-// The names of every variable llmctl reads, in SPEC order.
+// The names of every variable llmctl reads, in the order `help` lists them.
 const std::vector<std::string>& SettingNames();
 
 }  // namespace llmctl

@@ -6,6 +6,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include "pipeline/open_state_store.h"
+#include "records/money.h"
 #include "store/database.h"
 #include "util/secret_scrubber.h"
 
@@ -25,7 +27,7 @@ class Scheduler {
     std::unique_lock<std::mutex> lock(mu_);
     while (next_ < total_) {
       const size_t i = next_;
-      const int64_t worst = tasks_[i % tasks_.size()].worst_cost_nanos;
+      const int64_t worst = tasks_[i % tasks_.size()].plan.claim.cost_nanos;
       if (options_.cancelled && options_.cancelled->load()) {
         Skip(i, "not run: the run was interrupted", skipped);
         continue;
@@ -43,7 +45,8 @@ class Scheduler {
         // slipping in later, so a report shows one clean cut-off point.
         exhausted_ = true;
         Skip(i, "not run: the run budget --max-cost " + options_.max_cost_text +
-                    " would be passed (spent $" + Usd(spent_) + ", this case may cost up to $" + Usd(worst) + ")",
+                    " would be passed (spent $" + FormatNanosFixed(spent_, 6) + ", this case may cost up to $" +
+                    FormatNanosFixed(worst, 6) + ")",
              skipped);
         continue;
       }
@@ -56,17 +59,12 @@ class Scheduler {
 
   void Settle(size_t index, int64_t actual_nanos) {
     std::lock_guard<std::mutex> lock(mu_);
-    reserved_ -= tasks_[index % tasks_.size()].worst_cost_nanos;
+    reserved_ -= tasks_[index % tasks_.size()].plan.claim.cost_nanos;
     spent_ += actual_nanos;
     settled_.notify_all();
   }
 
  private:
-  static std::string Usd(int64_t nanos) {
-    char buf[32];
-    std::snprintf(buf, sizeof buf, "%.6f", NanosToUsd(nanos));
-    return buf;
-  }
   void Skip(size_t i, const std::string& why, std::vector<size_t>* skipped) {
     CaseResult& r = (*results_)[i];
     r.status = CaseStatus::kSkipped;
@@ -172,6 +170,8 @@ Status RunEval(const PipelineContext& base, const std::vector<EvalTask>& tasks, 
     Database db;
     Status st = db.Open(base.settings->db_path, DatabaseOptionsFor(*base.settings));
     PipelineContext ctx = base;
+    // One connection per worker: a Redis connection serves one thread.
+    if (st.ok() && !base.make_state_store) st = OpenStateStoreFactory(*base.settings, &ctx.make_state_store);
     ctx.db = &db;
     ctx.on_text = nullptr;
     std::vector<size_t> skipped;
@@ -193,7 +193,7 @@ Status RunEval(const PipelineContext& base, const std::vector<EvalTask>& tasks, 
       }
       CallOutcome outcome;
       db.ResetWaitBudget();  // each case is a call with its own lock wait
-      Status written = RunCall(ctx, task.spec, &outcome);
+      Status written = RunCall(ctx, task.plan, &outcome);
       scheduler.Settle(index, outcome.record.cost_nanos);
       if (!written.ok()) {
         std::lock_guard<std::mutex> lock(failure_mu);
