@@ -33,7 +33,7 @@ _llmctl() {
     esac
   done
   case $prev in
-    --config|--messages|--input|-o|--output|--junit) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+    --config|--messages|--input|-o|--output|--junit|--data|--schema) COMPREPLY=($(compgen -f -- "$cur")); return ;;
     --log-format) COMPREPLY=($(compgen -W "text json" -- "$cur")); return ;;
     -p|--provider)
       if [[ $cmd == complete || $cmd == eval ]]; then COMPREPLY=($(compgen -W "$(_llmctl_providers)" -- "$cur")); return; fi ;;
@@ -50,7 +50,7 @@ _llmctl() {
   local opts
   case $cmd in
     "") opts="$commands $global" ;;
-    complete) opts="-m --model -p --provider -s --system --messages -u --user --max-tokens --temperature --timeout --fallback --stream --no-stream --json --cache --dry-run --allow-truncated" ;;
+    complete) opts="-m --model -p --provider -s --system --messages -u --user --max-tokens --temperature --timeout --fallback --stream --no-stream --json --cache --dry-run --allow-truncated --data --schema --schema-retries --expect-json --expect-regex --deny-regex" ;;
     config-check) opts="--json --ping" ;;
     cost-report) opts="--since --until --by -u --user -m --model -p --provider --format --input --strict --source" ;;
     latency-stats) opts="--since --last --by --threshold-ms --min-calls --format --include-cache-hits --histogram --input --strict --source" ;;

@@ -43,6 +43,12 @@ complete -c llmctl -n $c -l json -d 'Record plus text as JSON'
 complete -c llmctl -n $c -l cache -x -a 'auto off refresh only' -d 'Cache mode'
 complete -c llmctl -n $c -l dry-run -d 'Print request and estimate, send nothing'
 complete -c llmctl -n $c -l allow-truncated -d 'Exit 0 on truncated answers'
+complete -c llmctl -n $c -l data -r -F -d 'Untrusted document, spotlighted (- = stdin)'
+complete -c llmctl -n $c -l schema -r -F -d 'JSON Schema the answer must match'
+complete -c llmctl -n $c -l schema-retries -x -d 'Re-asks after a schema failure'
+complete -c llmctl -n $c -l expect-json -d 'The answer must be JSON'
+complete -c llmctl -n $c -l expect-regex -x -d 'The answer must match RE'
+complete -c llmctl -n $c -l deny-regex -x -d 'The answer must not match RE'
 
 set -l cc "__fish_seen_subcommand_from config-check"
 complete -c llmctl -n $cc -l json -d 'Print as JSON'

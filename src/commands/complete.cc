@@ -4,8 +4,10 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <csignal>
 #include <cstdio>
+#include <cstring>
 #include <fstream>
 #include <iostream>
 #include <iterator>
@@ -17,9 +19,10 @@
 #include "commands/call_flags.h"
 #include "commands/command.h"
 #include "config/settings.h"
-#include "pipeline/open_state_store.h"
+#include "guardrails/output_checks.h"
 #include "guardrails/pricing.h"
 #include "pipeline/call_pipeline.h"
+#include "pipeline/open_state_store.h"
 #include "providers/messages.h"
 #include "providers/provider.h"
 #include "providers/provider_registry.h"
@@ -37,6 +40,11 @@ struct CompleteOptions {
   std::string system, messages_file;
   CallFlags call;
   bool stream = false, json = false, dry_run = false, allow_truncated = false;
+  std::vector<std::string> data_files;
+  std::string schema_file;
+  int64_t schema_retries = 1;
+  bool expect_json = false;
+  std::vector<std::string> expect_regex, deny_regex;
 };
 
 std::atomic<bool> g_cancelled{false};
@@ -84,6 +92,54 @@ Status LoadMessagesFile(const std::string& path, std::vector<Message>* out) {
   return Status::Ok();
 }
 
+// Reads every --data document (`-` is standard input), each capped and
+// checked as UTF-8, before anything is sent.
+Status LoadData(const CompleteOptions& o, std::vector<std::string>* out) {
+  bool stdin_used = false;
+  for (const std::string& path : o.data_files) {
+    const std::string what = "--data " + path;
+    std::string text;
+    if (path == "-") {
+      if (stdin_used) return Status::Usage("--data - is given twice; standard input can be read once");
+      stdin_used = true;
+      Status st = ReadAll(std::cin, "--data - (standard input)", &text);
+      if (!st.ok()) return st;
+    } else {
+      std::ifstream in(path, std::ios::binary);
+      if (!in) return Status::Usage(what + ": cannot read the file: " + std::strerror(errno));
+      Status st = ReadAll(in, what, &text);
+      if (!st.ok()) return st;
+    }
+    Status st = ValidateText(text, what);
+    if (!st.ok()) return st;
+    out->push_back(std::move(text));
+  }
+  return Status::Ok();
+}
+
+// The output checks of the flags; a bad schema or expression is exit 2.
+Status LoadChecks(const CompleteOptions& o, std::unique_ptr<OutputChecker>* out) {
+  OutputCheckOptions c;
+  c.expect_json = o.expect_json;
+  c.expect_regex = o.expect_regex;
+  c.deny_regex = o.deny_regex;
+  if (!o.schema_file.empty()) {
+    const std::string what = "--schema " + o.schema_file;
+    std::ifstream in(o.schema_file, std::ios::binary);
+    if (!in) return Status::Usage(what + ": cannot read the file: " + std::strerror(errno));
+    std::string text;
+    Status st = ReadAll(in, what, &text);
+    if (!st.ok()) return st;
+    nlohmann::json doc = nlohmann::json::parse(text, nullptr, false);
+    if (doc.is_discarded()) return Status::Usage(what + ": not valid JSON");
+    c.schema = std::move(doc);
+    c.schema_label = what;
+  }
+  if (o.schema_retries < 0 || o.schema_retries > 10)
+    return Status::Usage("--schema-retries " + std::to_string(o.schema_retries) + " is invalid: expected 0 to 10");
+  return OutputChecker::Create(c, out);
+}
+
 // Whether bytes are waiting on a piped or redirected standard input (a
 // terminal or /dev/null never counts).
 bool StdinHasData() {
@@ -105,6 +161,11 @@ Status BuildRequest(const CompleteOptions& o, ChatRequest* r) {
     if (a == "-") read_stdin = true;
     else args.push_back(a);
   }
+  const bool data_from_stdin = std::find(o.data_files.begin(), o.data_files.end(), "-") != o.data_files.end();
+  if (read_stdin && data_from_stdin)
+    return Status::Usage("--data - reads standard input, so the prompt cannot: give it as arguments");
+  if (data_from_stdin && o.messages_file == "-")
+    return Status::Usage("--data - and --messages - both read standard input; give one of them as a file");
   if (read_stdin && o.messages_file == "-")
     return Status::Usage("--messages - and the prompt both read standard input; give the prompt as arguments");
   std::vector<Message> messages;
@@ -115,7 +176,7 @@ Status BuildRequest(const CompleteOptions& o, ChatRequest* r) {
   // A script in a `while read` loop must keep its input: arguments alone
   // never consume standard input, but a user who piped data probably meant
   // it to be part of the prompt.
-  if (!read_stdin && o.messages_file != "-" && StdinHasData())
+  if (!read_stdin && o.messages_file != "-" && !data_from_stdin && StdinHasData())
     spdlog::warn("standard input was ignored: the prompt is the arguments alone; add '-' among them to include "
                  "standard input (e.g. llmctl complete - \"{}\")",
                  args.empty() ? "..." : args.front().substr(0, 40));
@@ -172,6 +233,14 @@ Status RunComplete(const CompleteOptions& o, const GlobalOptions& g) {
   spec.request.stream = o.stream;
   st = BuildRequest(o, &spec.request);
   if (!st.ok()) return st;
+  st = LoadData(o, &spec.data);
+  if (!st.ok()) return st;
+  std::unique_ptr<OutputChecker> checks;
+  st = LoadChecks(o, &checks);
+  if (!st.ok()) return st;
+  if (checks->active()) spec.checks = checks.get();
+  if (const JsonSchema* schema = checks->schema()) spec.request.response_schema = schema->document();
+  spec.schema_retries = o.schema_retries;
 
   PipelineContext ctx;
   ctx.settings = &settings;
@@ -221,11 +290,11 @@ Status RunComplete(const CompleteOptions& o, const GlobalOptions& g) {
     nlohmann::json j = outcome.record.ToJson();
     // The record printed must not claim a success its storing failed.
     if (!written.ok() && j["error"].is_null()) j["error"] = written.message();
-    j["text"] = outcome.text;
+    j["text"] = outcome.withheld ? "" : outcome.text;
     std::cout << j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << std::endl;
   } else if (o.stream) {
     if (outcome.text_emitted && last_piece != "\n") std::fputs("\n", stdout);
-  } else if (!outcome.text.empty()) {
+  } else if (!outcome.text.empty() && !outcome.withheld) {
     std::fwrite(outcome.text.data(), 1, outcome.text.size(), stdout);
     if (outcome.text.back() != '\n') std::fputs("\n", stdout);
   }
@@ -260,6 +329,15 @@ void AddCompleteCommand(CLI::App& app, CommandContext& ctx) {
   cmd->add_option("--cache", o->call.cache, "Cache mode: auto, off, refresh, only (LLM_CACHE)");
   cmd->add_flag("--dry-run", o->dry_run, "Print the request and the estimate; send nothing");
   cmd->add_flag("--allow-truncated", o->allow_truncated, "Exit 0 even when the answer hit max tokens");
+  cmd->add_option("--data", o->data_files, "Untrusted document, spotlighted; repeatable, - = standard input")
+      ->allow_extra_args(false);
+  cmd->add_option("--schema", o->schema_file, "JSON Schema the answer must match (requested natively, checked locally)");
+  cmd->add_option("--schema-retries", o->schema_retries, "Re-asks after an answer fails the schema (default 1)");
+  cmd->add_flag("--expect-json", o->expect_json, "The answer must be one JSON document");
+  cmd->add_option("--expect-regex", o->expect_regex, "The answer must match this RE2 expression; repeatable")
+      ->allow_extra_args(false);
+  cmd->add_option("--deny-regex", o->deny_regex, "The answer must not match this RE2 expression; repeatable")
+      ->allow_extra_args(false);
   cmd->callback([o, &ctx] { ctx.run = [o, &ctx] { return RunComplete(*o, ctx.globals); }; });
 }
 

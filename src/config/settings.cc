@@ -13,6 +13,7 @@
 #include <sstream>
 
 #include <CLI/CLI.hpp>
+#include <re2/re2.h>
 #include <spdlog/spdlog.h>
 
 #include "providers/provider_registry.h"
@@ -65,6 +66,43 @@ constexpr int64_t kMaxInt = 1'000'000'000'000LL;
 // Ten years: any expiry computed from it is a timestamp every reader of the
 // cache (and `cache import`) accepts.
 constexpr int64_t kMaxCacheTtlSeconds = 10LL * 365 * 86400;
+
+Setter ChoiceSetting(std::string Settings::*field, std::vector<std::string> choices) {
+  return [=](const std::string& v, const std::string& label, Settings* s) {
+    if (std::find(choices.begin(), choices.end(), v) == choices.end()) {
+      std::string valid = "expected ";
+      for (size_t i = 0; i < choices.size(); ++i)
+        valid += (i == 0 ? "" : i + 1 == choices.size() ? " or " : ", ") + choices[i];
+      return Status::Config(Bad(label, v, valid));
+    }
+    s->*field = v;
+    return Status::Ok();
+  };
+}
+
+// One RE2 expression per line; blank lines and lines starting with '#' are
+// skipped. Each is compiled here so a typo fails before anything is sent.
+Status LoadInjectionPatterns(const std::string& path, const std::string& label, Settings* s) {
+  std::ifstream in(path);
+  if (!in) return Status::Config(Bad(label, path, std::string("the file cannot be read: ") + std::strerror(errno)));
+  std::vector<InjectionPattern> patterns;
+  RE2::Options options;
+  options.set_log_errors(false);
+  std::string line;
+  for (int n = 1; std::getline(in, line); ++n) {
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    if (line.find_first_not_of(" \t") == std::string::npos || line[0] == '#') continue;
+    RE2 re(line, options);
+    if (!re.ok())
+      return Status::Config(label + "=\"" + path + "\" line " + std::to_string(n) +
+                            ": invalid regular expression \"" + line + "\": " + re.error() +
+                            " (one RE2 expression per line; # starts a comment line)");
+    patterns.push_back({n, line});
+  }
+  s->injection_patterns_file = path;
+  s->injection_patterns = std::move(patterns);
+  return Status::Ok();
+}
 
 const std::vector<std::pair<std::string, Setter>>& Registry() {
   static const std::vector<std::pair<std::string, Setter>> registry = {
@@ -139,6 +177,20 @@ const std::vector<std::pair<std::string, Setter>>& Registry() {
       {"LLMCTL_PRICING_FILE", StringSetting(&Settings::pricing_file, false)},
       {"LLMCTL_LOG_FILE", StringSetting(&Settings::log_file, false)},
       {"LLMCTL_HASH_KEY", StringSetting(&Settings::hash_key, false)},
+      {"LLM_SPOTLIGHT", ChoiceSetting(&Settings::spotlight, {"delimit", "datamark"})},
+      {"LLM_INJECTION_POLICY", ChoiceSetting(&Settings::injection_policy, {"off", "warn", "block"})},
+      {"LLM_CANARY",
+       [](const std::string& v, const std::string& label, Settings* s) {
+         if (v == "on" || v == "true" || v == "1") s->canary = true;
+         else if (v == "off" || v == "false" || v == "0") s->canary = false;
+         else return Status::Config(Bad(label, v, "expected on or off"));
+         return Status::Ok();
+       }},
+      {"LLMCTL_INJECTION_PATTERNS_FILE",
+       [](const std::string& v, const std::string& label, Settings* s) {
+         if (v.empty()) return Status::Config(Bad(label, v, "must not be empty"));
+         return LoadInjectionPatterns(v, label, s);
+       }},
       // Before LLMCTL_REDIS_URL, so the variable itself wins over the file.
       {"LLMCTL_REDIS_URL_FILE",
        [](const std::string& v, const std::string& label, Settings* s) {

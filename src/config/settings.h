@@ -21,6 +21,12 @@ struct ModelRef {
   std::string ToString() const { return provider + ":" + model; }
 };
 
+// One regular expression of LLMCTL_INJECTION_PATTERNS_FILE and its line.
+struct InjectionPattern {
+  int line = 0;
+  std::string regex;
+};
+
 // LLM_CACHE: auto serves and stores deterministic (temperature 0) calls;
 // refresh stores without serving; only serves and never calls a provider
 // (a hermetic replay); off neither.
@@ -62,6 +68,12 @@ struct Settings {
   std::string pricing_file;
   std::string log_file;
   std::string hash_key;  // secret
+  std::string spotlight = "delimit";        // LLM_SPOTLIGHT: delimit | datamark
+  std::string injection_policy = "warn";    // LLM_INJECTION_POLICY: off | warn | block
+  bool canary = false;                      // LLM_CANARY
+  std::string injection_patterns_file;      // LLMCTL_INJECTION_PATTERNS_FILE
+  std::vector<InjectionPattern> injection_patterns;  // its lines, each one compiled once to check it
+
   // Fleet state (empty redis_url: SQLite only). The URL holds a password:
   // show it only through MaskRedisUrl.
   std::string redis_url;

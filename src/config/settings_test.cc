@@ -93,6 +93,42 @@ TEST_CASE("keys come from the variable or its _FILE form; missing keys fail earl
   std::remove(path.c_str());
 }
 
+TEST_CASE("untrusted-input variables: spotlight, policy, canary, patterns file") {
+  Settings s;
+  REQUIRE(LoadSettings({{"LLM_SPOTLIGHT", "datamark"}, {"LLM_INJECTION_POLICY", "block"}, {"LLM_CANARY", "on"}},
+                       "", &s).ok());
+  CHECK(s.spotlight == "datamark");
+  CHECK(s.injection_policy == "block");
+  CHECK(s.canary);
+  Settings d;
+  REQUIRE(LoadSettings({}, "", &d).ok());
+  CHECK(d.spotlight == "delimit");
+  CHECK(d.injection_policy == "warn");
+  CHECK_FALSE(d.canary);
+  for (auto [name, value] : {std::pair{"LLM_SPOTLIGHT", "base64"}, {"LLM_INJECTION_POLICY", "deny"}, {"LLM_CANARY", "maybe"}}) {
+    Settings bad;
+    Status st = LoadSettings({{name, value}}, "", &bad);
+    CHECK(st.code() == StatusCode::kConfig);
+    CHECK(st.message().find(name) != std::string::npos);
+  }
+  const std::string path = "/tmp/llmctl_patterns_" + std::to_string(::getpid());
+  std::ofstream(path) << "# house rules\n(?i)wire the money\n\n\\bACME-\\d+\n";
+  Settings p;
+  REQUIRE(LoadSettings({{"LLMCTL_INJECTION_PATTERNS_FILE", path}}, "", &p).ok());
+  REQUIRE(p.injection_patterns.size() == 2);
+  CHECK(p.injection_patterns[0].line == 2);
+  CHECK(p.injection_patterns[1].regex == "\\bACME-\\d+");
+  std::ofstream(path) << "fine\nalso fine\n(unclosed\n";
+  Settings q;
+  Status st = LoadSettings({{"LLMCTL_INJECTION_PATTERNS_FILE", path}}, "", &q);
+  CHECK(st.code() == StatusCode::kConfig);
+  CHECK(st.message().find("line 3") != std::string::npos);
+  CHECK(st.message().find("LLMCTL_INJECTION_PATTERNS_FILE") != std::string::npos);
+  std::remove(path.c_str());
+  Settings r;
+  CHECK(LoadSettings({{"LLMCTL_INJECTION_PATTERNS_FILE", path}}, "", &r).code() == StatusCode::kConfig);
+}
+
 TEST_CASE("fleet state variables are validated like every other") {
   Settings s;
   REQUIRE(LoadSettings({{"LLMCTL_REDIS_URL", "redis://:pw123456789@cache.internal:6380/2"},

@@ -151,16 +151,19 @@ std::string ParseAssertion(const nlohmann::json& spec, Assertion* out) {
       return "";
     case AssertionType::kIsJson:
       if (value.is_null()) return "";
-      if (value.is_object() && value.contains("required")) {
-        // A JSON schema: only its top-level "required" list is checked.
-        std::string why = ParseStringList(value["required"], &out->list);
-        return why.empty() ? "" : where + "\"value.required\": " + why;
+      if (value.is_object() || value.is_boolean()) {
+        // A JSON Schema, validated in full as promptfoo does.
+        std::unique_ptr<JsonSchema> schema;
+        Status st = JsonSchema::Parse(value, where + "\"value\"", &schema);
+        if (!st.ok()) return st.message();
+        out->schema = std::move(schema);
+        return "";
       }
       if (value.is_array()) {
         std::string why = ParseStringList(value, &out->list);
         return why.empty() ? "" : where + "\"value\": " + why;
       }
-      return where + "\"value\" must be a list of required keys, or absent";
+      return where + "\"value\" must be a JSON Schema object, a list of required keys, or absent";
     case AssertionType::kMaxCost:
     case AssertionType::kMaxLatencyMs:
     case AssertionType::kMaxOutputTokens:
@@ -224,6 +227,13 @@ AssertionResult CheckAssertion(const Assertion& a, const Observation& o) {
     case AssertionType::kIsJson: {
       nlohmann::json doc = nlohmann::json::parse(got, nullptr, false);
       if (doc.is_discarded()) return Fail("expected output to be valid JSON, got " + QuoteGot(got));
+      if (a.schema) {
+        std::vector<std::string> errors;
+        if (a.schema->Validate(doc, &errors, 3)) return Pass();
+        std::string why;
+        for (const std::string& e : errors) why += (why.empty() ? "" : "; ") + e;
+        return Fail("expected output to match the JSON Schema (" + why + "), got " + QuoteGot(got));
+      }
       if (a.list.empty()) return Pass();
       if (!doc.is_object())
         return Fail("expected a JSON object with keys " + QuoteList(a.list) + ", got " + QuoteGot(got));

@@ -11,6 +11,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "guardrails/json_schema.h"
 #include "util/regex.h"
 
 namespace llmctl {
@@ -39,6 +40,7 @@ struct Assertion {
   std::vector<std::string> list;     // contains-any/-all, is-json required keys
   double number = 0;                 // max-* types
   std::shared_ptr<const Regex> re;  // regex/not-regex, compiled once
+  std::shared_ptr<const JsonSchema> schema;  // is-json with a JSON Schema value
 };
 
 // What a case produced, as the assertions see it.

@@ -82,8 +82,19 @@ TEST_CASE("is-json passes and fails, with optional required keys") {
   PassesAndFails({{"type", "is-json"}}, Answer("{\"a\": 1}"), Answer("{a: 1}"), "valid JSON");
   PassesAndFails({{"type", "is-json"}, {"value", {"name", "age"}}}, Answer(R"({"name":"x","age":3})"),
                  Answer(R"({"name":"x"})"), "missing [\"age\"]");
-  PassesAndFails({{"type", "is-json"}, {"value", {{"required", {"name"}}}}}, Answer(R"({"name":"x"})"),
-                 Answer("[1,2]"), "JSON object");
+  PassesAndFails({{"type", "is-json"}, {"value", {{"type", "object"}, {"required", {"name"}}}}},
+                 Answer(R"({"name":"x"})"), Answer("[1,2]"), "match the JSON Schema");
+}
+
+TEST_CASE("is-json with a JSON Schema value validates the whole document") {
+  nlohmann::json schema = nlohmann::json::parse(
+      R"({"type":"object","properties":{"score":{"type":"number","minimum":0,"maximum":1},
+          "tags":{"type":"array","items":{"type":"string"}}},"required":["score"]})");
+  PassesAndFails({{"type", "is-json"}, {"value", schema}}, Answer(R"({"score":0.5,"tags":["a"]})"),
+                 Answer(R"({"score":3,"tags":[1]})"), "at /score");
+  Assertion a;
+  CHECK(ParseAssertion({{"type", "is-json"}, {"value", {{"type", 5}}}}, &a).find("JSON Schema") != std::string::npos);
+  CHECK_FALSE(ParseAssertion({{"type", "is-json"}, {"value", "name"}}, &a).empty());
 }
 
 TEST_CASE("metric assertions pass and fail") {

@@ -56,6 +56,7 @@ Status PlanEvalTasks(const PipelineContext& base, const Suite& suite, const Eval
     spec.case_id = c.id;
     spec.request.system = c.system;
     spec.request.messages = c.messages;
+    spec.data = c.data;
     spec.request.max_tokens = c.max_tokens.value_or(settings.max_tokens);
     spec.request.temperature = c.temperature.value_or(settings.temperature);
     Status st = MakeCallPlan(base, spec, &t.plan);

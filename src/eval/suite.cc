@@ -15,8 +15,8 @@ using nlohmann::json;
 // Enough to fix a broken suite; a file of nothing but errors would drown it.
 constexpr size_t kMaxErrors = 50;
 
-const std::set<std::string> kCaseKeys = {"id",     "prompt",     "messages",    "system", "model",
-                                         "vars",   "max_tokens", "temperature", "assert", "description"};
+const std::set<std::string> kCaseKeys = {"id",   "prompt",     "messages",    "system", "model",      "data",
+                                         "vars", "max_tokens", "temperature", "assert", "description"};
 
 bool IsBlank(const std::string& s) { return s.find_first_not_of(" \t\r") == std::string::npos; }
 
@@ -31,6 +31,7 @@ std::string VarText(const json& v) {
 struct RawCase {
   std::optional<std::string> id, prompt, system, model;
   std::optional<std::vector<Message>> messages;
+  std::optional<std::vector<std::string>> data;
   std::map<std::string, std::string> vars;
   std::optional<int64_t> max_tokens;
   std::optional<double> temperature;
@@ -41,7 +42,7 @@ std::string ReadRaw(const json& obj, bool is_defaults, RawCase* r) {
   for (auto it = obj.begin(); it != obj.end(); ++it) {
     if (!kCaseKeys.count(it.key()))
       return "unknown field \"" + it.key() +
-             "\" (expected id, prompt, messages, system, model, vars, max_tokens, temperature, assert)";
+             "\" (expected id, prompt, messages, data, system, model, vars, max_tokens, temperature, assert)";
   }
   auto string_field = [&](const char* key, std::optional<std::string>* out) -> std::string {
     if (!obj.contains(key)) return "";
@@ -67,6 +68,18 @@ std::string ReadRaw(const json& obj, bool is_defaults, RawCase* r) {
       return "\"messages\"[" + std::to_string(*bad->index) + "] " + bad->problem;
     }
     r->messages = std::move(messages);
+  }
+  if (obj.contains("data")) {
+    const json& d = obj["data"];
+    std::vector<std::string> docs;
+    if (d.is_string()) docs.push_back(d.get<std::string>());
+    else if (d.is_array())
+      for (const json& e : d) {
+        if (!e.is_string()) return "\"data\" must be a string or a list of strings";
+        docs.push_back(e.get<std::string>());
+      }
+    else return "\"data\" must be a string or a list of strings";
+    r->data = std::move(docs);
   }
   if (obj.contains("vars")) {
     if (!obj["vars"].is_object()) return "\"vars\" must be an object of name: value";
@@ -159,6 +172,14 @@ std::string BuildCase(const RawCase& defaults, const RawCase& own, EvalCase* c) 
   for (const Message& m : turns)
     if (FindInvalidUtf8(m.content)) return "the prompt is not valid UTF-8";
   if (FindInvalidUtf8(system)) return "\"system\" is not valid UTF-8";
+  if (const auto& docs = own.data ? own.data : defaults.data) {
+    for (const std::string& d : *docs) {
+      std::string text;
+      if (!(why = ApplyTemplate(d, vars, &text)).empty()) return "\"data\": " + why;
+      if (FindInvalidUtf8(text)) return "\"data\" is not valid UTF-8";
+      c->data.push_back(std::move(text));
+    }
+  }
   if (!HasText(turns)) return "the prompt is empty";
   c->system = std::move(system);
   c->messages = std::move(turns);

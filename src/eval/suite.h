@@ -21,6 +21,7 @@ struct EvalCase {
   int line = 0;  // 1-based line in the suite file
   std::string system;             // templated
   std::vector<Message> messages;  // templated; the prompt becomes one user message
+  std::vector<std::string> data;  // templated; untrusted documents, spotlighted like --data
   std::string model;              // "provider:model" or "model"; empty: the run's model
   std::optional<int64_t> max_tokens;
   std::optional<double> temperature;

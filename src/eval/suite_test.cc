@@ -131,3 +131,19 @@ TEST_CASE("numeric ids and non-string vars are accepted") {
   CHECK(p.suite.cases[0].id == "7");
   CHECK(p.suite.cases[0].messages[0].content == "n=3 b=true");
 }
+
+TEST_CASE("a case's data is a string or a list of strings, templated, defaults inherited") {
+  Parsed p = Parse(R"({"defaults": {"data": "default doc"}}
+{"id": "one", "prompt": "Summarise", "data": "ticket {{n}}", "vars": {"n": "7"}}
+{"id": "two", "prompt": "Compare", "data": ["a", "b"]}
+{"id": "three", "prompt": "Inherit"}
+)");
+  REQUIRE(p.errors.empty());
+  REQUIRE(p.suite.cases.size() == 3);
+  CHECK(p.suite.cases[0].data == std::vector<std::string>{"ticket 7"});
+  CHECK(p.suite.cases[1].data == std::vector<std::string>{"a", "b"});
+  CHECK(p.suite.cases[2].data == std::vector<std::string>{"default doc"});
+  CHECK(p.suite.cases[0].messages[0].content == "Summarise");  // data is not pasted into the prompt here
+  Parsed bad = Parse(R"({"id": "x", "prompt": "p", "data": [1]})");
+  CHECK(HasError(bad, "\"data\" must be a string or a list of strings"));
+}

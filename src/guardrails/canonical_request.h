@@ -11,7 +11,8 @@
 
 namespace llmctl {
 
-// {provider, model, system, messages, max_tokens, temperature, stop}.
+// {provider, model, system, messages, max_tokens, temperature, stop}, and
+// schema when the request asks for structured output.
 nlohmann::json CanonicalRequest(const std::string& provider, const ChatRequest& request);
 
 // The canonical JSON as one line of text (invalid UTF-8 replaced).

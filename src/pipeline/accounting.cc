@@ -94,6 +94,12 @@ bool AccountCall(CallRun& run, ChainOutcome* chain) {
   if (run.rec.fallback_used) NoteFallbackAnswer(run.rec.attempts);
   if (!chain->answered) return AccountFailure(run, *chain);
   AccountAnswer(run, chain->result, run.plan.chain[chain->served_index]);
+  if (chain->verdict.withhold) {
+    WithholdAnswer(run, chain->verdict);
+  } else if (run.plan.hold_back && run.ctx.on_text && !run.out.text.empty()) {
+    run.out.text_emitted = true;
+    run.ctx.on_text(run.out.text);
+  }
   return true;
 }
 

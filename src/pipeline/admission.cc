@@ -50,7 +50,7 @@ LimitConfig LimitsFromSettings(const Settings& s) {
 
 bool IsRefusal(const Status& st) {
   return st.code() == StatusCode::kRateLimited || st.code() == StatusCode::kBudget ||
-         st.code() == StatusCode::kContextWindow;
+         st.code() == StatusCode::kContextWindow || st.code() == StatusCode::kGuardRefused;
 }
 
 Status AdmitCall(CallRun& run, Reservation* reservation) {

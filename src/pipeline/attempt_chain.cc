@@ -55,7 +55,7 @@ class Breaker {
 
 }  // namespace
 
-ChainOutcome RunAttemptChain(CallRun& run) {
+ChainOutcome RunAttemptChain(CallRun& run, const std::vector<Message>& followup) {
   const Settings& s = run.settings;
   const PipelineClock& clock = run.clock;
   const std::vector<ChainLink>& chain = run.plan.chain;
@@ -94,6 +94,12 @@ ChainOutcome RunAttemptChain(CallRun& run) {
     rec.prompt_hash = link.prompt_hash;
     c.served_index = i;
     auto provider = run.ctx.NewProvider(link.config);
+    ChatRequest asked;
+    if (!followup.empty()) {
+      asked = link.request;
+      asked.messages.insert(asked.messages.end(), followup.begin(), followup.end());
+    }
+    const ChatRequest& request = followup.empty() ? link.request : asked;
 
     for (int64_t retry = 0;; ++retry) {
       const double remaining_s = std::chrono::duration<double>(deadline - clock.Now()).count();
@@ -107,10 +113,13 @@ ChainOutcome RunAttemptChain(CallRun& run) {
       AttemptOptions options;
       options.timeout_seconds = std::min(s.timeout_seconds, remaining_s);
       options.cancelled = run.ctx.cancelled;
-      options.keep_streamed_text = run.ctx.keep_streamed_text || run.plan.write_cache;
+      // Checked answers and a canary search need the whole text.
+      options.keep_streamed_text = run.ctx.keep_streamed_text || run.plan.write_cache || run.plan.hold_back ||
+                                   run.plan.guard.canary.has_value();
       options.on_text = [&](std::string_view piece) {
-        run.out.text_emitted = true;
         c.received_bytes += static_cast<int64_t>(piece.size());
+        if (run.plan.hold_back) return;
+        run.out.text_emitted = true;
         if (run.ctx.on_text) run.ctx.on_text(piece);
       };
       const auto attempt_start = clock.Now();
@@ -118,7 +127,7 @@ ChainOutcome RunAttemptChain(CallRun& run) {
                     rec.attempts.size() + 1, ref.provider);
       c.result = ChatResult();
       ProviderFailure failure;
-      c.answered = provider->Complete(link.request, options, &c.result, &failure);
+      c.answered = provider->Complete(request, options, &c.result, &failure);
       rec.attempts.push_back({ref.provider, ref.model, c.answered ? c.result.http_status : failure.http_status,
                               std::string(c.answered ? "" : ErrorTypeName(failure.error_type)), run.MsSince(attempt_start)});
       if (c.answered) {

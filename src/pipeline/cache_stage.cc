@@ -24,6 +24,10 @@ bool ServeFromCache(CallRun& run) {
     rec.saved_cost_nanos = hit->cost_nanos;
     rec.finish_reason = hit->finish_reason;
     rec.provider_finish_reason = hit->provider_finish_reason;
+    if (AnswerVerdict v = JudgeAnswer(run, hit->text); v.withhold) {
+      WithholdAnswer(run, v);
+      return true;
+    }
     run.out.text = hit->text;
     run.out.text_emitted = !hit->text.empty();
     if (run.ctx.on_text && !hit->text.empty()) run.ctx.on_text(hit->text);
@@ -50,7 +54,8 @@ bool ServeFromCache(CallRun& run) {
 void StoreInCache(CallRun& run, const Usage& usage) {
   const CallRecord& rec = run.rec;
   // Only complete answers: a truncated or filtered one must be asked again.
-  if (!run.plan.write_cache || (rec.finish_reason != "stop" && rec.finish_reason != "tool_calls")) return;
+  if (!run.plan.write_cache || run.out.withheld || (rec.finish_reason != "stop" && rec.finish_reason != "tool_calls"))
+    return;
   CacheEntry entry;
   entry.key = run.plan.cache_key;
   entry.key_input = run.plan.cache_key_input;

@@ -17,6 +17,7 @@ CallRun::CallRun(const PipelineContext& c, const CallPlan& p, CallOutcome* o)
   rec.provider = spec.primary.provider;
   rec.model = spec.primary.model;
   rec.prompt_hash = plan.primary().prompt_hash;
+  rec.guard_findings = plan.guard.findings;
   rec.state_backend = state->backend();
 }
 
@@ -26,14 +27,15 @@ double CallRun::MsSince(std::chrono::steady_clock::time_point t) const {
 
 Status RunCall(const PipelineContext& ctx, const CallPlan& plan, CallOutcome* out) {
   CallRun run(ctx, plan, out);
-  if (ServeFromCache(run)) return RecordCall(run);
+  // An input the guard blocks gets nothing, not even a cached answer.
+  if (!plan.guard.refused && ServeFromCache(run)) return RecordCall(run);
 
   Reservation reservation;
   Status admitted = AdmitCall(run, &reservation);
   if (IsRefusal(admitted)) return RecordRefusal(run, admitted);
   if (!admitted.ok()) return admitted;
 
-  ChainOutcome chain = RunAttemptChain(run);
+  ChainOutcome chain = RunCheckedChain(run);
   const bool billed = AccountCall(run, &chain);
   if (chain.answered) StoreInCache(run, chain.result.usage);
   return RecordCall(run, [&] {

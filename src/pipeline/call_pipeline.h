@@ -3,8 +3,8 @@
 // so a guardrail added here protects both.
 //
 // A call is planned once (MakeCallPlan, call_plan.h), then runs through its
-// stages (call_stages.h): the cache, admission, the attempt chain,
-// accounting and the record.
+// stages (call_stages.h): the cache, admission, the attempt chain (asked
+// again when the answer fails its schema), accounting and the record.
 #pragma once
 
 #include <nlohmann/json.hpp>
@@ -22,9 +22,10 @@ namespace llmctl {
 Status RunCall(const PipelineContext& ctx, const CallPlan& plan, CallOutcome* outcome);
 
 // --dry-run: the request that would be sent (keys masked), the estimate,
-// and the refusal a real call would get from the pre-flight, the rate
-// limits or the spend caps. Sends nothing and holds no quota. The returned
-// status is that refusal (or ok).
+// the injection scanner's findings, and the refusal a real call would get
+// from the scanner under block, the pre-flight, the rate limits or the
+// spend caps. Sends nothing and holds no quota. The returned status is that
+// refusal (or ok).
 Status DryRun(const PipelineContext& ctx, const CallPlan& plan, nlohmann::json* report);
 
 }  // namespace llmctl

@@ -2,11 +2,24 @@
 
 #include <algorithm>
 
+#include <spdlog/spdlog.h>
+
 #include "guardrails/canonical_request.h"
 #include "guardrails/response_cache.h"
 #include "records/record_store.h"
 
 namespace llmctl {
+namespace {
+
+Status InputRefusal(const GuardedInput& guard) {
+  std::string rules;
+  for (const GuardFinding& f : guard.findings)
+    if (rules.find(f.rule) == std::string::npos) rules += (rules.empty() ? "" : ", ") + f.rule;
+  return Status::GuardRefused("refused: the input looks like a prompt injection (" + rules +
+                              ") and LLM_INJECTION_POLICY=block; nothing was sent");
+}
+
+}  // namespace
 
 Status MakeCallPlan(const PipelineContext& ctx, const CallSpec& spec, CallPlan* plan) {
   const Settings& s = *ctx.settings;
@@ -16,6 +29,16 @@ Status MakeCallPlan(const PipelineContext& ctx, const CallSpec& spec, CallPlan* 
   }
   CallPlan p;
   p.spec = spec;
+  p.spec.data.clear();
+  const ContentGuardOptions guard = ContentGuardFromSettings(s);
+  Status guarded = GuardInput(guard, spec.data, &p.spec.request, &p.guard);
+  if (!guarded.ok()) return guarded;
+  for (const GuardFinding& f : p.guard.findings) spdlog::warn("{}", DescribeFinding(f));
+  p.injection_policy = guard.policy;
+  p.hold_back = MustBufferAnswer(spec.checks, guard);
+  // Hashes and cache keys see the call's random tokens (boundary, canary)
+  // as placeholders, so equal inputs share a hash and a cache entry.
+  auto stable = [&](const ChatRequest& r) { return StableView(r, p.guard.volatile_tokens); };
   p.cache_only = s.cache_mode == CacheMode::kOnly;
   p.keys_required = !p.cache_only;
   const bool deterministic = spec.request.temperature == 0;
@@ -30,17 +53,17 @@ Status MakeCallPlan(const PipelineContext& ctx, const CallSpec& spec, CallPlan* 
     link.ref = refs[i];
     Status st = ResolveProvider(link.ref.provider, s, *ctx.env, p.keys_required, &link.config);
     if (!st.ok()) return st;
-    link.request = spec.request;
+    link.request = p.spec.request;
     link.request.model = link.ref.model;
-    link.prompt_hash = PromptHash(CanonicalRequest(link.ref.provider, link.request), s.hash_key);
+    link.prompt_hash = PromptHash(CanonicalRequest(link.ref.provider, stable(link.request)), s.hash_key);
     link.price = ctx.prices->Find(link.ref.provider, link.ref.model);
     Status verdict = CheckPreflight(link.request, link.price.price, s.max_cost_per_request_usd, &link.estimate);
-    if (i == 0) p.preflight = verdict;
+    if (i == 0) p.preflight = p.guard.refused ? InputRefusal(p.guard) : verdict;
     p.claim.tokens = std::max(p.claim.tokens, link.estimate.worst_tokens);
     p.claim.cost_nanos = std::max(p.claim.cost_nanos, link.estimate.worst_cost_nanos);
     p.chain.push_back(std::move(link));
   }
-  p.cache_key_input = CacheKeyInput(spec.primary.provider, p.primary().request, s.cache_namespace);
+  p.cache_key_input = CacheKeyInput(spec.primary.provider, stable(p.primary().request), s.cache_namespace);
   p.cache_key = CacheKey(p.cache_key_input);
   *plan = std::move(p);
   return Status::Ok();

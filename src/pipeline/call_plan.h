@@ -1,7 +1,8 @@
 // CallPlan: everything about a call that is decided before it runs, worked
-// out once: each provider of the chain resolved (its key read once), the
-// request as addressed to each model, the prompt hashes, the cache key, the
-// pre-flight estimates and the worst case the limits must hold.
+// out once: the input guard's scan and spotlighting, each provider of the
+// chain resolved (its key read once), the request as addressed to each
+// model, the prompt hashes, the cache key, the pre-flight estimates and the
+// worst case the limits must hold.
 #pragma once
 
 #include <string>
@@ -9,6 +10,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "guardrails/content_guard.h"
 #include "guardrails/limits.h"
 #include "guardrails/preflight.h"
 #include "guardrails/pricing.h"
@@ -28,8 +30,15 @@ struct ChainLink {
 };
 
 struct CallPlan {
-  CallSpec spec;
+  CallSpec spec;  // its request guarded: data spotlighted, canary added
   std::vector<ChainLink> chain;  // the primary, then the fallbacks in order
+  // The input guard's scan of the prompt and every data document. An input
+  // it blocks is refused through `preflight`, before the cache is read.
+  GuardedInput guard;
+  InjectionPolicy injection_policy = InjectionPolicy::kWarn;
+  // An answer that must pass checks reaches no sink before it has: a
+  // stream is held back and printed whole once it passes.
+  bool hold_back = false;
   // Only the primary must pass the pre-flight; a fallback whose window is
   // too small is skipped when the call gets there.
   Status preflight;
@@ -46,11 +55,13 @@ struct CallPlan {
   const ChainLink& primary() const { return chain.front(); }
 };
 
-// Resolves and estimates everything the call needs, returning a kConfig
-// status (unknown provider, missing key, bad base URL, an LLMCTL_LOG_FILE
-// that cannot be written) before anything is
-// sent or written. A pre-flight refusal is not an error here: it is kept
-// in plan->preflight for the call to record.
+// Guards the input, then resolves and estimates everything the call needs,
+// returning a kConfig status (unknown provider, missing key, bad base URL,
+// an LLMCTL_LOG_FILE that cannot be written, an injection pattern that does
+// not compile) before anything is sent or written. The scanner's findings
+// are warned about here, once. A refusal (the guard under block, the
+// pre-flight) is not an error here: it is kept in plan->preflight for the
+// call to record.
 Status MakeCallPlan(const PipelineContext& ctx, const CallSpec& spec, CallPlan* plan);
 
 }  // namespace llmctl

@@ -26,6 +26,9 @@ Status DryRun(const PipelineContext& ctx, const CallPlan& plan, nlohmann::json* 
     if (!st.ok()) return st;
   }
   auto or_null = [](int64_t v) { return v ? nlohmann::json(v) : nlohmann::json(); };
+  nlohmann::json findings = nlohmann::json::array();
+  for (const GuardFinding& f : plan.guard.findings)
+    findings.push_back({{"stage", f.stage}, {"rule", f.rule}, {"detail", f.detail}});
   *report = {
       {"dry_run", true},
       {"provider", primary.ref.provider},
@@ -52,6 +55,7 @@ Status DryRun(const PipelineContext& ctx, const CallPlan& plan, nlohmann::json* 
         {"user_daily_budget_usd", s.user_daily_budget_usd},
         {"total_spend_today_usd", NanosToUsd(usage.total_spend_nanos)},
         {"daily_budget_usd", s.daily_budget_usd}}},
+      {"guard_findings", findings},
       {"would_send", verdict.ok()},
       {"refusal", verdict.ok() ? nlohmann::json() : nlohmann::json(verdict.message())},
   };

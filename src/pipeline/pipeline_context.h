@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "config/settings.h"
+#include "guardrails/output_checks.h"
 #include "guardrails/pricing.h"
 #include "providers/chat.h"
 #include "providers/provider.h"
@@ -53,6 +54,13 @@ struct CallSpec {
   bool allow_truncated = false;
   std::string run_id;
   std::string case_id;
+  // Untrusted documents (--data, an eval case's data): scanned, then
+  // spotlighted into the last user turn when the call is planned.
+  std::vector<std::string> data;
+  // Checks the answer must pass before it is printed or cached; null: none.
+  // The checker must outlive every plan made from this spec.
+  const OutputChecker* checks = nullptr;
+  int64_t schema_retries = 1;  // re-asks after an answer that fails only the schema
 };
 
 struct CallOutcome {
@@ -60,6 +68,9 @@ struct CallOutcome {
   CallRecord record;
   std::string text;        // the answer (partial when truncated or a stream broke)
   bool text_emitted = false;  // some text already went to the sink
+  // The answer failed a content guard (an output check, or the canary under
+  // block): it went to no sink and `text` must not be shown.
+  bool withheld = false;
 };
 
 struct PipelineContext {

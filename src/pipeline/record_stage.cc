@@ -37,6 +37,7 @@ Status RecordRefusal(CallRun& run, const Status& why) {
     case StatusCode::kRateLimited: type = ErrorType::kRateLimited; break;
     case StatusCode::kBudget: type = ErrorType::kBudgetExceeded; break;
     case StatusCode::kContextWindow: type = ErrorType::kContextWindow; break;
+    case StatusCode::kGuardRefused: type = ErrorType::kGuardRefused; break;
     default: break;
   }
   rec.error_type = ErrorTypeName(type);

@@ -5,6 +5,7 @@
 #include "providers/finish_reason.h"
 #include "providers/json_fields.h"
 #include "providers/provider_errors.h"
+#include "providers/structured_output.h"
 
 namespace llmctl {
 namespace {
@@ -140,6 +141,7 @@ class AnthropicCodec : public ProtocolCodec {
                  {"temperature", r.temperature}};
     if (std::string system = SystemPrompt(r); !system.empty()) body["system"] = system;
     if (!r.stop.empty()) body["stop_sequences"] = r.stop;
+    if (!r.response_schema.is_null()) body["output_config"] = AnthropicOutputConfig(r.response_schema);
     if (r.stream) body["stream"] = true;
     HttpRequest http = JsonPost(BaseUrl(cfg_, kDefaultBase) + "/v1/messages", body, r.stream);
     AddAuthAndExtras(&http);

@@ -245,6 +245,24 @@ data: {"type":"message_stop"}
   CHECK(out.result.finish_reason == "tool_calls");
 }
 
+TEST_CASE("anthropic: a response schema becomes output_config json_schema with objects closed") {
+  auto codec = MakeAnthropicCodec(Config());
+  ChatRequest r = Request(false);
+  CHECK_FALSE(json::parse(codec->BuildChat(r).body).contains("output_config"));
+  r.response_schema = json::parse(R"({"type":"object","properties":{"n":{"type":"integer","minimum":1},
+      "list":{"type":"array","minItems":2,"items":{"type":"object","properties":{"x":{"type":"string","maxLength":3}}}}},
+      "required":["n"]})");
+  json body = json::parse(codec->BuildChat(r).body);
+  const json& format = body["output_config"]["format"];
+  CHECK(format["type"] == "json_schema");
+  CHECK(format["schema"]["additionalProperties"] == false);
+  CHECK(format["schema"]["required"] == json::array({"n"}));
+  CHECK_FALSE(format["schema"]["properties"]["n"].contains("minimum"));
+  CHECK_FALSE(format["schema"]["properties"]["list"].contains("minItems"));
+  CHECK(format["schema"]["properties"]["list"]["items"]["additionalProperties"] == false);
+  CHECK_FALSE(format["schema"]["properties"]["list"]["items"]["properties"]["x"].contains("maxLength"));
+}
+
 TEST_CASE("anthropic: an impossible usage part is flagged and the sum cannot overflow") {
   ChatResult r;
   ProviderFailure f;

@@ -10,6 +10,8 @@
 #include <string_view>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "providers/error_type.h"
 
 namespace llmctl {
@@ -27,6 +29,10 @@ struct ChatRequest {
   double temperature = 0.7;
   bool stream = false;
   std::vector<std::string> stop;
+  // A JSON Schema the answer must follow, asked for with the protocol's
+  // structured-output field; null for free text. The answer is validated
+  // locally in any case, since providers enforce differing subsets.
+  nlohmann::json response_schema;
 };
 
 struct Usage {

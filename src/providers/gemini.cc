@@ -5,6 +5,7 @@
 #include "providers/finish_reason.h"
 #include "providers/json_fields.h"
 #include "providers/provider_errors.h"
+#include "providers/structured_output.h"
 
 namespace llmctl {
 namespace {
@@ -161,6 +162,10 @@ class GeminiCodec : public ProtocolCodec {
     }
     json config = {{"maxOutputTokens", r.max_tokens}, {"temperature", r.temperature}};
     if (!r.stop.empty()) config["stopSequences"] = r.stop;
+    if (!r.response_schema.is_null()) {
+      config["responseMimeType"] = "application/json";
+      config["responseJsonSchema"] = GeminiResponseJsonSchema(r.response_schema);
+    }
     json body = {{"contents", contents}, {"generationConfig", config}};
     if (std::string system = SystemPrompt(r); !system.empty())
       body["systemInstruction"] = {{"parts", json::array({{{"text", system}}})}};

@@ -180,3 +180,25 @@ TEST_CASE("gemini: streamed thought parts and a blocked prompt") {
   REQUIRE(blocked.ok);
   CHECK(blocked.result.finish_reason == "content_filter");
 }
+
+TEST_CASE("gemini: a response schema becomes responseMimeType and responseJsonSchema") {
+  auto codec = MakeGeminiCodec(Config());
+  ChatRequest r = Request(false);
+  CHECK_FALSE(json::parse(codec->BuildChat(r).body)["generationConfig"].contains("responseJsonSchema"));
+  r.response_schema = json::parse(R"({"$schema":"http://json-schema.org/draft-07/schema#","type":"object",
+      "properties":{"item":{"$ref":"#/definitions/item","description":"dropped beside $ref"},
+                    "s":{"type":"string","minLength":2,"pattern":"x"}},
+      "definitions":{"item":{"type":"integer","maximum":9}},"required":["item"],"additionalProperties":false})");
+  json config = json::parse(codec->BuildChat(r).body)["generationConfig"];
+  CHECK(config["responseMimeType"] == "application/json");
+  const json& s = config["responseJsonSchema"];
+  CHECK_FALSE(s.contains("$schema"));
+  CHECK_FALSE(s.contains("definitions"));
+  CHECK(s["$defs"]["item"]["maximum"] == 9);
+  CHECK(s["properties"]["item"] == json{{"$ref", "#/$defs/item"}});
+  CHECK_FALSE(s["properties"]["s"].contains("minLength"));
+  CHECK_FALSE(s["properties"]["s"].contains("pattern"));
+  CHECK(s["additionalProperties"] == false);
+  CHECK(s["required"] == json::array({"item"}));
+  CHECK_FALSE(config.contains("responseSchema"));
+}

@@ -5,6 +5,7 @@
 #include "providers/finish_reason.h"
 #include "providers/json_fields.h"
 #include "providers/provider_errors.h"
+#include "providers/structured_output.h"
 
 namespace llmctl {
 namespace {
@@ -148,6 +149,7 @@ class OpenAICodec : public ProtocolCodec {
                  {max_field, r.max_tokens},
                  {"temperature", r.temperature}};
     if (!r.stop.empty()) body["stop"] = r.stop;
+    if (!r.response_schema.is_null()) body["response_format"] = OpenAIResponseFormat(r.response_schema);
     if (r.stream) {
       body["stream"] = true;
       body["stream_options"] = {{"include_usage", true}};

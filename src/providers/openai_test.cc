@@ -264,6 +264,24 @@ TEST_CASE("openai: a chunk that is not JSON fails the stream") {
   CHECK(out.failure.error_type == ErrorType::kProviderError);
 }
 
+TEST_CASE("openai: a response schema becomes response_format json_schema, strict when it can be") {
+  auto codec = MakeOpenAICodec(OpenAIConfig());
+  ChatRequest r = Request(false);
+  json body = json::parse(codec->BuildChat(r).body);
+  CHECK_FALSE(body.contains("response_format"));
+  r.response_schema = json::parse(R"({"$schema":"http://json-schema.org/draft-07/schema#","type":"object",
+      "properties":{"a":{"type":"string"}},"required":["a"],"additionalProperties":false})");
+  body = json::parse(codec->BuildChat(r).body);
+  CHECK(body["response_format"]["type"] == "json_schema");
+  CHECK(body["response_format"]["json_schema"]["name"] == "llmctl_answer");
+  CHECK(body["response_format"]["json_schema"]["strict"] == true);
+  CHECK(body["response_format"]["json_schema"]["schema"]["properties"]["a"]["type"] == "string");
+  CHECK_FALSE(body["response_format"]["json_schema"]["schema"].contains("$schema"));
+  r.response_schema = json::parse(R"({"type":"object","properties":{"a":{"type":"string"},"b":{"type":"integer"}},"required":["a"]})");
+  body = json::parse(codec->BuildChat(r).body);
+  CHECK(body["response_format"]["json_schema"]["strict"] == false);
+}
+
 TEST_CASE("openai: impossible usage is flagged, never converted") {
   auto codec = MakeOpenAICodec(OpenAIConfig());
   for (const char* usage : {R"({"prompt_tokens":-1e9,"completion_tokens":3})",

@@ -27,6 +27,14 @@ std::string ToHex(const unsigned char* bytes, size_t n) {
   return out;
 }
 
+// Straight from the kernel: OpenSSL's DRBG costs a set-up per process.
+void RandomBytes(unsigned char* b, size_t n) {
+  if (getrandom(b, n, 0) != static_cast<ssize_t>(n)) {
+    std::random_device rd;
+    for (size_t i = 0; i < n; ++i) b[i] = static_cast<unsigned char>(rd());
+  }
+}
+
 }  // namespace
 
 std::string Sha256Hex(std::string_view data) {
@@ -47,12 +55,8 @@ std::string HmacSha256Hex(std::string_view key, std::string_view data) {
 }
 
 std::string NewUuidV7() {
-  // Straight from the kernel: OpenSSL's DRBG costs a set-up per process.
   unsigned char b[16];
-  if (getrandom(b, sizeof b, 0) != static_cast<ssize_t>(sizeof b)) {
-    std::random_device rd;
-    for (auto& byte : b) byte = static_cast<unsigned char>(rd());
-  }
+  RandomBytes(b, sizeof b);
   const uint64_t ms = static_cast<uint64_t>(
       std::chrono::duration_cast<std::chrono::milliseconds>(
           std::chrono::system_clock::now().time_since_epoch()).count());
@@ -62,6 +66,12 @@ std::string NewUuidV7() {
   std::string hex = ToHex(b, sizeof b);
   return hex.substr(0, 8) + "-" + hex.substr(8, 4) + "-" + hex.substr(12, 4) + "-" +
          hex.substr(16, 4) + "-" + hex.substr(20);
+}
+
+std::string RandomHex(size_t chars) {
+  std::string bytes((chars + 1) / 2, '\0');
+  RandomBytes(reinterpret_cast<unsigned char*>(bytes.data()), bytes.size());
+  return ToHex(reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size()).substr(0, chars);
 }
 
 }  // namespace llmctl

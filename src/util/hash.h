@@ -15,4 +15,8 @@ std::string HmacSha256Hex(std::string_view key, std::string_view data);
 // A fresh UUID version 7 (time-ordered, so records sort by creation).
 std::string NewUuidV7();
 
+// `chars` lower-case hex characters from the kernel's random source, for
+// values an attacker must not predict (spotlight boundaries, canaries).
+std::string RandomHex(size_t chars);
+
 }  // namespace llmctl

@@ -18,3 +18,11 @@ TEST_CASE("uuid v7 has version and variant bits and is unique") {
   CHECK((a[19] == '8' || a[19] == '9' || a[19] == 'a' || a[19] == 'b'));
   CHECK(a != b);
 }
+
+TEST_CASE("random hex has the asked length, hex digits only, and differs per call") {
+  std::string a = RandomHex(32), b = RandomHex(32);
+  CHECK(a.size() == 32);
+  CHECK(RandomHex(17).size() == 17);
+  CHECK(a.find_first_not_of("0123456789abcdef") == std::string::npos);
+  CHECK(a != b);
+}

@@ -528,6 +528,31 @@ int64_t prompt_chars(const json &body) {
   return chars;
 }
 
+std::string system_text(const json &body) {
+  std::string out;
+  auto add = [&](const json &t) {
+    if (t.is_string()) out += (out.empty() ? "" : "\n") + t.get<std::string>();
+  };
+  if (!body.is_object()) return out;
+  if (body.contains("messages") && body["messages"].is_array())
+    for (const json &m : body["messages"])
+      if (m.is_object() && (m.value("role", "") == "system" || m.value("role", "") == "developer") && m.contains("content"))
+        add(m["content"]);
+  if (body.contains("system")) {
+    if (body["system"].is_array()) {
+      for (const json &b : body["system"])
+        if (b.is_object() && b.contains("text")) add(b["text"]);
+    } else {
+      add(body["system"]);
+    }
+  }
+  if (body.contains("systemInstruction") && body["systemInstruction"].is_object() &&
+      body["systemInstruction"].contains("parts") && body["systemInstruction"]["parts"].is_array())
+    for (const json &p : body["systemInstruction"]["parts"])
+      if (p.is_object() && p.contains("text")) add(p["text"]);
+  return out;
+}
+
 int64_t estimate_tokens(int64_t chars) { return std::max<int64_t>(1, (chars + 3) / 4); }
 
 int status_for_error_type(const std::string &type) {

@@ -88,6 +88,11 @@ class WordCounter {
 int64_t prompt_chars(const json &body);
 int64_t estimate_tokens(int64_t chars);
 
+// The system prompt of a request in any of the three protocols: OpenAI
+// system/developer messages, Anthropic "system" (string or text blocks),
+// Gemini systemInstruction parts, joined by newlines.
+std::string system_text(const json &body);
+
 // HTTP status implied by a provider error type/status name (e.g.
 // rate_limit_error -> 429, UNAVAILABLE -> 503); 0 if unknown.
 int status_for_error_type(const std::string &type);

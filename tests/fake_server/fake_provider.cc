@@ -512,7 +512,8 @@ class FakeServer {
     fake::TextSource text = step.answer_bytes ? fake::TextSource::generated(*step.answer_bytes)
                             : !step.chunks.empty()
                                 ? fake::TextSource(step.chunks)
-                                : fake::TextSource(fake::split_words(step.text.value_or(default_text)));
+                                : fake::TextSource(fake::split_words(
+                                      step.echo_system ? fake::system_text(ex.body) : step.text.value_or(default_text)));
     if (!call.block.empty()) text = fake::TextSource(std::vector<std::string>{});
 
     if (!stream) {

@@ -87,6 +87,7 @@ Step parse_step(const json &j) {
         s.chunks.push_back(c.get<std::string>());
       }
     } else if (key == "answer_bytes") s.answer_bytes = get_int(j, key);
+    else if (key == "echo_system") s.echo_system = get_bool(j, key);
     else if (key == "finish") s.finish = get_string(j, key);
     else if (key == "stop_sequence") s.stop_sequence = get_string(j, key);
     else if (key == "block") s.block = get_string(j, key);

@@ -70,6 +70,7 @@ struct Step {
   std::optional<std::string> text;
   std::vector<std::string> chunks;     // explicit stream pieces
   std::optional<int64_t> answer_bytes;
+  bool echo_system = false;            // answer with the request's system prompt
   std::optional<std::string> finish;   // provider-native finish reason
   std::string stop_sequence;           // Anthropic stop_sequence value
   std::string block;                   // Gemini promptFeedback.blockReason
