@@ -39,6 +39,10 @@ int main(int argc, char** argv) {
   AddCacheCommand(app, ctx);
   AddEvalCommand(app, ctx);
   AddTokensCommand(app, ctx);
+  AddConversationCommand(app, ctx);
+  AddTemplateCommand(app, ctx);
+  AddAuditCommand(app, ctx);
+  AddReplayCommand(app, ctx);
   std::vector<std::string> command_names;
   const std::function<bool(CLI::App*)> every = [](CLI::App*) { return true; };
   for (CLI::App* sub : app.get_subcommands(every)) command_names.push_back(sub->get_name());

@@ -22,6 +22,7 @@
 #include "eval/suite.h"
 #include "guardrails/preflight.h"
 #include "guardrails/pricing.h"
+#include "pipeline/audit_trail.h"
 #include "pipeline/call_pipeline.h"
 #include "providers/http_client.h"
 #include "store/database.h"
@@ -187,6 +188,10 @@ Status RunEvalCommand(const EvalOptions& o, const GlobalOptions& g) {
     tasks.push_back(std::move(t));
   }
 
+  std::optional<AuditConfig> audit;
+  st = LoadAuditConfig(settings, &audit);
+  if (!st.ok()) return st;
+
   Database db;
   st = db.Open(settings.db_path, {.busy_timeout_ms = settings.db_busy_timeout_ms});
   if (!st.ok()) return st;
@@ -207,6 +212,7 @@ Status RunEvalCommand(const EvalOptions& o, const GlobalOptions& g) {
   ro.max_cost_nanos = max_cost_nanos;
   ro.max_cost_text = o.max_cost + " USD";
   ro.cancelled = &g_cancelled;
+  if (audit) ro.audit = &*audit;
   const int64_t started_ms = NowUnixMs();
   const auto t0 = std::chrono::steady_clock::now();
   std::vector<CaseResult> results;

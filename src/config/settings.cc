@@ -127,6 +127,9 @@ const std::vector<std::pair<std::string, Setter>>& Registry() {
       {"LLMCTL_PRICING_FILE", StringSetting(&Settings::pricing_file, false)},
       {"LLMCTL_LOG_FILE", StringSetting(&Settings::log_file, false)},
       {"LLMCTL_HASH_KEY", StringSetting(&Settings::hash_key, false)},
+      {"LLM_HISTORY_MAX_TOKENS", IntSetting(&Settings::history_max_tokens, 0, kMaxInt, "expected a non-negative integer number of tokens (0 = the model's window)")},
+      {"LLMCTL_AUDIT_KEY_FILE", StringSetting(&Settings::audit_key_file, false)},
+      {"LLMCTL_AUDIT_RETENTION_DAYS", IntSetting(&Settings::audit_retention_days, 0, 36500, "expected an integer number of days from 0 (keep forever) to 36500")},
   };
   return registry;
 }

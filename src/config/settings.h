@@ -53,6 +53,9 @@ struct Settings {
   std::string pricing_file;
   std::string log_file;
   std::string hash_key;  // secret
+  int64_t history_max_tokens = 0;     // LLM_HISTORY_MAX_TOKENS: the sliding window's budget (0 = the model's window)
+  std::string audit_key_file;         // LLMCTL_AUDIT_KEY_FILE: empty = no audit store
+  int64_t audit_retention_days = 30;  // LLMCTL_AUDIT_RETENTION_DAYS (0 = keep forever)
 
   std::string config_file;  // the file that was read, empty if none
   // Endpoints declared as [providers.NAME] in the config file.

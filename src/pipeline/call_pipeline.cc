@@ -225,6 +225,9 @@ Status RunCall(const PipelineContext& ctx, const CallSpec& spec, CallOutcome* ou
   rec.user_id = spec.user;
   rec.run_id = spec.run_id;
   rec.case_id = spec.case_id;
+  rec.conversation = spec.conversation;
+  rec.history_dropped = spec.history_dropped;
+  rec.replay_of = spec.replay_of;
   const PriceTable& prices = *ctx.prices;
   rec.provider = spec.primary.provider;
   rec.model = spec.primary.model;

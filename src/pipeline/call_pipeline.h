@@ -4,6 +4,7 @@
 #pragma once
 
 #include <atomic>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -26,6 +27,10 @@ struct CallSpec {
   bool allow_truncated = false;
   std::string run_id;
   std::string case_id;
+  // Carried into the record as they are.
+  std::optional<std::string> conversation;
+  int64_t history_dropped = 0;
+  std::optional<std::string> replay_of;
 };
 
 struct CallOutcome {
