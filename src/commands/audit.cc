@@ -25,8 +25,9 @@ Status RunAuditShow(const AuditShowOptions& o, const GlobalOptions& g) {
   st = LoadAuditConfig(s, &audit);
   if (!st.ok()) return st;
   if (!audit)
-    return Status::Config("LLMCTL_AUDIT_KEY_FILE is not set: audit entries are encrypted and can be read only with "
-                          "the key they were written with");
+    return Status::Config(
+        "LLMCTL_AUDIT_KEY_FILE is not set: audit entries are encrypted and can be read only with "
+        "the key they were written with");
   Database db;
   st = db.OpenForReading(s.db_path, {.busy_timeout_ms = s.db_busy_timeout_ms});
   if (!st.ok()) return st;
@@ -40,11 +41,14 @@ Status RunAuditShow(const AuditShowOptions& o, const GlobalOptions& g) {
 }  // namespace
 
 void AddAuditCommand(CLI::App& app, CommandContext& ctx) {
-  CLI::App* cmd = app.add_subcommand("audit", "Read the encrypted audit store (LLMCTL_AUDIT_KEY_FILE)");
+  CLI::App* cmd =
+      app.add_subcommand("audit", "Read the encrypted audit store (LLMCTL_AUDIT_KEY_FILE)");
   cmd->require_subcommand(1);
   auto o = std::make_shared<AuditShowOptions>();
-  CLI::App* show = cmd->add_subcommand("show", "Decrypt and print one call's request and answer as JSON");
-  show->add_option("request_id", o->request_id, "The call's request_id (from its record)")->required();
+  CLI::App* show =
+      cmd->add_subcommand("show", "Decrypt and print one call's request and answer as JSON");
+  show->add_option("request_id", o->request_id, "The call's request_id (from its record)")
+      ->required();
   show->callback([o, &ctx] { ctx.run = [o, &ctx] { return RunAuditShow(*o, ctx.globals); }; });
 }
 

@@ -27,7 +27,8 @@ void PrintJson(const nlohmann::json& j) {
 
 // Loads the settings and opens the database: read-only (never creating a
 // file) unless write.
-Status Open(const ConversationOptions& o, const GlobalOptions& g, bool write, Database* db, std::string* user) {
+Status Open(const ConversationOptions& o, const GlobalOptions& g, bool write, Database* db,
+            std::string* user) {
   Settings s;
   Status st = LoadSettings(ProcessEnvironment(), g.config_path, &s);
   if (!st.ok()) return st;
@@ -64,7 +65,8 @@ Status RunList(const ConversationOptions& o, const GlobalOptions& g) {
     return Status::Ok();
   }
   if (list.empty()) {
-    std::cerr << "no conversations for user " << user << " (start one with llmctl complete -C NAME ...)\n";
+    std::cerr << "no conversations for user " << user
+              << " (start one with llmctl complete -C NAME ...)\n";
     return Status::Ok();
   }
   std::printf("%-30s %6s  %s\n", "NAME", "TURNS", "UPDATED");
@@ -104,7 +106,8 @@ Status RunShow(const ConversationOptions& o, const GlobalOptions& g) {
   std::string out;
   if (!c.system.empty()) out += "## system\n" + c.system + "\n\n";
   for (const ConversationTurn& t : c.turns) {
-    out += "## user (turn " + std::to_string(t.seq) + ", " + FormatIsoUtcMs(t.ts_ms) + ")\n" + t.prompt + "\n\n";
+    out += "## user (turn " + std::to_string(t.seq) + ", " + FormatIsoUtcMs(t.ts_ms) + ")\n" +
+           t.prompt + "\n\n";
     out += "## assistant (" + t.model + ", " + t.request_id + ")\n" + t.answer + "\n\n";
   }
   std::fwrite(out.data(), 1, out.size(), stdout);
@@ -127,9 +130,11 @@ Status RunRemove(const ConversationOptions& o, const GlobalOptions& g) {
 }  // namespace
 
 void AddConversationCommand(CLI::App& app, CommandContext& ctx) {
-  CLI::App* cmd = app.add_subcommand("conversation", "List, show or remove the conversations complete -C keeps");
+  CLI::App* cmd = app.add_subcommand("conversation",
+                                     "List, show or remove the conversations complete -C keeps");
   cmd->require_subcommand(1);
-  auto add = [&](const char* name, const char* help, bool takes_name, Status (*run)(const ConversationOptions&, const GlobalOptions&)) {
+  auto add = [&](const char* name, const char* help, bool takes_name,
+                 Status (*run)(const ConversationOptions&, const GlobalOptions&)) {
     auto o = std::make_shared<ConversationOptions>();
     CLI::App* sub = cmd->add_subcommand(name, help);
     if (takes_name) sub->add_option("name", o->name, "The conversation's name")->required();

@@ -44,8 +44,9 @@ Status RunReplay(const ReplayOptions& o, const GlobalOptions& g) {
   st = LoadAuditConfig(settings, &audit);
   if (!st.ok()) return st;
   if (!audit)
-    return Status::Config("LLMCTL_AUDIT_KEY_FILE is not set: replay reads the request from the encrypted audit "
-                          "store, which needs the key it was written with");
+    return Status::Config(
+        "LLMCTL_AUDIT_KEY_FILE is not set: replay reads the request from the encrypted audit "
+        "store, which needs the key it was written with");
   PriceTable prices;
   st = LoadPriceTable(settings, &prices);
   if (!st.ok()) return st;
@@ -83,8 +84,8 @@ Status RunReplay(const ReplayOptions& o, const GlobalOptions& g) {
   if (o.diff) {
     const nlohmann::json& old_answer = entry.value("answer", nlohmann::json::object());
     const std::string old_text = old_answer.value("text", std::string());
-    const std::string old_label = o.request_id + " " + old_answer.value("provider", std::string()) + ":" +
-                                  old_answer.value("model", std::string());
+    const std::string old_label = o.request_id + " " + old_answer.value("provider", std::string()) +
+                                  ":" + old_answer.value("model", std::string());
     const std::string new_label =
         outcome.record.request_id + " " + outcome.record.provider + ":" + outcome.record.model;
     Print(UnifiedDiff(old_text, outcome.text, {old_label, new_label}));
@@ -102,11 +103,14 @@ Status RunReplay(const ReplayOptions& o, const GlobalOptions& g) {
 
 void AddReplayCommand(CLI::App& app, CommandContext& ctx) {
   auto o = std::make_shared<ReplayOptions>();
-  CLI::App* cmd = app.add_subcommand("replay", "Send a call kept in the audit store again, through every guardrail");
+  CLI::App* cmd = app.add_subcommand(
+      "replay", "Send a call kept in the audit store again, through every guardrail");
   cmd->add_option("request_id", o->request_id, "The request_id of the call to replay")->required();
-  cmd->add_option("-m,--model", o->call.model, "Another model, as MODEL or PROVIDER:MODEL (default: the call's own)");
+  cmd->add_option("-m,--model", o->call.model,
+                  "Another model, as MODEL or PROVIDER:MODEL (default: the call's own)");
   cmd->add_option("-p,--provider", o->call.provider, "Another provider");
-  cmd->add_flag("--diff", o->diff, "Print a unified diff of the old and the new answer instead of the new answer");
+  cmd->add_flag("--diff", o->diff,
+                "Print a unified diff of the old and the new answer instead of the new answer");
   cmd->callback([o, &ctx] { ctx.run = [o, &ctx] { return RunReplay(*o, ctx.globals); }; });
 }
 

@@ -75,10 +75,12 @@ Status RunShow(const TemplateOptions& o) {
 }  // namespace
 
 void AddTemplateCommand(CLI::App& app, CommandContext& ctx) {
-  CLI::App* cmd = app.add_subcommand("template", "List or show the prompt templates complete -t reads");
+  CLI::App* cmd =
+      app.add_subcommand("template", "List or show the prompt templates complete -t reads");
   cmd->require_subcommand(1);
   auto list = std::make_shared<TemplateOptions>();
-  CLI::App* list_cmd = cmd->add_subcommand("list", "The template names in $XDG_CONFIG_HOME/llmctl/templates");
+  CLI::App* list_cmd =
+      cmd->add_subcommand("list", "The template names in $XDG_CONFIG_HOME/llmctl/templates");
   list_cmd->add_flag("--json", list->json, "Print each template's fields as JSON");
   list_cmd->callback([list, &ctx] { ctx.run = [list] { return RunList(*list); }; });
   auto show = std::make_shared<TemplateOptions>();

@@ -38,15 +38,19 @@ Status LoadAuditKey(const std::string& path, AesKey* key, std::string* warning) 
   const std::string make_one = "create one with: (umask 077; openssl rand -hex 32 > " + path + ")";
   const int fd = ::open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
   if (fd < 0) {
-    if (errno == ELOOP) return Status::Config(label + " is a symbolic link; point the variable at the key file itself");
-    return Status::Config(label + ": cannot read the key file (" + std::strerror(errno) + "); " + make_one);
+    if (errno == ELOOP)
+      return Status::Config(label +
+                            " is a symbolic link; point the variable at the key file itself");
+    return Status::Config(label + ": cannot read the key file (" + std::strerror(errno) + "); " +
+                          make_one);
   }
   struct stat st {};
   std::string text;
   if (::fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size <= 1024) {
     char buf[1025];
     ssize_t n;
-    while ((n = ::read(fd, buf, sizeof buf)) > 0 && text.size() <= 1024) text.append(buf, static_cast<size_t>(n));
+    while ((n = ::read(fd, buf, sizeof buf)) > 0 && text.size() <= 1024)
+      text.append(buf, static_cast<size_t>(n));
     OPENSSL_cleanse(buf, sizeof buf);
   }
   ::close(fd);
@@ -54,12 +58,14 @@ Status LoadAuditKey(const std::string& path, AesKey* key, std::string* warning) 
   if (st.st_mode & (S_IRWXG | S_IRWXO)) {
     char mode[8];
     std::snprintf(mode, sizeof mode, "%04o", static_cast<unsigned>(st.st_mode & 07777));
-    *warning = label + " has mode " + mode + ": others may read the key that protects every stored prompt; chmod 600 " + path;
+    *warning = label + " has mode " + mode +
+               ": others may read the key that protects every stored prompt; chmod 600 " + path;
   }
   Status st_out = Status::Ok();
   if (st.st_size > 1024) {
-    st_out = Status::Config(label + " holds " + std::to_string(st.st_size) +
-                            " bytes: expected 32 random bytes or 64 hex characters (a 256-bit key); " + make_one);
+    st_out = Status::Config(
+        label + " holds " + std::to_string(st.st_size) +
+        " bytes: expected 32 random bytes or 64 hex characters (a 256-bit key); " + make_one);
   } else if (text.size() == 32) {
     std::memcpy(key->data(), text.data(), 32);
   } else {
@@ -67,8 +73,9 @@ Status LoadAuditKey(const std::string& path, AesKey* key, std::string* warning) 
     if (text.size() == 32) {
       std::memcpy(key->data(), text.data(), 32);
     } else if (!ParseHexKey(text, key)) {
-      st_out = Status::Config(label + " holds " + std::to_string(text.size()) +
-                              " bytes: expected 32 random bytes or 64 hex characters (a 256-bit key); " + make_one);
+      st_out = Status::Config(
+          label + " holds " + std::to_string(text.size()) +
+          " bytes: expected 32 random bytes or 64 hex characters (a 256-bit key); " + make_one);
     }
   }
   OPENSSL_cleanse(text.data(), text.size());

@@ -52,7 +52,8 @@ TEST_CASE("an audit key is 32 raw bytes or 64 hex characters") {
     CHECK(key[0] == 0xaa);
     CHECK(key[31] == 0x0f);
   }
-  for (const std::string& bad : {std::string(31, 'k'), std::string(63, 'a'), std::string(64, 'g'), std::string()}) {
+  for (const std::string& bad :
+       {std::string(31, 'k'), std::string(63, 'a'), std::string(64, 'g'), std::string()}) {
     KeyFile f(bad, 0600);
     Status st = LoadAuditKey(f.path, &key, &warning);
     CHECK(st.code() == StatusCode::kConfig);

@@ -19,7 +19,8 @@
 namespace llmctl {
 namespace {
 
-const std::vector<std::string> kKeys = {"system", "prompt", "model", "temperature", "max_tokens", "schema"};
+const std::vector<std::string> kKeys = {"system",      "prompt",     "model",
+                                        "temperature", "max_tokens", "schema"};
 
 bool ValidName(std::string_view name) {
   if (name.empty() || name.size() > 200 || name.front() == '.') return false;
@@ -28,7 +29,9 @@ bool ValidName(std::string_view name) {
   });
 }
 
-bool VariableChar(char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-'; }
+bool VariableChar(char c) {
+  return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-';
+}
 
 // Calls visit(name, begin, end) for each {{name}} (spaces inside the braces
 // allowed) in text.
@@ -50,8 +53,8 @@ void ForEachPlaceholder(const std::string& text, Visit visit) {
   }
 }
 
-Status Fill(const std::string& text, const std::string& label, const std::map<std::string, std::string>& values,
-            std::string* out) {
+Status Fill(const std::string& text, const std::string& label,
+            const std::map<std::string, std::string>& values, std::string* out) {
   std::string result;
   size_t from = 0;
   std::string missing;
@@ -66,7 +69,8 @@ Status Fill(const std::string& text, const std::string& label, const std::map<st
     from = end;
   });
   if (!missing.empty())
-    return Status::Usage(label + ": variable \"" + missing + "\" has no value; pass -V " + missing + "=VALUE");
+    return Status::Usage(label + ": variable \"" + missing + "\" has no value; pass -V " + missing +
+                         "=VALUE");
   result.append(text, from, std::string::npos);
   *out = std::move(result);
   return Status::Ok();
@@ -86,7 +90,8 @@ std::string TemplateDirectory(const Environment& env) {
 
 Status ParseTemplate(std::string_view toml_text, const std::string& label, PromptTemplate* out) {
   if (auto bad = FindInvalidUtf8(toml_text))
-    return Status::Usage(label + ": not valid UTF-8 (bad byte at offset " + std::to_string(*bad) + ")");
+    return Status::Usage(label + ": not valid UTF-8 (bad byte at offset " + std::to_string(*bad) +
+                         ")");
   toml::table table;
   try {
     table = toml::parse(toml_text);
@@ -119,7 +124,8 @@ Status ParseTemplate(std::string_view toml_text, const std::string& label, Promp
       if (!t || *t < 0 || *t > 2) st = Status::Usage(where + " must be a number from 0 to 2");
       else out->temperature = *t;
     } else if (k == "max_tokens") {
-      if (!node.is_integer() || node.as_integer()->get() < 1 || node.as_integer()->get() > 10'000'000)
+      if (!node.is_integer() || node.as_integer()->get() < 1 ||
+          node.as_integer()->get() > 10'000'000)
         st = Status::Usage(where + " must be an integer from 1 to 10000000");
       else out->max_tokens = node.as_integer()->get();
     } else {
@@ -133,7 +139,8 @@ Status ParseTemplate(std::string_view toml_text, const std::string& label, Promp
 
 Status LoadTemplate(const std::string& dir, const std::string& name, PromptTemplate* out) {
   if (!ValidName(name))
-    return Status::Usage("template name \"" + name + "\" is invalid: use letters, digits, '.', '_' and '-'");
+    return Status::Usage("template name \"" + name +
+                         "\" is invalid: use letters, digits, '.', '_' and '-'");
   if (dir.empty()) return Status::Usage("no template directory: set XDG_CONFIG_HOME or HOME");
   const std::string path = dir + "/" + name + ".toml";
   std::ifstream in(path, std::ios::binary);
@@ -141,13 +148,15 @@ Status LoadTemplate(const std::string& dir, const std::string& name, PromptTempl
     const std::vector<std::string> known = ListTemplates(dir);
     std::string listed;
     for (const std::string& n : known) listed += (listed.empty() ? "" : ", ") + n;
-    return Status::Usage("template \"" + name + "\" not found: no " + path +
-                         (known.empty() ? " (no templates there yet)" : " (templates: " + listed + ")") +
-                         DidYouMean(name, known));
+    return Status::Usage(
+        "template \"" + name + "\" not found: no " + path +
+        (known.empty() ? " (no templates there yet)" : " (templates: " + listed + ")") +
+        DidYouMean(name, known));
   }
   std::ostringstream text;
   text << in.rdbuf();
-  if (text.str().size() > (1u << 20)) return Status::Usage(path + " is larger than 1 MiB; a template is a small file");
+  if (text.str().size() > (1u << 20))
+    return Status::Usage(path + " is larger than 1 MiB; a template is a small file");
   out->name = name;
   out->path = path;
   return ParseTemplate(text.str(), "template " + name + " (" + path + ")", out);
@@ -159,7 +168,8 @@ std::vector<std::string> ListTemplates(const std::string& dir) {
   if (dir.empty()) return names;
   for (const auto& entry : std::filesystem::directory_iterator(dir, ec)) {
     const std::filesystem::path p = entry.path();
-    if (p.extension() == ".toml" && ValidName(p.stem().string())) names.push_back(p.stem().string());
+    if (p.extension() == ".toml" && ValidName(p.stem().string()))
+      names.push_back(p.stem().string());
   }
   std::sort(names.begin(), names.end());
   return names;
@@ -168,7 +178,8 @@ std::vector<std::string> ListTemplates(const std::string& dir) {
 std::vector<std::string> TemplateVariables(const PromptTemplate& t) {
   std::set<std::string> names;
   for (const auto* text : {&t.system, &t.prompt})
-    if (*text) ForEachPlaceholder(**text, [&](const std::string& n, size_t, size_t) {
+    if (*text)
+      ForEachPlaceholder(**text, [&](const std::string& n, size_t, size_t) {
         if (n != "input") names.insert(n);
       });
   return {names.begin(), names.end()};
@@ -178,46 +189,56 @@ Status ParseTemplateVar(const std::string& flag, std::map<std::string, std::stri
   const size_t eq = flag.find('=');
   const std::string key = flag.substr(0, eq);
   if (eq == std::string::npos || key.empty() || !std::all_of(key.begin(), key.end(), VariableChar))
-    return Status::Usage("-V " + flag + " is invalid: expected KEY=VALUE, KEY of letters, digits, '_' and '-'");
-  if (key == "input") return Status::Usage("-V input=... is not allowed: {{input}} is the prompt itself");
-  if (!vars->emplace(key, flag.substr(eq + 1)).second) return Status::Usage("-V " + key + " is given twice");
+    return Status::Usage("-V " + flag +
+                         " is invalid: expected KEY=VALUE, KEY of letters, digits, '_' and '-'");
+  if (key == "input")
+    return Status::Usage("-V input=... is not allowed: {{input}} is the prompt itself");
+  if (!vars->emplace(key, flag.substr(eq + 1)).second)
+    return Status::Usage("-V " + key + " is given twice");
   return Status::Ok();
 }
 
 bool TemplateTakesInput(const PromptTemplate& t) {
   if (!t.prompt) return true;
   bool uses = false;
-  ForEachPlaceholder(*t.prompt, [&](const std::string& n, size_t, size_t) { uses = uses || n == "input"; });
+  ForEachPlaceholder(*t.prompt,
+                     [&](const std::string& n, size_t, size_t) { uses = uses || n == "input"; });
   return uses;
 }
 
-Status FillTemplate(const PromptTemplate& t, const std::string& input, const std::map<std::string, std::string>& vars,
-                    std::string* system, std::string* prompt) {
+Status FillTemplate(const PromptTemplate& t, const std::string& input,
+                    const std::map<std::string, std::string>& vars, std::string* system,
+                    std::string* prompt) {
   const std::string label = "template " + t.name;
   const std::vector<std::string> used = TemplateVariables(t);
   for (const auto& [key, value] : vars)
     if (!std::binary_search(used.begin(), used.end(), key)) {
       std::string names;
       for (const std::string& n : used) names += (names.empty() ? "" : ", ") + n;
-      return Status::Usage("-V " + key + ": " + label + " has no variable \"" + key + "\"" + DidYouMean(key, used) +
+      return Status::Usage("-V " + key + ": " + label + " has no variable \"" + key + "\"" +
+                           DidYouMean(key, used) +
                            (used.empty() ? " (it uses none)" : " (it uses " + names + ")"));
     }
   std::map<std::string, std::string> values = vars;
   values["input"] = input;
-  system->clear();
+  // Filled into locals and assigned last: the outputs may alias the input.
+  std::string filled_system, filled_prompt = input;
   if (t.system) {
-    Status st = Fill(*t.system, label + " system", values, system);
+    Status st = Fill(*t.system, label + " system", values, &filled_system);
     if (!st.ok()) return st;
   }
-  if (!t.prompt) {
-    *prompt = input;
-    return Status::Ok();
+  if (t.prompt) {
+    if (TemplateTakesInput(t) && input.empty())
+      return Status::Usage(
+          label +
+          " fills {{input}}, but none was given: pass it as arguments or on standard input");
+    Status st = Fill(*t.prompt, label + " prompt", values, &filled_prompt);
+    if (!st.ok()) return st;
+    if (!TemplateTakesInput(t) && !input.empty())
+      filled_prompt += (filled_prompt.empty() ? "" : "\n\n") + input;
   }
-  if (TemplateTakesInput(t) && input.empty())
-    return Status::Usage(label + " fills {{input}}, but none was given: pass it as arguments or on standard input");
-  Status st = Fill(*t.prompt, label + " prompt", values, prompt);
-  if (!st.ok()) return st;
-  if (!TemplateTakesInput(t) && !input.empty()) *prompt += (prompt->empty() ? "" : "\n\n") + input;
+  *system = std::move(filled_system);
+  *prompt = std::move(filled_prompt);
   return Status::Ok();
 }
 

@@ -23,7 +23,8 @@ struct PromptTemplate {
   std::optional<std::string> system, prompt, model;
   std::optional<double> temperature;
   std::optional<int64_t> max_tokens;
-  std::optional<std::string> schema;  // a JSON Schema file; relative paths start at the templates directory
+  std::optional<std::string>
+      schema;  // a JSON Schema file; relative paths start at the templates directory
 };
 
 // $XDG_CONFIG_HOME/llmctl/templates, else ~/.config/llmctl/templates; empty
@@ -55,7 +56,8 @@ Status ParseTemplateVar(const std::string& flag, std::map<std::string, std::stri
 // prompt. A placeholder with no value, or a -V the template never uses, is
 // an error naming it.
 Status FillTemplate(const PromptTemplate& t, const std::string& input,
-                    const std::map<std::string, std::string>& vars, std::string* system, std::string* prompt);
+                    const std::map<std::string, std::string>& vars, std::string* system,
+                    std::string* prompt);
 
 // Whether the template's prompt needs input from the command line or
 // standard input (no prompt, or one with {{input}}).

@@ -32,7 +32,8 @@ int64_t FitToWindow(ChatRequest* request, size_t droppable, const WindowLimits& 
     for (size_t i = cut; i < cut + unit; ++i) kept -= parts.messages[i];
     cut += unit;
   }
-  request->messages.erase(request->messages.begin(), request->messages.begin() + static_cast<std::ptrdiff_t>(cut));
+  request->messages.erase(request->messages.begin(),
+                          request->messages.begin() + static_cast<std::ptrdiff_t>(cut));
   return static_cast<int64_t>(cut);
 }
 

@@ -91,7 +91,9 @@ TEST_CASE("a history that does not start with a pair drops one message at a time
   ChatRequest r;
   r.model = "gpt-4o";
   r.max_tokens = 1;
-  r.messages = {{"assistant", "a lone answer with several words in it"}, {"user", "q1"}, {"assistant", "a1"},
+  r.messages = {{"assistant", "a lone answer with several words in it"},
+                {"user", "q1"},
+                {"assistant", "a1"},
                 {"user", "now"}};
   ChatRequest rest = r;
   rest.messages.erase(rest.messages.begin());

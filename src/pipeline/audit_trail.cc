@@ -25,10 +25,12 @@ Status LoadAuditConfig(const Settings& settings, std::optional<AuditConfig>* out
   return Status::Ok();
 }
 
-Status WriteAuditEntry(Database& db, const AuditConfig& config, const CallSpec& spec, const CallOutcome& outcome) {
+Status WriteAuditEntry(Database& db, const AuditConfig& config, const CallSpec& spec,
+                       const CallOutcome& outcome) {
   const CallRecord& rec = outcome.record;
   nlohmann::json messages = nlohmann::json::array();
-  for (const Message& m : spec.request.messages) messages.push_back({{"role", m.role}, {"content", m.content}});
+  for (const Message& m : spec.request.messages)
+    messages.push_back({{"role", m.role}, {"content", m.content}});
   nlohmann::json entry = {
       {"request_id", rec.request_id},
       {"timestamp", FormatIsoUtcMs(rec.timestamp_ms)},
@@ -54,9 +56,11 @@ Status WriteAuditEntry(Database& db, const AuditConfig& config, const CallSpec& 
   row.created_ms = NowUnixMs();
   const auto seal_start = std::chrono::steady_clock::now();
   Status st = GcmSeal(config.key, rec.request_id, plain, &row.sealed);
-  spdlog::debug("stage audit_seal_ms={:.4f} bytes={}",
-                std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - seal_start).count(),
-                plain.size());
+  spdlog::debug(
+      "stage audit_seal_ms={:.4f} bytes={}",
+      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - seal_start)
+          .count(),
+      plain.size());
   OPENSSL_cleanse(plain.data(), plain.size());
   if (!st.ok()) return st;
   const int64_t prune_before =
@@ -64,22 +68,25 @@ Status WriteAuditEntry(Database& db, const AuditConfig& config, const CallSpec& 
   return PutAuditEntry(db, row, prune_before);
 }
 
-Status ReadAuditEntry(Database& db, const AesKey& key, const std::string& request_id, nlohmann::json* entry) {
+Status ReadAuditEntry(Database& db, const AesKey& key, const std::string& request_id,
+                      nlohmann::json* entry) {
   *entry = nlohmann::json();
   AuditRow row;
   bool found = false;
   Status st = GetAuditEntry(db, request_id, &row, &found);
   if (!st.ok()) return st;
   if (!found)
-    return Status::Usage("no audit entry for request id " + request_id +
-                         " (entries exist only for calls made with LLMCTL_AUDIT_KEY_FILE set, and are pruned after "
-                         "LLMCTL_AUDIT_RETENTION_DAYS)");
+    return Status::Usage(
+        "no audit entry for request id " + request_id +
+        " (entries exist only for calls made with LLMCTL_AUDIT_KEY_FILE set, and are pruned after "
+        "LLMCTL_AUDIT_RETENTION_DAYS)");
   std::string plain;
   st = GcmOpen(key, request_id, row.sealed, &plain);
   if (!st.ok())
-    return Status::Config("audit entry " + request_id +
-                          " cannot be decrypted: LLMCTL_AUDIT_KEY_FILE is not the key it was written with, or the "
-                          "entry was changed in the database; nothing of it is shown");
+    return Status::Config(
+        "audit entry " + request_id +
+        " cannot be decrypted: LLMCTL_AUDIT_KEY_FILE is not the key it was written with, or the "
+        "entry was changed in the database; nothing of it is shown");
   nlohmann::json doc = nlohmann::json::parse(plain, nullptr, false);
   OPENSSL_cleanse(plain.data(), plain.size());
   if (doc.is_discarded() || !doc.is_object())
@@ -96,7 +103,8 @@ Status AuditedRequest(const nlohmann::json& entry, ModelRef* model, ChatRequest*
     request->system = r.at("system").get<std::string>();
     request->messages.clear();
     for (const auto& m : r.at("messages"))
-      request->messages.push_back({m.at("role").get<std::string>(), m.at("content").get<std::string>()});
+      request->messages.push_back(
+          {m.at("role").get<std::string>(), m.at("content").get<std::string>()});
     request->max_tokens = r.at("max_tokens").get<int64_t>();
     request->temperature = r.at("temperature").get<double>();
     request->stop = r.value("stop", std::vector<std::string>());

@@ -29,14 +29,16 @@ Status LoadAuditConfig(const Settings& settings, std::optional<AuditConfig>* out
 
 // Seals the call's request and answer into its entry, pruning entries past
 // the retention in the same transaction.
-Status WriteAuditEntry(Database& db, const AuditConfig& config, const CallSpec& spec, const CallOutcome& outcome);
+Status WriteAuditEntry(Database& db, const AuditConfig& config, const CallSpec& spec,
+                       const CallOutcome& outcome);
 
 // The decrypted entry of request_id: {"request_id", "timestamp", "user_id",
 // "request": {provider, model, system, messages, max_tokens, temperature,
 // stop}, "answer": {text, provider, model, finish_reason, error}}. No entry
 // is kUsage; a wrong key or a changed byte is kConfig, and *entry is then
 // left empty.
-Status ReadAuditEntry(Database& db, const AesKey& key, const std::string& request_id, nlohmann::json* entry);
+Status ReadAuditEntry(Database& db, const AesKey& key, const std::string& request_id,
+                      nlohmann::json* entry);
 
 // The request an entry holds, ready to be sent again.
 Status AuditedRequest(const nlohmann::json& entry, ModelRef* model, ChatRequest* request);

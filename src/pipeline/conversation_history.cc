@@ -8,11 +8,13 @@ namespace {
 
 // Cuts spec's history (its first `droppable` messages) to the window of the
 // primary model.
-int64_t ApplyWindow(const Settings& settings, const PriceTable& prices, size_t droppable, CallSpec* spec) {
+int64_t ApplyWindow(const Settings& settings, const PriceTable& prices, size_t droppable,
+                    CallSpec* spec) {
   ChatRequest& request = spec->request;
   request.model = spec->primary.model;  // the tokenizer the estimate counts with
-  const WindowLimits limits{prices.Find(spec->primary.provider, spec->primary.model).price.max_input_tokens,
-                            settings.history_max_tokens};
+  const WindowLimits limits{
+      prices.Find(spec->primary.provider, spec->primary.model).price.max_input_tokens,
+      settings.history_max_tokens};
   const int64_t dropped = FitToWindow(&request, droppable, limits);
   spec->history_dropped += dropped;
   return dropped;
@@ -20,13 +22,14 @@ int64_t ApplyWindow(const Settings& settings, const PriceTable& prices, size_t d
 
 }  // namespace
 
-Status AttachConversation(Database& db, const Settings& settings, const PriceTable& prices, const std::string& name,
-                          CallSpec* spec, PendingTurn* pending) {
+Status AttachConversation(Database& db, const Settings& settings, const PriceTable& prices,
+                          const std::string& name, CallSpec* spec, PendingTurn* pending) {
   Status st = CheckConversationName(name);
   if (!st.ok()) return st;
   ChatRequest& request = spec->request;
   if (request.messages.size() != 1 || request.messages.front().role != "user")
-    return Status::Usage("--conversation takes one prompt (arguments or standard input), not a --messages file");
+    return Status::Usage(
+        "--conversation takes one prompt (arguments or standard input), not a --messages file");
   pending->name = name;
   pending->prompt = request.messages.front().content;
   if (!request.system.empty()) pending->system = request.system;
@@ -54,7 +57,8 @@ void FitRequestToWindow(const Settings& settings, const PriceTable& prices, Call
   ApplyWindow(settings, prices, NewestTurnStart(spec->request), spec);
 }
 
-Status RecordTurn(Database& db, const CallSpec& spec, const PendingTurn& pending, const CallOutcome& outcome) {
+Status RecordTurn(Database& db, const CallSpec& spec, const PendingTurn& pending,
+                  const CallOutcome& outcome) {
   if (!outcome.status.ok() || outcome.record.error) return Status::Ok();
   const CallRecord& rec = outcome.record;
   ConversationTurn turn;
@@ -65,8 +69,8 @@ Status RecordTurn(Database& db, const CallSpec& spec, const PendingTurn& pending
   turn.answer = outcome.text;
   Status st = ConversationStore(db).Append(spec.user, pending.name, pending.system, turn);
   if (!st.ok())
-    return Status(st.code(), "the answer was printed but could not be added to conversation \"" + pending.name +
-                                 "\": " + st.message());
+    return Status(st.code(), "the answer was printed but could not be added to conversation \"" +
+                                 pending.name + "\": " + st.message());
   return Status::Ok();
 }
 

@@ -11,8 +11,13 @@ Status PutAuditEntry(Database& db, const AuditRow& row, int64_t prune_before_ms)
     prune.Step();
     if (prune.failed()) return prune.Failure("pruning old audit entries");
   }
-  Statement put(db, "INSERT INTO audit_entries (request_id, created_ms, nonce, ciphertext) VALUES (?, ?, ?, ?)");
-  put.Bind(1, row.request_id).Bind(2, row.created_ms).BindBlob(3, row.sealed.nonce).BindBlob(4, row.sealed.ciphertext);
+  Statement put(
+      db,
+      "INSERT INTO audit_entries (request_id, created_ms, nonce, ciphertext) VALUES (?, ?, ?, ?)");
+  put.Bind(1, row.request_id)
+      .Bind(2, row.created_ms)
+      .BindBlob(3, row.sealed.nonce)
+      .BindBlob(4, row.sealed.ciphertext);
   put.Step();
   if (put.failed()) return put.Failure("writing an audit entry");
   return tx.Commit();

@@ -6,19 +6,24 @@ namespace llmctl {
 
 Status CheckConversationName(const std::string& name) {
   if (name.empty() || name.size() > 200)
-    return Status::Usage("conversation name \"" + name + "\" is invalid: expected 1 to 200 characters");
+    return Status::Usage("conversation name \"" + name +
+                         "\" is invalid: expected 1 to 200 characters");
   if (FindInvalidUtf8(name)) return Status::Usage("conversation name is not valid UTF-8");
   for (unsigned char c : name)
-    if (c < 0x20 || c == 0x7f) return Status::Usage("conversation name contains a control character");
+    if (c < 0x20 || c == 0x7f)
+      return Status::Usage("conversation name contains a control character");
   return Status::Ok();
 }
 
-Status ConversationStore::Load(const std::string& user, const std::string& name, Conversation* out, bool* found) {
+Status ConversationStore::Load(const std::string& user, const std::string& name, Conversation* out,
+                               bool* found) {
   *out = Conversation();
   *found = false;
   Transaction read(db_, Transaction::Kind::kDeferred);
   if (!read.status().ok()) return read.status();
-  Statement head(db_, "SELECT id, system, created_ms, updated_ms FROM conversations WHERE user_id = ? AND name = ?");
+  Statement head(
+      db_,
+      "SELECT id, system, created_ms, updated_ms FROM conversations WHERE user_id = ? AND name = ?");
   head.Bind(1, user).Bind(2, name);
   if (!head.Step()) return head.failed() ? head.Failure("reading a conversation") : read.Commit();
   *found = true;
@@ -32,22 +37,28 @@ Status ConversationStore::Load(const std::string& user, const std::string& name,
                   "WHERE conversation_id = ? ORDER BY seq");
   turns.Bind(1, id);
   while (turns.Step())
-    out->turns.push_back({turns.ColumnInt(0), turns.ColumnText(1), turns.ColumnText(2), turns.ColumnInt(3),
-                          turns.ColumnText(4), turns.ColumnText(5)});
+    out->turns.push_back({turns.ColumnInt(0), turns.ColumnText(1), turns.ColumnText(2),
+                          turns.ColumnInt(3), turns.ColumnText(4), turns.ColumnText(5)});
   if (turns.failed()) return turns.Failure("reading a conversation's turns");
   out->turn_count = static_cast<int64_t>(out->turns.size());
   return read.Commit();
 }
 
 Status ConversationStore::Append(const std::string& user, const std::string& name,
-                                 const std::optional<std::string>& system, const ConversationTurn& turn) {
+                                 const std::optional<std::string>& system,
+                                 const ConversationTurn& turn) {
   Transaction tx(db_);
   if (!tx.status().ok()) return tx.status();
-  Statement create(db_,
-                   "INSERT INTO conversations (user_id, name, system, created_ms, updated_ms) VALUES (?, ?, ?, ?, ?) "
-                   "ON CONFLICT (user_id, name) DO UPDATE SET updated_ms = excluded.updated_ms"
-                   " RETURNING id");
-  create.Bind(1, user).Bind(2, name).Bind(3, system.value_or("")).Bind(4, turn.ts_ms).Bind(5, turn.ts_ms);
+  Statement create(
+      db_,
+      "INSERT INTO conversations (user_id, name, system, created_ms, updated_ms) VALUES (?, ?, ?, ?, ?) "
+      "ON CONFLICT (user_id, name) DO UPDATE SET updated_ms = excluded.updated_ms"
+      " RETURNING id");
+  create.Bind(1, user)
+      .Bind(2, name)
+      .Bind(3, system.value_or(""))
+      .Bind(4, turn.ts_ms)
+      .Bind(5, turn.ts_ms);
   if (!create.Step()) return create.Failure("adding to a conversation");
   const int64_t id = create.ColumnInt(0);
   create.Reset();
@@ -57,11 +68,17 @@ Status ConversationStore::Append(const std::string& user, const std::string& nam
     set.Step();
     if (set.failed()) return set.Failure("adding to a conversation");
   }
-  Statement add(db_,
-                "INSERT INTO conversation_turns (conversation_id, seq, request_id, model, ts_ms, prompt, answer) "
-                "SELECT ?1, COALESCE(MAX(seq), 0) + 1, ?2, ?3, ?4, ?5, ?6 FROM conversation_turns "
-                "WHERE conversation_id = ?1");
-  add.Bind(1, id).Bind(2, turn.request_id).Bind(3, turn.model).Bind(4, turn.ts_ms).Bind(5, turn.prompt).Bind(6, turn.answer);
+  Statement add(
+      db_,
+      "INSERT INTO conversation_turns (conversation_id, seq, request_id, model, ts_ms, prompt, answer) "
+      "SELECT ?1, COALESCE(MAX(seq), 0) + 1, ?2, ?3, ?4, ?5, ?6 FROM conversation_turns "
+      "WHERE conversation_id = ?1");
+  add.Bind(1, id)
+      .Bind(2, turn.request_id)
+      .Bind(3, turn.model)
+      .Bind(4, turn.ts_ms)
+      .Bind(5, turn.prompt)
+      .Bind(6, turn.answer);
   add.Step();
   if (add.failed()) return add.Failure("adding to a conversation");
   return tx.Commit();

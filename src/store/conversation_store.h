@@ -44,8 +44,8 @@ class ConversationStore {
   Status Load(const std::string& user, const std::string& name, Conversation* out, bool* found);
   // Adds one turn at the end, creating the conversation on its first turn;
   // a system message, when given, replaces the stored one.
-  Status Append(const std::string& user, const std::string& name, const std::optional<std::string>& system,
-                const ConversationTurn& turn);
+  Status Append(const std::string& user, const std::string& name,
+                const std::optional<std::string>& system, const ConversationTurn& turn);
   // The user's conversations, most recently updated first, without turns.
   Status List(const std::string& user, std::vector<Conversation>* out);
   // Deletes the conversation and its turns; *removed says whether it existed.

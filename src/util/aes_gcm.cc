@@ -12,7 +12,9 @@ namespace {
 
 using CipherCtx = std::unique_ptr<EVP_CIPHER_CTX, decltype(&EVP_CIPHER_CTX_free)>;
 
-const unsigned char* Bytes(std::string_view s) { return reinterpret_cast<const unsigned char*>(s.data()); }
+const unsigned char* Bytes(std::string_view s) {
+  return reinterpret_cast<const unsigned char*>(s.data());
+}
 
 bool FitsInt(size_t n) { return n <= static_cast<size_t>(std::numeric_limits<int>::max()); }
 
@@ -21,7 +23,8 @@ bool FitsInt(size_t n) { return n <= static_cast<size_t>(std::numeric_limits<int
 Status GcmSealWithNonce(const AesKey& key, std::string_view nonce, std::string_view aad,
                         std::string_view plaintext, SealedEntry* out) {
   if (nonce.size() != kGcmNonceBytes) return Status::Internal("AES-GCM nonce must be 12 bytes");
-  if (!FitsInt(plaintext.size()) || !FitsInt(aad.size())) return Status::Internal("AES-GCM input too large");
+  if (!FitsInt(plaintext.size()) || !FitsInt(aad.size()))
+    return Status::Internal("AES-GCM input too large");
   CipherCtx ctx(EVP_CIPHER_CTX_new(), EVP_CIPHER_CTX_free);
   std::string sealed(plaintext.size() + kGcmTagBytes, '\0');
   auto* dst = reinterpret_cast<unsigned char*>(sealed.data());
@@ -30,29 +33,36 @@ Status GcmSealWithNonce(const AesKey& key, std::string_view nonce, std::string_v
       ctx && EVP_EncryptInit_ex(ctx.get(), EVP_aes_256_gcm(), nullptr, nullptr, nullptr) == 1 &&
       EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_SET_IVLEN, kGcmNonceBytes, nullptr) == 1 &&
       EVP_EncryptInit_ex(ctx.get(), nullptr, nullptr, key.data(), Bytes(nonce)) == 1 &&
-      (aad.empty() || EVP_EncryptUpdate(ctx.get(), nullptr, &len, Bytes(aad), static_cast<int>(aad.size())) == 1) &&
-      EVP_EncryptUpdate(ctx.get(), dst, &len, Bytes(plaintext), static_cast<int>(plaintext.size())) == 1 &&
+      (aad.empty() || EVP_EncryptUpdate(ctx.get(), nullptr, &len, Bytes(aad),
+                                        static_cast<int>(aad.size())) == 1) &&
+      EVP_EncryptUpdate(ctx.get(), dst, &len, Bytes(plaintext),
+                        static_cast<int>(plaintext.size())) == 1 &&
       EVP_EncryptFinal_ex(ctx.get(), dst + len, &final_len) == 1 &&
-      EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_GET_TAG, kGcmTagBytes, dst + plaintext.size()) == 1;
+      EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_GET_TAG, kGcmTagBytes, dst + plaintext.size()) ==
+          1;
   if (!ok) return Status::Internal("AES-256-GCM encryption failed in OpenSSL");
   out->nonce = std::string(nonce);
   out->ciphertext = std::move(sealed);
   return Status::Ok();
 }
 
-Status GcmSeal(const AesKey& key, std::string_view aad, std::string_view plaintext, SealedEntry* out) {
+Status GcmSeal(const AesKey& key, std::string_view aad, std::string_view plaintext,
+               SealedEntry* out) {
   unsigned char nonce[kGcmNonceBytes];
   if (RAND_bytes(nonce, sizeof nonce) != 1)
-    return Status::Internal("the system's random number generator failed; no audit entry was written");
-  return GcmSealWithNonce(key, std::string_view(reinterpret_cast<const char*>(nonce), sizeof nonce), aad,
-                          plaintext, out);
+    return Status::Internal(
+        "the system's random number generator failed; no audit entry was written");
+  return GcmSealWithNonce(key, std::string_view(reinterpret_cast<const char*>(nonce), sizeof nonce),
+                          aad, plaintext, out);
 }
 
-Status GcmOpen(const AesKey& key, std::string_view aad, const SealedEntry& entry, std::string* plaintext) {
+Status GcmOpen(const AesKey& key, std::string_view aad, const SealedEntry& entry,
+               std::string* plaintext) {
   plaintext->clear();
   const Status refused = Status::Config(
       "the entry cannot be decrypted: the key is not the one it was written with, or the stored bytes were changed");
-  if (entry.nonce.size() != kGcmNonceBytes || entry.ciphertext.size() < kGcmTagBytes) return refused;
+  if (entry.nonce.size() != kGcmNonceBytes || entry.ciphertext.size() < kGcmTagBytes)
+    return refused;
   const size_t n = entry.ciphertext.size() - kGcmTagBytes;
   if (!FitsInt(n) || !FitsInt(aad.size())) return refused;
   CipherCtx ctx(EVP_CIPHER_CTX_new(), EVP_CIPHER_CTX_free);
@@ -64,7 +74,8 @@ Status GcmOpen(const AesKey& key, std::string_view aad, const SealedEntry& entry
       ctx && EVP_DecryptInit_ex(ctx.get(), EVP_aes_256_gcm(), nullptr, nullptr, nullptr) == 1 &&
       EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_SET_IVLEN, kGcmNonceBytes, nullptr) == 1 &&
       EVP_DecryptInit_ex(ctx.get(), nullptr, nullptr, key.data(), Bytes(entry.nonce)) == 1 &&
-      (aad.empty() || EVP_DecryptUpdate(ctx.get(), nullptr, &len, Bytes(aad), static_cast<int>(aad.size())) == 1) &&
+      (aad.empty() || EVP_DecryptUpdate(ctx.get(), nullptr, &len, Bytes(aad),
+                                        static_cast<int>(aad.size())) == 1) &&
       EVP_DecryptUpdate(ctx.get(), dst, &len, Bytes(entry.ciphertext), static_cast<int>(n)) == 1 &&
       EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_SET_TAG, kGcmTagBytes, tag.data()) == 1 &&
       EVP_DecryptFinal_ex(ctx.get(), dst + len, &final_len) == 1;

@@ -25,7 +25,8 @@ struct SealedEntry {
 // repeat under one key; 96 random bits keep that true for far more entries
 // than one database holds). aad is bound to the entry: opening it under
 // other associated data fails.
-Status GcmSeal(const AesKey& key, std::string_view aad, std::string_view plaintext, SealedEntry* out);
+Status GcmSeal(const AesKey& key, std::string_view aad, std::string_view plaintext,
+               SealedEntry* out);
 
 // The same with a given nonce; only for known-answer tests.
 Status GcmSealWithNonce(const AesKey& key, std::string_view nonce, std::string_view aad,
@@ -34,6 +35,7 @@ Status GcmSealWithNonce(const AesKey& key, std::string_view nonce, std::string_v
 // Decrypts and authenticates. A wrong key, a changed byte anywhere, or other
 // associated data is a kConfig status and *plaintext is left empty: nothing
 // of a forged or foreign entry is ever handed out.
-Status GcmOpen(const AesKey& key, std::string_view aad, const SealedEntry& entry, std::string* plaintext);
+Status GcmOpen(const AesKey& key, std::string_view aad, const SealedEntry& entry,
+               std::string* plaintext);
 
 }  // namespace llmctl

@@ -11,7 +11,8 @@ namespace {
 
 std::string Unhex(std::string_view hex) {
   std::string out;
-  for (size_t i = 0; i + 1 < hex.size(); i += 2) out.push_back(static_cast<char>(std::stoi(std::string(hex.substr(i, 2)), nullptr, 16)));
+  for (size_t i = 0; i + 1 < hex.size(); i += 2)
+    out.push_back(static_cast<char>(std::stoi(std::string(hex.substr(i, 2)), nullptr, 16)));
   return out;
 }
 
@@ -44,7 +45,9 @@ TEST_CASE("AES-256-GCM known answers: test cases 13, 14 and 16") {
   CHECK(Hex(e.ciphertext) == "530f8afbc74536b9a963b4f1c4cb738b");
 
   REQUIRE(GcmSealWithNonce(zero, zero_nonce, "", std::string(16, '\0'), &e).ok());
-  CHECK(Hex(e.ciphertext) == "cea7403d4d606b6e074ec5d3baf39d18" "d0d1c8a799996bf0265b98b5d48ab919");
+  CHECK(Hex(e.ciphertext) ==
+        "cea7403d4d606b6e074ec5d3baf39d18"
+        "d0d1c8a799996bf0265b98b5d48ab919");
 
   const AesKey key = KeyFromHex("feffe9928665731c6d6a8f9467308308feffe9928665731c6d6a8f9467308308");
   const std::string plain = Unhex(

@@ -56,7 +56,8 @@ std::vector<Edit> EditScript(const std::vector<Line>& a, const std::vector<Line>
     auto at = [&](size_t i, size_t j) -> uint32_t& { return lcs[i * (m + 1) + j]; };
     for (size_t i = n; i-- > 0;)
       for (size_t j = m; j-- > 0;)
-        at(i, j) = Same(a[prefix + i], b[prefix + j]) ? at(i + 1, j + 1) + 1 : std::max(at(i + 1, j), at(i, j + 1));
+        at(i, j) = Same(a[prefix + i], b[prefix + j]) ? at(i + 1, j + 1) + 1
+                                                      : std::max(at(i + 1, j), at(i, j + 1));
     size_t i = 0, j = 0;
     while (i < n || j < m) {
       if (i < n && j < m && Same(a[prefix + i], b[prefix + j])) {
@@ -83,7 +84,8 @@ std::string Range(size_t start, size_t count) {
 
 }  // namespace
 
-std::string UnifiedDiff(const std::string& old_text, const std::string& new_text, const DiffLabels& labels) {
+std::string UnifiedDiff(const std::string& old_text, const std::string& new_text,
+                        const DiffLabels& labels) {
   if (old_text == new_text) return "";
   const std::vector<Line> a = SplitLines(old_text), b = SplitLines(new_text);
   const std::vector<Edit> edits = EditScript(a, b);
@@ -108,11 +110,14 @@ std::string UnifiedDiff(const std::string& old_text, const std::string& new_text
       if (edits[e].op != Op::kAdd) ++old_count;
       if (edits[e].op != Op::kRemove) ++new_count;
     }
-    out += "@@ -" + Range(edits[begin].old_index, old_count) + " +" + Range(edits[begin].new_index, new_count) +
-           " @@\n";
+    out += "@@ -" + Range(edits[begin].old_index, old_count) + " +" +
+           Range(edits[begin].new_index, new_count) + " @@\n";
     for (size_t e = begin; e < end; ++e) {
       const Line& line = edits[e].op == Op::kAdd ? b[edits[e].new_index] : a[edits[e].old_index];
-      out += (edits[e].op == Op::kKeep ? ' ' : edits[e].op == Op::kAdd ? '+' : '-') + line.text + "\n";
+      out += (edits[e].op == Op::kKeep  ? ' '
+              : edits[e].op == Op::kAdd ? '+'
+                                        : '-') +
+             line.text + "\n";
       if (!line.newline) out += "\\ No newline at end of file\n";
     }
     k = end;

@@ -16,6 +16,7 @@ struct DiffLabels {
 // newline is marked as `diff` marks it. Texts of more than a few thousand
 // changed lines fall back to one hunk replacing the differing middle,
 // which stays correct, only less fine-grained.
-std::string UnifiedDiff(const std::string& old_text, const std::string& new_text, const DiffLabels& labels = {});
+std::string UnifiedDiff(const std::string& old_text, const std::string& new_text,
+                        const DiffLabels& labels = {});
 
 }  // namespace llmctl

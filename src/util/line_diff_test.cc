@@ -19,7 +19,7 @@ TEST_CASE("one changed line with its context, as diff -u prints it") {
 TEST_CASE("distant changes make separate hunks; insertions and deletions count right") {
   std::string old_text, new_text;
   for (int i = 1; i <= 20; ++i) old_text += std::to_string(i) + "\n";
-  new_text = "0\n" + old_text;  // insert at the top
+  new_text = "0\n" + old_text;               // insert at the top
   new_text.erase(new_text.find("15\n"), 3);  // delete 15
   CHECK(UnifiedDiff(old_text, new_text) ==
         "--- old\n+++ new\n"

@@ -29,18 +29,18 @@ assert_exit 0 "template with stdin input"
 assert_eq '"You review C++ code for infra."' "$(req '.messages[0].content | tojson')" "system filled"
 assert_eq '"Review this diff:\na diff"' "$(req '.messages[1].content | tojson')" "{{input}} filled from stdin"
 assert_eq gpt-4o "$(req .model)" "the template's model"
-assert_eq 321 "$(req .max_tokens)" "the template's max_tokens"
+assert_eq 321 "$(req '.max_completion_tokens // .max_tokens')" "the template's max_tokens"
 assert_eq 0.2 "$(req .temperature)" "the template's temperature"
 
 llm complete -t review -V lang=Go -V team=web -m openai:gpt-4o-mini --max-tokens 99 --temperature 1 -s "Own system." "x" </dev/null
 assert_exit 0 "flags override the template"
 assert_eq gpt-4o-mini "$(req .model)"
-assert_eq 99 "$(req .max_tokens)"
+assert_eq 99 "$(req '.max_completion_tokens // .max_tokens')"
 assert_eq 1 "$(req .temperature)"
 assert_eq '"Own system."' "$(req '.messages[0].content | tojson')" "-s overrides the template's system"
 
 llm_env LLM_MAX_TOKENS=77 -- complete -t review -V lang=Go -V team=web "x" </dev/null
-assert_eq 321 "$(req .max_tokens)" "the template overrides the environment"
+assert_eq 321 "$(req '.max_completion_tokens // .max_tokens')" "the template overrides the environment"
 
 llm complete -t joke -V topic=cats </dev/null
 assert_exit 0 "a template whose prompt needs no input reads no stdin"
