@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <functional>
 #include <iostream>
+#include <string_view>
 
 #include <CLI/CLI.hpp>
 #include <spdlog/spdlog.h>
@@ -29,23 +30,41 @@ int main(int argc, char** argv) {
   app.add_flag("-v,--verbose", ctx.globals.verbosity, "More diagnostics (repeat for debug)");
   app.add_flag("-q,--quiet", ctx.globals.quiet, "Only errors on stderr");
 
-  AddCompleteCommand(app, ctx);
-  AddConfigCheckCommand(app, ctx);
-  AddLogsCommand(app, ctx);
-  AddCostReportCommand(app, ctx);
-  AddLatencyStatsCommand(app, ctx);
-  AddLimitsCommand(app, ctx);
-  AddModelsCommand(app, ctx);
-  AddCacheCommand(app, ctx);
-  AddEvalCommand(app, ctx);
-  AddTokensCommand(app, ctx);
-  AddConversationCommand(app, ctx);
-  AddTemplateCommand(app, ctx);
-  AddAuditCommand(app, ctx);
-  AddReplayCommand(app, ctx);
+  // Building a command's options costs more than parsing them, and a call
+  // runs one command: when the command line names one, only it is built.
+  // Help, a typo or no command at all get every command.
+  struct CommandEntry {
+    const char* name;
+    void (*add)(CLI::App&, CommandContext&);
+  };
+  static constexpr CommandEntry kCommands[] = {
+      {"complete", AddCompleteCommand},         {"config-check", AddConfigCheckCommand},
+      {"logs", AddLogsCommand},                 {"cost-report", AddCostReportCommand},
+      {"latency-stats", AddLatencyStatsCommand}, {"limits", AddLimitsCommand},
+      {"models", AddModelsCommand},             {"cache", AddCacheCommand},
+      {"eval", AddEvalCommand},                 {"tokens", AddTokensCommand},
+      {"conversation", AddConversationCommand}, {"template", AddTemplateCommand},
+      {"audit", AddAuditCommand},               {"replay", AddReplayCommand},
+  };
   std::vector<std::string> command_names;
-  const std::function<bool(CLI::App*)> every = [](CLI::App*) { return true; };
-  for (CLI::App* sub : app.get_subcommands(every)) command_names.push_back(sub->get_name());
+  for (const CommandEntry& c : kCommands) command_names.push_back(c.name);
+  const CommandEntry* named = nullptr;
+  for (int i = 1; i < argc && !named; ++i) {
+    const std::string_view word = argv[i];
+    if (word == "--config" || word == "--log-format") {
+      ++i;
+      continue;
+    }
+    if (word.starts_with("-")) continue;
+    for (const CommandEntry& c : kCommands)
+      if (word == c.name) named = &c;
+    break;
+  }
+  if (named) {
+    named->add(app, ctx);
+  } else {
+    for (const CommandEntry& c : kCommands) c.add(app, ctx);
+  }
   // `llmctl help` prints the top-level help; `llmctl help COMMAND` exactly
   // what `llmctl COMMAND --help` prints (CLI11 renders that as the
   // subcommand's help under the "llmctl" prefix).

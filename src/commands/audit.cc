@@ -29,7 +29,7 @@ Status RunAuditShow(const AuditShowOptions& o, const GlobalOptions& g) {
         "LLMCTL_AUDIT_KEY_FILE is not set: audit entries are encrypted and can be read only with "
         "the key they were written with");
   Database db;
-  st = db.OpenForReading(s.db_path, {.busy_timeout_ms = s.db_busy_timeout_ms});
+  st = db.OpenForReading(s.db_path, DatabaseOptionsFor(s));
   if (!st.ok()) return st;
   nlohmann::json entry;
   st = ReadAuditEntry(db, audit->key, o.request_id, &entry);

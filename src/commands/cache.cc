@@ -26,7 +26,7 @@ struct CacheOptions {
 Status OpenCache(const GlobalOptions& g, Settings* s, Database* db, bool write) {
   Status st = LoadSettings(ProcessEnvironment(), g.config_path, s);
   if (!st.ok()) return st;
-  const DatabaseOptions options{.busy_timeout_ms = s->db_busy_timeout_ms};
+  const DatabaseOptions options = DatabaseOptionsFor(*s);
   return write ? db->Open(s->db_path, options) : db->OpenForReading(s->db_path, options);
 }
 

@@ -257,7 +257,7 @@ Status RunComplete(const CompleteOptions& o, const GlobalOptions& g) {
   st = PrepareCall(ctx, spec);
   if (!st.ok()) return st;
   Database db;
-  st = db.Open(settings.db_path, {.busy_timeout_ms = settings.db_busy_timeout_ms});
+  st = db.Open(settings.db_path, DatabaseOptionsFor(settings));
   if (!st.ok()) return st;
   ctx.db = &db;
   PendingTurn turn;

@@ -100,7 +100,7 @@ void CheckProviders(const Settings& s, const Environment& env, bool ping, std::v
 
 void CheckDatabase(const Settings& s, std::vector<Check>* checks) {
   Database db;
-  Status st = db.Open(s.db_path, {.busy_timeout_ms = s.db_busy_timeout_ms});
+  Status st = db.Open(s.db_path, DatabaseOptionsFor(s));
   int version = 0;
   if (st.ok()) st = db.SchemaVersion(&version);
   // The whole file is checked here, where a second or two is acceptable;

@@ -33,7 +33,7 @@ Status Open(const ConversationOptions& o, const GlobalOptions& g, bool write, Da
   Status st = LoadSettings(ProcessEnvironment(), g.config_path, &s);
   if (!st.ok()) return st;
   *user = o.user.empty() ? s.user : o.user;
-  const DatabaseOptions options{.busy_timeout_ms = s.db_busy_timeout_ms};
+  const DatabaseOptions options = DatabaseOptionsFor(s);
   bool exists = false;
   st = db->OpenForReading(s.db_path, options, &exists);
   if (!st.ok() || !write || !exists) return st;

@@ -53,7 +53,7 @@ Status RunCostReport(const CostReportOptions& o, const GlobalOptions& g) {
     if (st = LoadSettings(ProcessEnvironment(), g.config_path, &settings); !st.ok()) return st;
     Database db;
     bool exists = false;
-    if (st = db.OpenForReading(settings.db_path, {.busy_timeout_ms = settings.db_busy_timeout_ms}, &exists);
+    if (st = db.OpenForReading(settings.db_path, DatabaseOptionsFor(settings), &exists);
         !st.ok())
       return st;
     if (exists && !(st = CostReportFromDatabase(db, filter, by, &report)).ok()) return st;

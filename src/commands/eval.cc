@@ -80,7 +80,7 @@ int64_t WorstCostNanos(const PriceTable& prices, const CallSpec& spec) {
 
 Status RunCompare(const EvalOptions& o, const Settings& settings) {
   Database db;
-  Status st = db.OpenForReading(settings.db_path, {.busy_timeout_ms = settings.db_busy_timeout_ms});
+  Status st = db.OpenForReading(settings.db_path, DatabaseOptionsFor(settings));
   if (!st.ok()) return st;
   std::vector<EvalResultRow> a, b;
   st = LoadEvalResults(db, o.compare[0], &a);
@@ -193,7 +193,7 @@ Status RunEvalCommand(const EvalOptions& o, const GlobalOptions& g) {
   if (!st.ok()) return st;
 
   Database db;
-  st = db.Open(settings.db_path, {.busy_timeout_ms = settings.db_busy_timeout_ms});
+  st = db.Open(settings.db_path, DatabaseOptionsFor(settings));
   if (!st.ok()) return st;
   if (!o.run_id.empty()) {
     std::vector<EvalResultRow> existing;

@@ -95,7 +95,7 @@ Status RunLatencyStats(const LatencyStatsOptions& o, const GlobalOptions& g) {
   } else {
     Database db;
     bool exists = false;
-    if (st = db.OpenForReading(settings.db_path, {.busy_timeout_ms = settings.db_busy_timeout_ms}, &exists);
+    if (st = db.OpenForReading(settings.db_path, DatabaseOptionsFor(settings), &exists);
         !st.ok())
       return st;
     if (exists && !(st = CollectLatencyFromDatabase(db, filter, options, &aggregator)).ok())

@@ -34,7 +34,7 @@ Status RunLimits(const LimitsOptions& o, const GlobalOptions& g) {
   if (!st.ok()) return st;
   const std::string user = o.user.empty() ? s.user : o.user;
   Database db;
-  st = db.OpenForReading(s.db_path, {.busy_timeout_ms = s.db_busy_timeout_ms});
+  st = db.OpenForReading(s.db_path, DatabaseOptionsFor(s));
   if (!st.ok()) return st;
   LimitConfig cfg;
   cfg.window_seconds = s.rate_limit_window_seconds;

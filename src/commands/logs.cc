@@ -44,7 +44,7 @@ Status OpenDatabase(const GlobalOptions& g, Database* db, bool* exists, bool wri
   Settings settings;
   Status st = LoadSettings(ProcessEnvironment(), g.config_path, &settings);
   if (!st.ok()) return st;
-  const DatabaseOptions options{.busy_timeout_ms = settings.db_busy_timeout_ms};
+  const DatabaseOptions options = DatabaseOptionsFor(settings);
   st = db->OpenForReading(settings.db_path, options, exists);
   if (!st.ok() || !write || !*exists) return st;
   return db->Open(settings.db_path, options);

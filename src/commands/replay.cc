@@ -51,7 +51,7 @@ Status RunReplay(const ReplayOptions& o, const GlobalOptions& g) {
   st = LoadPriceTable(settings, &prices);
   if (!st.ok()) return st;
   Database db;
-  st = db.Open(settings.db_path, {.busy_timeout_ms = settings.db_busy_timeout_ms});
+  st = db.Open(settings.db_path, DatabaseOptionsFor(settings));
   if (!st.ok()) return st;
   nlohmann::json entry;
   st = ReadAuditEntry(db, audit->key, o.request_id, &entry);

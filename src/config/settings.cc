@@ -123,6 +123,13 @@ const std::vector<std::pair<std::string, Setter>>& Registry() {
       {"LLM_RATE_LIMIT_WAIT_SECONDS", NumberSetting(&Settings::rate_limit_wait_seconds, 0, 3600, "expected a number of seconds from 0 (refuse at once) to 3600")},
       {"LLMCTL_DB", StringSetting(&Settings::db_path, false)},
       {"LLMCTL_DB_BUSY_TIMEOUT_MS", IntSetting(&Settings::db_busy_timeout_ms, 0, 86'400'000, "expected an integer number of milliseconds from 0 to 86400000")},
+      {"LLMCTL_DB_SYNC",
+       [](const std::string& v, const std::string& label, Settings* s) {
+         if (v != "normal" && v != "full")
+           return Status::Config(Bad(label, v, "expected normal or full"));
+         s->db_durability = v == "full" ? Durability::kFull : Durability::kNormal;
+         return Status::Ok();
+       }},
       {"LLMCTL_USER", StringSetting(&Settings::user, false)},
       {"LLMCTL_PRICING_FILE", StringSetting(&Settings::pricing_file, false)},
       {"LLMCTL_LOG_FILE", StringSetting(&Settings::log_file, false)},
@@ -391,6 +398,10 @@ Status LoadSettings(const Environment& env, const std::string& config_flag, Sett
       if (!st.ok()) return st;
     }
   return Status::Ok();
+}
+
+DatabaseOptions DatabaseOptionsFor(const Settings& settings) {
+  return {.busy_timeout_ms = settings.db_busy_timeout_ms, .durability = settings.db_durability};
 }
 
 Status ParseModelRef(const std::string& text, const std::string& default_provider,

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "providers/provider.h"
+#include "store/database.h"
 #include "util/status.h"
 
 namespace llmctl {
@@ -49,6 +50,7 @@ struct Settings {
   double rate_limit_wait_seconds = 0;   // LLM_RATE_LIMIT_WAIT_SECONDS
   std::string db_path;
   int64_t db_busy_timeout_ms = 15000;  // LLMCTL_DB_BUSY_TIMEOUT_MS: one wait per call
+  Durability db_durability = Durability::kNormal;  // LLMCTL_DB_SYNC
   std::string user;
   std::string pricing_file;
   std::string log_file;
@@ -92,6 +94,9 @@ bool IsKnownProvider(const std::string& name, const Settings& settings);
 // is a configuration error.
 Status ResolveProvider(const std::string& name, const Settings& settings, const Environment& env,
                        bool require_key, ProviderConfig* out);
+
+// How every command opens the state database under these settings.
+DatabaseOptions DatabaseOptionsFor(const Settings& settings);
 
 // The names of every variable llmctl reads, in SPEC order.
 const std::vector<std::string>& SettingNames();

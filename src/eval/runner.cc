@@ -170,7 +170,7 @@ Status RunEval(const PipelineContext& base, const std::vector<EvalTask>& tasks, 
 
   auto worker = [&] {
     Database db;
-    Status st = db.Open(base.settings->db_path, {.busy_timeout_ms = base.settings->db_busy_timeout_ms});
+    Status st = db.Open(base.settings->db_path, DatabaseOptionsFor(*base.settings));
     PipelineContext ctx = base;
     ctx.db = &db;
     ctx.on_text = nullptr;

@@ -129,8 +129,7 @@ CostReport CostAggregator::Finish() const {
   return report;
 }
 
-Status CostReportFromDatabase(Database& db, const RecordFilter& filter,
-                              const std::vector<GroupBy>& by, CostReport* out) {
+std::string CostReportSql(const RecordFilter& filter, const std::vector<GroupBy>& by) {
   std::string keys;
   for (GroupBy g : by) keys += std::string(GroupSql(g)) + ", ";
   // TOTAL never fails where SUM stops with "integer overflow", and it is exact
@@ -153,6 +152,12 @@ Status CostReportFromDatabase(Database& db, const RecordFilter& filter,
     for (size_t i = 1; i <= by.size(); ++i) positions += (i > 1 ? ", " : "") + std::to_string(i);
     sql += " GROUP BY " + positions;
   }
+  return sql;
+}
+
+Status CostReportFromDatabase(Database& db, const RecordFilter& filter,
+                              const std::vector<GroupBy>& by, CostReport* out) {
+  const std::string sql = CostReportSql(filter, by);
   Statement q(db, sql);
   if (!q.ok()) return q.Failure("reading call records");
   filter.BindSql(&q);

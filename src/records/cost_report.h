@@ -67,6 +67,10 @@ class CostAggregator {
   CostTotals total_;
 };
 
+// The query behind CostReportFromDatabase; its parameters are the filter's
+// (RecordFilter::BindSql). It reads only columns of the calls_report index.
+std::string CostReportSql(const RecordFilter& filter, const std::vector<GroupBy>& by);
+
 // The same report computed by SQLite (GROUP BY over the calls table's
 // columns, SUM of cost_nanos), never reading the JSON of each record.
 Status CostReportFromDatabase(Database& db, const RecordFilter& filter,

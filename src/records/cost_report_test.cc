@@ -236,4 +236,31 @@ TEST_CASE("cost report: out-of-domain historic rows are left out, never overflow
   CHECK(sum.cost_nanos == INT64_MAX);
 }
 
+
+// Reports must read the narrow index, never the table with its JSON
+// records, and a --since range must be a seek in it, whatever the grouping.
+TEST_CASE("cost report: the planner reads the report index, seeking to --since") {
+  ScratchDir dir;
+  Database db;
+  REQUIRE(db.Open(dir.File("plan.db")).ok());
+  RecordFilter since;
+  since.since_ms = 1'700'000'000'000;
+  RecordFilter since_user = since;
+  since_user.user = "alice";
+  const std::vector<std::vector<GroupBy>> groupings = {
+      {}, {GroupBy::kUser}, {GroupBy::kModel}, {GroupBy::kDay, GroupBy::kProvider}};
+  for (const RecordFilter& filter : {RecordFilter{}, since, since_user}) {
+    for (const auto& by : groupings) {
+      Statement plan(db, "EXPLAIN QUERY PLAN " + CostReportSql(filter, by));
+      REQUIRE(plan.ok());
+      filter.BindSql(&plan);
+      std::string detail;
+      while (plan.Step()) detail += plan.ColumnText(3) + "\n";
+      INFO(detail);
+      CHECK(detail.find("COVERING INDEX calls_report") != std::string::npos);
+      if (filter.since_ms) CHECK(detail.find("ts_ms>?") != std::string::npos);
+    }
+  }
+}
+
 }  // namespace llmctl

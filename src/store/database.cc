@@ -289,23 +289,31 @@ Status Database::Open(const std::string& path, const DatabaseOptions& options) {
   st = OpenConnection(path, SQLITE_OPEN_READWRITE, options);
   if (!st.ok()) return st;
 
-  // A process lives for one call, so per-process costs matter. The first
-  // process to open the file after all others closed it must rebuild the
-  // WAL index by checksumming every frame of the WAL (a millisecond for a
-  // thousand frames, paid on every call of a shell loop), so the last one
-  // out checkpoints and truncates the WAL to nothing; the file itself is
-  // kept so it is not created and deleted per call. SQLite truncates a
-  // persistent WAL on close only when journal_size_limit is set; its value
-  // (well above the 1000-page autocheckpoint) only caps the WAL while
-  // processes share it, so busy periods reuse the file instead of
-  // regrowing it. The page cache stays small.
+  // A process lives for one call, so per-process costs matter, and on an
+  // ordinary disk each flush costs milliseconds: more than the rest of a
+  // call. In normal durability a commit reaches the WAL without a flush
+  // and a closing process leaves the WAL as it is instead of checkpointing
+  // it (a checkpoint flushes twice and restarting an emptied WAL flushes
+  // its header once more). The price moves to the next process to open the
+  // file alone, which rebuilds the WAL index by reading the WAL; a small
+  // autocheckpoint keeps that read under a megabyte, and the process that
+  // crosses it pays the flushes for every call since. The WAL file is kept
+  // rather than created and deleted per call; journal_size_limit caps what
+  // a busy period leaves behind. The page cache stays small. Full
+  // durability flushes every commit and checkpoints on close as SQLite
+  // does by default.
   int persist = 1;
   sqlite3_file_control(db_, "main", SQLITE_FCNTL_PERSIST_WAL, &persist);
-  sqlite3_exec(db_, "PRAGMA cache_size=-1024; PRAGMA journal_size_limit=16777216", nullptr, nullptr,
-               nullptr);
+  const bool full = options.durability == Durability::kFull;
+  if (!full) sqlite3_db_config(db_, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, nullptr);
+  sqlite3_exec(db_,
+               "PRAGMA cache_size=-1024; PRAGMA journal_size_limit=4194304; "
+               "PRAGMA wal_autocheckpoint=200",
+               nullptr, nullptr, nullptr);
   st = UseWal();
   if (!st.ok()) return st;
-  sqlite3_exec(db_, "PRAGMA synchronous=NORMAL", nullptr, nullptr, nullptr);
+  sqlite3_exec(db_, full ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL", nullptr,
+               nullptr, nullptr);
   return Migrate();
 }
 
@@ -361,12 +369,16 @@ Status Database::OpenForReading(const std::string& path, const DatabaseOptions& 
   // connection rebuilds the index.
   if (ReadOnlyTrouble(rc) && writable) return Open(path, options);
   if (ReadOnlyTrouble(rc)) {
-    // On read-only media nobody can be writing, so the file is read as
-    // immutable (what a last writer left in a non-empty WAL is not seen).
-    s = OpenConnection(UriPath(path) + "?immutable=1", SQLITE_OPEN_READONLY | SQLITE_OPEN_URI,
-                       options);
+    // On read-only media nobody can be writing, and the WAL index cannot
+    // be created beside the file. Without locks and in exclusive mode
+    // SQLite keeps the index in its own memory, so the commits a last
+    // writer left in the WAL are read too.
+    s = OpenConnection(UriPath(path) + "?vfs=unix-none&mode=ro",
+                       SQLITE_OPEN_READONLY | SQLITE_OPEN_URI, options);
     if (!s.ok()) return s;
-    rc = sqlite3_exec(db_, "SELECT 1 FROM sqlite_master LIMIT 1", nullptr, nullptr, nullptr);
+    rc = sqlite3_exec(db_,
+                      "PRAGMA locking_mode=EXCLUSIVE; SELECT 1 FROM sqlite_master LIMIT 1",
+                      nullptr, nullptr, nullptr);
   }
   if (rc != SQLITE_OK) return Failure(rc, "reading it");
   int version = 0;

@@ -21,10 +21,22 @@ struct sqlite3_stmt;
 
 namespace llmctl {
 
+// How hard a commit holds on to the disk.
+enum class Durability {
+  // A commit reaches the write-ahead log without waiting for the disk. The
+  // file stays consistent through a crash of the process or the machine; a
+  // power loss may undo the last commits (never half of one). Costs no
+  // disk flush on a call.
+  kNormal,
+  // Every commit waits until the disk has it; each call pays that flush.
+  kFull,
+};
+
 struct DatabaseOptions {
   // The longest a call waits, in total over all its statements, for locks
   // other processes hold (LLMCTL_DB_BUSY_TIMEOUT_MS).
   int64_t busy_timeout_ms = 15'000;
+  Durability durability = Durability::kNormal;  // LLMCTL_DB_SYNC
 };
 
 class Database {

@@ -22,8 +22,9 @@ export XDG_CONFIG_HOME=$WORK/config  # no user config file interferes
 unset LLMCTL_CONFIG
 JSONL=$WORK/calls.jsonl
 
-# Let llmctl create and migrate the schema, then fill `calls` directly.
-"$LLMCTL" limits >/dev/null
+# Let llmctl create and migrate the schema (config-check opens it for
+# writing), then fill `calls` directly.
+"$LLMCTL" config-check >/dev/null 2>&1 || true  # read-only commands never create it
 
 NOW_MS=$(date +%s%3N)
 echo "generating $ROWS records over 30 days (1000 users, 20 models)..."

@@ -31,7 +31,9 @@ head -c 2048 "$ROOT/README.md" >"$BENCH_TMP/prompt2k.txt"
 while ! iconv -f UTF-8 -t UTF-8 "$BENCH_TMP/prompt2k.txt" >/dev/null 2>&1; do truncate -s -1 "$BENCH_TMP/prompt2k.txt"; done
 echo "input: $MB MB mixed-language text (English prose, C++ code, 30 scripts)"
 
-env_tokens() { env -i PATH="$PATH" HOME="$BENCH_TMP" XDG_CONFIG_HOME="$BENCH_TMP/config" "$LLMCTL_BIN" "$@"; }
+# A command, not a function, so /usr/bin/time can run it too.
+ENV_TOKENS=(env -i PATH="$PATH" HOME="$BENCH_TMP" XDG_CONFIG_HOME="$BENCH_TMP/config" "$LLMCTL_BIN")
+env_tokens() { "${ENV_TOKENS[@]}" "$@"; }
 
 # best_seconds CMD...: the fastest of $RUNS runs, in seconds.
 best_seconds() {
@@ -103,9 +105,10 @@ v=$(start_median_us env_tokens --version)
 t=$(start_median_us env_tokens tokens -m gpt-4o "$BENCH_TMP/prompt2k.txt")
 c=$(start_median_us env_tokens tokens -m claude-sonnet-4-5 "$BENCH_TMP/prompt2k.txt")
 echo "start-up (median of $STARTS, includes env(1)): --version ${v} us; tokens -m gpt-4o on 2 KB ${t} us" \
-     "(+$((t - v)) us); tokens -m claude-sonnet-4-5 (estimate) ${c} us (+$((c - v)) us)"
+     "(+$(awk -v a="$t" -v b="$v" 'BEGIN {print a - b}') us); tokens -m claude-sonnet-4-5 (estimate) ${c} us" \
+     "(+$(awk -v a="$c" -v b="$v" 'BEGIN {print a - b}') us)"
 
 # ------------------------------------------------------------- 3. memory
-rss=$(peak_rss_kb env_tokens tokens -m gpt-4o "$MIX")
-rss_v=$(peak_rss_kb env_tokens --version)
+rss=$(peak_rss_kb "${ENV_TOKENS[@]}" tokens -m gpt-4o "$MIX")
+rss_v=$(peak_rss_kb "${ENV_TOKENS[@]}" --version)
 echo "peak RSS: tokens -m gpt-4o on $MB MB: ${rss} KB (input held once); --version: ${rss_v} KB"

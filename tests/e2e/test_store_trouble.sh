@@ -15,10 +15,13 @@ start_fake
 LLM_ENV+=(LLM_MAX_RETRIES=0 LLM_CACHE=off)
 DB=$TMP/llmctl.db
 
-fresh_db() {  # a database holding one record
+fresh_db() {  # a database holding one record, all of it in the main file
   rm -f "$DB" "$DB-wal" "$DB-shm"
   llm complete -p mock "seed" </dev/null
   assert_exit 0 "seed call"
+  # A call leaves its commits in the WAL; the damage below is done to the
+  # main file, so everything must be there first.
+  sqlite3 "$DB" 'PRAGMA wal_checkpoint(TRUNCATE);' >/dev/null
 }
 call() {  # a paid call through the fake; nothing may reach it
   fake_reset
@@ -35,7 +38,7 @@ assert_contains "$LLM_STDERR" LLMCTL_DB_BUSY_TIMEOUT_MS
 hold() {
   rm -f "$TMP/hold.fifo"
   mkfifo "$TMP/hold.fifo"
-  sqlite3 "$DB" <"$TMP/hold.fifo" >/dev/null 2>&1 &
+  sqlite3 -cmd '.timeout 5000' "$DB" <"$TMP/hold.fifo" >/dev/null 2>&1 &
   holder=$!
   exec 7>"$TMP/hold.fifo"
   printf '%s\n' "$1" >&7
