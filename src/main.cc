@@ -1,6 +1,7 @@
 // llmctl: production guardrails around LLM API calls. main() parses the
 // command line, sets up diagnostics on stderr, runs the chosen subcommand
-// and maps its Status onto the exit codes of SPEC §5.
+// and maps its Status onto the process exit code (one code per StatusCode,
+// so scripts can tell a refusal from a failure).
 #include <unistd.h>
 
 #include <algorithm>
@@ -116,7 +117,7 @@ int main(int argc, char** argv) {
     return static_cast<int>(StatusCode::kUsage);
   }
 
-  SetupLogging(ctx.globals);
+  SetupLogging({ctx.globals.log_format == "json", ctx.globals.verbosity, ctx.globals.quiet});
   Status st;
   try {
     st = ctx.run ? ctx.run() : Status::Usage("no command given (run 'llmctl --help')");

@@ -11,6 +11,7 @@
 #include "config/settings.h"
 #include "guardrails/response_cache.h"
 #include "records/call_record.h"
+#include "records/money.h"
 #include "store/database.h"
 #include "util/time_format.h"
 
@@ -46,15 +47,15 @@ Status RunStats(const CacheOptions& o, const GlobalOptions& g) {
                                  {"saved_cost_usd", NanosToUsd(stats.saved_nanos)},
                                  {"namespace", s.cache_namespace},
                                  {"ttl_seconds", s.cache_ttl_seconds},
-                                 {"mode", s.cache_mode}})
+                                 {"mode", CacheModeName(s.cache_mode)}})
                      .dump(2)
               << std::endl;
   } else {
-    std::printf("entries  %lld (%lld expired)\nhits     %lld\nbytes    %lld\nsaved    $%.6f\n"
+    std::printf("entries  %lld (%lld expired)\nhits     %lld\nbytes    %lld\nsaved    $%s\n"
                 "mode %s, namespace %s, ttl %llds\n",
                 static_cast<long long>(stats.entries), static_cast<long long>(stats.expired),
                 static_cast<long long>(stats.hits), static_cast<long long>(stats.bytes),
-                NanosToUsd(stats.saved_nanos), s.cache_mode.c_str(), s.cache_namespace.c_str(),
+                FormatNanosFixed(stats.saved_nanos, 6).c_str(), CacheModeName(s.cache_mode), s.cache_namespace.c_str(),
                 static_cast<long long>(s.cache_ttl_seconds));
   }
   return Status::Ok();

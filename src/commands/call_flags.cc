@@ -2,7 +2,20 @@
 
 #include <tuple>
 
+#include "providers/provider_registry.h"
+
 namespace llmctl {
+namespace {
+
+// The model a provider uses when none is named; empty when it has none.
+// Read from the registry and the config file, so choosing it reads no key.
+std::string DefaultModelFor(const std::string& provider, const Settings& s) {
+  if (const ProviderInfo* info = FindBuiltinProvider(provider)) return std::string(info->default_model);
+  auto it = s.endpoints.find(provider);
+  return it == s.endpoints.end() ? std::string() : it->second.default_model;
+}
+
+}  // namespace
 
 Status LoadCallSettings(const CallFlags& f, const Environment& env, const std::string& config_path,
                         Settings* s) {
@@ -24,16 +37,12 @@ Status LoadCallSettings(const CallFlags& f, const Environment& env, const std::s
 }
 
 std::string KnownProviders(const Settings& s) {
-  std::string names = "openai, anthropic, gemini, mock";
+  std::string names = BuiltinProviderNames();
   for (const auto& [name, ep] : s.endpoints) names += ", " + name;
   return names;
 }
 
 namespace {
-
-bool IsBuiltinProvider(const std::string& name) {
-  return name == "openai" || name == "anthropic" || name == "gemini" || name == "mock";
-}
 
 // Model text for `provider`: a known "provider:" prefix names the provider;
 // OpenAI fine-tunes ("ft:…") and tagged local models ("llama3.2:1b" on a
@@ -45,7 +54,7 @@ Status ParseModelFor(const std::string& text, const std::string& provider, bool 
   if (!st.ok()) return st;
   const auto colon = text.find(':');
   const bool prefixed = colon != std::string::npos && IsKnownProvider(text.substr(0, colon), s);
-  if (!prefixed && colon != std::string::npos && IsBuiltinProvider(provider) && !text.starts_with("ft:"))
+  if (!prefixed && colon != std::string::npos && FindBuiltinProvider(provider) && !text.starts_with("ft:"))
     return Status::Usage(what + " " + text + ": unknown provider \"" + text.substr(0, colon) +
                          "\"; known providers are " + KnownProviders(s) +
                          " (declare others as [providers.NAME] in the config file)");
@@ -57,8 +66,7 @@ Status ParseModelFor(const std::string& text, const std::string& provider, bool 
 
 }  // namespace
 
-Status ChooseModel(const CallFlags& f, const Settings& s, const Environment& env, const PriceTable& prices,
-                   ModelRef* out) {
+Status ChooseModel(const CallFlags& f, const Settings& s, const PriceTable& prices, ModelRef* out) {
   if (!f.provider.empty() && !IsKnownProvider(f.provider, s))
     return Status::Usage("--provider " + f.provider + ": unknown provider; expected " + KnownProviders(s) +
                          " (declare others as [providers.NAME] in the config file)");
@@ -75,13 +83,11 @@ Status ChooseModel(const CallFlags& f, const Settings& s, const Environment& env
     if (!st.ok()) return Status::Config(st.message());
     return Status::Ok();
   }
-  ProviderConfig cfg;
-  Status st = ResolveProvider(provider, s, env, false, &cfg);
-  if (!st.ok()) return st;
-  if (cfg.default_model.empty())
+  const std::string model = DefaultModelFor(provider, s);
+  if (model.empty())
     return Status::Config("provider " + provider +
                           " has no default model: pass --model or set default_model in its config section");
-  *out = {provider, cfg.default_model};
+  *out = {provider, model};
   return Status::Ok();
 }
 

@@ -30,8 +30,7 @@ Status LoadCallSettings(const CallFlags& flags, const Environment& env, const st
 // -> anthropic) unless -p (or, for LLM_MODEL, LLM_PROVIDER) says otherwise;
 // an unknown "prefix:" on a built-in provider is a usage error naming the
 // known providers.
-Status ChooseModel(const CallFlags& flags, const Settings& settings, const Environment& env,
-                   const PriceTable& prices, ModelRef* out);
+Status ChooseModel(const CallFlags& flags, const Settings& settings, const PriceTable& prices, ModelRef* out);
 
 // Names every provider this configuration knows, for error messages.
 std::string KnownProviders(const Settings& settings);

@@ -1,6 +1,6 @@
 // The command layer: each subcommand lives in its own file, registers its
 // flags on the CLI11 app, and on selection stores a runner that returns a
-// Status. main() turns that Status into the exit code of SPEC §5.
+// Status. main() turns that Status into the process exit code.
 #pragma once
 
 #include <functional>

@@ -1,4 +1,4 @@
-// `llmctl complete`: one prompt through every guardrail (SPEC §4).
+// `llmctl complete`: one prompt through every guardrail.
 #include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -25,7 +25,9 @@
 #include "pipeline/audit_trail.h"
 #include "pipeline/call_pipeline.h"
 #include "pipeline/conversation_history.h"
+#include "providers/messages.h"
 #include "providers/provider.h"
+#include "providers/provider_registry.h"
 #include "store/database.h"
 #include "util/utf8.h"
 
@@ -89,18 +91,10 @@ Status LoadMessagesFile(const std::string& path, std::vector<Message>* out) {
   if (!st.ok()) return st;
   nlohmann::json doc = nlohmann::json::parse(text, nullptr, false);
   if (doc.is_discarded()) return Status::Usage("--messages " + path + ": not valid JSON");
-  if (!doc.is_array() || doc.empty())
-    return Status::Usage("--messages " + path + ": expected a non-empty JSON array of {\"role\", \"content\"}");
-  for (size_t i = 0; i < doc.size(); ++i) {
-    const auto& m = doc[i];
-    const std::string where = "--messages " + path + ": element " + std::to_string(i);
-    if (!m.is_object() || !m.contains("role") || !m.contains("content") ||
-        !m["role"].is_string() || !m["content"].is_string())
-      return Status::Usage(where + " is not {\"role\": string, \"content\": string}");
-    std::string role = m["role"].get<std::string>();
-    if (role != "system" && role != "developer" && role != "user" && role != "assistant")
-      return Status::Usage(where + " has role \"" + role + "\": expected system, developer, user or assistant");
-    out->push_back({role, m["content"].get<std::string>()});
+  if (auto bad = ParseMessages(doc, out)) {
+    if (!bad->index)
+      return Status::Usage("--messages " + path + ": expected a non-empty JSON array of {\"role\", \"content\"}");
+    return Status::Usage("--messages " + path + ": element " + std::to_string(*bad->index) + " " + bad->problem);
   }
   return Status::Ok();
 }
@@ -166,21 +160,15 @@ Status BuildRequest(const CompleteOptions& o, const TemplateUse* use, ChatReques
   }
   if (!prompt.empty()) messages.push_back({"user", prompt});
 
-  std::vector<Message> turns;
   for (const Message& m : messages) {
     Status valid = ValidateText(m.content, "--messages content");
     if (!valid.ok()) return valid;
-    if (m.role == "system" || m.role == "developer")
-      system += (system.empty() ? "" : "\n\n") + m.content;
-    else
-      turns.push_back(m);
   }
+  std::vector<Message> turns;
+  FoldSystemMessages(messages, &system, &turns);
   st = ValidateText(system, "--system");
   if (!st.ok()) return st;
-  bool has_text = false;
-  for (const Message& m : turns)
-    if (m.content.find_first_not_of(" \t\r\n") != std::string::npos) has_text = true;
-  if (!has_text)
+  if (!HasText(turns))
     return Status::Usage("empty prompt: give it as arguments, on standard input, or with --messages");
   r->system = system;
   r->messages = std::move(turns);
@@ -235,7 +223,7 @@ Status RunComplete(const CompleteOptions& o, const GlobalOptions& g) {
   st = LoadPriceTable(settings, &prices);
   if (!st.ok()) return st;
   CallSpec spec;
-  st = ChooseModel(call, settings, env, prices, &spec.primary);
+  st = ChooseModel(call, settings, prices, &spec.primary);
   if (!st.ok()) return st;
   st = ChooseFallbacks(call, settings, &spec.fallbacks);
   if (!st.ok()) return st;
@@ -254,14 +242,13 @@ Status RunComplete(const CompleteOptions& o, const GlobalOptions& g) {
   ctx.settings = &settings;
   ctx.env = &env;
   ctx.prices = &prices;
-  st = PrepareCall(ctx, spec);
-  if (!st.ok()) return st;
+  // The history is part of the request the plan estimates and keys the
+  // cache on, so it is attached before the plan is made.
   Database db;
-  st = db.Open(settings.db_path, DatabaseOptionsFor(settings));
-  if (!st.ok()) return st;
-  ctx.db = &db;
   PendingTurn turn;
   if (!o.conversation.empty()) {
+    st = db.Open(settings.db_path, DatabaseOptionsFor(settings));
+    if (!st.ok()) return st;
     const auto history_start = std::chrono::steady_clock::now();
     st = AttachConversation(db, settings, prices, o.conversation, &spec, &turn);
     if (!st.ok()) return st;
@@ -274,9 +261,17 @@ Status RunComplete(const CompleteOptions& o, const GlobalOptions& g) {
   if (spec.history_dropped > 0)
     spdlog::info("{} oldest message{} left out to fit the window", spec.history_dropped,
                  spec.history_dropped == 1 ? " was" : "s were");
+  CallPlan plan;
+  st = MakeCallPlan(ctx, spec, &plan);
+  if (!st.ok()) return st;
+  if (o.conversation.empty()) {
+    st = db.Open(settings.db_path, DatabaseOptionsFor(settings));
+    if (!st.ok()) return st;
+  }
+  ctx.db = &db;
   if (o.dry_run) {
     nlohmann::json report;
-    Status verdict = DryRun(ctx, spec, &report);
+    Status verdict = DryRun(ctx, plan, &report);
     if (!report.is_null() && (spec.conversation || o.fit)) report["history_dropped"] = spec.history_dropped;
     if (!report.is_null())
       std::cout << report.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << std::endl;
@@ -307,7 +302,7 @@ Status RunComplete(const CompleteOptions& o, const GlobalOptions& g) {
     };
   }
   CallOutcome outcome;
-  Status written = RunCall(ctx, spec, &outcome);
+  Status written = RunCall(ctx, plan, &outcome);
   if (o.json) {
     nlohmann::json j = outcome.record.ToJson();
     // The record printed must not claim a success its storing failed.
@@ -343,7 +338,7 @@ void AddCompleteCommand(CLI::App& app, CommandContext& ctx) {
   CLI::App* cmd = app.add_subcommand("complete", "Send one prompt through every guardrail and print the answer");
   cmd->add_option("prompt", o->prompt, "Prompt words (none or '-' reads standard input)");
   cmd->add_option("-m,--model", o->call.model, "Model, as MODEL or PROVIDER:MODEL");
-  cmd->add_option("-p,--provider", o->call.provider, "Provider: openai, anthropic, gemini, mock or a configured endpoint");
+  cmd->add_option("-p,--provider", o->call.provider, "Provider: " + BuiltinProviderNames() + " or a configured endpoint");
   cmd->add_option("-s,--system", o->system, "System prompt");
   cmd->add_option("--messages", o->messages_file, "JSON file ('-' = standard input): an array of {role, content} in OpenAI form");
   cmd->add_option("-u,--user", o->call.user, "User id for limits and records (default $LLMCTL_USER, $USER)");

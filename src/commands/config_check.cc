@@ -1,5 +1,5 @@
 // `llmctl config-check`: validates everything `complete` would need and
-// says how to fix each failure (SPEC §4).
+// says how to fix each failure.
 #include <unistd.h>
 
 #include <iostream>
@@ -13,6 +13,7 @@
 #include "guardrails/circuit_breaker.h"
 #include "guardrails/pricing.h"
 #include "providers/provider.h"
+#include "providers/provider_registry.h"
 #include "records/record_store.h"
 #include "store/database.h"
 #include "store/migrations.h"
@@ -70,9 +71,11 @@ void CheckProviders(const Settings& s, const Environment& env, bool ping, std::v
                          "export the key variable named above, or choose another provider"});
       continue;
     } else {
-      std::string detail = cfg.kind == ProviderKind::kMock ? "offline, no key needed" : "base " + cfg.base_url;
+      // Only an endpoint that needs no key gets this far without one.
+      const bool offline = !ProviderInfoFor(cfg.kind).make_codec;
+      std::string detail = offline ? "offline, no key needed" : "base " + cfg.base_url;
       if (!cfg.api_key.empty()) detail += ", key " + MaskSecret(cfg.api_key);
-      else if (cfg.kind == ProviderKind::kOpenAICompatible) detail += ", no key (local endpoint)";
+      else if (!offline) detail += ", no key (local endpoint)";
       checks->push_back({"ok", "provider " + ref.provider, detail, ""});
       if (ping) {
         auto provider = MakeProvider(cfg);

@@ -1,34 +1,26 @@
-// `llmctl eval SUITE.jsonl`: CI prompt-regression runs (issue #7). This file
-// only wires flags to the eval layer: suite parsing, the runner, reports,
-// JUnit and run comparison live in src/eval/.
+// `llmctl eval SUITE.jsonl`: prompt-regression runs for CI. This file only
+// wires flags to the eval layer: suite parsing, planning, the runner,
+// reports, JUnit and run comparison live in src/eval/.
 #include <unistd.h>
 
 #include <chrono>
 #include <csignal>
-#include <fstream>
 #include <iostream>
-#include <set>
-
-#include <spdlog/spdlog.h>
 
 #include "commands/call_flags.h"
 #include "commands/command.h"
 #include "commands/number_flags.h"
 #include "config/settings.h"
 #include "eval/compare.h"
-#include "eval/junit.h"
+#include "eval/eval_setup.h"
 #include "eval/report.h"
 #include "eval/runner.h"
-#include "eval/suite.h"
-#include "guardrails/preflight.h"
 #include "guardrails/pricing.h"
 #include "pipeline/audit_trail.h"
-#include "pipeline/call_pipeline.h"
 #include "providers/http_client.h"
 #include "store/database.h"
 #include "util/hash.h"
 #include "util/output_path.h"
-#include "util/regex.h"
 #include "util/strict_number.h"
 #include "util/stdout_color.h"
 #include "util/time_format.h"
@@ -49,57 +41,6 @@ struct EvalOptions {
 std::atomic<bool> g_cancelled{false};
 void OnSignal(int) { g_cancelled.store(true); }
 
-Status LoadSuite(const std::string& path, Suite* suite) {
-  std::vector<std::string> errors;
-  if (path == "-") {
-    ParseSuite(std::cin, "<stdin>", suite, &errors);
-  } else {
-    std::ifstream in(path);
-    if (!in) return Status::Usage(path + ": cannot read the suite file");
-    ParseSuite(in, path, suite, &errors);
-  }
-  if (errors.empty()) return Status::Ok();
-  for (size_t i = 0; i + 1 < errors.size(); ++i) spdlog::error("{}", errors[i]);
-  return Status::Usage(errors.back());
-}
-
-// Worst case of a call over its whole chain, as the pipeline reserves it.
-int64_t WorstCostNanos(const PriceTable& prices, const CallSpec& spec) {
-  int64_t worst = 0;
-  std::vector<ModelRef> chain = {spec.primary};
-  chain.insert(chain.end(), spec.fallbacks.begin(), spec.fallbacks.end());
-  for (const ModelRef& ref : chain) {
-    ChatRequest request = spec.request;
-    request.model = ref.model;
-    PreflightEstimate est;
-    CheckPreflight(request, prices.Find(ref.provider, ref.model).price, 0, &est);
-    worst = std::max(worst, est.worst_cost_nanos);
-  }
-  return worst;
-}
-
-Status RunCompare(const EvalOptions& o, const Settings& settings) {
-  Database db;
-  Status st = db.OpenForReading(settings.db_path, DatabaseOptionsFor(settings));
-  if (!st.ok()) return st;
-  std::vector<EvalResultRow> a, b;
-  st = LoadEvalResults(db, o.compare[0], &a);
-  if (st.ok()) st = LoadEvalResults(db, o.compare[1], &b);
-  if (!st.ok()) return st;
-  for (const auto& [id, rows] : {std::pair{&o.compare[0], &a}, std::pair{&o.compare[1], &b}})
-    if (rows->empty())
-      return Status::Usage("--compare: no eval results for run " + *id + " in " + settings.db_path +
-                           " (the run id is printed at the end of every eval)");
-  const Comparison c = CompareRuns(o.compare[0], a, o.compare[1], b);
-  if (o.json) PrintComparisonJson(c, std::cout);
-  else PrintComparison(c, std::cout, StdoutWantsColor());
-  std::cout.flush();
-  if (c.regressions)
-    return Status::CheckFailed(std::to_string(c.regressions) + " case(s) passed in " + o.compare[0] +
-                               " and not in " + o.compare[1]);
-  return Status::Ok();
-}
-
 Status RunEvalCommand(const EvalOptions& o, const GlobalOptions& g) {
   const Environment env = ProcessEnvironment();
   Settings settings;
@@ -107,7 +48,11 @@ Status RunEvalCommand(const EvalOptions& o, const GlobalOptions& g) {
   if (!st.ok()) return st;
   if (!o.compare.empty()) {
     if (!o.suite.empty()) return Status::Usage("--compare takes two run ids and no suite file");
-    return RunCompare(o, settings);
+    Database db;
+    st = db.OpenForReading(settings.db_path, DatabaseOptionsFor(settings));
+    if (!st.ok()) return st;
+    return CompareStoredRuns(db, settings.db_path, o.compare[0], o.compare[1], o.json, StdoutWantsColor(),
+                             std::cout);
   }
   if (o.suite.empty()) return Status::Usage("give a suite file (llmctl eval SUITE.jsonl) or --compare RUN_A RUN_B");
   // Reports are written at the end: a path that cannot take them must stop
@@ -130,27 +75,21 @@ Status RunEvalCommand(const EvalOptions& o, const GlobalOptions& g) {
   }
   // Repeats exist to expose flaky answers: served from the cache they
   // would all agree, so the cache is written but not read (unless replaying).
-  if (o.repeat > 1 && settings.cache_mode == "auto") settings.cache_mode = "refresh";
+  if (o.repeat > 1 && settings.cache_mode == CacheMode::kAuto) settings.cache_mode = CacheMode::kRefresh;
 
   Suite suite;
-  st = LoadSuite(o.suite, &suite);
+  st = LoadSuiteFile(o.suite, &suite);
   if (!st.ok()) return st;
-  if (!o.filter.empty()) {
-    std::string error;
-    auto re = Regex::Compile(o.filter, &error);
-    if (!re) return Status::Usage("--filter " + o.filter + ": invalid regular expression: " + error);
-    std::erase_if(suite.cases, [&](const EvalCase& c) { return !re->Search(c.id); });
-    if (suite.cases.empty()) return Status::Usage("--filter " + o.filter + " matches no case id in " + suite.name);
-  }
+  st = FilterCases(o.filter, &suite);
+  if (!st.ok()) return st;
 
   PriceTable prices;
   st = LoadPriceTable(settings, &prices);
   if (!st.ok()) return st;
-  ModelRef run_model;
-  st = ChooseModel(o.call, settings, env, prices, &run_model);
+  EvalCallDefaults defaults;
+  st = ChooseModel(o.call, settings, prices, &defaults.model);
   if (!st.ok()) return st;
-  std::vector<ModelRef> fallbacks;
-  st = ChooseFallbacks(o.call, settings, &fallbacks);
+  st = ChooseFallbacks(o.call, settings, &defaults.fallbacks);
   if (!st.ok()) return st;
 
   const std::string run_id = o.run_id.empty() ? NewUuidV7() : o.run_id;
@@ -159,34 +98,10 @@ Status RunEvalCommand(const EvalOptions& o, const GlobalOptions& g) {
   base.env = &env;
   base.prices = &prices;
   base.cancelled = &g_cancelled;
+  defaults.run_id = run_id;
   std::vector<EvalTask> tasks;
-  std::set<std::string> prepared;  // chains already checked for keys
-  for (const EvalCase& c : suite.cases) {
-    EvalTask t;
-    t.eval_case = &c;
-    CallSpec& spec = t.spec;
-    spec.primary = run_model;
-    if (!c.model.empty()) {
-      st = ParseModelRef(c.model, run_model.provider, settings, &spec.primary);
-      if (!st.ok())
-        return Status::Usage(suite.name + ":" + std::to_string(c.line) + ": case \"" + c.id + "\": " + st.message());
-    }
-    spec.fallbacks = fallbacks;
-    spec.user = settings.user;
-    spec.allow_truncated = true;  // judged by the case (see JudgeCase)
-    spec.run_id = run_id;
-    spec.case_id = c.id;
-    spec.request.system = c.system;
-    spec.request.messages = c.messages;
-    spec.request.max_tokens = c.max_tokens.value_or(settings.max_tokens);
-    spec.request.temperature = c.temperature.value_or(settings.temperature);
-    if (prepared.insert(spec.primary.ToString()).second) {
-      st = PrepareCall(base, spec);
-      if (!st.ok()) return st;
-    }
-    t.worst_cost_nanos = WorstCostNanos(prices, spec);
-    tasks.push_back(std::move(t));
-  }
+  st = PlanEvalTasks(base, suite, defaults, &tasks);
+  if (!st.ok()) return st;
 
   std::optional<AuditConfig> audit;
   st = LoadAuditConfig(settings, &audit);
@@ -226,19 +141,8 @@ Status RunEvalCommand(const EvalOptions& o, const GlobalOptions& g) {
   info.repeat = o.repeat;
   info.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 
-  st = SaveEvalResults(db, run_id, suite.name, started_ms, results);
-  if (!st.ok()) spdlog::warn("{} (--compare will not see this run)", st.message());
-  if (!o.junit.empty()) {
-    std::ofstream f(o.junit, std::ios::trunc);
-    JUnitRun jr{suite.name, run_id, started_ms, info.wall_seconds, o.repeat};
-    if (f) WriteJUnit(jr, results, f);
-    if (!f) return Status::Usage("--junit " + o.junit + ": cannot write the file");
-  }
-  if (!o.output.empty()) {
-    st = WriteResultsJsonl(info, results, o.output);
-    if (!st.ok()) return st;
-  }
-  PrintEvalSummary(info, results, std::cout, StdoutWantsColor());
+  st = WriteEvalOutputs(db, info, started_ms, results, {o.junit, o.output, StdoutWantsColor()}, std::cout);
+  if (!st.ok()) return st;
   if (!written.ok()) return written;
   if (g_cancelled.load()) return Status::Interrupted("interrupted; cases not yet started were skipped");
   return RunVerdict(results, ro.max_cost_text);

@@ -9,6 +9,7 @@
 #include "config/settings.h"
 #include "guardrails/limits.h"
 #include "records/call_record.h"
+#include "records/money.h"
 #include "store/database.h"
 #include "util/time_format.h"
 
@@ -22,11 +23,7 @@ struct LimitsOptions {
 
 std::string Limit(int64_t v) { return v > 0 ? std::to_string(v) : "off"; }
 
-std::string Money(double usd) {
-  char buf[48];
-  std::snprintf(buf, sizeof buf, "$%.6f", usd);
-  return buf;
-}
+std::string Money(double usd) { return "$" + FormatNanosFixed(UsdToNanos(usd), 6); }
 
 Status RunLimits(const LimitsOptions& o, const GlobalOptions& g) {
   Settings s;

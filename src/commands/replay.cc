@@ -61,7 +61,7 @@ Status RunReplay(const ReplayOptions& o, const GlobalOptions& g) {
   st = AuditedRequest(entry, &spec.primary, &spec.request);
   if (!st.ok()) return st;
   if (!o.call.model.empty() || !o.call.provider.empty()) {
-    st = ChooseModel(o.call, settings, env, prices, &spec.primary);
+    st = ChooseModel(o.call, settings, prices, &spec.primary);
     if (!st.ok()) return st;
   }
   st = ChooseFallbacks(o.call, settings, &spec.fallbacks);
@@ -73,14 +73,15 @@ Status RunReplay(const ReplayOptions& o, const GlobalOptions& g) {
   ctx.settings = &settings;
   ctx.env = &env;
   ctx.prices = &prices;
-  st = PrepareCall(ctx, spec);
+  CallPlan plan;
+  st = MakeCallPlan(ctx, spec, &plan);
   if (!st.ok()) return st;
   ctx.db = &db;
   ctx.cancelled = &g_replay_cancelled;
   std::signal(SIGINT, OnReplaySignal);
   std::signal(SIGTERM, OnReplaySignal);
   CallOutcome outcome;
-  Status written = RunCall(ctx, spec, &outcome);
+  Status written = RunCall(ctx, plan, &outcome);
   if (o.diff) {
     const nlohmann::json& old_answer = entry.value("answer", nlohmann::json::object());
     const std::string old_text = old_answer.value("text", std::string());

@@ -65,7 +65,7 @@ Status RunTokens(const TokensOptions& o, const GlobalOptions& g) {
   st = LoadPriceTable(s, &prices);
   if (!st.ok()) return st;
   ModelRef model;
-  st = ChooseModel(flags, s, env, prices, &model);
+  st = ChooseModel(flags, s, prices, &model);
   if (!st.ok()) return st;
   std::string text;
   st = ReadInput(o.file, &text);

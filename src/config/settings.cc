@@ -14,7 +14,9 @@
 #include <CLI/CLI.hpp>
 #include <spdlog/spdlog.h>
 
+#include "providers/provider_registry.h"
 #include "store/database.h"
+#include "util/ascii.h"
 #include "util/did_you_mean.h"
 #include "util/secret_scrubber.h"
 #include "util/strict_number.h"
@@ -68,7 +70,7 @@ const std::vector<std::pair<std::string, Setter>>& Registry() {
       {"LLM_PROVIDER",
        [](const std::string& v, const std::string& label, Settings* s) {
          if (!IsKnownProvider(v, *s))
-           return Status::Config(Bad(label, v, "expected openai, anthropic, gemini, mock" +
+           return Status::Config(Bad(label, v, "expected " + BuiltinProviderNames() +
                                                    std::string(s->endpoints.empty() ? "" : " or a [providers.NAME] from the config file")));
          s->provider = v;
          return Status::Ok();
@@ -111,10 +113,12 @@ const std::vector<std::pair<std::string, Setter>>& Registry() {
       {"LLM_DAILY_BUDGET_USD", NumberSetting(&Settings::daily_budget_usd, 0, 1e9, "expected a non-negative number of USD (0 = off)")},
       {"LLM_CACHE",
        [](const std::string& v, const std::string& label, Settings* s) {
-         if (v != "auto" && v != "off" && v != "refresh" && v != "only")
-           return Status::Config(Bad(label, v, "expected auto, off, refresh or only"));
-         s->cache_mode = v;
-         return Status::Ok();
+         for (CacheMode mode : {CacheMode::kAuto, CacheMode::kOff, CacheMode::kRefresh, CacheMode::kOnly})
+           if (v == CacheModeName(mode)) {
+             s->cache_mode = mode;
+             return Status::Ok();
+           }
+         return Status::Config(Bad(label, v, "expected auto, off, refresh or only"));
        }},
       {"LLM_CACHE_TTL_SECONDS", IntSetting(&Settings::cache_ttl_seconds, 0, kMaxCacheTtlSeconds, "expected an integer number of seconds from 0 to 315360000 (ten years)")},
       {"LLM_CACHE_NAMESPACE", StringSetting(&Settings::cache_namespace, false)},
@@ -145,11 +149,6 @@ const Setter* FindSetter(const std::string& name) {
   for (const auto& [n, setter] : Registry())
     if (n == name) return &setter;
   return nullptr;
-}
-
-std::string Upper(std::string s) {
-  for (char& c : s) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-  return s;
 }
 
 bool ValidBaseUrl(const std::string& url) {
@@ -268,7 +267,7 @@ Status LoadConfigFile(const std::string& path, bool must_exist, Settings* s,
     if (item.name == "++" || item.name == "--") continue;  // CLI11 section markers
     if (item.parents.size() == 2 && item.parents[0] == "providers") {
       const std::string& name = item.parents[1];
-      if (name == "openai" || name == "anthropic" || name == "gemini" || name == "mock")
+      if (FindBuiltinProvider(name))
         return Status::Config(path + ": [providers." + name +
                               "] would shadow a built-in provider; choose another name");
       Status st = ApplyEndpointItem(path, name, item, s);
@@ -278,7 +277,7 @@ Status LoadConfigFile(const std::string& path, bool must_exist, Settings* s,
     if (!item.parents.empty())
       return Status::Config(path + ": unknown section [" + item.parents[0] +
                             "]: expected [providers.NAME]");
-    std::string name = Upper(item.name);
+    std::string name = AsciiUpper(item.name);
     if (!FindSetter(name))
       return Status::Config(path + ": unknown key " + item.name +
                             ": expected a variable name such as LLM_MAX_TOKENS (see `llmctl help`)" +
@@ -305,6 +304,16 @@ void WarnAboutMistypedVariables(const Environment& env) {
 
 }  // namespace
 
+const char* CacheModeName(CacheMode mode) {
+  switch (mode) {
+    case CacheMode::kAuto: return "auto";
+    case CacheMode::kOff: return "off";
+    case CacheMode::kRefresh: return "refresh";
+    case CacheMode::kOnly: return "only";
+  }
+  return "auto";
+}
+
 const std::vector<std::string>& SettingNames() {
   static const std::vector<std::string> names = [] {
     std::vector<std::string> n;
@@ -324,8 +333,7 @@ Environment ProcessEnvironment() {
 }
 
 bool IsKnownProvider(const std::string& name, const Settings& s) {
-  return name == "openai" || name == "anthropic" || name == "gemini" || name == "mock" ||
-         s.endpoints.count(name) > 0;
+  return FindBuiltinProvider(name) || s.endpoints.count(name) > 0;
 }
 
 Status ApplySetting(const std::string& variable, const std::string& value, const std::string& label,
@@ -421,14 +429,6 @@ Status ParseModelRef(const std::string& text, const std::string& default_provide
 
 namespace {
 
-std::string DefaultModelFor(const std::string& provider) {
-  if (provider == "openai") return "gpt-4o-mini";
-  if (provider == "anthropic") return "claude-haiku-4-5";
-  if (provider == "gemini") return "gemini-2.5-flash";
-  if (provider == "mock") return "mock-1";
-  return "";
-}
-
 // Reads a key from VAR or VAR_FILE. A trailing newline in a secret file is
 // an editor artefact, not part of the key.
 Status ReadKey(const Environment& env, const std::string& var, std::string* key, std::string* from) {
@@ -465,32 +465,26 @@ Status ResolveProvider(const std::string& name, const Settings& s, const Environ
     return it == env.end() ? std::string() : it->second;
   };
   ProviderConfig cfg;
-  cfg.name = name;
   std::vector<std::string> key_vars;
   std::string base_var;
-  if (name == "mock") {
-    cfg.kind = ProviderKind::kMock;
-  } else if (name == "openai") {
-    cfg.kind = ProviderKind::kOpenAI;
-    cfg.base_url = "https://api.openai.com/v1";
-    cfg.max_tokens_field = "max_completion_tokens";
-    base_var = "OPENAI_BASE_URL";
-    key_vars = {"OPENAI_API_KEY"};
-  } else if (name == "anthropic") {
-    cfg.kind = ProviderKind::kAnthropic;
-    cfg.base_url = "https://api.anthropic.com";
-    base_var = "ANTHROPIC_BASE_URL";
-    key_vars = {"ANTHROPIC_API_KEY"};
-  } else if (name == "gemini") {
-    cfg.kind = ProviderKind::kGemini;
-    cfg.base_url = "https://generativelanguage.googleapis.com";
-    base_var = "GEMINI_BASE_URL";
-    key_vars = {"GOOGLE_API_KEY", "GEMINI_API_KEY"};
+  bool needs_key = true;
+  if (const ProviderInfo* info = FindBuiltinProvider(name)) {
+    cfg.name = name;
+    cfg.kind = info->kind;
+    cfg.base_url = info->default_base_url;
+    cfg.max_tokens_field = info->max_tokens_field;
+    cfg.default_model = info->default_model;
+    base_var = info->base_url_variable;
+    key_vars.assign(info->key_variables.begin(), info->key_variables.end());
+    needs_key = info->needs_key;
   } else if (auto it = s.endpoints.find(name); it != s.endpoints.end()) {
     cfg = it->second;
     if (!cfg.api_key_env.empty()) key_vars = {cfg.api_key_env};
+    // Endpoints declared without api_key_env are local servers that need no key.
+    needs_key = !key_vars.empty();
   } else {
-    return Status::Config("unknown provider \"" + name + "\": expected openai, anthropic, gemini, mock or a [providers.NAME] from the config file");
+    return Status::Config("unknown provider \"" + name + "\": expected " + BuiltinProviderNames() +
+                          " or a [providers.NAME] from the config file");
   }
   if (!base_var.empty()) {
     std::string b = get(base_var.c_str());
@@ -507,16 +501,12 @@ Status ResolveProvider(const std::string& name, const Settings& s, const Environ
     if (!st.ok()) return st;
     if (!cfg.api_key.empty()) break;
   }
-  // Endpoints declared without api_key_env are local servers that need no key.
-  bool needs_key = cfg.kind != ProviderKind::kMock &&
-                   (cfg.kind != ProviderKind::kOpenAICompatible || !key_vars.empty());
   if (require_key && needs_key && cfg.api_key.empty()) {
     std::string vars;
     for (const auto& v : key_vars) vars += (vars.empty() ? "" : " or ") + v;
     return Status::Config("no API key for provider " + name + ": set " + vars + " (or " +
                           key_vars.front() + "_FILE pointing at a file holding it)");
   }
-  if (cfg.default_model.empty()) cfg.default_model = DefaultModelFor(name);
   *out = cfg;
   return Status::Ok();
 }

@@ -1,4 +1,4 @@
-// Settings: every variable of SPEC §3, resolved with the precedence
+// Settings: every variable llmctl reads, resolved with the precedence
 // flag > environment > config file > default and validated up front, so a
 // bad value fails before anything is sent or written.
 #pragma once
@@ -20,6 +20,12 @@ struct ModelRef {
   std::string ToString() const { return provider + ":" + model; }
 };
 
+// LLM_CACHE: auto serves and stores deterministic (temperature 0) calls;
+// refresh stores without serving; only serves and never calls a provider
+// (a hermetic replay); off neither.
+enum class CacheMode { kAuto, kOff, kRefresh, kOnly };
+const char* CacheModeName(CacheMode mode);  // auto, off, refresh, only
+
 // Where a setting's value came from, for config-check.
 enum class SettingSource { kDefault, kConfigFile, kEnvironment, kFlag };
 
@@ -32,7 +38,7 @@ struct Settings {
   double timeout_seconds = 30;
   double deadline_seconds = 120;
   int64_t max_retries = 2;
-  double retry_base_seconds = 0.5;     // LLM_RETRY_BASE_SECONDS (beyond the SPEC)
+  double retry_base_seconds = 0.5;     // LLM_RETRY_BASE_SECONDS
   double retry_max_seconds = 8;        // LLM_RETRY_MAX_SECONDS
   int64_t breaker_threshold = 5;       // LLM_BREAKER_THRESHOLD
   double breaker_cooldown_seconds = 30;  // LLM_BREAKER_COOLDOWN_SECONDS
@@ -42,7 +48,7 @@ struct Settings {
   int64_t rate_limit_window_seconds = 3600;
   double user_daily_budget_usd = 0;
   double daily_budget_usd = 0;
-  std::string cache_mode = "auto";
+  CacheMode cache_mode = CacheMode::kAuto;
   int64_t cache_ttl_seconds = 86400;
   std::string cache_namespace = "default";
   double latency_p95_alert_ms = 5000;
@@ -98,7 +104,7 @@ Status ResolveProvider(const std::string& name, const Settings& settings, const 
 // How every command opens the state database under these settings.
 DatabaseOptions DatabaseOptionsFor(const Settings& settings);
 
-// The names of every variable llmctl reads, in SPEC order.
+// The names of every variable llmctl reads, in the order `help` lists them.
 const std::vector<std::string>& SettingNames();
 
 }  // namespace llmctl

@@ -7,14 +7,14 @@
 
 using namespace llmctl;
 
-TEST_CASE("defaults match the SPEC") {
+TEST_CASE("defaults are the documented ones") {
   Settings s;
   REQUIRE(LoadSettings({{"HOME", "/home/u"}, {"USER", "ann"}}, "", &s).ok());
   CHECK(s.provider == "openai");
   CHECK(s.max_tokens == 2048);
   CHECK(s.temperature == doctest::Approx(0.7));
   CHECK(s.rate_limit_tokens == 100000);
-  CHECK(s.cache_mode == "auto");
+  CHECK(s.cache_mode == CacheMode::kAuto);
   CHECK(s.db_path == "/home/u/.local/state/llmctl/llmctl.db");
   CHECK(s.user == "ann");
 }

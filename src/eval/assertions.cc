@@ -1,10 +1,10 @@
 #include "eval/assertions.h"
 
 #include <algorithm>
-#include <cctype>
 #include <cstdio>
 
 #include "records/call_record.h"
+#include "util/ascii.h"
 
 namespace llmctl {
 namespace {
@@ -35,11 +35,6 @@ std::string TypeList() {
   std::string out;
   for (const TypeName& t : kTypes) out += (out.empty() ? "" : ", ") + std::string(t.name);
   return out;
-}
-
-std::string Lower(std::string s) {
-  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
 }
 
 // A JSON string for messages: quotes and control characters escaped, so a
@@ -198,7 +193,7 @@ AssertionResult CheckAssertion(const Assertion& a, const Observation& o) {
       if (got.find(a.text) != std::string::npos) return Pass();
       return Fail("expected output to contain " + Quote(a.text) + ", got " + QuoteGot(got));
     case AssertionType::kIContains:
-      if (Lower(got).find(Lower(a.text)) != std::string::npos) return Pass();
+      if (AsciiLower(got).find(AsciiLower(a.text)) != std::string::npos) return Pass();
       return Fail("expected output to contain " + Quote(a.text) + " (any case), got " + QuoteGot(got));
     case AssertionType::kNotContains:
       if (got.find(a.text) == std::string::npos) return Pass();

@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "records/call_record.h"
+#include "records/money.h"
 #include "util/text_table.h"
 
 namespace llmctl {
@@ -58,9 +59,7 @@ RunTotals Totals(const std::map<std::string, CaseSummary>& cases) {
 }
 
 std::string Usd(int64_t nanos, bool sign = false) {
-  char buf[48];
-  std::snprintf(buf, sizeof buf, sign ? "%+.6f" : "%.6f", NanosToUsd(nanos));
-  return buf;
+  return (sign && nanos >= 0 ? "+" : "") + FormatNanosFixed(nanos, 6);
 }
 
 std::string Ms(double ms, bool sign = false) {

@@ -1,7 +1,7 @@
 // Eval results in the database, and the comparison of two runs: which
 // cases changed between pass and fail, and what happened to cost and
 // latency. Only ids, statuses, assertion type names and figures are
-// stored, never prompt or answer text (SPEC §6).
+// stored, never prompt or answer text: the database holds no content.
 #pragma once
 
 #include <cstdint>

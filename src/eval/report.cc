@@ -6,6 +6,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "records/money.h"
 #include "records/percentiles.h"
 #include "util/text_table.h"
 
@@ -14,11 +15,7 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-std::string Usd(int64_t nanos) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.6f", NanosToUsd(nanos));
-  return buf;
-}
+std::string Usd(int64_t nanos) { return FormatNanosFixed(nanos, 6); }
 
 std::string Where(const CaseResult& r, int repeat) {
   std::string s = r.case_id;

@@ -6,6 +6,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "records/money.h"
 #include "store/database.h"
 #include "util/secret_scrubber.h"
 
@@ -25,7 +26,7 @@ class Scheduler {
     std::unique_lock<std::mutex> lock(mu_);
     while (next_ < total_) {
       const size_t i = next_;
-      const int64_t worst = tasks_[i % tasks_.size()].worst_cost_nanos;
+      const int64_t worst = tasks_[i % tasks_.size()].plan.claim.cost_nanos;
       if (options_.cancelled && options_.cancelled->load()) {
         Skip(i, "not run: the run was interrupted", skipped);
         continue;
@@ -43,7 +44,8 @@ class Scheduler {
         // slipping in later, so a report shows one clean cut-off point.
         exhausted_ = true;
         Skip(i, "not run: the run budget --max-cost " + options_.max_cost_text +
-                    " would be passed (spent $" + Usd(spent_) + ", this case may cost up to $" + Usd(worst) + ")",
+                    " would be passed (spent $" + FormatNanosFixed(spent_, 6) + ", this case may cost up to $" +
+                    FormatNanosFixed(worst, 6) + ")",
              skipped);
         continue;
       }
@@ -56,17 +58,12 @@ class Scheduler {
 
   void Settle(size_t index, int64_t actual_nanos) {
     std::lock_guard<std::mutex> lock(mu_);
-    reserved_ -= tasks_[index % tasks_.size()].worst_cost_nanos;
+    reserved_ -= tasks_[index % tasks_.size()].plan.claim.cost_nanos;
     spent_ += actual_nanos;
     settled_.notify_all();
   }
 
  private:
-  static std::string Usd(int64_t nanos) {
-    char buf[32];
-    std::snprintf(buf, sizeof buf, "%.6f", NanosToUsd(nanos));
-    return buf;
-  }
   void Skip(size_t i, const std::string& why, std::vector<size_t>* skipped) {
     CaseResult& r = (*results_)[i];
     r.status = CaseStatus::kSkipped;
@@ -193,8 +190,8 @@ Status RunEval(const PipelineContext& base, const std::vector<EvalTask>& tasks, 
       }
       CallOutcome outcome;
       db.ResetWaitBudget();  // each case is a call with its own lock wait
-      Status written = RunCall(ctx, task.spec, &outcome);
-      if (written.ok() && options.audit) written = WriteAuditEntry(db, *options.audit, task.spec, outcome);
+      Status written = RunCall(ctx, task.plan, &outcome);
+      if (written.ok() && options.audit) written = WriteAuditEntry(db, *options.audit, task.plan.spec, outcome);
       scheduler.Settle(index, outcome.record.cost_nanos);
       if (!written.ok()) {
         std::lock_guard<std::mutex> lock(failure_mu);

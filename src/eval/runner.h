@@ -19,11 +19,11 @@
 
 namespace llmctl {
 
-// One case made ready to run: its call and what that call may cost at most.
+// One case made ready to run: its planned call, whose claim is what the
+// call may cost at most.
 struct EvalTask {
   const EvalCase* eval_case = nullptr;
-  CallSpec spec;
-  int64_t worst_cost_nanos = 0;
+  CallPlan plan;
 };
 
 enum class CaseStatus { kPassed, kFailed, kError, kSkipped };

@@ -4,6 +4,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "providers/messages.h"
 #include "util/utf8.h"
 
 namespace llmctl {
@@ -29,7 +30,7 @@ std::string VarText(const json& v) {
 // templating waits until the case's vars are merged with the defaults'.
 struct RawCase {
   std::optional<std::string> id, prompt, system, model;
-  std::optional<json> messages;
+  std::optional<std::vector<Message>> messages;
   std::map<std::string, std::string> vars;
   std::optional<int64_t> max_tokens;
   std::optional<double> temperature;
@@ -60,19 +61,12 @@ std::string ReadRaw(const json& obj, bool is_defaults, RawCase* r) {
     if (!(why = string_field(key, field)).empty()) return why;
   }
   if (obj.contains("messages")) {
-    const json& m = obj["messages"];
-    if (!m.is_array() || m.empty())
-      return "\"messages\" must be a non-empty array of {\"role\", \"content\"}";
-    for (size_t i = 0; i < m.size(); ++i) {
-      if (!m[i].is_object() || !m[i].contains("role") || !m[i].contains("content") ||
-          !m[i]["role"].is_string() || !m[i]["content"].is_string())
-        return "\"messages\"[" + std::to_string(i) + "] is not {\"role\": string, \"content\": string}";
-      const std::string role = m[i]["role"].get<std::string>();
-      if (role != "system" && role != "developer" && role != "user" && role != "assistant")
-        return "\"messages\"[" + std::to_string(i) + "] has role \"" + role +
-               "\": expected system, developer, user or assistant";
+    std::vector<Message> messages;
+    if (auto bad = ParseMessages(obj["messages"], &messages)) {
+      if (!bad->index) return "\"messages\" must be a non-empty array of {\"role\", \"content\"}";
+      return "\"messages\"[" + std::to_string(*bad->index) + "] " + bad->problem;
     }
-    r->messages = m;
+    r->messages = std::move(messages);
   }
   if (obj.contains("vars")) {
     if (!obj["vars"].is_object()) return "\"vars\" must be an object of name: value";
@@ -134,7 +128,7 @@ std::string BuildCase(const RawCase& defaults, const RawCase& own, EvalCase* c) 
 
   // A case's own prompt or messages replace the defaults' (either kind).
   std::optional<std::string> prompt = own.prompt;
-  std::optional<json> messages = own.messages;
+  std::optional<std::vector<Message>> messages = own.messages;
   if (!prompt && !messages) {
     prompt = defaults.prompt;
     messages = defaults.messages;
@@ -154,24 +148,18 @@ std::string BuildCase(const RawCase& defaults, const RawCase& own, EvalCase* c) 
     if (!(why = ApplyTemplate(*prompt, vars, &text)).empty()) return "\"prompt\": " + why;
     turns.push_back({"user", text});
   } else {
-    for (const json& m : *messages) {
+    std::vector<Message> templated;
+    for (const Message& m : *messages) {
       std::string text;
-      if (!(why = ApplyTemplate(m["content"].get<std::string>(), vars, &text)).empty())
-        return "\"messages\": " + why;
-      const std::string role = m["role"].get<std::string>();
-      // System and developer messages become the system prompt, as in
-      // `complete --messages`: every protocol supports that.
-      if (role == "system" || role == "developer") system += (system.empty() ? "" : "\n\n") + text;
-      else turns.push_back({role, text});
+      if (!(why = ApplyTemplate(m.content, vars, &text)).empty()) return "\"messages\": " + why;
+      templated.push_back({m.role, std::move(text)});
     }
+    FoldSystemMessages(templated, &system, &turns);
   }
-  bool has_text = false;
-  for (const Message& m : turns) {
+  for (const Message& m : turns)
     if (FindInvalidUtf8(m.content)) return "the prompt is not valid UTF-8";
-    if (m.content.find_first_not_of(" \t\r\n") != std::string::npos) has_text = true;
-  }
   if (FindInvalidUtf8(system)) return "\"system\" is not valid UTF-8";
-  if (!has_text) return "the prompt is empty";
+  if (!HasText(turns)) return "the prompt is empty";
   c->system = std::move(system);
   c->messages = std::move(turns);
   c->model = own.model ? *own.model : defaults.model.value_or("");

@@ -32,13 +32,14 @@ class CircuitBreaker {
  public:
   CircuitBreaker(Database& db, BreakerOptions options) : db_(db), options_(options) {}
 
-  // True when endpoint may be contacted now. A half-open endpoint admits one
-  // probe: the first caller takes the lease, the others are refused.
-  bool Allow(const std::string& endpoint, int64_t now_ms);
-  // True while endpoint is open (cooling down); takes no lease.
-  bool IsOpen(const std::string& endpoint, int64_t now_ms);
-  void RecordSuccess(const std::string& endpoint);
-  void RecordFailure(const std::string& endpoint, int64_t now_ms);
+  // *allowed: endpoint may be contacted now. A half-open endpoint admits
+  // one probe: the first caller takes the lease, the others are refused.
+  // On an error *allowed stays true: a database problem must not block calls.
+  Status Allow(const std::string& endpoint, int64_t now_ms, bool* allowed);
+  // *open: endpoint is open (cooling down); takes no lease. False on an error.
+  Status IsOpen(const std::string& endpoint, int64_t now_ms, bool* open);
+  Status RecordSuccess(const std::string& endpoint);
+  Status RecordFailure(const std::string& endpoint, int64_t now_ms);
 
   Status List(int64_t now_ms, std::vector<BreakerStatus>* out);
 

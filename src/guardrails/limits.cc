@@ -1,11 +1,10 @@
 #include "guardrails/limits.h"
 
 #include <cinttypes>
-#include <cstdlib>
-#include <cstdio>
 #include <ctime>
 
 #include "records/call_record.h"
+#include "records/money.h"
 #include "util/utc_calendar.h"
 
 namespace llmctl {
@@ -13,16 +12,7 @@ namespace {
 
 // Exact to the nano-dollar (at least four decimals), so the sum a refusal
 // shows ("spent X of Y and this may cost up to Z") is true as printed.
-std::string Usd(int64_t nanos) {
-  char buf[48];
-  std::snprintf(buf, sizeof buf, "%s$%lld.%09lld", nanos < 0 ? "-" : "",
-                static_cast<long long>(std::llabs(nanos) / 1'000'000'000),
-                static_cast<long long>(std::llabs(nanos) % 1'000'000'000));
-  std::string s = buf;
-  const size_t min_len = s.find('.') + 5;
-  while (s.size() > min_len && s.back() == '0') s.pop_back();
-  return s;
-}
+std::string Usd(int64_t nanos) { return "$" + FormatNanosAtLeast(nanos, 4); }
 
 // Windows and days older than this are pruned on each admission.
 constexpr int64_t kKeepDays = 8;

@@ -1,6 +1,5 @@
 #include "guardrails/preflight.h"
 
-#include <cstdio>
 #include <utility>
 
 #include "guardrails/token_estimate.h"
@@ -38,13 +37,11 @@ Status CheckPreflight(const ChatRequest& r, const ModelPrice& price, double max_
                                  std::to_string(out->max_output_tokens) + " output-token limit; lower it");
   const int64_t max_cost_nanos = UsdToNanos(max_cost_usd);
   if (max_cost_nanos > 0 && out->cost_nanos > max_cost_nanos) {
-    char buf[200];
-    std::snprintf(buf, sizeof buf,
-                  "estimated cost $%.6f is above LLM_MAX_COST_PER_REQUEST $%.6f "
-                  "(%lld input tokens, %lld expected output tokens)",
-                  NanosToUsd(out->cost_nanos), max_cost_usd,
-                  static_cast<long long>(out->input_tokens), static_cast<long long>(out->output_tokens));
-    return Status::Budget(std::string(buf) + "; raise the limit, lower --max-tokens or pick a cheaper model");
+    return Status::Budget("estimated cost $" + FormatNanosFixed(out->cost_nanos, 6) +
+                          " is above LLM_MAX_COST_PER_REQUEST $" + FormatNanosFixed(max_cost_nanos, 6) + " (" +
+                          std::to_string(out->input_tokens) + " input tokens, " +
+                          std::to_string(out->output_tokens) +
+                          " expected output tokens); raise the limit, lower --max-tokens or pick a cheaper model");
   }
   return Status::Ok();
 }

@@ -4,6 +4,7 @@
 #include <istream>
 #include <ostream>
 
+#include "guardrails/canonical_request.h"
 #include "records/call_record.h"
 #include "util/hash.h"
 #include "util/time_format.h"
@@ -12,18 +13,10 @@ namespace llmctl {
 
 nlohmann::json CacheKeyInput(const std::string& provider, const ChatRequest& r,
                              const std::string& cache_namespace) {
-  nlohmann::json messages = nlohmann::json::array();
-  for (const Message& m : r.messages) messages.push_back({{"role", m.role}, {"content", m.content}});
-  // nlohmann::json objects keep keys sorted, which makes the dump canonical.
-  return {{"v", kCacheFormatVersion},
-          {"namespace", cache_namespace},
-          {"provider", provider},
-          {"model", r.model},
-          {"system", r.system},
-          {"messages", messages},
-          {"temperature", r.temperature},
-          {"max_tokens", r.max_tokens},
-          {"stop", r.stop}};
+  nlohmann::json input = CanonicalRequest(provider, r);
+  input["v"] = kCacheFormatVersion;
+  input["namespace"] = cache_namespace;
+  return input;
 }
 
 int64_t CacheExpiryMs(int64_t now_ms, int64_t ttl_seconds) {
@@ -33,9 +26,7 @@ int64_t CacheExpiryMs(int64_t now_ms, int64_t ttl_seconds) {
   return now_ms + ttl_seconds * 1000;
 }
 
-std::string CacheKey(const nlohmann::json& key_input) {
-  return Sha256Hex(key_input.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
-}
+std::string CacheKey(const nlohmann::json& key_input) { return Sha256Hex(CanonicalText(key_input)); }
 
 namespace {
 

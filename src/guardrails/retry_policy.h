@@ -1,5 +1,5 @@
 // Retry policy: what to do after a failed attempt, and how long to wait.
-// Classification follows the providers' own SDKs (protocols.md A5, B5, C5):
+// Classification follows the providers' own SDKs (OpenAI, Anthropic, Google):
 // transient failures are retried, failures that another provider may not
 // share move down the fallback chain, and a bad request stops at once.
 #pragma once

@@ -4,6 +4,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include "providers/provider_registry.h"
+
 namespace llmctl {
 namespace {
 
@@ -24,13 +26,11 @@ std::vector<std::pair<std::string, std::string>> TriedProviders(const std::vecto
 }  // namespace
 
 std::string KeyVariablesOf(const ProviderConfig& cfg) {
-  switch (cfg.kind) {
-    case ProviderKind::kOpenAI: return "OPENAI_API_KEY";
-    case ProviderKind::kAnthropic: return "ANTHROPIC_API_KEY";
-    case ProviderKind::kGemini: return "GOOGLE_API_KEY or GEMINI_API_KEY";
-    case ProviderKind::kOpenAICompatible: return cfg.api_key_env;
-    default: return "";
-  }
+  if (cfg.kind == ProviderKind::kOpenAICompatible) return cfg.api_key_env;
+  std::string vars;
+  for (std::string_view v : ProviderInfoFor(cfg.kind).key_variables)
+    vars += (vars.empty() ? "" : " or ") + std::string(v);
+  return vars;
 }
 
 Status FailedCallStatus(const Status& last, const std::vector<Attempt>& attempts,

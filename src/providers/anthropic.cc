@@ -76,7 +76,6 @@ class AnthropicStream : public StreamDecoder {
     if (type.empty()) type = event.event;
     if (type == "message_start") {
       if (const json* message = FieldAt(doc, "message")) {
-        model_ = StringAt(*message, "model");
         if (const json* u = FieldAt(*message, "usage")) usage_.Merge(*u);
       }
     } else if (type == "content_block_start") {
@@ -106,7 +105,6 @@ class AnthropicStream : public StreamDecoder {
     result->provider_finish_reason = raw_finish_;
     result->finish_reason = NormaliseFinishReason(raw_finish_, saw_text_, kFinish);
     result->usage = usage_.ToUsage();
-    result->served_model = model_;
     return true;
   }
 
@@ -120,7 +118,7 @@ class AnthropicStream : public StreamDecoder {
 
   TextSink sink_;
   bool saw_text_ = false;
-  std::string text_, raw_finish_, model_;
+  std::string text_, raw_finish_;
   UsageCounts usage_;
   bool saw_stop_ = false;
 };
@@ -176,7 +174,6 @@ class AnthropicCodec : public ProtocolCodec {
     UsageCounts usage;
     if (const json* u = FieldAt(doc, "usage")) usage.Merge(*u);
     result->usage = usage.ToUsage();
-    result->served_model = StringAt(doc, "model");
     return true;
   }
 

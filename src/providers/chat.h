@@ -44,12 +44,11 @@ struct ChatResult {
   std::string finish_reason;           // stop|length|content_filter|tool_calls|error
   std::string provider_finish_reason;  // the provider's raw value
   Usage usage;
-  std::string served_model;  // the model the provider says answered; may be empty
   int http_status = 0;
   std::optional<double> ttft_ms;  // streamed calls: time to first text byte
 };
 
-// Why one attempt failed. error_type uses the record's vocabulary (SPEC §6):
+// Why one attempt failed. error_type uses the call record's vocabulary:
 // rate_limited, provider_error, timeout, network, auth, invalid_request,
 // content_filter, context_window, interrupted.
 struct ProviderFailure {

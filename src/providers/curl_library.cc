@@ -45,6 +45,7 @@ const CurlLibrary* LoadCurl(std::string* error) {
     Bind(lib, "curl_getdate", &api.getdate, &missing);
     if (!missing.empty()) {
       load_error = std::string(kSoname) + " lacks " + missing;
+      dlclose(lib);
       return;
     }
     loaded = true;

@@ -29,4 +29,26 @@ struct CurlLibrary {
 // loaded. Thread-safe; loads once per process.
 const CurlLibrary* LoadCurl(std::string* error);
 
+// One easy handle and its request-header list, both freed through the
+// library however the transfer ends.
+class CurlEasy {
+ public:
+  explicit CurlEasy(const CurlLibrary& lib) : lib_(lib), handle_(lib.easy_init()) {}
+  ~CurlEasy() {
+    if (headers_) lib_.slist_free_all(headers_);
+    if (handle_) lib_.easy_cleanup(handle_);
+  }
+  CurlEasy(const CurlEasy&) = delete;
+  CurlEasy& operator=(const CurlEasy&) = delete;
+
+  CURL* get() const { return handle_; }  // null when libcurl could not make one
+  void AddHeader(const std::string& line) { headers_ = lib_.slist_append(headers_, line.c_str()); }
+  curl_slist* headers() const { return headers_; }
+
+ private:
+  const CurlLibrary& lib_;
+  CURL* handle_;
+  curl_slist* headers_ = nullptr;
+};
+
 }  // namespace llmctl

@@ -49,7 +49,6 @@ class Accumulator {
       *failure = FailureFromStreamError(doc);
       return false;
     }
-    if (std::string model = StringAt(doc, "modelVersion"); !model.empty()) model_ = model;
     // Interim chunks carry partial counts; the last one has them all.
     if (const json* u = FieldAt(doc, "usageMetadata")) usage_ = ReadUsage(*u);
     if (const json* candidate = FirstCandidate(doc)) {
@@ -82,7 +81,6 @@ class Accumulator {
     result->finish_reason = blocked_ ? "content_filter"
                                      : NormaliseFinishReason(raw_finish_, saw_text_, kFinish);
     result->usage = usage_;
-    result->served_model = model_;
   }
 
  private:
@@ -111,7 +109,7 @@ class Accumulator {
  private:
   bool saw_text_ = false;
   TextSink sink_;
-  std::string text_, raw_finish_, model_;
+  std::string text_, raw_finish_;
   Usage usage_;
   bool saw_candidate_ = false, finished_ = false, blocked_ = false;
 };

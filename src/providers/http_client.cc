@@ -1,19 +1,13 @@
 #include "providers/http_client.h"
 
 #include "providers/curl_library.h"
+#include "util/ascii.h"
 
 #include <algorithm>
-#include <cctype>
 #include <mutex>
 
 namespace llmctl {
 namespace {
-
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
 
 std::string Trim(std::string_view s) {
   size_t b = s.find_first_not_of(" \t\r\n");
@@ -88,11 +82,11 @@ std::string Classify(CURLcode code, bool cancelled) {
 }  // namespace
 
 void HttpHeaders::Set(std::string_view name, std::string value) {
-  by_lower_name_[Lower(name)] = std::move(value);
+  by_lower_name_[AsciiLower(name)] = std::move(value);
 }
 
 std::string HttpHeaders::Get(std::string_view name) const {
-  auto it = by_lower_name_.find(Lower(name));
+  auto it = by_lower_name_.find(AsciiLower(name));
   return it == by_lower_name_.end() ? "" : it->second;
 }
 
@@ -111,7 +105,8 @@ HttpResult PerformHttp(const HttpRequest& request, const HttpCallOptions& option
     return result;
   }
   GlobalInitOnce(*lib, request.url);
-  CURL* curl = lib->easy_init();
+  CurlEasy easy(*lib);
+  CURL* curl = easy.get();
   if (!curl) {
     result.error_type = "network";
     result.error = "could not initialise libcurl";
@@ -119,16 +114,14 @@ HttpResult PerformHttp(const HttpRequest& request, const HttpCallOptions& option
   }
 
   Transfer transfer{lib, curl, &options, &result};
-  curl_slist* headers = nullptr;
-  for (const auto& [name, value] : request.headers)
-    headers = lib->slist_append(headers, (name + ": " + value).c_str());
+  for (const auto& [name, value] : request.headers) easy.AddHeader(name + ": " + value);
   // Without this curl waits for a 100 Continue on large prompts.
-  headers = lib->slist_append(headers, "Expect:");
+  easy.AddHeader("Expect:");
 
   char error_buffer[CURL_ERROR_SIZE] = {0};
   long timeout_ms = std::max(1L, static_cast<long>(options.timeout_seconds * 1000));
   lib->easy_setopt(curl, CURLOPT_URL, request.url.c_str());
-  lib->easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
+  lib->easy_setopt(curl, CURLOPT_HTTPHEADER, easy.headers());
   if (request.method == "POST") {
     lib->easy_setopt(curl, CURLOPT_POST, 1L);
     lib->easy_setopt(curl, CURLOPT_POSTFIELDS, request.body.data());
@@ -158,8 +151,6 @@ HttpResult PerformHttp(const HttpRequest& request, const HttpCallOptions& option
     result.error_type = Classify(code, options.cancelled && options.cancelled->load());
     result.error = error_buffer[0] ? error_buffer : lib->easy_strerror(code);
   }
-  lib->slist_free_all(headers);
-  lib->easy_cleanup(curl);
   return result;
 }
 

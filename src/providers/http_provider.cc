@@ -1,6 +1,5 @@
 #include "providers/http_provider.h"
 
-#include <cctype>
 #include <chrono>
 #include <ctime>
 #include <optional>

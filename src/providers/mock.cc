@@ -3,7 +3,6 @@
 #include <chrono>
 #include <sstream>
 
-#include "guardrails/token_estimate.h"
 #include "util/hash.h"
 
 namespace llmctl {
@@ -18,6 +17,19 @@ std::vector<std::string> AnswerWords(const ChatRequest& r) {
   std::string digest = Sha256Hex(r.system + "\n" + last_user).substr(0, 8);
   std::vector<std::string> words = {"This", "is",  "a",     "mock",   "answer", "(" + digest + ")",
                                     "from", "llmctl.", "No", "provider", "was", "contacted."};
+  return words;
+}
+
+// The mock's own token count: one per whitespace-separated word, as its
+// answer counts them. Cost is zero whatever the count.
+int64_t CountWords(const ChatRequest& r) {
+  int64_t words = 0;
+  auto count = [&](const std::string& text) {
+    std::istringstream in(text);
+    for (std::string w; in >> w;) ++words;
+  };
+  count(r.system);
+  for (const Message& m : r.messages) count(m.content);
   return words;
 }
 
@@ -53,9 +65,8 @@ class MockProvider : public Provider {
     result->text = text;
     result->finish_reason = truncated ? "length" : "stop";
     result->provider_finish_reason = truncated ? "length" : "stop";
-    result->usage.input_tokens = EstimateInputTokens(r);
+    result->usage.input_tokens = CountWords(r);
     result->usage.output_tokens = static_cast<int64_t>(words.size());
-    result->served_model = r.model;
     result->http_status = 200;
     return true;
   }

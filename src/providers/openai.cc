@@ -80,7 +80,6 @@ class OpenAIStream : public StreamDecoder {
       *failure = MalformedResponse("stream chunk is not a JSON object");
       return StreamStep::kFailed;
     }
-    if (std::string model = StringAt(doc, "model"); !model.empty()) model_ = model;
     if (const json* u = UsageOf(doc)) usage_ = ReadUsage(*u);
     const json* choice = FirstChoice(doc);
     if (!choice) return StreamStep::kMore;
@@ -110,7 +109,6 @@ class OpenAIStream : public StreamDecoder {
     result->provider_finish_reason = raw_finish_;
     result->finish_reason = llmctl::Finish(raw_finish_, saw_text_, refused_);
     result->usage = usage_;
-    result->served_model = model_;
     return true;
   }
 
@@ -125,7 +123,7 @@ class OpenAIStream : public StreamDecoder {
   TextSink sink_;
   bool require_done_;
   bool saw_text_ = false;
-  std::string text_, raw_finish_, model_;
+  std::string text_, raw_finish_;
   Usage usage_;
   bool saw_done_ = false, saw_finish_ = false, refused_ = false;
 };
@@ -186,7 +184,6 @@ class OpenAICodec : public ProtocolCodec {
     result->finish_reason =
         Finish(result->provider_finish_reason, !result->text.empty(), !refusal.empty());
     if (const json* u = UsageOf(doc)) result->usage = ReadUsage(*u);
-    result->served_model = StringAt(doc, "model");
     return true;
   }
 

@@ -5,12 +5,12 @@
 #include <curl/curl.h>
 
 #include <algorithm>
-#include <cctype>
 #include <charconv>
 #include <cmath>
 #include <vector>
 
 #include "providers/json_fields.h"
+#include "util/ascii.h"
 #include "util/secret_scrubber.h"
 
 namespace llmctl {
@@ -20,12 +20,6 @@ using nlohmann::json;
 
 // Error messages are a single line a person reads next to other output.
 constexpr size_t kExcerptBytes = 120;
-
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
 
 // The longest wait a server hint may ask for. Beyond a day a hint is either
 // forged or means "not today", which a quota failure says better; clamping
@@ -69,11 +63,11 @@ std::string Excerpt(std::string_view body) {
     }
     size_t close = body.find('>', i);
     if (close == std::string_view::npos) break;
-    std::string tag = Lower(body.substr(i + 1, std::min<size_t>(6, close - i - 1)));
+    std::string tag = AsciiLower(body.substr(i + 1, std::min<size_t>(6, close - i - 1)));
     i = close + 1;
     for (const char* skipped : {"script", "style"}) {
       if (tag.rfind(skipped, 0) != 0) continue;
-      size_t end = Lower(body.substr(i)).find(std::string("</") + skipped);
+      size_t end = AsciiLower(body.substr(i)).find(std::string("</") + skipped);
       i = end == std::string::npos ? body.size() : i + end;
     }
     text.push_back(' ');
@@ -144,7 +138,7 @@ std::optional<int64_t> RetryInfoMs(const ErrorFields& f) {
 bool IsContextOverflow(const ErrorFields& f) {
   for (const std::string& id : {f.code, f.type})
     if (id == "context_length_exceeded" || id == "exceed_context_size_error") return true;
-  std::string m = Lower(f.message);
+  std::string m = AsciiLower(f.message);
   for (const char* pattern :
        {"context length", "prompt is too long",
         "exceeds the available context size", "exceed context limit", "input token count"})

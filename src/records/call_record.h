@@ -1,5 +1,6 @@
-// CallRecord: the one structured record written per call (SPEC §6). It is
-// the only thing reports read, so every field a report needs lives here.
+// CallRecord: the one structured record written per call. It is the only
+// thing reports read, so every field a report needs lives here; its JSON
+// form is a published format (logs, LLMCTL_LOG_FILE, exports).
 #pragma once
 
 #include <cstdint>

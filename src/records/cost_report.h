@@ -67,12 +67,13 @@ class CostAggregator {
   CostTotals total_;
 };
 
-// The query behind CostReportFromDatabase; its parameters are the filter's
-// (RecordFilter::BindSql). It reads only columns of the calls_report index.
+// The query behind CostReportFromDatabase: the totals, or with groups the
+// rows to group. Its parameters are the filter's (RecordFilter::BindSql); it
+// reads only columns of the calls_report index.
 std::string CostReportSql(const RecordFilter& filter, const std::vector<GroupBy>& by);
 
-// The same report computed by SQLite (GROUP BY over the calls table's
-// columns, SUM of cost_nanos), never reading the JSON of each record.
+// The same report from the database's columns, never reading the JSON of
+// each record: totals summed by SQLite, groups by CostAggregator.
 Status CostReportFromDatabase(Database& db, const RecordFilter& filter,
                               const std::vector<GroupBy>& by, CostReport* out);
 

@@ -3,15 +3,11 @@
 #include <nlohmann/json.hpp>
 
 #include "records/money.h"
+#include "util/ascii.h"
 #include "util/text_table.h"
 
 namespace llmctl {
 namespace {
-
-std::string Upper(std::string s) {
-  for (char& c : s) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-  return s;
-}
 
 std::vector<std::string> FigureCells(const CostTotals& t, bool exact) {
   auto money = [exact](int64_t n) { return exact ? FormatNanosExact(n) : FormatNanosFixed(n, 6); };
@@ -29,7 +25,7 @@ std::vector<std::string> TotalKeyCells(size_t n) {
 
 void WriteTable(const CostReport& r, std::ostream& out, bool color) {
   std::vector<TableColumn> columns;
-  for (GroupBy g : r.by) columns.push_back({Upper(GroupByName(g)), false});
+  for (GroupBy g : r.by) columns.push_back({AsciiUpper(GroupByName(g)), false});
   if (r.by.empty()) columns.push_back({"", false});
   for (const char* h : {"CALLS", "INPUT TOKENS", "OUTPUT TOKENS", "CACHE HITS", "ERRORS",
                         "COST USD", "SAVED USD"})

@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "util/text_table.h"
+#include "util/ascii.h"
 
 namespace llmctl {
 namespace {
@@ -27,11 +28,6 @@ std::string Ms(double v) {
   char buf[32];
   std::snprintf(buf, sizeof buf, "%.1f", v);
   return buf;
-}
-
-std::string Upper(std::string s) {
-  for (char& c : s) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-  return s;
 }
 
 // ---- table ----
@@ -65,7 +61,7 @@ void WriteHistogram(const LatencyReport& r, std::ostream& out) {
 
 void WriteTable(const LatencyReport& r, bool histogram, std::ostream& out, bool color) {
   std::vector<TableColumn> columns;
-  for (GroupBy g : r.by) columns.push_back({Upper(GroupByName(g)), false});
+  for (GroupBy g : r.by) columns.push_back({AsciiUpper(GroupByName(g)), false});
   if (r.by.empty()) columns.push_back({"", false});
   for (const char* h : {"CALLS", "ERRORS", "ERR RATE", "P50 MS", "P95 MS", "P99 MS", "MAX MS", "STREAMED",
                         "TTFT P50", "TTFT P95", "TTFT P99", "STATUS"})

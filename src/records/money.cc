@@ -40,6 +40,19 @@ std::string FormatNanosExact(int64_t nanos) {
   return s;
 }
 
+std::string FormatNanosAtLeast(int64_t nanos, int min_decimals) {
+  std::string s = FormatNanosExact(nanos);
+  size_t dot = s.find('.');
+  if (dot == std::string::npos) {
+    if (min_decimals == 0) return s;
+    dot = s.size();
+    s += '.';
+  }
+  const size_t want = dot + 1 + static_cast<size_t>(min_decimals);
+  if (s.size() < want) s.append(want - s.size(), '0');
+  return s;
+}
+
 std::string FormatNanosFixed(int64_t nanos, int decimals) {
   uint64_t unit = 1;
   for (int i = decimals; i < 9; ++i) unit *= 10;

@@ -20,6 +20,10 @@ int64_t UsdToNanosSaturating(double usd);
 // Valid as a JSON number.
 std::string FormatNanosExact(int64_t nanos);
 
+// Every significant digit, and at least min_decimals (0-9) places:
+// "0.0005", "0.000450123".
+std::string FormatNanosAtLeast(int64_t nanos, int min_decimals);
+
 // Rounded half away from zero to `decimals` (0-9) places: "0.000450".
 std::string FormatNanosFixed(int64_t nanos, int decimals);
 

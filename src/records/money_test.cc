@@ -36,6 +36,14 @@ TEST_CASE("money report: fixed decimals round half away from zero") {
   CHECK(FormatNanosFixed(-1, 2) == "0.00");
 }
 
+TEST_CASE("money report: at least some decimals, never rounded") {
+  CHECK(FormatNanosAtLeast(500'000, 4) == "0.0005");
+  CHECK(FormatNanosAtLeast(450'123, 4) == "0.000450123");
+  CHECK(FormatNanosAtLeast(2'000'000'000, 4) == "2.0000");
+  CHECK(FormatNanosAtLeast(-1, 4) == "-0.000000001");
+  CHECK(FormatNanosAtLeast(3'000'000'000, 0) == "3");
+}
+
 TEST_CASE("money arithmetic saturates instead of wrapping") {
   CHECK(SaturatingAdd(1, 2) == 3);
   CHECK(SaturatingAdd(INT64_MAX, 1) == INT64_MAX);

@@ -9,89 +9,24 @@
 #include <cmath>
 #include <cstdio>
 #include <cstring>
-#include <unordered_map>
 
 #include <spdlog/spdlog.h>
 
+#include "records/record_fields.h"
+#include "util/unique_fd.h"
 #include "util/utc_calendar.h"
 
 namespace llmctl {
 namespace {
 
-enum class Field {
-  kIgnored,
-  kTimestamp,
-  kRequestId,
-  kUserId,
-  kProvider,
-  kModel,
-  kInputTokens,
-  kOutputTokens,
-  kCachedInputTokens,
-  kReasoningTokens,
-  kCostUsd,
-  kSavedCostUsd,
-  kPriceSource,
-  kLatencyMs,
-  kTtftMs,
-  kFinishReason,
-  kProviderFinishReason,
-  kCacheHit,
-  kFallbackUsed,
-  kError,
-  kErrorType,
-  kPromptHash,
-  kAlert,
-  kRunId,
-  kCaseId,
-  kLlmctlVersion,
-};
-
-Field FieldOf(std::string_view key) {
-  static const std::unordered_map<std::string_view, Field> kFields = {
-      {"timestamp", Field::kTimestamp},
-      {"request_id", Field::kRequestId},
-      {"user_id", Field::kUserId},
-      {"provider", Field::kProvider},
-      {"model", Field::kModel},
-      {"input_tokens", Field::kInputTokens},
-      {"output_tokens", Field::kOutputTokens},
-      {"cached_input_tokens", Field::kCachedInputTokens},
-      {"reasoning_tokens", Field::kReasoningTokens},
-      {"cost_usd", Field::kCostUsd},
-      {"saved_cost_usd", Field::kSavedCostUsd},
-      {"price_source", Field::kPriceSource},
-      {"latency_ms", Field::kLatencyMs},
-      {"ttft_ms", Field::kTtftMs},
-      {"finish_reason", Field::kFinishReason},
-      {"provider_finish_reason", Field::kProviderFinishReason},
-      {"cache_hit", Field::kCacheHit},
-      {"fallback_used", Field::kFallbackUsed},
-      {"error", Field::kError},
-      {"error_type", Field::kErrorType},
-      {"prompt_hash", Field::kPromptHash},
-      {"alert", Field::kAlert},
-      {"run_id", Field::kRunId},
-      {"case_id", Field::kCaseId},
-      {"llmctl_version", Field::kLlmctlVersion},
-  };
-  auto it = kFields.find(key);
-  return it == kFields.end() ? Field::kIgnored : it->second;
-}
-
-const char* ExpectedType(Field f) {
-  switch (f) {
-    case Field::kInputTokens:
-    case Field::kOutputTokens:
-    case Field::kCachedInputTokens:
-    case Field::kReasoningTokens:
-    case Field::kCostUsd:
-    case Field::kSavedCostUsd:
-    case Field::kLatencyMs:
-    case Field::kTtftMs:
+const char* ExpectedType(const RecordField& f) {
+  switch (f.kind) {
+    case FieldKind::kCount:
+    case FieldKind::kUsd:
+    case FieldKind::kMs:
+    case FieldKind::kOptionalMs:
       return "a number";
-    case Field::kCacheHit:
-    case Field::kFallbackUsed:
+    case FieldKind::kFlag:
       return "a boolean";
     default:
       return "a string";
@@ -108,15 +43,13 @@ class RecordSax {
   const std::string& error() const { return error_; }
   bool has_timestamp() const { return has_timestamp_; }
 
-  // null keeps a field's default.
+  // null keeps a field's default: writers put null for an absent value.
   bool null() { return Scalar() == kTopLevel || ok(); }
   bool boolean(bool v) {
     if (Scalar() != kTopLevel) return ok();
-    switch (field_) {
-      case Field::kCacheHit: r_->cache_hit = v; return true;
-      case Field::kFallbackUsed: r_->fallback_used = v; return true;
-      default: return Mistyped();
-    }
+    if (!field_ || field_->kind != FieldKind::kFlag) return Mistyped();
+    r_->*field_->flag = v;
+    return true;
   }
   // Every count and amount is checked as a double: the domains below are far
   // inside the range where a double holds integers exactly.
@@ -125,28 +58,17 @@ class RecordSax {
   bool number_float(json::number_float_t v, const std::string&) { return Number(v); }
   bool string(std::string& v) {
     if (Scalar() != kTopLevel) return ok();
-    switch (field_) {
-      case Field::kTimestamp: {
+    if (!field_) return true;
+    switch (field_->kind) {
+      case FieldKind::kTimestamp: {
         auto ms = ParseRecordTimestamp(v);
         if (!ms) return Fail("bad \"timestamp\": " + v);
-        r_->timestamp_ms = *ms;
+        r_->*field_->integer = *ms;
         has_timestamp_ = true;
         return true;
       }
-      case Field::kRequestId: r_->request_id.assign(v); return true;
-      case Field::kUserId: r_->user_id.assign(v); return true;
-      case Field::kProvider: r_->provider.assign(v); return true;
-      case Field::kModel: r_->model.assign(v); return true;
-      case Field::kPriceSource: r_->price_source.assign(v); return true;
-      case Field::kFinishReason: r_->finish_reason.assign(v); return true;
-      case Field::kProviderFinishReason: r_->provider_finish_reason.assign(v); return true;
-      case Field::kError: r_->error = v; return true;
-      case Field::kErrorType: r_->error_type = v; return true;
-      case Field::kPromptHash: r_->prompt_hash.assign(v); return true;
-      case Field::kAlert: r_->alert = v; return true;
-      case Field::kRunId: r_->run_id.assign(v); return true;
-      case Field::kCaseId: r_->case_id.assign(v); return true;
-      case Field::kLlmctlVersion: r_->llmctl_version.assign(v); return true;
+      case FieldKind::kText: (r_->*field_->text).assign(v); return true;
+      case FieldKind::kOptionalText: r_->*field_->optional_text = v; return true;
       default: return Mistyped();
     }
   }
@@ -158,7 +80,7 @@ class RecordSax {
   bool key(std::string& k) {
     if (depth_ == 1) {
       key_.assign(k);
-      field_ = FieldOf(k);
+      field_ = FindRecordField(k);
     }
     return true;
   }
@@ -181,7 +103,7 @@ class RecordSax {
     return depth_ == 1 ? kTopLevel : kNested;
   }
   bool Open() {
-    if (depth_ == 1 && field_ != Field::kIgnored) return Mistyped();
+    if (depth_ == 1 && field_) return Mistyped();
     ++depth_;
     return true;
   }
@@ -193,27 +115,26 @@ class RecordSax {
   // or corrupted record would swamp (or, negative, cancel) every real one.
   bool Number(double d) {
     if (Scalar() != kTopLevel) return ok();
-    switch (field_) {
-      case Field::kInputTokens: return Tokens(d, &r_->input_tokens);
-      case Field::kOutputTokens: return Tokens(d, &r_->output_tokens);
-      case Field::kCachedInputTokens: return Tokens(d, &r_->cached_input_tokens);
-      case Field::kReasoningTokens: return Tokens(d, &r_->reasoning_tokens);
-      case Field::kCostUsd: return Usd(d, &r_->cost_nanos);
-      case Field::kSavedCostUsd: return Usd(d, &r_->saved_cost_nanos);
-      case Field::kLatencyMs:
+    if (!field_) return true;
+    switch (field_->kind) {
+      case FieldKind::kCount: return Count(d, &(r_->*field_->integer));
+      case FieldKind::kUsd: return Usd(d, &(r_->*field_->integer));
+      case FieldKind::kMs:
         if (!Milliseconds(d)) return false;
-        r_->latency_ms = d;
+        r_->*field_->real = d;
         return true;
-      case Field::kTtftMs:
+      case FieldKind::kOptionalMs:
         if (!Milliseconds(d)) return false;
-        r_->ttft_ms = d;
+        r_->*field_->optional_real = d;
         return true;
       default: return Mistyped();
     }
   }
-  bool Tokens(double d, int64_t* out) {
+  bool Count(double d, int64_t* out) {
+    const bool tokens = std::string_view(field_->name).ends_with("_tokens");
     if (!(d >= 0 && d <= static_cast<double>(kMaxRecordTokens)) || d != std::floor(d))
-      return OutOfDomain(d, "a whole number of tokens from 0 to " + std::to_string(kMaxRecordTokens));
+      return OutOfDomain(d, std::string("a whole number") + (tokens ? " of tokens" : "") + " from 0 to " +
+                                std::to_string(kMaxRecordTokens));
     *out = static_cast<int64_t>(d);
     return true;
   }
@@ -237,8 +158,8 @@ class RecordSax {
   }
   // A value of the wrong JSON type: an error for a known field only.
   bool Mistyped() {
-    if (field_ == Field::kIgnored) return true;
-    return Fail("\"" + key_ + "\" must be " + ExpectedType(field_));
+    if (!field_) return true;
+    return Fail("\"" + key_ + "\" must be " + ExpectedType(*field_));
   }
   bool Fail(std::string why) {
     if (error_.empty()) error_ = std::move(why);
@@ -247,7 +168,7 @@ class RecordSax {
 
   CallRecord* r_;
   int depth_ = 0;
-  Field field_ = Field::kIgnored;
+  const RecordField* field_ = nullptr;  // null: a key reports do not read
   std::string key_;
   bool has_timestamp_ = false;
   std::string error_;
@@ -311,7 +232,8 @@ Status ReadOne(const std::string& path, bool strict,
                const std::function<void(const CallRecord&)>& sink) {
   const bool is_stdin = path == "-";
   const std::string name = is_stdin ? "<stdin>" : path;
-  int fd = is_stdin ? STDIN_FILENO : ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  UniqueFd owned(is_stdin ? -1 : ::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  const int fd = is_stdin ? STDIN_FILENO : owned.get();
   if (fd < 0) return Status::Usage("cannot read " + path + ": " + std::strerror(errno));
   LineReader reader(fd);
   CallRecord record;
@@ -333,7 +255,6 @@ Status ReadOne(const std::string& path, bool strict,
   }
   if (result.ok() && !reader.error().empty())
     result = Status::Usage("cannot read " + name + ": " + reader.error());
-  if (!is_stdin) ::close(fd);
   return result;
 }
 

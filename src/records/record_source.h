@@ -21,9 +21,9 @@ Status ReadJsonlRecords(const std::vector<std::string>& paths, bool strict,
                         const std::function<void(const CallRecord&)>& sink);
 
 // Parses one JSON line into *out (which is reset first). Fills every
-// top-level field of SPEC §6 but leaves `attempts` empty: reports never read
-// it, and skipping it keeps parsing several times faster than building a
-// DOM. Fails on invalid JSON, a non-object, a field of the wrong type or a
+// scalar field of the record but leaves attempts, tags and guard findings
+// empty: reports never read them, and skipping them keeps parsing several
+// times faster than building a DOM. Fails on invalid JSON, a non-object, a field of the wrong type or a
 // missing/bad timestamp.
 Status ParseRecordLine(std::string_view line, CallRecord* out);
 

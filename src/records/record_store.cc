@@ -8,25 +8,12 @@
 #include <cerrno>
 #include <cstring>
 
+#include "records/record_fields.h"
 #include "util/output_path.h"
+#include "util/unique_fd.h"
 
 namespace llmctl {
 namespace {
-
-// Closes the descriptor when the scope ends, whichever way it ends.
-class FileDescriptor {
- public:
-  explicit FileDescriptor(int fd) : fd_(fd) {}
-  ~FileDescriptor() {
-    if (fd_ >= 0) ::close(fd_);
-  }
-  FileDescriptor(const FileDescriptor&) = delete;
-  FileDescriptor& operator=(const FileDescriptor&) = delete;
-  int get() const { return fd_; }
-
- private:
-  int fd_;
-};
 
 Status LogFileError(const std::string& path, const std::string& why) {
   return Status::Config("LLMCTL_LOG_FILE " + path + ": " + why +
@@ -35,36 +22,52 @@ Status LogFileError(const std::string& path, const std::string& why) {
 
 }  // namespace
 
+namespace {
+
+// INSERT INTO calls(<every column of the field table>, record) VALUES(?, …).
+const std::string& InsertSql() {
+  static const std::string sql = [] {
+    std::string columns, values;
+    for (const RecordField& f : RecordFields()) {
+      if (!f.column) continue;
+      columns += std::string(f.column) + ", ";
+      values += "?,";
+    }
+    return "INSERT INTO calls(" + columns + "record) VALUES(" + values + "?)";
+  }();
+  return sql;
+}
+
+// A field's column value; a field absent from the JSON form is NULL.
+void BindField(Statement& ins, int index, const RecordField& f, const CallRecord& r) {
+  if (f.omit == Omit::kWhenEmpty && IsOmitted(f, r)) {
+    ins.BindNull(index);
+    return;
+  }
+  switch (f.kind) {
+    case FieldKind::kTimestamp:
+    case FieldKind::kCount:
+    case FieldKind::kUsd: ins.Bind(index, r.*f.integer); return;
+    case FieldKind::kText: ins.Bind(index, std::string_view(r.*f.text)); return;
+    case FieldKind::kOptionalText:
+      if (const auto& v = r.*f.optional_text) ins.Bind(index, std::string_view(*v));
+      else ins.BindNull(index);
+      return;
+    case FieldKind::kMs: ins.Bind(index, r.*f.real); return;
+    case FieldKind::kOptionalMs: ins.Bind(index, r.*f.optional_real); return;
+    case FieldKind::kFlag: ins.Bind(index, static_cast<int64_t>(r.*f.flag ? 1 : 0)); return;
+  }
+}
+
+}  // namespace
+
 Status InsertCallRecord(Database& db, const CallRecord& r, const std::string& line) {
-  Statement ins(db,
-                "INSERT INTO calls(request_id, ts_ms, user_id, provider, model, input_tokens, "
-                "output_tokens, cached_input_tokens, reasoning_tokens, cost_nanos, "
-                "saved_cost_nanos, latency_ms, ttft_ms, finish_reason, cache_hit, error_type, "
-                "run_id, case_id, record, price_source) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+  Statement ins(db, InsertSql());
   if (!ins.ok()) return ins.Failure("writing the call record");
-  ins.Bind(1, std::string_view(r.request_id))
-      .Bind(2, r.timestamp_ms)
-      .Bind(3, std::string_view(r.user_id))
-      .Bind(4, std::string_view(r.provider))
-      .Bind(5, std::string_view(r.model))
-      .Bind(6, r.input_tokens)
-      .Bind(7, r.output_tokens)
-      .Bind(8, r.cached_input_tokens)
-      .Bind(9, r.reasoning_tokens)
-      .Bind(10, r.cost_nanos)
-      .Bind(11, r.saved_cost_nanos)
-      .Bind(12, r.latency_ms)
-      .Bind(13, r.ttft_ms)
-      .Bind(14, std::string_view(r.finish_reason))
-      .Bind(15, static_cast<int64_t>(r.cache_hit ? 1 : 0));
-  if (r.error_type) ins.Bind(16, std::string_view(*r.error_type));
-  else ins.BindNull(16);
-  if (!r.run_id.empty()) ins.Bind(17, std::string_view(r.run_id));
-  else ins.BindNull(17);
-  if (!r.case_id.empty()) ins.Bind(18, std::string_view(r.case_id));
-  else ins.BindNull(18);
-  ins.Bind(19, std::string_view(line));
-  ins.Bind(20, std::string_view(r.price_source));
+  int index = 0;
+  for (const RecordField& f : RecordFields())
+    if (f.column) BindField(ins, ++index, f, r);
+  ins.Bind(++index, std::string_view(line));
   ins.Step();
   return ins.Failure("writing the call record");
 }
@@ -87,8 +90,7 @@ Status CheckLogFile(const std::string& path) {
 }
 
 Status AppendLogLine(const std::string& path, const std::string& line) {
-  FileDescriptor fd(
-      ::open(path.c_str(), O_RDWR | O_APPEND | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600));
+  UniqueFd fd(::open(path.c_str(), O_RDWR | O_APPEND | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600));
   if (fd.get() < 0)
     return LogFileError(path, errno == ELOOP ? "it is a symbolic link" : std::strerror(errno));
   // Only other llmctl processes honour the flock; it keeps the look at the
@@ -98,7 +100,7 @@ Status AppendLogLine(const std::string& path, const std::string& line) {
   if (fstat(fd.get(), &st) != 0) return LogFileError(path, std::strerror(errno));
   std::string out;
   char last = '\n';
-  if (st.st_size > 0 && pread(fd.get(), &last, 1, st.st_size - 1) == 1 && last != '\n') out = "\n";
+  if (st.st_size > 0 && pread(fd.get(), &last, 1, st.st_size - 1) == 1 && last != '\n') out.push_back('\n');
   out += line;
   out += '\n';
   const ssize_t n = ::write(fd.get(), out.data(), out.size());

@@ -59,9 +59,9 @@ class ScrubbingSink final : public spdlog::sinks::sink {
 
 }  // namespace
 
-void SetupLogging(const GlobalOptions& o) {
+void SetupLogging(const LogOptions& o) {
   std::shared_ptr<spdlog::logger> logger;
-  if (o.log_format == "json") {
+  if (o.json) {
     logger = std::make_shared<spdlog::logger>(
         "llmctl", std::make_shared<ScrubbingSink>(std::make_shared<JsonStderrSink>()));
   } else {

@@ -3,10 +3,14 @@
 // --log-format json, one JSON object per line for machines.
 #pragma once
 
-#include "commands/command.h"
-
 namespace llmctl {
 
-void SetupLogging(const GlobalOptions& options);
+struct LogOptions {
+  bool json = false;  // --log-format json
+  int verbosity = 0;  // -v: info, -vv: debug
+  bool quiet = false;  // -q: errors only
+};
+
+void SetupLogging(const LogOptions& options);
 
 }  // namespace llmctl

@@ -1,6 +1,9 @@
 // Status: the error value passed between layers instead of exceptions.
-// Each code maps one-to-one onto an exit code of SPEC §5, so the command
-// layer can turn any failure into the right exit without re-classifying it.
+// Each code is the process exit code (the numbers are part of the command
+// line contract scripts rely on), so the command layer can turn any failure
+// into the right exit without re-classifying it. [[nodiscard]]: a Status
+// dropped on the floor is a failure nobody hears of; ignore one only
+// deliberately, with a (void) cast and the reason beside it.
 #pragma once
 
 #include <string>
@@ -23,7 +26,7 @@ enum class StatusCode {
   kInterrupted = 130,
 };
 
-class Status {
+class [[nodiscard]] Status {
  public:
   Status() = default;
   Status(StatusCode code, std::string message)

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Issue #5: `llmctl complete` on a cache hit vs `sqlite3 FILE "select ..."`
+# `llmctl complete` on a cache hit vs `sqlite3 FILE "select ..."`
 # reading the same entry, alternating, median of N runs (target ≤ 1.5×);
 # then the same hit with 1 M entries in the cache vs 1 k (target ≤ 1.2×).
 source "$(dirname "$0")/common.sh"

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Issue #2: `llmctl complete` against the local fake server vs curl posting
+# `llmctl complete` against the local fake server vs curl posting
 # the same body, alternating, median of N runs each (target ≤ 1.3×); peak RSS
 # of one call (target ≤ 15 MB) and of streaming a 5 MB answer (flat).
 source "$(dirname "$0")/common.sh"

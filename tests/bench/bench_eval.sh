@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Issue #7: `llmctl eval` with 1,000 cases against the fake server answering
+# `llmctl eval` with 1,000 cases against the fake server answering
 # in 100 ms at --concurrency 50. The ideal is 1000 × 0.1 s / 50 = 2 s; the
 # target is a wall time ≤ 1.15× that. Also reports peak RSS (GNU time).
 #

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Issue #3: 64 concurrent processes × 20 calls each on one SQLite file
+# 64 concurrent processes × 20 calls each on one SQLite file
 # against the fake server, with rate limits on: calls per second, and p50/p99
 # of the guardrail stage (process start to the request leaving), read from
 # each call's debug line "stage guardrails_ms=...". Target p99 < 10 ms.

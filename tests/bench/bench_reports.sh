@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Benchmarks the reports of issue 6 on generated data: 1 M call records over
+# Benchmarks the reports on generated data: 1 M call records over
 # 30 days, 1 k users, 20 models. Compares `cost-report` on the database and
 # on JSONL with jq computing the same per-user totals, times
 # `latency-stats`, and reports peak RSS. Not part of ctest (it takes a

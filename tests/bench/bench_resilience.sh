@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Issue #4: the primary is down (connection refused), the breaker has opened,
+# The primary is down (connection refused), the breaker has opened,
 # a healthy fallback answers. `complete` with that chain vs a direct call to
 # the fallback, alternating, median of N runs each (target ≤ 1.2×).
 source "$(dirname "$0")/common.sh"

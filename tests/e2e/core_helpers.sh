@@ -1,5 +1,5 @@
 # shellcheck shell=bash
-# Extra helpers for the core e2e tests (issue 2). Source after lib.sh:
+# Extra helpers for the core e2e tests. Source after lib.sh:
 #
 #   source "$(dirname "$0")/lib.sh"
 #   source "$(dirname "$0")/core_helpers.sh"

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Bad input (issue 2): every case exits 2 with one line naming the reason,
+# Bad input: every case exits 2 with one line naming the reason,
 # sends NOTHING (fake stats requests == 0) and writes no record. Also: stdin
 # and arguments combine in order, a large prompt is handled without a crash,
 # and a prompt over 32 MiB is refused.

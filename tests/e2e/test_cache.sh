@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # shellcheck disable=SC2034  # LLM_ENV and LLM_UNSET are read by lib.sh
-# Issue 5: the response cache. Every parameter is part of the key; hits
+# The response cache. Every parameter is part of the key; hits
 # send nothing, cost nothing and print what the original printed (also with
 # --json and --stream); modes auto/refresh/only; namespace and TTL; errors,
 # truncated and filtered answers are never cached; cache stats/clear/prune.

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # shellcheck disable=SC2034  # LLM_ENV and LLM_UNSET are read by lib.sh
-# Issue 5: cassettes. Record with --cache refresh, export, import into a
+# Cassettes. Record with --cache refresh, export, import into a
 # fresh database, and replay every entry with --cache only, no keys and no
 # server. Bad import lines are reported with their line numbers (exit 2,
 # good lines still imported). Two processes missing the same key at the

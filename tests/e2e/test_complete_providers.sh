@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# `llmctl complete` end to end on every provider (issue 2): the answer on
+# `llmctl complete` end to end on every provider: the answer on
 # stdout, exit 0, one truthful record, --json, and the exact request each
 # provider's wire protocol expects (auth header, body fields, system prompt
 # placement, temperature, max-tokens field).

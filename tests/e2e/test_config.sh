@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Configuration (issue 2, SPEC §3): every bad value -> exit 3 naming the
+# Configuration: every bad value -> exit 3 naming the
 # variable, the value and what is valid, before anything is sent or
 # written; a missing key for any provider in the chain -> exit 3; _FILE key
 # variables; precedence flag > env > config file > default; the config file

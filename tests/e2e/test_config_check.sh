@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# `llmctl config-check` (issue 2): ok -> exit 0; a FAIL (bad value, missing
+# `llmctl config-check`: ok -> exit 0; a FAIL (bad value, missing
 # key, failed ping) -> exit 3 with the fix; keys only ever masked; --json;
 # --ping lists models at every configured provider (free GETs, no
 # completion); warn for an unpriced model.

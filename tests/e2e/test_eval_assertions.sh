@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# `llmctl eval` (issue #7), end to end against the fake server: every
+# `llmctl eval`, end to end against the fake server: every
 # assertion type passing and failing, {{var}} templating, the closing line,
 # --output JSONL, --junit well-formed with matching counts, plain progress
 # lines on a non-terminal stderr, and suite errors with FILE:LINE (exit 2).

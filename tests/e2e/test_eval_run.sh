@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# `llmctl eval` (issue #7) run behaviour against the fake server: requests
+# `llmctl eval` run behaviour against the fake server: requests
 # really overlap with --concurrency N, the --max-cost run budget stops new
 # cases (reported as skipped, never overspent), --cache only replays with no
 # provider, --filter, --repeat, provider errors exit 8, and --compare.

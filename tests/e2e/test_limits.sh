@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # shellcheck disable=SC2034  # LLM_ENV and LLM_UNSET are read by lib.sh
-# Issue 3: per-user token and request limits, sequentially. The window fills
+# Per-user token and request limits, sequentially. The window fills
 # at exactly the call the documented estimator predicts, a refusal names the
 # user, the usage, the limit and the reset, exits 4, sends nothing, uses
 # nothing and is recorded; another user is unaffected; `llmctl limits`.

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # shellcheck disable=SC2034  # LLM_ENV and LLM_UNSET are read by lib.sh
-# Issue 3: limits stay exact when many processes share one SQLite file.
+# Limits stay exact when many processes share one SQLite file.
 # 48 invocations, 24 at a time, against a token limit that refuses most:
 # admitted actual usage <= the limit, only exits 0 and 4, no "database is
 # locked", one record per invocation. Then a process killed with SIGKILL

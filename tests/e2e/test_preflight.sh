@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # shellcheck disable=SC2034  # LLM_ENV and LLM_UNSET are read by lib.sh
-# Issue 3: pre-flight. Context window (exit 6, by how much, nothing sent),
+# Pre-flight. Context window (exit 6, by how much, nothing sent),
 # output limit, unknown models (price_source unknown, a warning, cost > 0),
 # LLMCTL_PRICING_FILE (LiteLLM format, cached tokens at the cache price),
 # `llmctl models`, and --dry-run (estimate, the refusal a limit would give,

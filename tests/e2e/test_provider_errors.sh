@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Provider errors on every provider (issue 2): each provider's JSON error
+# Provider errors on every provider: each provider's JSON error
 # envelope for 400/401/403/404 and a 502 with an nginx HTML body -> one stderr
 # line with provider, HTTP status, error type and message; exit 8; a record
 # with error and error_type. Content-filter stops (OpenAI content_filter,

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Records and privacy (issue 2, SPEC §6): the API key, the prompt, the system
+# Records and privacy: the API key, the prompt, the system
 # prompt and the answer never appear in the database (and its -wal/-shm), in
 # `llmctl logs`, in LLMCTL_LOG_FILE or on stderr (also with -vv, on failures
 # and with --dry-run); LLMCTL_LOG_FILE gets the same lines as `llmctl logs`;

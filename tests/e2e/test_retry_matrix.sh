@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Retry classification over HTTP error statuses, per provider (README step 5,
-# protocols.md A5/B5/C5): for each of openai, anthropic, gemini × {429 with a
+# Retry classification over HTTP error statuses, per provider (README step
+# 5; each provider's documented error statuses): for each of openai, anthropic, gemini × {429 with a
 # wait hint, 429 without one, 429 quota exhausted, 500, 502 with an HTML body,
 # 503, 529}: how many requests reach the fake, the waits between them, the
 # exit code and the record's attempts / error_type / fallback_used.

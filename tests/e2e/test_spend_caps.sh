@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # shellcheck disable=SC2034  # LLM_ENV and LLM_UNSET are read by lib.sh
-# Issue 3: daily spend caps (LLM_USER_DAILY_BUDGET_USD, LLM_DAILY_BUDGET_USD)
+# Daily spend caps (LLM_USER_DAILY_BUDGET_USD, LLM_DAILY_BUDGET_USD)
 # and the per-request cost guard (LLM_MAX_COST_PER_REQUEST): exit 5, the
 # refusal names the budget, nothing is sent, nothing is used.
 source "$(dirname "$0")/lib.sh"

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The SQLite store (issue 2, SPEC §7): created 0600 in a 0700 directory (also
+# The SQLite store: created 0600 in a 0700 directory (also
 # at the XDG default and under umask 000), WAL mode, numbered migrations; an
 # unusable database path is a configuration error; 20 processes started at
 # the same moment on a brand-new file all succeed with exactly 20 records.

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Broken streams on every provider (issue 2): a stream that ends without its
+# Broken streams on every provider: a stream that ends without its
 # terminal event (clean or hard cut) or carries a mid-stream error event is
 # exit 8 with the record's error set, never a success; after text reached
 # stdout there is no retry and no fallback, so stdout never gets a second

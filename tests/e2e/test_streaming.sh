@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# --stream on every provider (issue 2): same text as non-streamed, usage and
+# --stream on every provider: same text as non-streamed, usage and
 # ttft captured, stream_options.include_usage, CRLF framing, events split
 # into 1-byte writes, Anthropic ping, text written as it arrives; a stream
 # without its terminator or with an error event is exit 8 with the record's

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Truncation on every provider (issue 2): OpenAI `length`, Anthropic
+# Truncation on every provider: OpenAI `length`, Anthropic
 # `max_tokens`, Gemini `MAX_TOKENS` (and an OpenAI-compatible endpoint) ->
 # the partial text is printed, exit 7, one stderr line, and the record has
 # alert, finish_reason length and error_type truncated; --allow-truncated

@@ -338,7 +338,7 @@ class Gemini final : public Protocol {
   bool finish_means_no_text(const std::string &f) const override {
     return f == "SAFETY" || f == "PROHIBITED_CONTENT" || f == "BLOCKLIST" || f == "RECITATION";
   }
-  // Gemini is observed to separate events with \r\n\r\n (protocols.md C4).
+  // Gemini is observed to separate events with \r\n\r\n (seen on the live API).
   bool crlf_by_default() const override { return true; }
 
   // Gemini sends no rate-limit headers, not even Retry-After (C5).

@@ -1,6 +1,6 @@
 // Wire shapes of the three provider protocols, as the fake server renders
-// them: success bodies, stream events and error envelopes. Formats follow
-// /work/shared/docs/protocols.md sections A3/A4/A5, B3/B4/B5, C3/C4/C5.
+// them: success bodies, stream events and error envelopes, each as the
+// provider's public API reference documents it.
 #pragma once
 
 #include <cstdint>

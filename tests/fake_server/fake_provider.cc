@@ -535,7 +535,7 @@ class FakeServer {
 
     if (proto.name() == "gemini" && !gemini_sse) {
       // streamGenerateContent without alt=sse answers one JSON array of
-      // the chunks (protocols.md C4); faults other than chunking don't apply.
+      // the chunks, as the live API does; faults other than chunking don't apply.
       std::string array = "[";
       bool first = true;
       while (auto event = state->next_event()) {
@@ -570,7 +570,7 @@ class FakeServer {
                            "missing_required_parameter", "messages"});
       return;
     }
-    // Reasoning models reject the deprecated max_tokens (protocols.md A2).
+    // Reasoning models reject the deprecated max_tokens (OpenAI's reference).
     bool reasoning_model = model.rfind("o1", 0) == 0 || model.rfind("o3", 0) == 0 ||
                            model.rfind("o4", 0) == 0 || model.rfind("gpt-5", 0) == 0;
     if (reasoning_model && b.contains("max_tokens")) {

@@ -1,0 +1,40 @@
+#include <spdlog/spdlog.h>
+
+#include "pipeline/call_stages.h"
+#include "records/record_store.h"
+
+namespace llmctl {
+
+Status RecordCall(CallRun& run, const std::function<Status()>& settle) {
+  CallRecord& rec = run.rec;
+  Database& db = *run.ctx.db;
+  rec.latency_ms = run.MsSince(run.start);
+  const std::string line = rec.ToJsonLine();
+  Transaction tx(db);
+  if (!tx.status().ok()) return tx.status();
+  if (settle) {
+    Status settled = settle();
+    if (!settled.ok()) spdlog::warn("{}", settled.message());
+  }
+  Status st = InsertCallRecord(db, rec, line);
+  if (st.ok()) st = tx.Commit();
+  if (!st.ok()) return st;
+  if (!run.settings.log_file.empty()) return AppendLogLine(run.settings.log_file, line);
+  return Status::Ok();
+}
+
+Status RecordRefusal(CallRun& run, const Status& why) {
+  CallRecord& rec = run.rec;
+  rec.finish_reason = "error";
+  rec.error = why.message();
+  switch (why.code()) {
+    case StatusCode::kRateLimited: rec.error_type = "rate_limited"; break;
+    case StatusCode::kBudget: rec.error_type = "budget_exceeded"; break;
+    case StatusCode::kContextWindow: rec.error_type = "context_window"; break;
+    default: rec.error_type = "provider_error"; break;
+  }
+  run.out.status = why;
+  return RecordCall(run);
+}
+
+}  // namespace llmctl
