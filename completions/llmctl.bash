@@ -44,6 +44,7 @@ _llmctl() {
     -m|--model)
       if [[ $cmd == complete || $cmd == eval || $cmd == replay ]]; then COMPREPLY=($(compgen -W "$(_llmctl_models)" -- "$cur")); return; fi ;;
     --cache) COMPREPLY=($(compgen -W "auto off refresh only" -- "$cur")); return ;;
+    --source) COMPREPLY=($(compgen -W "local redis" -- "$cur")); return ;;
     --by) COMPREPLY=($(compgen -W "user model provider day hour" -- "$cur")); return ;;
     --format)
       if [[ $cmd == latency-stats ]]; then COMPREPLY=($(compgen -W "table json prometheus" -- "$cur"))
@@ -55,11 +56,11 @@ _llmctl() {
     "") opts="$commands $global" ;;
     complete) opts="-m --model -p --provider -s --system --messages -u --user --max-tokens --temperature --timeout --fallback --stream --no-stream --json --cache --dry-run --allow-truncated -C --conversation --fit -t --template -V --var" ;;
     config-check) opts="--json --ping" ;;
-    cost-report) opts="--since --until --by -u --user -m --model -p --provider --format --input --strict" ;;
-    latency-stats) opts="--since --last --by --threshold-ms --min-calls --format --include-cache-hits --histogram --input --strict" ;;
+    cost-report) opts="--since --until --by -u --user -m --model -p --provider --format --input --strict --source" ;;
+    latency-stats) opts="--since --last --by --threshold-ms --min-calls --format --include-cache-hits --histogram --input --strict --source" ;;
     logs)
       if [[ $sub == prune ]]; then opts="--older-than"
-      else opts="prune --since --until -u --user -m --model -n --lines --request-id -f --follow"; fi ;;
+      else opts="prune --since --until -u --user -m --model -n --lines --request-id -f --follow --source"; fi ;;
     cache)
       case $sub in
         stats) opts="--json" ;;

@@ -57,6 +57,7 @@ complete -c llmctl -n $cc -l json -d 'Print as JSON'
 complete -c llmctl -n $cc -l ping -d 'List models at each provider'
 
 set -l cr "__fish_seen_subcommand_from cost-report"
+complete -c llmctl -n $cr -l source -x -a 'local redis' -d 'Records from this machine or the fleet (Redis)'
 complete -c llmctl -n $cr -l since -x -d 'Start: duration or ISO date'
 complete -c llmctl -n $cr -l until -x -d 'End: duration or ISO date'
 complete -c llmctl -n $cr -l by -x -a 'user model provider day hour' -d 'Group by'
@@ -68,6 +69,7 @@ complete -c llmctl -n $cr -l input -r -F -d 'JSONL record files'
 complete -c llmctl -n $cr -l strict -d 'Malformed input lines are fatal'
 
 set -l ls "__fish_seen_subcommand_from latency-stats"
+complete -c llmctl -n $ls -l source -x -a 'local redis' -d 'Records from this machine or the fleet (Redis)'
 complete -c llmctl -n $ls -l since -x -d 'Start: duration or ISO date'
 complete -c llmctl -n $ls -l last -x -d 'Only the last N records'
 complete -c llmctl -n $ls -l by -x -a 'provider model' -d 'Group by'
@@ -80,6 +82,7 @@ complete -c llmctl -n $ls -l input -r -F -d 'JSONL record files'
 complete -c llmctl -n $ls -l strict -d 'Malformed input lines are fatal'
 
 set -l lg "__fish_seen_subcommand_from logs"
+complete -c llmctl -n $lg -l source -x -a 'local redis' -d 'Records from this machine or the fleet (Redis)'
 complete -c llmctl -n $lg -a prune -d 'Delete old records'
 complete -c llmctl -n $lg -l since -x -d 'Start: duration or ISO date'
 complete -c llmctl -n $lg -l until -x -d 'End: duration or ISO date'

@@ -9,7 +9,7 @@
 
 #include "commands/command.h"
 #include "config/settings.h"
-#include "guardrails/response_cache.h"
+#include "pipeline/open_state_store.h"
 #include "records/call_record.h"
 #include "records/money.h"
 #include "store/database.h"
@@ -23,21 +23,25 @@ struct CacheOptions {
   std::string file;  // export: output (default stdout); import: input ("-" = stdin)
 };
 
+// The cache of the state store in use: the fleet's Redis when configured.
 // stats and export only read: they neither create nor write the file.
-Status OpenCache(const GlobalOptions& g, Settings* s, Database* db, bool write) {
+Status OpenCache(const GlobalOptions& g, Settings* s, Database* db, bool write, std::unique_ptr<StateStore>* state) {
   Status st = LoadSettings(ProcessEnvironment(), g.config_path, s);
   if (!st.ok()) return st;
   const DatabaseOptions options = DatabaseOptionsFor(*s);
-  return write ? db->Open(s->db_path, options) : db->OpenForReading(s->db_path, options);
+  st = write ? db->Open(s->db_path, options) : db->OpenForReading(s->db_path, options);
+  if (!st.ok()) return st;
+  return OpenStateStore(*s, *db, state);
 }
 
 Status RunStats(const CacheOptions& o, const GlobalOptions& g) {
   Settings s;
   Database db;
-  Status st = OpenCache(g, &s, &db, false);
+  std::unique_ptr<StateStore> state;
+  Status st = OpenCache(g, &s, &db, false, &state);
   if (!st.ok()) return st;
   CacheStats stats;
-  st = ResponseCache(db).Stats(NowUnixMs(), &stats);
+  st = state->GetCacheStats(NowUnixMs(), &stats);
   if (!st.ok()) return st;
   if (o.json) {
     std::cout << nlohmann::json({{"entries", stats.entries},
@@ -47,16 +51,17 @@ Status RunStats(const CacheOptions& o, const GlobalOptions& g) {
                                  {"saved_cost_usd", NanosToUsd(stats.saved_nanos)},
                                  {"namespace", s.cache_namespace},
                                  {"ttl_seconds", s.cache_ttl_seconds},
-                                 {"mode", CacheModeName(s.cache_mode)}})
+                                 {"mode", CacheModeName(s.cache_mode)},
+                                 {"state_backend", state->backend()}})
                      .dump(2)
               << std::endl;
   } else {
     std::printf("entries  %lld (%lld expired)\nhits     %lld\nbytes    %lld\nsaved    $%s\n"
-                "mode %s, namespace %s, ttl %llds\n",
+                "mode %s, namespace %s, ttl %llds, kept in %s\n",
                 static_cast<long long>(stats.entries), static_cast<long long>(stats.expired),
                 static_cast<long long>(stats.hits), static_cast<long long>(stats.bytes),
                 FormatNanosFixed(stats.saved_nanos, 6).c_str(), CacheModeName(s.cache_mode), s.cache_namespace.c_str(),
-                static_cast<long long>(s.cache_ttl_seconds));
+                static_cast<long long>(s.cache_ttl_seconds), state->backend());
   }
   return Status::Ok();
 }
@@ -64,11 +69,11 @@ Status RunStats(const CacheOptions& o, const GlobalOptions& g) {
 Status RunClearOrPrune(bool prune, const GlobalOptions& g) {
   Settings s;
   Database db;
-  Status st = OpenCache(g, &s, &db, true);
+  std::unique_ptr<StateStore> state;
+  Status st = OpenCache(g, &s, &db, true, &state);
   if (!st.ok()) return st;
   int64_t removed = 0;
-  ResponseCache cache(db);
-  st = prune ? cache.Prune(NowUnixMs(), &removed) : cache.Clear(&removed);
+  st = prune ? state->PruneCache(NowUnixMs(), &removed) : state->ClearCache(&removed);
   if (!st.ok()) return st;
   std::fprintf(stderr, "llmctl: removed %lld %scache entries\n", static_cast<long long>(removed),
                prune ? "expired " : "");
@@ -78,11 +83,12 @@ Status RunClearOrPrune(bool prune, const GlobalOptions& g) {
 Status RunExport(const CacheOptions& o, const GlobalOptions& g) {
   Settings s;
   Database db;
-  Status st = OpenCache(g, &s, &db, false);
+  std::unique_ptr<StateStore> state;
+  Status st = OpenCache(g, &s, &db, false, &state);
   if (!st.ok()) return st;
   int64_t count = 0;
   if (o.file.empty() || o.file == "-") {
-    st = ResponseCache(db).Export(std::cout, &count);
+    st = state->ExportCache(std::cout, &count);
     std::cout.flush();
   } else {
     // Written beside the target and renamed, so a failed export never
@@ -90,7 +96,7 @@ Status RunExport(const CacheOptions& o, const GlobalOptions& g) {
     const std::string tmp = o.file + ".tmp";
     std::ofstream out(tmp);
     if (!out) return Status::Usage("cannot write " + o.file);
-    st = ResponseCache(db).Export(out, &count);
+    st = state->ExportCache(out, &count);
     out.close();
     if (st.ok() && (!out || std::rename(tmp.c_str(), o.file.c_str()) != 0))
       st = Status::Usage("cannot write " + o.file);
@@ -112,11 +118,12 @@ Status RunImport(const CacheOptions& o, const GlobalOptions& g) {
   }
   Settings s;
   Database db;
-  Status st = OpenCache(g, &s, &db, true);
+  std::unique_ptr<StateStore> state;
+  Status st = OpenCache(g, &s, &db, true, &state);
   if (!st.ok()) return st;
   int64_t imported = 0;
   std::vector<std::string> bad;
-  st = ResponseCache(db).Import(*in, name, &imported, &bad);
+  st = state->ImportCache(*in, name, &imported, &bad);
   if (!st.ok()) return st;
   for (const std::string& b : bad) spdlog::warn("skipped {}", b);
   std::fprintf(stderr, "llmctl: imported %lld cache entries, skipped %zu bad lines\n",

@@ -21,6 +21,7 @@
 #include "commands/command.h"
 #include "config/prompt_template.h"
 #include "config/settings.h"
+#include "pipeline/open_state_store.h"
 #include "guardrails/pricing.h"
 #include "pipeline/audit_trail.h"
 #include "pipeline/call_pipeline.h"
@@ -269,6 +270,8 @@ Status RunComplete(const CompleteOptions& o, const GlobalOptions& g) {
     if (!st.ok()) return st;
   }
   ctx.db = &db;
+  st = OpenStateStoreFactory(settings, &ctx.make_state_store);
+  if (!st.ok()) return st;
   if (o.dry_run) {
     nlohmann::json report;
     Status verdict = DryRun(ctx, plan, &report);

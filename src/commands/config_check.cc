@@ -2,6 +2,7 @@
 // says how to fix each failure.
 #include <unistd.h>
 
+#include <cstdio>
 #include <iostream>
 #include <memory>
 #include <set>
@@ -10,8 +11,8 @@
 
 #include "commands/command.h"
 #include "config/settings.h"
-#include "guardrails/circuit_breaker.h"
 #include "guardrails/pricing.h"
+#include "pipeline/open_state_store.h"
 #include "providers/provider.h"
 #include "providers/provider_registry.h"
 #include "records/record_store.h"
@@ -101,6 +102,43 @@ void CheckProviders(const Settings& s, const Environment& env, bool ping, std::v
   }
 }
 
+// The state store: the local file, or the Redis a fleet shares (connected
+// here, so an unreachable one is a FAIL whatever LLMCTL_REDIS_ON_ERROR says).
+void CheckState(const Settings& s, Database& db, std::vector<Check>* checks) {
+  Settings strict = s;
+  strict.redis_on_error = "closed";
+  std::unique_ptr<StateStore> store;
+  Status st = OpenStateStore(strict, db, &store);
+  StateStoreInfo info;
+  if (st.ok()) st = store->Describe(&info);
+  if (!st.ok()) {
+    checks->push_back({"FAIL", "state backend", st.message(),
+                       "start or reach that Redis, or correct LLMCTL_REDIS_URL (and its password)"});
+    return;
+  }
+  if (info.backend == "redis") {
+    char rtt[32];
+    std::snprintf(rtt, sizeof rtt, "%.2f", info.round_trip_ms);
+    checks->push_back({"ok", "state backend",
+                       "redis " + info.location + ", Redis " + info.server_version + ", round trip " + rtt +
+                           " ms, prefix " + s.redis_prefix + ", on error " + s.redis_on_error,
+                       ""});
+  } else {
+    checks->push_back({"ok", "state backend",
+                       "sqlite, local to this machine (set LLMCTL_REDIS_URL to share limits across machines)", ""});
+  }
+  std::vector<BreakerStatus> breakers;
+  if (!store->ListBreakers(NowUnixMs(), &breakers).ok()) return;
+  for (const BreakerStatus& b : breakers) {
+    std::string detail = std::string(BreakerStateName(b.state)) + ", " +
+                         std::to_string(b.consecutive_failures) + " consecutive failures";
+    if (b.state == BreakerState::kOpen)
+      detail += ", skipped until " + FormatIsoUtcMs(b.open_until_ms);
+    checks->push_back({b.state == BreakerState::kClosed ? "ok" : "warn", "breaker " + b.endpoint, detail,
+                       b.state == BreakerState::kClosed ? "" : "the provider has been failing; it is retried after the cooldown"});
+  }
+}
+
 void CheckDatabase(const Settings& s, std::vector<Check>* checks) {
   Database db;
   Status st = db.Open(s.db_path, DatabaseOptionsFor(s));
@@ -116,18 +154,7 @@ void CheckDatabase(const Settings& s, std::vector<Check>* checks) {
   const int latest = AllMigrations().back().version;
   checks->push_back({"ok", "database", s.db_path + " writable, schema version " +
                                            std::to_string(version) + " of " + std::to_string(latest), ""});
-  BreakerOptions options;
-  options.threshold = s.breaker_threshold > 0 ? s.breaker_threshold : 1;
-  std::vector<BreakerStatus> breakers;
-  if (!CircuitBreaker(db, options).List(NowUnixMs(), &breakers).ok()) return;
-  for (const BreakerStatus& b : breakers) {
-    std::string detail = std::string(BreakerStateName(b.state)) + ", " +
-                         std::to_string(b.consecutive_failures) + " consecutive failures";
-    if (b.state == BreakerState::kOpen)
-      detail += ", skipped until " + FormatIsoUtcMs(b.open_until_ms);
-    checks->push_back({b.state == BreakerState::kClosed ? "ok" : "warn", "breaker " + b.endpoint, detail,
-                       b.state == BreakerState::kClosed ? "" : "the provider has been failing; it is retried after the cooldown"});
-  }
+  CheckState(s, db, checks);
 }
 
 Status RunConfigCheck(const ConfigCheckOptions& o, const GlobalOptions& g) {

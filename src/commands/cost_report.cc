@@ -3,6 +3,7 @@
 #include <memory>
 
 #include "commands/command.h"
+#include "commands/fleet_records.h"
 #include "config/settings.h"
 #include "records/cost_report.h"
 #include "records/cost_report_format.h"
@@ -23,6 +24,7 @@ struct CostReportOptions {
   std::string format = "table";
   std::vector<std::string> inputs;
   bool strict = false;
+  std::string source = "local";
 };
 
 Status RunCostReport(const CostReportOptions& o, const GlobalOptions& g) {
@@ -39,9 +41,20 @@ Status RunCostReport(const CostReportOptions& o, const GlobalOptions& g) {
     by.push_back(gb);
   }
 
+  if (st = CheckRecordSource(o.source, !o.inputs.empty()); !st.ok()) return st;
+
   CostReport report;
   report.by = by;
-  if (!o.inputs.empty()) {
+  if (o.source == "redis") {
+    Settings settings;
+    if (st = LoadSettings(ProcessEnvironment(), g.config_path, &settings); !st.ok()) return st;
+    CostAggregator aggregator(by);
+    st = ReadFleetRecords(settings, [&](const CallRecord& r, const std::string&) {
+      if (filter.Matches(r)) aggregator.Add(r);
+    });
+    if (!st.ok()) return st;
+    report = aggregator.Finish();
+  } else if (!o.inputs.empty()) {
     CostAggregator aggregator(by);
     st = ReadJsonlRecords(o.inputs, o.strict, [&](const CallRecord& r) {
       if (filter.Matches(r)) aggregator.Add(r);
@@ -81,6 +94,7 @@ void AddCostReportCommand(CLI::App& app, CommandContext& ctx) {
   cmd->add_option("--input", o->inputs, "Read JSONL call records from these files ('-' = stdin) instead of the database")
       ->expected(1, -1);
   cmd->add_flag("--strict", o->strict, "With --input: a malformed line is an error (exit 2) instead of a warning");
+  cmd->add_option("--source", o->source, "Records from: local (this machine's database) or redis (the whole fleet's stream)");
   cmd->callback([o, &ctx] { ctx.run = [o, &ctx] { return RunCostReport(*o, ctx.globals); }; });
 }
 

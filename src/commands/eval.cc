@@ -17,6 +17,7 @@
 #include "eval/runner.h"
 #include "guardrails/pricing.h"
 #include "pipeline/audit_trail.h"
+#include "pipeline/open_state_store.h"
 #include "providers/http_client.h"
 #include "store/database.h"
 #include "util/hash.h"
@@ -110,6 +111,12 @@ Status RunEvalCommand(const EvalOptions& o, const GlobalOptions& g) {
   Database db;
   st = db.Open(settings.db_path, DatabaseOptionsFor(settings));
   if (!st.ok()) return st;
+  {
+    // An unreachable fleet store stops the run before any case is sent.
+    StateStoreFactory probe;
+    st = OpenStateStoreFactory(settings, &probe);
+    if (!st.ok()) return st;
+  }
   if (!o.run_id.empty()) {
     std::vector<EvalResultRow> existing;
     st = LoadEvalResults(db, run_id, &existing);

@@ -6,6 +6,7 @@
 #include <memory>
 
 #include "commands/command.h"
+#include "commands/fleet_records.h"
 #include "commands/number_flags.h"
 #include "config/settings.h"
 #include "records/latency_stats.h"
@@ -27,6 +28,7 @@ struct LatencyStatsOptions {
   bool strict = false;
   bool include_cache_hits = false;
   bool histogram = false;
+  std::string source = "local";
   int64_t min_calls = 0;
 };
 
@@ -80,6 +82,7 @@ Status RunLatencyStats(const LatencyStatsOptions& o, const GlobalOptions& g) {
     options.by.push_back(gb);
   }
 
+  if (st = CheckRecordSource(o.source, !o.inputs.empty()); !st.ok()) return st;
   // The error-rate threshold always comes from the settings; a machine
   // without any llmctl configuration gets the defaults.
   Settings settings;
@@ -87,7 +90,12 @@ Status RunLatencyStats(const LatencyStatsOptions& o, const GlobalOptions& g) {
   const double threshold = o.threshold_ms >= 0 ? o.threshold_ms : settings.latency_p95_alert_ms;
 
   LatencyAggregator aggregator(options);
-  if (!o.inputs.empty()) {
+  if (o.source == "redis") {
+    st = ReadFleetRecords(settings, [&](const CallRecord& r, const std::string&) {
+      if (filter.Matches(r)) aggregator.Add(r);
+    });
+    if (!st.ok()) return st;
+  } else if (!o.inputs.empty()) {
     st = ReadJsonlRecords(o.inputs, o.strict, [&](const CallRecord& r) {
       if (filter.Matches(r)) aggregator.Add(r);
     });
@@ -129,6 +137,7 @@ void AddLatencyStatsCommand(CLI::App& app, CommandContext& ctx) {
   cmd->add_flag("--strict", o->strict, "With --input: a malformed line is an error (exit 2) instead of a warning");
   cmd->add_flag("--include-cache-hits", o->include_cache_hits, "Count cache hits in the latency figures");
   cmd->add_flag("--histogram", o->histogram, "Also draw a histogram of the latencies (table format)");
+  cmd->add_option("--source", o->source, "Records from: local (this machine's database) or redis (the whole fleet's stream)");
   cmd->add_option("--min-calls", o->min_calls, "Fewer calls than this in range is a failed check, exit 9 (default 0)")
       ->check(CLI::NonNegativeNumber);
   cmd->callback([o, &ctx] { ctx.run = [o, &ctx] { return RunLatencyStats(*o, ctx.globals); }; });

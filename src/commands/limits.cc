@@ -7,7 +7,7 @@
 
 #include "commands/command.h"
 #include "config/settings.h"
-#include "guardrails/limits.h"
+#include "pipeline/open_state_store.h"
 #include "records/call_record.h"
 #include "records/money.h"
 #include "store/database.h"
@@ -33,12 +33,15 @@ Status RunLimits(const LimitsOptions& o, const GlobalOptions& g) {
   Database db;
   st = db.OpenForReading(s.db_path, DatabaseOptionsFor(s));
   if (!st.ok()) return st;
-  LimitConfig cfg;
-  cfg.window_seconds = s.rate_limit_window_seconds;
-  Limiter limiter(db, cfg);
+  std::unique_ptr<StateStore> state;
+  st = OpenStateStore(s, db, &state);
+  if (!st.ok()) return st;
+  StateStoreInfo info;
+  st = state->Describe(&info);
+  if (!st.ok()) return st;
   UsageSnapshot u;
   const int64_t now = NowUnixMs();
-  st = limiter.Snapshot(user, now, &u);
+  st = state->CurrentUsage(user, now, &u);
   if (!st.ok()) return st;
   const std::string window_reset = FormatIsoUtcMs((u.window_start_s + s.rate_limit_window_seconds) * 1000);
   const std::string day_reset = FormatIsoUtcMs((now / 86'400'000 + 1) * 86'400'000);
@@ -59,7 +62,11 @@ Status RunLimits(const LimitsOptions& o, const GlobalOptions& g) {
                  {"user_budget_usd", s.user_daily_budget_usd},
                  {"total_spend_usd", NanosToUsd(u.total_spend_nanos)},
                  {"total_budget_usd", s.daily_budget_usd}}},
-        {"max_cost_per_request_usd", s.max_cost_per_request_usd}};
+        {"max_cost_per_request_usd", s.max_cost_per_request_usd},
+        {"state", {{"backend", info.backend},
+                   {"location", info.location},
+                   {"server_version", info.server_version.empty() ? nlohmann::json() : nlohmann::json(info.server_version)},
+                   {"round_trip_ms", info.backend == "redis" ? nlohmann::json(info.round_trip_ms) : nlohmann::json()}}}};
     std::cout << j.dump(2) << std::endl;
     return Status::Ok();
   }
@@ -74,6 +81,11 @@ Status RunLimits(const LimitsOptions& o, const GlobalOptions& g) {
   std::printf("    all users   %s / %s\n", Money(NanosToUsd(u.total_spend_nanos)).c_str(),
               s.daily_budget_usd > 0 ? Money(s.daily_budget_usd).c_str() : "off");
   std::printf("  per request   max %s\n", Money(s.max_cost_per_request_usd).c_str());
+  if (info.backend == "redis")
+    std::printf("state redis %s (Redis %s, round trip %.2f ms), shared by every machine using it\n",
+                info.location.c_str(), info.server_version.c_str(), info.round_trip_ms);
+  else
+    std::printf("state sqlite %s, local to this machine\n", info.location.c_str());
   return Status::Ok();
 }
 

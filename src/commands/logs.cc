@@ -6,10 +6,12 @@
 #include <chrono>
 #include <csignal>
 #include <cstdio>
+#include <deque>
 #include <memory>
 #include <thread>
 
 #include "commands/command.h"
+#include "commands/fleet_records.h"
 #include "commands/number_flags.h"
 #include "config/settings.h"
 #include "records/record_export.h"
@@ -32,6 +34,7 @@ struct LogsOptions {
   int64_t last = 0;
   std::string request_id;
   bool follow = false;
+  std::string source = "local";
 };
 
 struct PruneOptions {
@@ -69,6 +72,23 @@ Status RunLogs(const LogsOptions& o, const GlobalOptions& g) {
     std::fputc('\n', stdout);
     if (follow) std::fflush(stdout);
   };
+
+  if (st = CheckRecordSource(o.source, false); !st.ok()) return st;
+  if (o.source == "redis") {
+    if (o.follow) return Status::Usage("--follow reads the local database; drop it with --source redis");
+    Settings settings;
+    if (st = LoadSettings(ProcessEnvironment(), g.config_path, &settings); !st.ok()) return st;
+    // -n keeps only the last N matching lines, so only those are held.
+    std::deque<std::string> kept;
+    st = ReadFleetRecords(settings, [&](const CallRecord& r, const std::string& line) {
+      if (!filter.Matches(r)) return;
+      if (o.last <= 0) return print(line);
+      kept.push_back(line);
+      if (static_cast<int64_t>(kept.size()) > o.last) kept.pop_front();
+    });
+    for (const std::string& line : kept) print(line);
+    return st;
+  }
 
   Database db;
   bool exists = false;
@@ -127,6 +147,7 @@ void AddLogsCommand(CLI::App& app, CommandContext& ctx) {
       ->check(CLI::PositiveNumber);
   cmd->add_option("--request-id", o->request_id, "Only the record with this request id (none found: exit 2)");
   cmd->add_flag("-f,--follow", o->follow, "Keep printing new records as they are written (stop with Ctrl-C)");
+  cmd->add_option("--source", o->source, "Records from: local (this machine's database) or redis (the whole fleet's stream)");
 
   auto p = std::make_shared<PruneOptions>();
   CLI::App* prune = cmd->add_subcommand("prune", "Delete call records older than a given age");

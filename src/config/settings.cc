@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <cctype>
 #include <algorithm>
 #include <cerrno>
 #include <cmath>
@@ -141,6 +142,52 @@ const std::vector<std::pair<std::string, Setter>>& Registry() {
       {"LLM_HISTORY_MAX_TOKENS", IntSetting(&Settings::history_max_tokens, 0, kMaxInt, "expected a non-negative integer number of tokens (0 = the model's window)")},
       {"LLMCTL_AUDIT_KEY_FILE", StringSetting(&Settings::audit_key_file, false)},
       {"LLMCTL_AUDIT_RETENTION_DAYS", IntSetting(&Settings::audit_retention_days, 0, 36500, "expected an integer number of days from 0 (keep forever) to 36500")},
+      // Before LLMCTL_REDIS_URL, so the variable itself wins over the file.
+      {"LLMCTL_REDIS_URL_FILE",
+       [](const std::string& v, const std::string& label, Settings* s) {
+         std::ifstream in(v);
+         if (!in) return Status::Config(label + "=\"" + v + "\" cannot be read: " + std::strerror(errno));
+         std::stringstream ss;
+         ss << in.rdbuf();
+         std::string url = ss.str();
+         // A trailing newline in a secret file is an editor artefact.
+         while (!url.empty() && (url.back() == '\n' || url.back() == '\r' || url.back() == ' ')) url.pop_back();
+         if (url.empty()) return Status::Config(label + "=\"" + v + "\" is empty: expected a file holding a redis:// or unix:// URL");
+         Status st = ParseRedisUrl(url, "the URL in " + label + " (" + v + ")", &s->redis);
+         if (!st.ok()) return st;
+         RegisterSecret(s->redis.password);
+         s->redis_url = url;
+         return Status::Ok();
+       }},
+      {"LLMCTL_REDIS_URL",
+       [](const std::string& v, const std::string& label, Settings* s) {
+         Status st = ParseRedisUrl(v, label, &s->redis);
+         if (!st.ok()) return st;
+         RegisterSecret(s->redis.password);
+         s->redis_url = v;
+         return Status::Ok();
+       }},
+      {"LLMCTL_REDIS_PREFIX",
+       [](const std::string& v, const std::string& label, Settings* s) {
+         // Key names are matched with SCAN patterns and shown in reports: a
+         // space or control character there is always a mistake.
+         bool bad = v.empty() || v.size() > 200;
+         for (char c : v)
+           if (std::iscntrl(static_cast<unsigned char>(c)) || c == ' ') bad = true;
+         if (bad)
+           return Status::Config(Bad(label, v, "expected 1 to 200 characters without spaces or control characters, e.g. llmctl:team-a:"));
+         s->redis_prefix = v;
+         return Status::Ok();
+       }},
+      {"LLMCTL_REDIS_TIMEOUT_MS", IntSetting(&Settings::redis_timeout_ms, 1, 600000, "expected an integer number of milliseconds from 1 to 600000")},
+      {"LLMCTL_REDIS_ON_ERROR",
+       [](const std::string& v, const std::string& label, Settings* s) {
+         if (v != "closed" && v != "open")
+           return Status::Config(Bad(label, v, "expected closed (unreachable Redis: exit 3, nothing sent) or open (warn and use the local SQLite state)"));
+         s->redis_on_error = v;
+         return Status::Ok();
+       }},
+      {"LLMCTL_REDIS_RECORDS_MAXLEN", IntSetting(&Settings::redis_records_maxlen, 1, kMaxInt, "expected a positive integer number of records")},
   };
   return registry;
 }

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "providers/provider.h"
+#include "store/redis_url.h"
 #include "store/database.h"
 #include "util/status.h"
 
@@ -64,6 +65,14 @@ struct Settings {
   int64_t history_max_tokens = 0;     // LLM_HISTORY_MAX_TOKENS: the sliding window's budget (0 = the model's window)
   std::string audit_key_file;         // LLMCTL_AUDIT_KEY_FILE: empty = no audit store
   int64_t audit_retention_days = 30;  // LLMCTL_AUDIT_RETENTION_DAYS (0 = keep forever)
+  // Fleet state (empty redis_url: SQLite only). The URL holds a password:
+  // show it only through MaskRedisUrl.
+  std::string redis_url;
+  RedisEndpoint redis;  // parsed from redis_url
+  std::string redis_prefix = "llmctl:";
+  int64_t redis_timeout_ms = 2000;
+  std::string redis_on_error = "closed";  // closed | open
+  int64_t redis_records_maxlen = 1000000;
 
   std::string config_file;  // the file that was read, empty if none
   // Endpoints declared as [providers.NAME] in the config file.

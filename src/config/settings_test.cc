@@ -1,6 +1,9 @@
 #include "config/settings.h"
+#include "util/secret_scrubber.h"
 
 #include <doctest/doctest.h>
+
+#include <unistd.h>
 
 #include <cstdio>
 #include <fstream>
@@ -87,6 +90,69 @@ TEST_CASE("keys come from the variable or its _FILE form; missing keys fail earl
   CHECK(ResolveProvider("openai", s, {{"OPENAI_BASE_URL", "ftp://x"}, {"OPENAI_API_KEY", "k"}}, true, &cfg)
             .code() == StatusCode::kConfig);
   CHECK(ResolveProvider("mock", s, {}, true, &cfg).ok());
+  std::remove(path.c_str());
+}
+
+TEST_CASE("fleet state variables are validated like every other") {
+  Settings s;
+  REQUIRE(LoadSettings({{"LLMCTL_REDIS_URL", "redis://:pw123456789@cache.internal:6380/2"},
+                        {"LLMCTL_REDIS_PREFIX", "team-a:"},
+                        {"LLMCTL_REDIS_TIMEOUT_MS", "150"},
+                        {"LLMCTL_REDIS_ON_ERROR", "open"},
+                        {"LLMCTL_REDIS_RECORDS_MAXLEN", "5000"}},
+                       "", &s)
+              .ok());
+  CHECK(s.redis.host == "cache.internal");
+  CHECK(s.redis.port == 6380);
+  CHECK(s.redis.db == 2);
+  CHECK(s.redis.password == "pw123456789");
+  CHECK(ScrubSecrets("AUTH pw123456789 failed").find("pw123456789") == std::string::npos);
+  CHECK(s.redis_prefix == "team-a:");
+  CHECK(s.redis_timeout_ms == 150);
+  CHECK(s.redis_on_error == "open");
+  CHECK(s.redis_records_maxlen == 5000);
+
+  Settings d;
+  REQUIRE(LoadSettings({}, "", &d).ok());
+  CHECK(d.redis_url.empty());
+  CHECK(d.redis_prefix == "llmctl:");
+  CHECK(d.redis_timeout_ms == 2000);
+  CHECK(d.redis_on_error == "closed");
+  CHECK(d.redis_records_maxlen == 1000000);
+
+  for (auto [var, value] : std::vector<std::pair<const char*, const char*>>{
+           {"LLMCTL_REDIS_URL", "http://host"}, {"LLMCTL_REDIS_PREFIX", "team a:"},
+           {"LLMCTL_REDIS_PREFIX", "x\tb"}, {"LLMCTL_REDIS_TIMEOUT_MS", "0"},
+           {"LLMCTL_REDIS_ON_ERROR", "maybe"}, {"LLMCTL_REDIS_RECORDS_MAXLEN", "-1"}}) {
+    Settings bad;
+    Status st = LoadSettings({{var, value}}, "", &bad);
+    CAPTURE(var);
+    CHECK(st.code() == StatusCode::kConfig);
+    CHECK(st.message().find(var) != std::string::npos);
+  }
+}
+
+TEST_CASE("LLMCTL_REDIS_URL_FILE is read, and the variable wins over it") {
+  const std::string path = "/tmp/llmctl_settings_redis_url_" + std::to_string(::getpid());
+  {
+    std::ofstream f(path);
+    f << "redis://:filesecret99@from-file:7000\n";
+  }
+  Settings s;
+  REQUIRE(LoadSettings({{"LLMCTL_REDIS_URL_FILE", path}}, "", &s).ok());
+  CHECK(s.redis.host == "from-file");
+  CHECK(s.redis.password == "filesecret99");
+  Settings both;
+  REQUIRE(LoadSettings({{"LLMCTL_REDIS_URL_FILE", path}, {"LLMCTL_REDIS_URL", "redis://env-host"}}, "", &both).ok());
+  CHECK(both.redis.host == "env-host");
+  {
+    std::ofstream f(path);
+    f << "redis://:filesecret99@\n";
+  }
+  Settings bad;
+  Status st = LoadSettings({{"LLMCTL_REDIS_URL_FILE", path}}, "", &bad);
+  CHECK(st.code() == StatusCode::kConfig);
+  CHECK(st.message().find("filesecret") == std::string::npos);
   std::remove(path.c_str());
 }
 

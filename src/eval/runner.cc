@@ -6,6 +6,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "pipeline/open_state_store.h"
 #include "records/money.h"
 #include "store/database.h"
 #include "util/secret_scrubber.h"
@@ -169,6 +170,8 @@ Status RunEval(const PipelineContext& base, const std::vector<EvalTask>& tasks, 
     Database db;
     Status st = db.Open(base.settings->db_path, DatabaseOptionsFor(*base.settings));
     PipelineContext ctx = base;
+    // One connection per worker: a Redis connection serves one thread.
+    if (st.ok() && !base.make_state_store) st = OpenStateStoreFactory(*base.settings, &ctx.make_state_store);
     ctx.db = &db;
     ctx.on_text = nullptr;
     std::vector<size_t> skipped;

@@ -31,6 +31,59 @@ constexpr const char* kSpendSql =
 
 }  // namespace
 
+Status RefusalFor(const LimitConfig& config, const UsageClaim& claim, const UsageSnapshot& usage, int64_t* wait_s) {
+  const std::string window = std::to_string(config.window_seconds) + " s window";
+  const std::string resets = "; resets in " + std::to_string(usage.window_resets_in_s) + " s";
+  const std::string day_resets = "; resets at 00:00 UTC in " + std::to_string(usage.day_resets_in_s) + " s";
+  Status refusal;
+  *wait_s = -1;
+  // A claim larger than the limit itself would be refused in every window
+  // and on every day: saying when it resets would suggest waiting helps.
+  if (config.tokens_per_window > 0 && claim.tokens > config.tokens_per_window) {
+    refusal = Status::RateLimited(
+        "rate limit: this request may use up to " + std::to_string(claim.tokens) +
+        " tokens (input estimate + max tokens), more than the whole " + window + " allows (LLM_RATE_LIMIT_TOKENS=" +
+        std::to_string(config.tokens_per_window) +
+        "), so it can never pass; lower --max-tokens, shorten the prompt or raise LLM_RATE_LIMIT_TOKENS");
+  } else if (config.user_daily_budget_nanos > 0 && claim.cost_nanos > config.user_daily_budget_nanos) {
+    refusal = Status::Budget("daily budget: this request may cost up to " + Usd(claim.cost_nanos) +
+                             ", more than the whole daily budget of " + Usd(config.user_daily_budget_nanos) +
+                             " (LLM_USER_DAILY_BUDGET_USD), so it can never pass; lower --max-tokens, pick a "
+                             "cheaper model or raise LLM_USER_DAILY_BUDGET_USD");
+  } else if (config.daily_budget_nanos > 0 && claim.cost_nanos > config.daily_budget_nanos) {
+    refusal = Status::Budget("daily budget: this request may cost up to " + Usd(claim.cost_nanos) +
+                             ", more than everyone's whole daily budget of " + Usd(config.daily_budget_nanos) +
+                             " (LLM_DAILY_BUDGET_USD), so it can never pass; lower --max-tokens, pick a "
+                             "cheaper model or raise LLM_DAILY_BUDGET_USD");
+  } else if (config.requests_per_window > 0 && usage.window_requests + 1 > config.requests_per_window) {
+    *wait_s = usage.window_resets_in_s;
+    refusal = Status::RateLimited("rate limit: user " + claim.user + " made " +
+                                  std::to_string(usage.window_requests) + " of " +
+                                  std::to_string(config.requests_per_window) +
+                                  " requests allowed per " + window + resets);
+  } else if (config.tokens_per_window > 0 &&
+             usage.window_tokens + claim.tokens > config.tokens_per_window) {
+    *wait_s = usage.window_resets_in_s;
+    refusal = Status::RateLimited("rate limit: user " + claim.user + " used " +
+                                  std::to_string(usage.window_tokens) + " of " +
+                                  std::to_string(config.tokens_per_window) + " tokens per " + window +
+                                  " and this request may use up to " + std::to_string(claim.tokens) + resets);
+  } else if (config.user_daily_budget_nanos > 0 &&
+             usage.user_spend_nanos + claim.cost_nanos > config.user_daily_budget_nanos) {
+    refusal = Status::Budget("daily budget: user " + claim.user + " spent " + Usd(usage.user_spend_nanos) +
+                             " of " + Usd(config.user_daily_budget_nanos) +
+                             " (LLM_USER_DAILY_BUDGET_USD) today and this request may cost up to " +
+                             Usd(claim.cost_nanos) + day_resets);
+  } else if (config.daily_budget_nanos > 0 &&
+             usage.total_spend_nanos + claim.cost_nanos > config.daily_budget_nanos) {
+    refusal = Status::Budget("daily budget: everyone together spent " + Usd(usage.total_spend_nanos) + " of " +
+                             Usd(config.daily_budget_nanos) +
+                             " (LLM_DAILY_BUDGET_USD) today and this request may cost up to " +
+                             Usd(claim.cost_nanos) + day_resets);
+  }
+  return refusal;
+}
+
 // Prepared before the write lock is taken, so the time it is held (and
 // every other process waits) is only the time to run them.
 struct Limiter::UsageQueries {
@@ -79,55 +132,7 @@ Status Limiter::Admit(const UsageClaim& claim, int64_t now_ms, bool reserve,
   UsageSnapshot u;
   Status st = ReadUsage(q, claim.user, now_ms, &u);
   if (!st.ok()) return st;
-  const std::string window = std::to_string(config_.window_seconds) + " s window";
-  const std::string resets = "; resets in " + std::to_string(u.window_resets_in_s) + " s";
-  const std::string day_resets = "; resets at 00:00 UTC in " + std::to_string(u.day_resets_in_s) + " s";
-  Status refusal;
-  refusal_wait_s_ = -1;
-  // A claim larger than the limit itself would be refused in every window
-  // and on every day: saying when it resets would suggest waiting helps.
-  if (config_.tokens_per_window > 0 && claim.tokens > config_.tokens_per_window) {
-    refusal = Status::RateLimited(
-        "rate limit: this request may use up to " + std::to_string(claim.tokens) +
-        " tokens (input estimate + max tokens), more than the whole " + window + " allows (LLM_RATE_LIMIT_TOKENS=" +
-        std::to_string(config_.tokens_per_window) +
-        "), so it can never pass; lower --max-tokens, shorten the prompt or raise LLM_RATE_LIMIT_TOKENS");
-  } else if (config_.user_daily_budget_nanos > 0 && claim.cost_nanos > config_.user_daily_budget_nanos) {
-    refusal = Status::Budget("daily budget: this request may cost up to " + Usd(claim.cost_nanos) +
-                             ", more than the whole daily budget of " + Usd(config_.user_daily_budget_nanos) +
-                             " (LLM_USER_DAILY_BUDGET_USD), so it can never pass; lower --max-tokens, pick a "
-                             "cheaper model or raise LLM_USER_DAILY_BUDGET_USD");
-  } else if (config_.daily_budget_nanos > 0 && claim.cost_nanos > config_.daily_budget_nanos) {
-    refusal = Status::Budget("daily budget: this request may cost up to " + Usd(claim.cost_nanos) +
-                             ", more than everyone's whole daily budget of " + Usd(config_.daily_budget_nanos) +
-                             " (LLM_DAILY_BUDGET_USD), so it can never pass; lower --max-tokens, pick a "
-                             "cheaper model or raise LLM_DAILY_BUDGET_USD");
-  } else if (config_.requests_per_window > 0 && u.window_requests + 1 > config_.requests_per_window) {
-    refusal_wait_s_ = u.window_resets_in_s;
-    refusal = Status::RateLimited("rate limit: user " + claim.user + " made " +
-                                  std::to_string(u.window_requests) + " of " +
-                                  std::to_string(config_.requests_per_window) +
-                                  " requests allowed per " + window + resets);
-  } else if (config_.tokens_per_window > 0 &&
-             u.window_tokens + claim.tokens > config_.tokens_per_window) {
-    refusal_wait_s_ = u.window_resets_in_s;
-    refusal = Status::RateLimited("rate limit: user " + claim.user + " used " +
-                                  std::to_string(u.window_tokens) + " of " +
-                                  std::to_string(config_.tokens_per_window) + " tokens per " + window +
-                                  " and this request may use up to " + std::to_string(claim.tokens) + resets);
-  } else if (config_.user_daily_budget_nanos > 0 &&
-             u.user_spend_nanos + claim.cost_nanos > config_.user_daily_budget_nanos) {
-    refusal = Status::Budget("daily budget: user " + claim.user + " spent " + Usd(u.user_spend_nanos) +
-                             " of " + Usd(config_.user_daily_budget_nanos) +
-                             " (LLM_USER_DAILY_BUDGET_USD) today and this request may cost up to " +
-                             Usd(claim.cost_nanos) + day_resets);
-  } else if (config_.daily_budget_nanos > 0 &&
-             u.total_spend_nanos + claim.cost_nanos > config_.daily_budget_nanos) {
-    refusal = Status::Budget("daily budget: everyone together spent " + Usd(u.total_spend_nanos) + " of " +
-                             Usd(config_.daily_budget_nanos) +
-                             " (LLM_DAILY_BUDGET_USD) today and this request may cost up to " +
-                             Usd(claim.cost_nanos) + day_resets);
-  }
+  Status refusal = RefusalFor(config_, claim, u, &refusal_wait_s_);
   if (!refusal.ok() || !reserve) return refusal;
   // Pruning old rows is needed now and then, not on every call: one
   // admission in 32 does it, chosen by the clock.

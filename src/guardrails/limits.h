@@ -50,6 +50,11 @@ struct Reservation {
   std::string day;
 };
 
+// The refusal for claim against usage (live reservations included), or ok:
+// the one rule every place limits are kept applies, in this order. *wait_s
+// is set as Limiter::RefusalWaitSeconds promises.
+Status RefusalFor(const LimitConfig& config, const UsageClaim& claim, const UsageSnapshot& usage, int64_t* wait_s);
+
 class Limiter {
  public:
   Limiter(Database& db, LimitConfig config) : db_(db), config_(config) {}

@@ -72,34 +72,39 @@ std::optional<CacheEntry> ResponseCache::LookupAnyAge(const std::string& key) {
   return ReadRow(q);
 }
 
-std::string ResponseCache::DescribeNearMiss(const nlohmann::json& want) {
-  // Only runs after a miss, so a scan of the stored key inputs is fine; the
-  // parts listed are those that differ most often between a recording and
-  // its replay.
+std::string NearMissFinder::Difference(const nlohmann::json& have, size_t* count) const {
+  // The parts listed are those that differ most often between a recording
+  // and its replay.
   static const char* const kParts[] = {"temperature", "model", "max_tokens", "provider",
                                        "stop",        "namespace", "v"};
-  Statement q(db_, "SELECT key_input FROM cache_entries");
-  std::string best;
-  size_t best_count = SIZE_MAX;
-  while (q.Step()) {
-    nlohmann::json have = nlohmann::json::parse(q.ColumnText(0), nullptr, false);
-    if (!have.is_object() || have.value("messages", nlohmann::json()) != want.value("messages", nlohmann::json()) ||
-        have.value("system", nlohmann::json()) != want.value("system", nlohmann::json()))
-      continue;
-    std::string diff;
-    size_t count = 0;
-    for (const char* part : kParts) {
-      const nlohmann::json a = have.value(part, nlohmann::json()), b = want.value(part, nlohmann::json());
-      if (a == b) continue;
-      diff += std::string(count ? ", " : "") + part + " (cached " + a.dump() + ", requested " + b.dump() + ")";
-      ++count;
-    }
-    if (count > 0 && count < best_count) {
-      best = diff;
-      best_count = count;
-    }
+  if (!have.is_object() || have.value("messages", nlohmann::json()) != want_.value("messages", nlohmann::json()) ||
+      have.value("system", nlohmann::json()) != want_.value("system", nlohmann::json()))
+    return "";
+  std::string diff;
+  for (const char* part : kParts) {
+    const nlohmann::json a = have.value(part, nlohmann::json()), b = want_.value(part, nlohmann::json());
+    if (a == b) continue;
+    diff += std::string(diff.empty() ? "" : ", ") + part + " (cached " + a.dump() + ", requested " + b.dump() + ")";
+    ++*count;
   }
-  return best;
+  return diff;
+}
+
+void NearMissFinder::Consider(const nlohmann::json& have) {
+  size_t count = 0;
+  const std::string diff = Difference(have, &count);
+  if (count > 0 && count < best_count_) {
+    best_ = diff;
+    best_count_ = count;
+  }
+}
+
+std::string ResponseCache::DescribeNearMiss(const nlohmann::json& want) {
+  // Only runs after a miss, so a scan of the stored key inputs is fine.
+  NearMissFinder finder(want);
+  Statement q(db_, "SELECT key_input FROM cache_entries");
+  while (q.Step()) finder.Consider(nlohmann::json::parse(q.ColumnText(0), nullptr, false));
+  return finder.best();
 }
 
 Status ResponseCache::Store(const CacheEntry& e) {
@@ -263,10 +268,9 @@ Status ResponseCache::Export(std::ostream& out, int64_t* count) {
   return Status::Ok();
 }
 
-Status ResponseCache::Import(std::istream& in, const std::string& name, int64_t* imported,
-                             std::vector<std::string>* bad_lines) {
-  Transaction tx(db_);
-  if (!tx.status().ok()) return tx.status();
+Status ReadCacheLines(std::istream& in, const std::string& name,
+                      const std::function<Status(const CacheEntry&)>& store, int64_t* imported,
+                      std::vector<std::string>* bad_lines) {
   std::string line;
   int64_t line_no = 0;
   *imported = 0;
@@ -280,10 +284,19 @@ Status ResponseCache::Import(std::istream& in, const std::string& name, int64_t*
       bad_lines->push_back(name + ":" + std::to_string(line_no) + ": " + parsed.message());
       continue;
     }
-    Status st = Store(e);
+    Status st = store(e);
     if (!st.ok()) return st;
     ++*imported;
   }
+  return Status::Ok();
+}
+
+Status ResponseCache::Import(std::istream& in, const std::string& name, int64_t* imported,
+                             std::vector<std::string>* bad_lines) {
+  Transaction tx(db_);
+  if (!tx.status().ok()) return tx.status();
+  Status st = ReadCacheLines(in, name, [this](const CacheEntry& e) { return Store(e); }, imported, bad_lines);
+  if (!st.ok()) return st;
   return tx.Commit();
 }
 

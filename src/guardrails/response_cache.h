@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 
@@ -78,6 +79,28 @@ class ResponseCache {
 
  private:
   Database& db_;
+};
+
+// Reads cassette JSONL and hands each good entry to store; a bad line is
+// reported as "NAME:LINE: why" in *bad_lines and skipped.
+Status ReadCacheLines(std::istream& in, const std::string& name,
+                      const std::function<Status(const CacheEntry&)>& store, int64_t* imported,
+                      std::vector<std::string>* bad_lines);
+
+// Picks, among stored key inputs, the one for the same prompt that differs
+// from the wanted one in the fewest key parts, and says how, as
+// ResponseCache::DescribeNearMiss promises.
+class NearMissFinder {
+ public:
+  explicit NearMissFinder(nlohmann::json want) : want_(std::move(want)) {}
+  void Consider(const nlohmann::json& have);
+  const std::string& best() const { return best_; }
+
+ private:
+  std::string Difference(const nlohmann::json& have, size_t* count) const;
+  nlohmann::json want_;
+  std::string best_;
+  size_t best_count_ = SIZE_MAX;
 };
 
 nlohmann::json CacheEntryToJson(const CacheEntry& e);

@@ -61,13 +61,19 @@ Status AdmitCall(CallRun& run, Reservation* reservation) {
     // The record's insert is tried (and taken back) inside the admission's
     // transaction: a database that could not take the record stops the
     // call before a provider is paid, at no extra write lock.
+    // State kept elsewhere is asked after the local lock is given back, so
+    // no local process waits on a network round trip.
+    const bool joins = run.state->SharesRecordTransaction();
+    auto admit = [&] {
+      return run.state->Admit(run.plan.claim, run.clock.NowUnixMs(), true, ReservationTtlMs(run.settings),
+                              reservation);
+    };
     Transaction admission(*run.ctx.db);
     st = admission.status();
     if (st.ok()) st = ProbeRecordWrite(*run.ctx.db, run.rec);
-    if (st.ok())
-      st = run.state->Admit(run.plan.claim, run.clock.NowUnixMs(), true, ReservationTtlMs(run.settings),
-                            reservation);
+    if (st.ok() && joins) st = admit();
     if (st.ok()) st = admission.Commit();
+    if (st.ok() && !joins) st = admit();
   }
   if (st.code() == StatusCode::kRateLimited && run.settings.rate_limit_wait_seconds > 0)
     st = WaitForWindow(run, st, reservation);

@@ -20,6 +20,7 @@ CallRun::CallRun(const PipelineContext& c, const CallPlan& p, CallOutcome* o)
   rec.provider = spec.primary.provider;
   rec.model = spec.primary.model;
   rec.prompt_hash = plan.primary().prompt_hash;
+  rec.state_backend = state->backend();
 }
 
 double CallRun::MsSince(std::chrono::steady_clock::time_point t) const {

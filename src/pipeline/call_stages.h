@@ -71,9 +71,10 @@ ChainOutcome RunAttemptChain(CallRun& run);
 // SIGTERM, a closed pipe), billed for its input and the text received.
 [[nodiscard]] bool AccountCall(CallRun& run, ChainOutcome* chain);
 
-// Record: writes the record (database, then LLMCTL_LOG_FILE). settle, when
-// given, runs inside the same write transaction: one transaction instead of
-// two, since every process pays for each.
+// Record: writes the record (database, then LLMCTL_LOG_FILE) and publishes
+// it to shared state. settle, when given, runs inside the same write
+// transaction when the state lives in that database (one transaction
+// instead of two, since every process pays for each), else just before it.
 Status RecordCall(CallRun& run, const std::function<Status()>& settle = nullptr);
 
 // Record: a call refused before anything was sent.

@@ -10,15 +10,20 @@ Status RecordCall(CallRun& run, const std::function<Status()>& settle) {
   Database& db = *run.ctx.db;
   rec.latency_ms = run.MsSince(run.start);
   const std::string line = rec.ToJsonLine();
-  Transaction tx(db);
-  if (!tx.status().ok()) return tx.status();
-  if (settle) {
+  auto run_settle = [&] {
     Status settled = settle();
     if (!settled.ok()) spdlog::warn("{}", settled.message());
-  }
+  };
+  const bool joins = run.state->SharesRecordTransaction();
+  if (settle && !joins) run_settle();
+  Transaction tx(db);
+  if (!tx.status().ok()) return tx.status();
+  if (settle && joins) run_settle();
   Status st = InsertCallRecord(db, rec, line);
   if (st.ok()) st = tx.Commit();
   if (!st.ok()) return st;
+  Status published = run.state->PublishRecord(line);
+  if (!published.ok()) spdlog::warn("record not published to the fleet: {}", published.message());
   if (!run.settings.log_file.empty()) return AppendLogLine(run.settings.log_file, line);
   return Status::Ok();
 }

@@ -5,20 +5,35 @@
 namespace llmctl {
 namespace {
 
+}  // namespace
+
 BreakerOptions BreakerFromSettings(const Settings& s) {
   BreakerOptions options;
-  options.threshold = s.breaker_threshold;
+  // Listing still tells a failing endpoint apart when the breaker is off.
+  options.threshold = s.breaker_threshold > 0 ? s.breaker_threshold : 1;
   options.cooldown_ms = static_cast<int64_t>(s.breaker_cooldown_seconds * 1000);
   // A probe holds the half-open slot for one attempt and a margin.
   options.probe_lease_ms = static_cast<int64_t>(s.timeout_seconds * 1000) + 1000;
   return options;
 }
 
+namespace {
+
 class SqliteStateStore : public StateStore {
  public:
   SqliteStateStore(Database& db, const Settings& s)
       : cache_(db), limiter_(db, LimitsFromSettings(s)), breaker_(db, BreakerFromSettings(s)),
-        breaker_on_(s.breaker_threshold > 0) {}
+        breaker_on_(s.breaker_threshold > 0), path_(db.path()) {}
+
+  const char* backend() const override { return "sqlite"; }
+  bool SharesRecordTransaction() const override { return true; }
+  Status PublishRecord(const std::string&) override { return Status::Ok(); }
+  Status Describe(StateStoreInfo* out) override {
+    *out = StateStoreInfo();
+    out->backend = "sqlite";
+    out->location = path_;
+    return Status::Ok();
+  }
 
   std::optional<CacheEntry> LookupAnswer(const std::string& key, int64_t now_ms) override {
     return cache_.Lookup(key, now_ms);
@@ -28,6 +43,14 @@ class SqliteStateStore : public StateStore {
     return cache_.DescribeNearMiss(key_input);
   }
   Status StoreAnswer(const CacheEntry& entry) override { return cache_.Store(entry); }
+  Status GetCacheStats(int64_t now_ms, CacheStats* out) override { return cache_.Stats(now_ms, out); }
+  Status ClearCache(int64_t* removed) override { return cache_.Clear(removed); }
+  Status PruneCache(int64_t now_ms, int64_t* removed) override { return cache_.Prune(now_ms, removed); }
+  Status ExportCache(std::ostream& out, int64_t* count) override { return cache_.Export(out, count); }
+  Status ImportCache(std::istream& in, const std::string& name, int64_t* imported,
+                     std::vector<std::string>* bad_lines) override {
+    return cache_.Import(in, name, imported, bad_lines);
+  }
 
   Status Admit(const UsageClaim& claim, int64_t now_ms, bool reserve, int64_t ttl_ms,
                Reservation* reservation) override {
@@ -53,12 +76,16 @@ class SqliteStateStore : public StateStore {
   Status BreakerFailure(const std::string& endpoint, int64_t now_ms) override {
     return breaker_.RecordFailure(endpoint, now_ms);
   }
+  Status ListBreakers(int64_t now_ms, std::vector<BreakerStatus>* out) override {
+    return breaker_.List(now_ms, out);
+  }
 
  private:
   ResponseCache cache_;
   Limiter limiter_;
   CircuitBreaker breaker_;
   bool breaker_on_;
+  std::string path_;
 };
 
 }  // namespace

@@ -32,6 +32,9 @@ call() {  # a paid call through the fake; nothing may reach it
 llm_env LLMCTL_DB_BUSY_TIMEOUT_MS=soon -- complete -p mock hi </dev/null
 assert_exit 3 "a bad LLMCTL_DB_BUSY_TIMEOUT_MS"
 assert_contains "$LLM_STDERR" LLMCTL_DB_BUSY_TIMEOUT_MS
+llm_env LLMCTL_DB_SYNC=sometimes -- complete -p mock hi </dev/null
+assert_exit 3 "a bad LLMCTL_DB_SYNC"
+assert_contains "$LLM_STDERR" "expected normal or full"
 
 # hold SQL: a sqlite3 process (pid in $holder) runs SQL on the database and
 # keeps its session, with its locks, until release.
