@@ -243,15 +243,15 @@ Status RunComplete(const CompleteOptions& o, const GlobalOptions& g) {
   ctx.settings = &settings;
   ctx.env = &env;
   ctx.prices = &prices;
+  if (audit) ctx.audit = &*audit;
   // The history is part of the request the plan estimates and keys the
   // cache on, so it is attached before the plan is made.
   Database db;
-  PendingTurn turn;
   if (!o.conversation.empty()) {
     st = db.Open(settings.db_path, DatabaseOptionsFor(settings));
     if (!st.ok()) return st;
     const auto history_start = std::chrono::steady_clock::now();
-    st = AttachConversation(db, settings, prices, o.conversation, &spec, &turn);
+    st = AttachConversation(db, settings, prices, o.conversation, &spec);
     if (!st.ok()) return st;
     spdlog::debug("stage history_ms={:.3f} messages={}",
                   std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - history_start).count(),
@@ -304,6 +304,7 @@ Status RunComplete(const CompleteOptions& o, const GlobalOptions& g) {
       if (!piece.empty()) last_piece = std::string(piece.substr(piece.size() - 1));
     };
   }
+  AuditCipherSetup cipher_setup(ctx.audit != nullptr);
   CallOutcome outcome;
   Status written = RunCall(ctx, plan, &outcome);
   if (o.json) {
@@ -320,14 +321,6 @@ Status RunComplete(const CompleteOptions& o, const GlobalOptions& g) {
   }
   std::fflush(stdout);
   if (!written.ok()) return written;
-  if (audit) {
-    st = WriteAuditEntry(db, *audit, spec, outcome);
-    if (!st.ok()) return st;
-  }
-  if (spec.conversation) {
-    st = RecordTurn(db, spec, turn, outcome);
-    if (!st.ok()) return st;
-  }
   if (stdout_closed && outcome.status.code() == StatusCode::kInterrupted)
     return Status::Interrupted("standard output was closed while the answer streamed; the request was aborted "
                                "and recorded with the tokens it was billed for");

@@ -107,6 +107,7 @@ Status RunEvalCommand(const EvalOptions& o, const GlobalOptions& g) {
   std::optional<AuditConfig> audit;
   st = LoadAuditConfig(settings, &audit);
   if (!st.ok()) return st;
+  if (audit) base.audit = &*audit;
 
   Database db;
   st = db.Open(settings.db_path, DatabaseOptionsFor(settings));
@@ -134,10 +135,10 @@ Status RunEvalCommand(const EvalOptions& o, const GlobalOptions& g) {
   ro.max_cost_nanos = max_cost_nanos;
   ro.max_cost_text = o.max_cost + " USD";
   ro.cancelled = &g_cancelled;
-  if (audit) ro.audit = &*audit;
   const int64_t started_ms = NowUnixMs();
   const auto t0 = std::chrono::steady_clock::now();
   std::vector<CaseResult> results;
+  AuditCipherSetup cipher_setup(base.audit != nullptr);
   Status written = RunEval(base, tasks, ro,
                            [&](const CaseResult& r, size_t done, size_t total) { progress.Update(r, done, total); },
                            &results);

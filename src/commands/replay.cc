@@ -15,6 +15,7 @@
 #include "guardrails/pricing.h"
 #include "pipeline/audit_trail.h"
 #include "pipeline/call_pipeline.h"
+#include "pipeline/open_state_store.h"
 #include "store/database.h"
 #include "util/line_diff.h"
 
@@ -73,13 +74,17 @@ Status RunReplay(const ReplayOptions& o, const GlobalOptions& g) {
   ctx.settings = &settings;
   ctx.env = &env;
   ctx.prices = &prices;
+  ctx.audit = &*audit;
   CallPlan plan;
   st = MakeCallPlan(ctx, spec, &plan);
   if (!st.ok()) return st;
   ctx.db = &db;
+  st = OpenStateStoreFactory(settings, &ctx.make_state_store);
+  if (!st.ok()) return st;
   ctx.cancelled = &g_replay_cancelled;
   std::signal(SIGINT, OnReplaySignal);
   std::signal(SIGTERM, OnReplaySignal);
+  AuditCipherSetup cipher_setup(ctx.audit != nullptr);
   CallOutcome outcome;
   Status written = RunCall(ctx, plan, &outcome);
   if (o.diff) {
@@ -95,8 +100,6 @@ Status RunReplay(const ReplayOptions& o, const GlobalOptions& g) {
   }
   std::fflush(stdout);
   if (!written.ok()) return written;
-  st = WriteAuditEntry(db, *audit, spec, outcome);
-  if (!st.ok()) return st;
   return outcome.status;
 }
 

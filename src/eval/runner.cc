@@ -194,7 +194,6 @@ Status RunEval(const PipelineContext& base, const std::vector<EvalTask>& tasks, 
       CallOutcome outcome;
       db.ResetWaitBudget();  // each case is a call with its own lock wait
       Status written = RunCall(ctx, task.plan, &outcome);
-      if (written.ok() && options.audit) written = WriteAuditEntry(db, *options.audit, task.plan.spec, outcome);
       scheduler.Settle(index, outcome.record.cost_nanos);
       if (!written.ok()) {
         std::lock_guard<std::mutex> lock(failure_mu);

@@ -12,7 +12,6 @@
 
 #include "eval/assertions.h"
 #include "eval/suite.h"
-#include "pipeline/audit_trail.h"
 #include "pipeline/call_pipeline.h"
 #include "records/call_record.h"
 #include "util/status.h"
@@ -54,7 +53,6 @@ struct RunnerOptions {
   int64_t max_cost_nanos = 0;  // 0: no run budget
   std::string max_cost_text;   // how the budget is named in skip messages
   const std::atomic<bool>* cancelled = nullptr;
-  const AuditConfig* audit = nullptr;  // set: every case's call goes into the audit store
 };
 
 // Called once per case run as it finishes (or is skipped), one at a time.

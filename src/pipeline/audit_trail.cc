@@ -12,6 +12,21 @@
 
 namespace llmctl {
 
+AuditCipherSetup::AuditCipherSetup(bool needed) {
+  if (!needed) return;
+  thread_ = std::jthread([this] {
+    const auto start = std::chrono::steady_clock::now();
+    PrepareGcm();
+    ms_ = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+  });
+}
+
+AuditCipherSetup::~AuditCipherSetup() {
+  if (!thread_.joinable()) return;
+  thread_.join();
+  spdlog::debug("stage audit_cipher_setup_ms={:.3f} (overlapping the request)", ms_);
+}
+
 Status LoadAuditConfig(const Settings& settings, std::optional<AuditConfig>* out) {
   out->reset();
   if (settings.audit_key_file.empty()) return Status::Ok();
@@ -25,8 +40,8 @@ Status LoadAuditConfig(const Settings& settings, std::optional<AuditConfig>* out
   return Status::Ok();
 }
 
-Status WriteAuditEntry(Database& db, const AuditConfig& config, const CallSpec& spec,
-                       const CallOutcome& outcome) {
+Status SealAuditEntry(const AuditConfig& config, const CallSpec& spec, const CallOutcome& outcome,
+                      AuditRow* row) {
   const CallRecord& rec = outcome.record;
   nlohmann::json messages = nlohmann::json::array();
   for (const Message& m : spec.request.messages)
@@ -51,18 +66,20 @@ Status WriteAuditEntry(Database& db, const AuditConfig& config, const CallSpec& 
         {"error", rec.error ? nlohmann::json(*rec.error) : nlohmann::json()}}},
   };
   std::string plain = entry.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-  AuditRow row;
-  row.request_id = rec.request_id;
-  row.created_ms = NowUnixMs();
+  row->request_id = rec.request_id;
+  row->created_ms = rec.timestamp_ms;
   const auto seal_start = std::chrono::steady_clock::now();
-  Status st = GcmSeal(config.key, rec.request_id, plain, &row.sealed);
+  Status st = GcmSeal(config.key, rec.request_id, plain, &row->sealed);
   spdlog::debug(
       "stage audit_seal_ms={:.4f} bytes={}",
       std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - seal_start)
           .count(),
       plain.size());
   OPENSSL_cleanse(plain.data(), plain.size());
-  if (!st.ok()) return st;
+  return st;
+}
+
+Status StoreAuditEntry(Database& db, const AuditConfig& config, const AuditRow& row) {
   const int64_t prune_before =
       config.retention_days > 0 ? row.created_ms - config.retention_days * 86'400'000LL : 0;
   return PutAuditEntry(db, row, prune_before);

@@ -23,16 +23,16 @@ int64_t ApplyWindow(const Settings& settings, const PriceTable& prices, size_t d
 }  // namespace
 
 Status AttachConversation(Database& db, const Settings& settings, const PriceTable& prices,
-                          const std::string& name, CallSpec* spec, PendingTurn* pending) {
+                          const std::string& name, CallSpec* spec) {
   Status st = CheckConversationName(name);
   if (!st.ok()) return st;
   ChatRequest& request = spec->request;
   if (request.messages.size() != 1 || request.messages.front().role != "user")
     return Status::Usage(
         "--conversation takes one prompt (arguments or standard input), not a --messages file");
-  pending->name = name;
-  pending->prompt = request.messages.front().content;
-  if (!request.system.empty()) pending->system = request.system;
+  PendingTurn& pending = spec->new_turn.emplace();
+  pending.prompt = request.messages.front().content;
+  if (!request.system.empty()) pending.system = request.system;
 
   Conversation conversation;
   bool found = false;
@@ -57,20 +57,19 @@ void FitRequestToWindow(const Settings& settings, const PriceTable& prices, Call
   ApplyWindow(settings, prices, NewestTurnStart(spec->request), spec);
 }
 
-Status RecordTurn(Database& db, const CallSpec& spec, const PendingTurn& pending,
-                  const CallOutcome& outcome) {
-  if (!outcome.status.ok() || outcome.record.error) return Status::Ok();
+Status AppendTurnIfSucceeded(Database& db, const CallSpec& spec, const CallOutcome& outcome) {
   const CallRecord& rec = outcome.record;
+  if (!spec.conversation || !spec.new_turn || !outcome.status.ok() || rec.error) return Status::Ok();
   ConversationTurn turn;
   turn.request_id = rec.request_id;
   turn.model = rec.provider + ":" + rec.model;
   turn.ts_ms = rec.timestamp_ms;
-  turn.prompt = pending.prompt;
+  turn.prompt = spec.new_turn->prompt;
   turn.answer = outcome.text;
-  Status st = ConversationStore(db).Append(spec.user, pending.name, pending.system, turn);
+  Status st = ConversationStore(db).Append(spec.user, *spec.conversation, spec.new_turn->system, turn);
   if (!st.ok())
-    return Status(st.code(), "the answer was printed but could not be added to conversation \"" +
-                                 pending.name + "\": " + st.message());
+    return Status(st.code(), "the call could not be added to conversation \"" + *spec.conversation +
+                                 "\": " + st.message());
   return Status::Ok();
 }
 

@@ -15,28 +15,21 @@
 
 namespace llmctl {
 
-// What the call adds to the conversation afterwards.
-struct PendingTurn {
-  std::string name;
-  std::string prompt;  // the new user message
-  std::optional<std::string>
-      system;  // a system message this call gave, which replaces the stored one
-};
-
 // Puts the user's conversation `name` in front of spec->request's single
 // user message (the stored system message too, unless the call gives its
 // own), fits it to the primary model's window and LLM_HISTORY_MAX_TOKENS,
-// and fills spec->conversation and spec->history_dropped.
+// and fills spec->conversation, spec->history_dropped and spec->new_turn.
 Status AttachConversation(Database& db, const Settings& settings, const PriceTable& prices,
-                          const std::string& name, CallSpec* spec, PendingTurn* pending);
+                          const std::string& name, CallSpec* spec);
 
 // --fit: the same window over a --messages request, whose newest turn starts
 // at its last user message; the dropped messages go into history_dropped.
 void FitRequestToWindow(const Settings& settings, const PriceTable& prices, CallSpec* spec);
 
-// Appends the turn when the call succeeded (a truncated answer counts only
-// under --allow-truncated, which makes it a success); otherwise nothing.
-Status RecordTurn(Database& db, const CallSpec& spec, const PendingTurn& pending,
-                  const CallOutcome& outcome);
+// Appends spec.new_turn when the call succeeded: an answer (fresh or from
+// the cache) without an error; a truncated answer only under
+// --allow-truncated. A failed, refused or truncated call changes nothing.
+// Joins the caller's transaction when one is open.
+Status AppendTurnIfSucceeded(Database& db, const CallSpec& spec, const CallOutcome& outcome);
 
 }  // namespace llmctl

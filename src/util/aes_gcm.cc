@@ -3,6 +3,7 @@
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/rand.h>
+#include <sys/random.h>
 
 #include <limits>
 #include <memory>
@@ -18,7 +19,26 @@ const unsigned char* Bytes(std::string_view s) {
 
 bool FitsInt(size_t n) { return n <= static_cast<size_t>(std::numeric_limits<int>::max()); }
 
+// Fetched once: an implicit fetch on every EVP_*Init would look it up each
+// time. Kept for the life of the process.
+const EVP_CIPHER* Aes256Gcm() {
+  static const EVP_CIPHER* const cipher = [] {
+    const EVP_CIPHER* fetched = EVP_CIPHER_fetch(nullptr, "AES-256-GCM", nullptr);
+    return fetched ? fetched : EVP_aes_256_gcm();
+  }();
+  return cipher;
+}
+
+// Straight from the kernel, as OpenSSL's own generator is seeded: that
+// generator's per-process set-up is not paid for 12 bytes.
+bool FreshNonce(unsigned char* nonce) {
+  if (getrandom(nonce, kGcmNonceBytes, 0) == static_cast<ssize_t>(kGcmNonceBytes)) return true;
+  return RAND_bytes(nonce, static_cast<int>(kGcmNonceBytes)) == 1;
+}
+
 }  // namespace
+
+void PrepareGcm() { Aes256Gcm(); }
 
 Status GcmSealWithNonce(const AesKey& key, std::string_view nonce, std::string_view aad,
                         std::string_view plaintext, SealedEntry* out) {
@@ -30,7 +50,7 @@ Status GcmSealWithNonce(const AesKey& key, std::string_view nonce, std::string_v
   auto* dst = reinterpret_cast<unsigned char*>(sealed.data());
   int len = 0, final_len = 0;
   const bool ok =
-      ctx && EVP_EncryptInit_ex(ctx.get(), EVP_aes_256_gcm(), nullptr, nullptr, nullptr) == 1 &&
+      ctx && EVP_EncryptInit_ex(ctx.get(), Aes256Gcm(), nullptr, nullptr, nullptr) == 1 &&
       EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_SET_IVLEN, kGcmNonceBytes, nullptr) == 1 &&
       EVP_EncryptInit_ex(ctx.get(), nullptr, nullptr, key.data(), Bytes(nonce)) == 1 &&
       (aad.empty() || EVP_EncryptUpdate(ctx.get(), nullptr, &len, Bytes(aad),
@@ -49,7 +69,7 @@ Status GcmSealWithNonce(const AesKey& key, std::string_view nonce, std::string_v
 Status GcmSeal(const AesKey& key, std::string_view aad, std::string_view plaintext,
                SealedEntry* out) {
   unsigned char nonce[kGcmNonceBytes];
-  if (RAND_bytes(nonce, sizeof nonce) != 1)
+  if (!FreshNonce(nonce))
     return Status::Internal(
         "the system's random number generator failed; no audit entry was written");
   return GcmSealWithNonce(key, std::string_view(reinterpret_cast<const char*>(nonce), sizeof nonce),
@@ -71,7 +91,7 @@ Status GcmOpen(const AesKey& key, std::string_view aad, const SealedEntry& entry
   std::string tag = entry.ciphertext.substr(n);
   int len = 0, final_len = 0;
   const bool ok =
-      ctx && EVP_DecryptInit_ex(ctx.get(), EVP_aes_256_gcm(), nullptr, nullptr, nullptr) == 1 &&
+      ctx && EVP_DecryptInit_ex(ctx.get(), Aes256Gcm(), nullptr, nullptr, nullptr) == 1 &&
       EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_SET_IVLEN, kGcmNonceBytes, nullptr) == 1 &&
       EVP_DecryptInit_ex(ctx.get(), nullptr, nullptr, key.data(), Bytes(entry.nonce)) == 1 &&
       (aad.empty() || EVP_DecryptUpdate(ctx.get(), nullptr, &len, Bytes(aad),

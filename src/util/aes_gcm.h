@@ -21,6 +21,13 @@ struct SealedEntry {
   std::string ciphertext;  // as long as the plaintext, then the kGcmTagBytes tag
 };
 
+// OpenSSL's one-time set-up for this cipher: the first use in a process
+// builds its table of the provider's ciphers (about a millisecond, far more
+// than sealing an entry). Calling this on another thread while a request is
+// in flight takes that off the call's path; sealing without it is correct,
+// it just pays the set-up itself. Thread-safe; the work is done once.
+void PrepareGcm();
+
 // Encrypts plaintext under key with a fresh random nonce (a nonce must never
 // repeat under one key; 96 random bits keep that true for far more entries
 // than one database holds). aad is bound to the entry: opening it under
