@@ -9,7 +9,8 @@ JOBS ?= 2
 PREFIX ?= /usr/local
 DEBIAN_PACKAGES = cmake g++ make pkg-config libcli11-dev libcurl4-openssl-dev \
   nlohmann-json3-dev libspdlog-dev libsqlite3-dev doctest-dev libssl-dev \
-  libcpp-httplib-dev libre2-dev libvalijson-dev json-schema-test-suite libhiredis-dev redis-server unicode-data jq sqlite3 curl
+  libcpp-httplib-dev libre2-dev libvalijson-dev json-schema-test-suite libtomlplusplus-dev \
+  libhiredis-dev redis-server unicode-data jq sqlite3 curl
 # What CI needs beyond the build: the fuzzing compiler and runtime, the
 # linters, and dpkg-shlibdeps for the package's dependencies.
 CI_PACKAGES = clang-15 libfuzzer-15-dev clang-format shellcheck dpkg-dev file

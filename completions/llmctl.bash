@@ -22,7 +22,7 @@ _llmctl() {
     cur=${COMP_WORDS[COMP_CWORD]}; prev=${COMP_WORDS[COMP_CWORD-1]}
     words=("${COMP_WORDS[@]}"); cword=$COMP_CWORD
   }
-  local commands="complete config-check cost-report latency-stats logs cache limits models tokens eval help"
+  local commands="complete config-check cost-report latency-stats logs cache limits models tokens eval conversation template audit replay help"
   local global="--config --log-format -v --verbose -q --quiet --version -h"
   local cmd="" sub="" i
   for ((i = 1; i < cword; i++)); do
@@ -36,9 +36,13 @@ _llmctl() {
     --config|--messages|--input|-o|--output|--junit|--data|--schema) COMPREPLY=($(compgen -f -- "$cur")); return ;;
     --log-format) COMPREPLY=($(compgen -W "text json" -- "$cur")); return ;;
     -p|--provider)
-      if [[ $cmd == complete || $cmd == eval ]]; then COMPREPLY=($(compgen -W "$(_llmctl_providers)" -- "$cur")); return; fi ;;
+      if [[ $cmd == complete || $cmd == eval || $cmd == replay ]]; then COMPREPLY=($(compgen -W "$(_llmctl_providers)" -- "$cur")); return; fi ;;
+    -t|--template)
+      if [[ $cmd == complete ]]; then COMPREPLY=($(compgen -W "$(llmctl template list 2>/dev/null)" -- "$cur")); return; fi ;;
+    -C|--conversation)
+      if [[ $cmd == complete ]]; then COMPREPLY=($(compgen -W "$(llmctl conversation list --json 2>/dev/null | jq -r '.[].name' 2>/dev/null)" -- "$cur")); return; fi ;;
     -m|--model)
-      if [[ $cmd == complete || $cmd == eval ]]; then COMPREPLY=($(compgen -W "$(_llmctl_models)" -- "$cur")); return; fi ;;
+      if [[ $cmd == complete || $cmd == eval || $cmd == replay ]]; then COMPREPLY=($(compgen -W "$(_llmctl_models)" -- "$cur")); return; fi ;;
     --cache) COMPREPLY=($(compgen -W "auto off refresh only" -- "$cur")); return ;;
     --source) COMPREPLY=($(compgen -W "local redis" -- "$cur")); return ;;
     --by) COMPREPLY=($(compgen -W "user model provider day hour" -- "$cur")); return ;;
@@ -50,7 +54,7 @@ _llmctl() {
   local opts
   case $cmd in
     "") opts="$commands $global" ;;
-    complete) opts="-m --model -p --provider -s --system --messages -u --user --max-tokens --temperature --timeout --fallback --stream --no-stream --json --cache --dry-run --allow-truncated --data --schema --schema-retries --expect-json --expect-regex --deny-regex" ;;
+    complete) opts="-m --model -p --provider -s --system --messages -u --user --max-tokens --temperature --timeout --fallback --stream --no-stream --json --cache --dry-run --allow-truncated --data --schema --schema-retries --expect-json --expect-regex --deny-regex -C --conversation --fit -t --template -V --var" ;;
     config-check) opts="--json --ping" ;;
     cost-report) opts="--since --until --by -u --user -m --model -p --provider --format --input --strict --source" ;;
     latency-stats) opts="--since --last --by --threshold-ms --min-calls --format --include-cache-hits --histogram --input --strict --source" ;;
@@ -70,6 +74,20 @@ _llmctl() {
       case $prev in -m|--model) return ;; esac
       if [[ $cur != -* ]]; then COMPREPLY=($(compgen -f -- "$cur")); return; fi
       opts="-m --model --json" ;;
+    conversation)
+      case $sub in
+        list) opts="-u --user --json" ;;
+        show|rm) opts="-u --user --json" ;;
+        "") opts="list show rm" ;;
+      esac ;;
+    template)
+      case $sub in
+        list) opts="--json" ;;
+        show) opts="--json $(llmctl template list 2>/dev/null)" ;;
+        "") opts="list show" ;;
+      esac ;;
+    audit) [[ -z $sub ]] && opts="show" ;;
+    replay) opts="-m --model -p --provider --diff" ;;
     help) opts="$commands" ;;
     eval)
       if [[ $cur != -* ]]; then

@@ -17,7 +17,11 @@ function __llmctl_providers
     test -r $cfg; and sed -n 's/^[[:space:]]*\[providers\.\([A-Za-z0-9_-]*\)\].*/\1/p' $cfg
 end
 
-set -l commands complete config-check cost-report latency-stats logs cache limits models tokens eval help
+function __llmctl_conversations
+    llmctl conversation list --json 2>/dev/null | jq -r '.[].name' 2>/dev/null
+end
+
+set -l commands complete config-check cost-report latency-stats logs cache limits models tokens eval conversation template audit replay help
 complete -c llmctl -f
 complete -c llmctl -n "not __fish_seen_subcommand_from $commands" -a "$commands"
 complete -c llmctl -l config -r -F -d 'Config file'
@@ -49,6 +53,10 @@ complete -c llmctl -n $c -l schema-retries -x -d 'Re-asks after a schema failure
 complete -c llmctl -n $c -l expect-json -d 'The answer must be JSON'
 complete -c llmctl -n $c -l expect-regex -x -d 'The answer must match RE'
 complete -c llmctl -n $c -l deny-regex -x -d 'The answer must not match RE'
+complete -c llmctl -n $c -s C -l conversation -x -a '(__llmctl_conversations)' -d 'Continue the named conversation'
+complete -c llmctl -n $c -l fit -d 'Drop the oldest --messages until the request fits'
+complete -c llmctl -n $c -s t -l template -x -a '(llmctl template list 2>/dev/null)' -d 'Prompt template'
+complete -c llmctl -n $c -s V -l var -x -d 'Template variable KEY=VALUE'
 
 set -l cc "__fish_seen_subcommand_from config-check"
 complete -c llmctl -n $cc -l json -d 'Print as JSON'
@@ -126,5 +134,23 @@ complete -c llmctl -n $ev -l max-tokens -x -d 'Default max output tokens'
 complete -c llmctl -n $ev -l temperature -x -d 'Default temperature'
 complete -c llmctl -n $ev -l timeout -x -d 'Per-attempt timeout (s)'
 complete -c llmctl -n $ev -l fallback -x -d 'Fallback PROVIDER:MODEL'
+
+set -l cv "__fish_seen_subcommand_from conversation"
+complete -c llmctl -n "$cv; and not __fish_seen_subcommand_from list show rm" -a 'list show rm' -d 'Conversation action'
+complete -c llmctl -n "$cv; and __fish_seen_subcommand_from show rm" -a '(__llmctl_conversations)' -d 'Conversation'
+complete -c llmctl -n $cv -s u -l user -x -d 'Whose conversations'
+complete -c llmctl -n $cv -l json -d 'Print JSON'
+
+set -l tp "__fish_seen_subcommand_from template"
+complete -c llmctl -n "$tp; and not __fish_seen_subcommand_from list show" -a 'list show' -d 'Template action'
+complete -c llmctl -n "$tp; and __fish_seen_subcommand_from show" -a '(llmctl template list 2>/dev/null)' -d 'Template'
+complete -c llmctl -n $tp -l json -d 'Print JSON'
+
+complete -c llmctl -n "__fish_seen_subcommand_from audit; and not __fish_seen_subcommand_from show" -a show -d 'Decrypt one entry'
+
+set -l rp "__fish_seen_subcommand_from replay"
+complete -c llmctl -n $rp -s m -l model -x -a '(__llmctl_models)' -d 'Another model'
+complete -c llmctl -n $rp -s p -l provider -x -a '(__llmctl_providers)' -d 'Another provider'
+complete -c llmctl -n $rp -l diff -d 'Unified diff of the old and new answers'
 
 complete -c llmctl -n "__fish_seen_subcommand_from help" -a "$commands" -d 'Command'

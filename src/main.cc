@@ -44,6 +44,8 @@ int main(int argc, char** argv) {
       {"latency-stats", AddLatencyStatsCommand}, {"limits", AddLimitsCommand},
       {"models", AddModelsCommand},             {"cache", AddCacheCommand},
       {"eval", AddEvalCommand},                 {"tokens", AddTokensCommand},
+      {"conversation", AddConversationCommand}, {"template", AddTemplateCommand},
+      {"audit", AddAuditCommand},               {"replay", AddReplayCommand},
   };
   std::vector<std::string> command_names;
   for (const CommandEntry& c : kCommands) command_names.push_back(c.name);

@@ -34,5 +34,9 @@ void AddModelsCommand(CLI::App& app, CommandContext& ctx);
 void AddCacheCommand(CLI::App& app, CommandContext& ctx);
 void AddEvalCommand(CLI::App& app, CommandContext& ctx);
 void AddTokensCommand(CLI::App& app, CommandContext& ctx);
+void AddConversationCommand(CLI::App& app, CommandContext& ctx);
+void AddTemplateCommand(CLI::App& app, CommandContext& ctx);
+void AddAuditCommand(CLI::App& app, CommandContext& ctx);
+void AddReplayCommand(CLI::App& app, CommandContext& ctx);
 
 }  // namespace llmctl

@@ -5,24 +5,30 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <chrono>
 #include <csignal>
 #include <cstdio>
 #include <cstring>
 #include <fstream>
 #include <iostream>
 #include <iterator>
+#include <map>
 #include <memory>
+#include <optional>
 
 #include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
 
 #include "commands/call_flags.h"
 #include "commands/command.h"
+#include "config/prompt_template.h"
 #include "config/settings.h"
 #include "guardrails/output_checks.h"
 #include "guardrails/pricing.h"
+#include "pipeline/audit_trail.h"
 #include "pipeline/call_pipeline.h"
 #include "pipeline/open_state_store.h"
+#include "pipeline/conversation_history.h"
 #include "providers/messages.h"
 #include "providers/provider.h"
 #include "providers/provider_registry.h"
@@ -45,6 +51,16 @@ struct CompleteOptions {
   int64_t schema_retries = 1;
   bool expect_json = false;
   std::vector<std::string> expect_regex, deny_regex;
+  std::string conversation;
+  bool fit = false;
+  std::string template_name;
+  std::vector<std::string> template_vars;  // -V KEY=VALUE
+};
+
+// A template with its -V values, when -t was given.
+struct TemplateUse {
+  PromptTemplate tmpl;
+  std::map<std::string, std::string> vars;
 };
 
 std::atomic<bool> g_cancelled{false};
@@ -154,9 +170,10 @@ bool StdinHasData() {
 
 // Builds the messages from --messages, stdin and the arguments. System and
 // developer messages move to request.system, which every protocol supports.
-Status BuildRequest(const CompleteOptions& o, ChatRequest* r) {
+Status BuildRequest(const CompleteOptions& o, const TemplateUse* use, ChatRequest* r) {
   std::vector<std::string> args;
-  bool read_stdin = o.prompt.empty() && o.messages_file.empty();
+  // A template whose prompt needs no input is complete without one.
+  bool read_stdin = o.prompt.empty() && o.messages_file.empty() && (!use || TemplateTakesInput(use->tmpl));
   for (const std::string& a : o.prompt) {
     if (a == "-") read_stdin = true;
     else args.push_back(a);
@@ -194,13 +211,21 @@ Status BuildRequest(const CompleteOptions& o, ChatRequest* r) {
                          " bytes; the limit is 32 MiB (the largest request providers accept)");
   Status st = ValidateText(prompt, "prompt");
   if (!st.ok()) return st;
+  std::string system = o.system;
+  if (use) {
+    std::string template_system;
+    st = FillTemplate(use->tmpl, prompt, use->vars, &template_system, &prompt);
+    if (!st.ok()) return st;
+    st = ValidateText(template_system + prompt, "template " + use->tmpl.name);
+    if (!st.ok()) return st;
+    if (system.empty()) system = template_system;  // -s overrides the template
+  }
   if (!prompt.empty()) messages.push_back({"user", prompt});
 
   for (const Message& m : messages) {
     Status valid = ValidateText(m.content, "--messages content");
     if (!valid.ok()) return valid;
   }
-  std::string system = o.system;
   std::vector<Message> turns;
   FoldSystemMessages(messages, &system, &turns);
   st = ValidateText(system, "--system");
@@ -212,26 +237,67 @@ Status BuildRequest(const CompleteOptions& o, ChatRequest* r) {
   return Status::Ok();
 }
 
+// Loads -t NAME with its -V values; the template's settings fill the flags
+// not given, so flags override the template and the template overrides the
+// environment and the config file.
+Status UseTemplate(const CompleteOptions& o, const Environment& env, CallFlags* call, std::optional<TemplateUse>* use) {
+  if (o.template_name.empty()) {
+    if (!o.template_vars.empty()) return Status::Usage("-V sets template variables; it needs -t NAME");
+    return Status::Ok();
+  }
+  if (!o.messages_file.empty()) return Status::Usage("-t and --messages cannot be combined: a template makes the messages");
+  TemplateUse u;
+  Status st = LoadTemplate(TemplateDirectory(env), o.template_name, &u.tmpl);
+  if (!st.ok()) return st;
+  for (const std::string& v : o.template_vars) {
+    st = ParseTemplateVar(v, &u.vars);
+    if (!st.ok()) return st;
+  }
+  if (u.tmpl.schema)
+    return Status::Usage("template " + u.tmpl.name + " sets schema, but this llmctl has no structured-output "
+                         "check to apply it with; remove the key");
+  if (u.tmpl.model && call->model.empty() && call->provider.empty()) call->model = *u.tmpl.model;
+  char number[32];
+  if (u.tmpl.temperature && !call->temperature) {
+    std::snprintf(number, sizeof number, "%.17g", *u.tmpl.temperature);
+    call->temperature = number;
+  }
+  if (u.tmpl.max_tokens && !call->max_tokens) call->max_tokens = std::to_string(*u.tmpl.max_tokens);
+  *use = std::move(u);
+  return Status::Ok();
+}
+
 Status RunComplete(const CompleteOptions& o, const GlobalOptions& g) {
   const Environment env = ProcessEnvironment();
+  if (!o.conversation.empty() && !o.messages_file.empty())
+    return Status::Usage("--conversation takes one prompt (arguments or standard input), not a --messages file");
+  if (o.fit && o.messages_file.empty())
+    return Status::Usage("--fit applies the sliding window to a --messages file; give one (a conversation is always fitted)");
+  CallFlags call = o.call;
+  std::optional<TemplateUse> use;
+  Status st = UseTemplate(o, env, &call, &use);
+  if (!st.ok()) return st;
   Settings settings;
-  Status st = LoadCallSettings(o.call, env, g.config_path, &settings);
+  st = LoadCallSettings(call, env, g.config_path, &settings);
   if (!st.ok()) return st;
 
   PriceTable prices;
   st = LoadPriceTable(settings, &prices);
   if (!st.ok()) return st;
   CallSpec spec;
-  st = ChooseModel(o.call, settings, prices, &spec.primary);
+  st = ChooseModel(call, settings, prices, &spec.primary);
   if (!st.ok()) return st;
-  st = ChooseFallbacks(o.call, settings, &spec.fallbacks);
+  st = ChooseFallbacks(call, settings, &spec.fallbacks);
   if (!st.ok()) return st;
   spec.user = settings.user;
   spec.allow_truncated = o.allow_truncated;
   spec.request.max_tokens = settings.max_tokens;
   spec.request.temperature = settings.temperature;
   spec.request.stream = o.stream;
-  st = BuildRequest(o, &spec.request);
+  st = BuildRequest(o, use ? &*use : nullptr, &spec.request);
+  if (!st.ok()) return st;
+  std::optional<AuditConfig> audit;
+  st = LoadAuditConfig(settings, &audit);
   if (!st.ok()) return st;
   st = LoadData(o, &spec.data);
   if (!st.ok()) return st;
@@ -246,18 +312,39 @@ Status RunComplete(const CompleteOptions& o, const GlobalOptions& g) {
   ctx.settings = &settings;
   ctx.env = &env;
   ctx.prices = &prices;
+  if (audit) ctx.audit = &*audit;
+  // The history is part of the request the plan estimates and keys the
+  // cache on, so it is attached before the plan is made.
+  Database db;
+  if (!o.conversation.empty()) {
+    st = db.Open(settings.db_path, DatabaseOptionsFor(settings));
+    if (!st.ok()) return st;
+    const auto history_start = std::chrono::steady_clock::now();
+    st = AttachConversation(db, settings, prices, o.conversation, &spec);
+    if (!st.ok()) return st;
+    spdlog::debug("stage history_ms={:.3f} messages={}",
+                  std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - history_start).count(),
+                  spec.request.messages.size());
+  } else if (o.fit) {
+    FitRequestToWindow(settings, prices, &spec);
+  }
+  if (spec.history_dropped > 0)
+    spdlog::info("{} oldest message{} left out to fit the window", spec.history_dropped,
+                 spec.history_dropped == 1 ? " was" : "s were");
   CallPlan plan;
   st = MakeCallPlan(ctx, spec, &plan);
   if (!st.ok()) return st;
-  Database db;
-  st = db.Open(settings.db_path, DatabaseOptionsFor(settings));
-  if (!st.ok()) return st;
+  if (o.conversation.empty()) {
+    st = db.Open(settings.db_path, DatabaseOptionsFor(settings));
+    if (!st.ok()) return st;
+  }
   ctx.db = &db;
   st = OpenStateStoreFactory(settings, &ctx.make_state_store);
   if (!st.ok()) return st;
   if (o.dry_run) {
     nlohmann::json report;
     Status verdict = DryRun(ctx, plan, &report);
+    if (!report.is_null() && (spec.conversation || o.fit)) report["history_dropped"] = spec.history_dropped;
     if (!report.is_null())
       std::cout << report.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << std::endl;
     return verdict;
@@ -272,7 +359,9 @@ Status RunComplete(const CompleteOptions& o, const GlobalOptions& g) {
 
   std::string last_piece;
   bool stdout_closed = false;
-  if (o.stream && !o.json) {
+  // A conversation and the audit store keep the answer, so it is kept even
+  // when streamed.
+  if (o.stream && !o.json && o.conversation.empty() && !audit) {
     ctx.keep_streamed_text = false;  // printed as it arrives, not needed again
     ctx.on_text = [&](std::string_view piece) {
       if (stdout_closed) return;
@@ -284,6 +373,7 @@ Status RunComplete(const CompleteOptions& o, const GlobalOptions& g) {
       if (!piece.empty()) last_piece = std::string(piece.substr(piece.size() - 1));
     };
   }
+  AuditCipherSetup cipher_setup(ctx.audit != nullptr);
   CallOutcome outcome;
   Status written = RunCall(ctx, plan, &outcome);
   if (o.json) {
@@ -338,6 +428,11 @@ void AddCompleteCommand(CLI::App& app, CommandContext& ctx) {
       ->allow_extra_args(false);
   cmd->add_option("--deny-regex", o->deny_regex, "The answer must not match this RE2 expression; repeatable")
       ->allow_extra_args(false);
+  cmd->add_option("-C,--conversation", o->conversation,
+                  "Continue the named conversation: its history is sent, and the new turn kept after a success");
+  cmd->add_flag("--fit", o->fit, "Drop the oldest messages of --messages until the request fits the window");
+  cmd->add_option("-t,--template", o->template_name, "Use the template NAME ($XDG_CONFIG_HOME/llmctl/templates/NAME.toml)");
+  cmd->add_option("-V,--var", o->template_vars, "Template variable KEY=VALUE, repeatable")->allow_extra_args(false);
   cmd->callback([o, &ctx] { ctx.run = [o, &ctx] { return RunComplete(*o, ctx.globals); }; });
 }
 

@@ -16,6 +16,7 @@
 #include "eval/report.h"
 #include "eval/runner.h"
 #include "guardrails/pricing.h"
+#include "pipeline/audit_trail.h"
 #include "pipeline/open_state_store.h"
 #include "providers/http_client.h"
 #include "store/database.h"
@@ -103,6 +104,11 @@ Status RunEvalCommand(const EvalOptions& o, const GlobalOptions& g) {
   st = PlanEvalTasks(base, suite, defaults, &tasks);
   if (!st.ok()) return st;
 
+  std::optional<AuditConfig> audit;
+  st = LoadAuditConfig(settings, &audit);
+  if (!st.ok()) return st;
+  if (audit) base.audit = &*audit;
+
   Database db;
   st = db.Open(settings.db_path, DatabaseOptionsFor(settings));
   if (!st.ok()) return st;
@@ -132,6 +138,7 @@ Status RunEvalCommand(const EvalOptions& o, const GlobalOptions& g) {
   const int64_t started_ms = NowUnixMs();
   const auto t0 = std::chrono::steady_clock::now();
   std::vector<CaseResult> results;
+  AuditCipherSetup cipher_setup(base.audit != nullptr);
   Status written = RunEval(base, tasks, ro,
                            [&](const CaseResult& r, size_t done, size_t total) { progress.Update(r, done, total); },
                            &results);

@@ -191,6 +191,9 @@ const std::vector<std::pair<std::string, Setter>>& Registry() {
          if (v.empty()) return Status::Config(Bad(label, v, "must not be empty"));
          return LoadInjectionPatterns(v, label, s);
        }},
+      {"LLM_HISTORY_MAX_TOKENS", IntSetting(&Settings::history_max_tokens, 0, kMaxInt, "expected a non-negative integer number of tokens (0 = the model's window)")},
+      {"LLMCTL_AUDIT_KEY_FILE", StringSetting(&Settings::audit_key_file, false)},
+      {"LLMCTL_AUDIT_RETENTION_DAYS", IntSetting(&Settings::audit_retention_days, 0, 36500, "expected an integer number of days from 0 (keep forever) to 36500")},
       // Before LLMCTL_REDIS_URL, so the variable itself wins over the file.
       {"LLMCTL_REDIS_URL_FILE",
        [](const std::string& v, const std::string& label, Settings* s) {

@@ -74,6 +74,9 @@ struct Settings {
   std::string injection_patterns_file;      // LLMCTL_INJECTION_PATTERNS_FILE
   std::vector<InjectionPattern> injection_patterns;  // its lines, each one compiled once to check it
 
+  int64_t history_max_tokens = 0;     // LLM_HISTORY_MAX_TOKENS: the sliding window's budget (0 = the model's window)
+  std::string audit_key_file;         // LLMCTL_AUDIT_KEY_FILE: empty = no audit store
+  int64_t audit_retention_days = 30;  // LLMCTL_AUDIT_RETENTION_DAYS (0 = keep forever)
   // Fleet state (empty redis_url: SQLite only). The URL holds a password:
   // show it only through MaskRedisUrl.
   std::string redis_url;

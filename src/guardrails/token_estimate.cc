@@ -21,15 +21,26 @@ TextTokens CountTextTokens(std::string_view model, std::string_view text) {
   return out;
 }
 
-int64_t EstimateInputTokens(const ChatRequest& r) {
+RequestTokenParts CountRequestParts(const ChatRequest& r) {
   const std::optional<Encoding> encoding = EncodingForModel(r.model);
   auto count = [&](std::string_view text) {
     return encoding ? CountTokens(*encoding, text) : EstimateScriptTokens(text);
   };
-  int64_t tokens = kReplyPriming;
-  if (!r.system.empty()) tokens += kPerMessageOverhead + count("system") + count(r.system);
-  for (const Message& m : r.messages) tokens += kPerMessageOverhead + count(m.role) + count(m.content);
-  return (tokens * (100 + kMarginPercent) + 99) / 100;
+  RequestTokenParts parts;
+  parts.fixed = kReplyPriming;
+  if (!r.system.empty()) parts.fixed += kPerMessageOverhead + count("system") + count(r.system);
+  parts.messages.reserve(r.messages.size());
+  for (const Message& m : r.messages) parts.messages.push_back(kPerMessageOverhead + count(m.role) + count(m.content));
+  return parts;
+}
+
+int64_t WithMargin(int64_t raw_tokens) { return (raw_tokens * (100 + kMarginPercent) + 99) / 100; }
+
+int64_t EstimateInputTokens(const ChatRequest& r) {
+  const RequestTokenParts parts = CountRequestParts(r);
+  int64_t tokens = parts.fixed;
+  for (int64_t m : parts.messages) tokens += m;
+  return WithMargin(tokens);
 }
 
 int64_t EstimateOutputTokens(const ChatRequest& r, int64_t input_tokens) {

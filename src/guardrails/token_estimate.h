@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <optional>
 #include <string_view>
+#include <vector>
 
 #include "providers/chat.h"
 #include "tokenizer/encoding.h"
@@ -29,6 +30,17 @@ TextTokens CountTextTokens(std::string_view model, std::string_view text);
 // beyond its text (tool and schema definitions, other providers' framing
 // and tokenizers).
 int64_t EstimateInputTokens(const ChatRequest& request);
+
+// The same estimate in parts, for callers that must try many subsets of one
+// request's messages (the sliding window) without counting each text again:
+// EstimateInputTokens(r) == WithMargin(parts.fixed + sum of parts.messages).
+struct RequestTokenParts {
+  int64_t fixed = 0;              // reply priming and the system message
+  std::vector<int64_t> messages;  // one per message: framing, role and content
+};
+RequestTokenParts CountRequestParts(const ChatRequest& request);
+// Raises a raw count by the estimate's margin, rounding up.
+int64_t WithMargin(int64_t raw_tokens);
 
 // Expected output tokens for the cost guard: min(max_tokens, 2 × input).
 int64_t EstimateOutputTokens(const ChatRequest& request, int64_t input_tokens);

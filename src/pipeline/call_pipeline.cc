@@ -14,6 +14,9 @@ CallRun::CallRun(const PipelineContext& c, const CallPlan& p, CallOutcome* o)
   rec.user_id = spec.user;
   rec.run_id = spec.run_id;
   rec.case_id = spec.case_id;
+  rec.conversation = spec.conversation;
+  rec.history_dropped = spec.history_dropped;
+  rec.replay_of = spec.replay_of;
   rec.provider = spec.primary.provider;
   rec.model = spec.primary.model;
   rec.prompt_hash = plan.primary().prompt_hash;

@@ -13,7 +13,11 @@
 
 #include "guardrails/limits.h"
 #include "guardrails/output_checks.h"
+#include "guardrails/token_estimate.h"
+#include "pipeline/audit_trail.h"
 #include "pipeline/call_stages.h"
+#include "pipeline/conversation_history.h"
+#include "store/conversation_store.h"
 
 using namespace llmctl;
 
@@ -126,12 +130,30 @@ struct Harness {
     spec.request.temperature = 0;
   }
 
-  CallOutcome Run() {
+  CallOutcome Run() { return RunSpec(spec); }
+
+  CallOutcome RunSpec(const CallSpec& call) {
     CallPlan plan;
-    REQUIRE(MakeCallPlan(ctx, spec, &plan).ok());
+    REQUIRE(MakeCallPlan(ctx, call, &plan).ok());
     CallOutcome out;
     REQUIRE(RunCall(ctx, plan, &out).ok());
     return out;
+  }
+
+  // spec's prompt as the next turn of conversation `name`, the way
+  // `complete -C` makes it: history attached before the plan.
+  CallSpec OnConversation(const std::string& name, const std::string& prompt) {
+    CallSpec call = spec;
+    call.request.messages = {{"user", prompt}};
+    REQUIRE(AttachConversation(db, settings, prices, name, &call).ok());
+    return call;
+  }
+
+  std::vector<ConversationTurn> Turns(const std::string& name) {
+    Conversation c;
+    bool found = false;
+    REQUIRE(ConversationStore(db).Load("ann", name, &c, &found).ok());
+    return c.turns;
   }
 
   // The records written to LLMCTL_LOG_FILE, in order.
@@ -595,4 +617,170 @@ TEST_CASE("schema re-ask: the errors go back with the earlier answer, and both r
   CHECK(failed.withheld);
   CHECK(h.script.requests.size() == 4);
   CHECK(h.Records()[1]["output_tokens"] == 14);
+TEST_CASE("conversation: a failed, refused, interrupted or truncated call leaves it as it was") {
+  Harness h;
+  h.spec.request.temperature = 0.5;  // not cached: every call reaches the provider
+  h.settings.max_retries = 0;
+  h.settings.breaker_threshold = 0;
+
+  h.script.steps = {Fail("provider_error", 500)};
+  CHECK(h.RunSpec(h.OnConversation("talk", "hi")).status.code() == StatusCode::kProvider);
+  CHECK(h.Turns("talk").empty());
+
+  Step cut = Fail("interrupted", 0);
+  cut.streamed_before_failure = "par";
+  h.script.steps = {cut};
+  CHECK(h.RunSpec(h.OnConversation("talk", "hi")).status.code() == StatusCode::kInterrupted);
+  CHECK(h.Turns("talk").empty());
+
+  Step truncated;
+  truncated.finish_reason = "length";
+  h.script.steps = {truncated};
+  CHECK(h.RunSpec(h.OnConversation("talk", "hi")).status.code() == StatusCode::kTruncated);
+  CHECK(h.Turns("talk").empty());
+
+  h.script.steps = {Step{}};
+  h.settings.rate_limit_tokens = 50;  // below the claim
+  CHECK(h.RunSpec(h.OnConversation("talk", "hi")).status.code() == StatusCode::kRateLimited);
+  CHECK(h.Turns("talk").empty());
+  std::vector<Conversation> all;
+  REQUIRE(ConversationStore(h.db).List("ann", &all).ok());
+  CHECK(all.empty());  // never even created
+  CHECK(h.Records().size() == 4);  // each call still has its record
+}
+
+TEST_CASE("conversation: a success appends its turn with the record, and the next call carries it") {
+  Harness h;
+  h.spec.request.temperature = 0.5;
+  h.spec.request.system = "be brief";
+  Step first;
+  first.text = "hello ann";
+  h.script.steps = {first, Step{}};
+  CallOutcome out = h.RunSpec(h.OnConversation("talk", "hi"));
+  REQUIRE(out.status.ok());
+  auto turns = h.Turns("talk");
+  REQUIRE(turns.size() == 1);
+  CHECK(turns[0].request_id == out.record.request_id);
+  CHECK(turns[0].prompt == "hi");
+  CHECK(turns[0].answer == "hello ann");
+  CHECK(turns[0].model == "openai:gpt-4o-mini");
+  CHECK(h.Records()[0]["conversation"] == "talk");
+
+  h.spec.request.system.clear();  // the stored system message comes back
+  REQUIRE(h.RunSpec(h.OnConversation("talk", "and then?")).status.ok());
+  REQUIRE(h.script.requests.size() == 2);
+  const ChatRequest& second = h.script.requests[1];
+  CHECK(second.system == "be brief");
+  REQUIRE(second.messages.size() == 3);
+  CHECK(second.messages[0].role == "user");
+  CHECK(second.messages[0].content == "hi");
+  CHECK(second.messages[1].role == "assistant");
+  CHECK(second.messages[1].content == "hello ann");
+  CHECK(second.messages[2].content == "and then?");
+  CHECK(h.Turns("talk").size() == 2);
+}
+
+TEST_CASE("conversation: a truncated answer is a turn only under --allow-truncated") {
+  Harness h;
+  h.spec.request.temperature = 0.5;
+  h.spec.allow_truncated = true;
+  Step truncated;
+  truncated.finish_reason = "length";
+  truncated.text = "partial";
+  h.script.steps = {truncated};
+  CHECK(h.RunSpec(h.OnConversation("talk", "hi")).status.ok());
+  auto turns = h.Turns("talk");
+  REQUIRE(turns.size() == 1);
+  CHECK(turns[0].answer == "partial");
+}
+
+TEST_CASE("conversation: the history is part of the cache key, and a cache hit is a turn") {
+  Harness h;  // temperature 0: cached
+  h.script.steps = {Step{}, Step{}};
+  REQUIRE(h.Run().status.ok());  // "hi" without history, now cached
+
+  // A new conversation's first turn is that very request: a hit.
+  CallOutcome hit = h.RunSpec(h.OnConversation("talk", "hi"));
+  CHECK(hit.record.cache_hit);
+  CHECK(h.script.contacted.size() == 1);
+  REQUIRE(h.Turns("talk").size() == 1);
+  CHECK(h.Turns("talk")[0].request_id == hit.record.request_id);
+
+  // The same prompt after that turn is another request: not a hit.
+  CallSpec again = h.OnConversation("talk", "hi");
+  CallPlan with_history, without;
+  REQUIRE(MakeCallPlan(h.ctx, again, &with_history).ok());
+  REQUIRE(MakeCallPlan(h.ctx, h.spec, &without).ok());
+  CHECK(with_history.cache_key != without.cache_key);
+  CallOutcome fresh = h.RunSpec(again);
+  CHECK_FALSE(fresh.record.cache_hit);
+  CHECK(h.script.contacted.size() == 2);
+  CHECK(h.Turns("talk").size() == 2);
+}
+
+TEST_CASE("conversation: the window drops the oldest pairs before the plan and the record counts them") {
+  Harness h;
+  h.spec.request.temperature = 0.5;
+  h.spec.request.system = "keep me";
+  const std::string long_prompt(400, 'w');
+  for (int i = 0; i < 4; ++i) {
+    h.script.steps.push_back(Step{});
+    REQUIRE(h.RunSpec(h.OnConversation("talk", long_prompt + std::to_string(i))).status.ok());
+  }
+  // Room for the newest turn and the last pair, by the pre-flight's own
+  // estimate: exactly the three oldest pairs go.
+  CallSpec probe = h.OnConversation("talk", "short");
+  REQUIRE(probe.history_dropped == 0);
+  REQUIRE(probe.request.messages.size() == 9);
+  ChatRequest last_pair = probe.request;
+  last_pair.messages.erase(last_pair.messages.begin(), last_pair.messages.begin() + 6);
+  h.settings.history_max_tokens = EstimateInputTokens(last_pair) + last_pair.max_tokens;
+  CallSpec fitted = h.OnConversation("talk", "short");
+  CHECK(fitted.history_dropped == 6);
+  CHECK(fitted.request.system == "keep me");
+  REQUIRE(fitted.request.messages.size() == 3);
+  CHECK(fitted.request.messages[0].content == long_prompt + "3");
+  CHECK(fitted.request.messages[1].role == "assistant");
+  CHECK(fitted.request.messages[2].content == "short");
+  // One token less and the last pair goes too.
+  h.settings.history_max_tokens -= 1;
+  CHECK(h.OnConversation("talk", "short").history_dropped == 8);
+  h.settings.history_max_tokens += 1;
+  h.script.steps.push_back(Step{});
+  CallOutcome out = h.RunSpec(fitted);
+  REQUIRE(out.status.ok());
+  CHECK(h.Records().back()["history_dropped"] == fitted.history_dropped);
+  CHECK(h.script.requests.back().messages.size() == fitted.request.messages.size());
+  CHECK(h.Turns("talk").size() == 5);  // dropped from the request, never from the conversation
+}
+
+TEST_CASE("audit: with a key each call is sealed with its record, refusals included; without, nothing") {
+  Harness h;
+  h.spec.request.temperature = 0.5;
+  h.script.steps = {Step{}};
+  CallOutcome plain = h.Run();
+  REQUIRE(plain.status.ok());
+  AuditConfig audit;
+  audit.key.fill(7);
+  nlohmann::json entry;
+  CHECK(ReadAuditEntry(h.db, audit.key, plain.record.request_id, &entry).code() == StatusCode::kUsage);
+
+  h.ctx.audit = &audit;
+  h.script.steps = {Step{}};
+  CallOutcome sealed = h.Run();
+  REQUIRE(sealed.status.ok());
+  REQUIRE(ReadAuditEntry(h.db, audit.key, sealed.record.request_id, &entry).ok());
+  CHECK(entry["request"]["messages"][0]["content"] == "hi");
+  CHECK(entry["answer"]["text"] == "hello");
+
+  h.settings.rate_limit_tokens = 50;
+  CallOutcome refused = h.Run();
+  CHECK(refused.status.code() == StatusCode::kRateLimited);
+  REQUIRE(ReadAuditEntry(h.db, audit.key, refused.record.request_id, &entry).ok());
+  CHECK(entry["answer"]["error"].get<std::string>().find("rate limit") != std::string::npos);
+
+  AesKey wrong;
+  wrong.fill(8);
+  CHECK(ReadAuditEntry(h.db, wrong, sealed.record.request_id, &entry).code() == StatusCode::kConfig);
+  CHECK(entry.is_null());
 }

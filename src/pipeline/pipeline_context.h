@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -42,8 +43,16 @@ using ProviderFactory = std::function<std::unique_ptr<Provider>(const ProviderCo
 
 class StateStore;
 struct PipelineContext;
+struct AuditConfig;
 // Opens the shared state (limits, breaker, cache) one call uses.
 using StateStoreFactory = std::function<std::unique_ptr<StateStore>(const PipelineContext&)>;
+
+// What a conversation call adds to its conversation once it has succeeded.
+struct PendingTurn {
+  std::string prompt;  // the new user message
+  // A system message this call gave, which replaces the stored one.
+  std::optional<std::string> system;
+};
 
 // What the caller asks for: a request, the models to try, and who asks.
 struct CallSpec {
@@ -61,6 +70,13 @@ struct CallSpec {
   // The checker must outlive every plan made from this spec.
   const OutputChecker* checks = nullptr;
   int64_t schema_retries = 1;  // re-asks after an answer that fails only the schema
+  // Carried into the record as they are.
+  std::optional<std::string> conversation;
+  int64_t history_dropped = 0;
+  std::optional<std::string> replay_of;
+  // Set with conversation: the turn the record stage appends, in the
+  // record's own transaction, when the call succeeded.
+  std::optional<PendingTurn> new_turn;
 };
 
 struct CallOutcome {
@@ -86,6 +102,9 @@ struct PipelineContext {
   ProviderFactory make_provider;        // null: MakeProvider
   const PipelineClock* clock = nullptr;  // null: SystemClock()
   StateStoreFactory make_state_store;   // null: the SQLite store in db
+  // Set: every call's request and answer are sealed into the audit store
+  // with its record.
+  const AuditConfig* audit = nullptr;
 
   const PipelineClock& Clock() const { return clock ? *clock : SystemClock(); }
   std::unique_ptr<Provider> NewProvider(const ProviderConfig& cfg) const {

@@ -532,6 +532,11 @@ Statement& Statement::Bind(int i, const std::optional<double>& v) {
   return v ? Bind(i, *v) : BindNull(i);
 }
 
+Statement& Statement::BindBlob(int i, std::string_view v) {
+  if (stmt_) sqlite3_bind_blob64(stmt_, i, v.data(), v.size(), SQLITE_TRANSIENT);
+  return *this;
+}
+
 bool Statement::Step() {
   if (!stmt_) return false;
   const int rc = sqlite3_step(stmt_);
@@ -566,6 +571,11 @@ double Statement::ColumnDouble(int c) const { return sqlite3_column_double(stmt_
 std::string Statement::ColumnText(int c) const {
   auto* p = reinterpret_cast<const char*>(sqlite3_column_text(stmt_, c));
   return p ? std::string(p, static_cast<size_t>(sqlite3_column_bytes(stmt_, c))) : std::string();
+}
+std::string Statement::ColumnBlob(int c) const {
+  const void* p = sqlite3_column_blob(stmt_, c);
+  return p ? std::string(static_cast<const char*>(p), static_cast<size_t>(sqlite3_column_bytes(stmt_, c)))
+           : std::string();
 }
 bool Statement::ColumnIsNull(int c) const { return sqlite3_column_type(stmt_, c) == SQLITE_NULL; }
 

@@ -131,6 +131,8 @@ class Statement {
   Statement& Bind(int index, std::string_view value);
   Statement& BindNull(int index);
   Statement& Bind(int index, const std::optional<double>& value);
+  // Bytes that are not text (ciphertext, nonces).
+  Statement& BindBlob(int index, std::string_view bytes);
 
   // SQLITE_ROW: true; SQLITE_DONE: false; errors: false and failed() is set.
   bool Step();
@@ -143,6 +145,7 @@ class Statement {
   int64_t ColumnInt(int col) const;
   double ColumnDouble(int col) const;
   std::string ColumnText(int col) const;
+  std::string ColumnBlob(int col) const;
   bool ColumnIsNull(int col) const;
 
  private:

@@ -129,6 +129,36 @@ CREATE INDEX calls_report ON calls(ts_ms, user_id, provider, model, input_tokens
 DROP INDEX calls_user_ts;
 CREATE INDEX calls_cache_hits ON calls(saved_cost_nanos) WHERE cache_hit = 1;
 )sql"},
+    // The only tables that hold prompt text in the clear: conversations
+    // exist only for calls that name one. Audit entries are ciphertext.
+    {9, "conversations and the encrypted audit store", R"sql(
+CREATE TABLE conversations (
+  id INTEGER PRIMARY KEY,
+  user_id TEXT NOT NULL,
+  name TEXT NOT NULL,
+  system TEXT NOT NULL DEFAULT '',
+  created_ms INTEGER NOT NULL,
+  updated_ms INTEGER NOT NULL,
+  UNIQUE (user_id, name)
+);
+CREATE TABLE conversation_turns (
+  conversation_id INTEGER NOT NULL,
+  seq INTEGER NOT NULL,
+  request_id TEXT NOT NULL,
+  model TEXT NOT NULL,
+  ts_ms INTEGER NOT NULL,
+  prompt TEXT NOT NULL,
+  answer TEXT NOT NULL,
+  PRIMARY KEY (conversation_id, seq)
+) WITHOUT ROWID;
+CREATE TABLE audit_entries (
+  request_id TEXT PRIMARY KEY,
+  created_ms INTEGER NOT NULL,
+  nonce BLOB NOT NULL,
+  ciphertext BLOB NOT NULL
+);
+CREATE INDEX audit_created ON audit_entries(created_ms);
+)sql"},
 };
 
 }  // namespace
