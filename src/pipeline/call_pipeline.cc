@@ -14,6 +14,7 @@ CallRun::CallRun(const PipelineContext& c, const CallPlan& p, CallOutcome* o)
   rec.user_id = spec.user;
   rec.run_id = spec.run_id;
   rec.case_id = spec.case_id;
+  rec.tags = spec.tags;
   rec.provider = spec.primary.provider;
   rec.model = spec.primary.model;
   rec.prompt_hash = plan.primary().prompt_hash;

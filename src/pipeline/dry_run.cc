@@ -51,7 +51,11 @@ Status DryRun(const PipelineContext& ctx, const CallPlan& plan, nlohmann::json* 
         {"user_spend_today_usd", NanosToUsd(usage.user_spend_nanos)},
         {"user_daily_budget_usd", s.user_daily_budget_usd},
         {"total_spend_today_usd", NanosToUsd(usage.total_spend_nanos)},
-        {"daily_budget_usd", s.daily_budget_usd}}},
+        {"daily_budget_usd", s.daily_budget_usd},
+        {"user_spend_this_month_usd", NanosToUsd(usage.user_month_spend_nanos)},
+        {"user_monthly_budget_usd", s.user_monthly_budget_usd},
+        {"total_spend_this_month_usd", NanosToUsd(usage.total_month_spend_nanos)},
+        {"monthly_budget_usd", s.monthly_budget_usd}}},
       {"would_send", verdict.ok()},
       {"refusal", verdict.ok() ? nlohmann::json() : nlohmann::json(verdict.message())},
   };

@@ -53,6 +53,7 @@ struct CallSpec {
   bool allow_truncated = false;
   std::string run_id;
   std::string case_id;
+  std::vector<std::pair<std::string, std::string>> tags;  // sorted by key
 };
 
 struct CallOutcome {

@@ -33,8 +33,9 @@ const char* ExpectedType(const RecordField& f) {
   }
 }
 
-// SAX handler filling a CallRecord from the top-level keys only; nested
-// values (attempts) are walked past without being stored.
+// SAX handler filling a CallRecord from the top-level keys and the tags
+// object; other nested values (attempts) are walked past without being
+// stored.
 class RecordSax {
  public:
   using json = nlohmann::json;
@@ -57,7 +58,12 @@ class RecordSax {
   bool number_unsigned(json::number_unsigned_t v) { return Number(static_cast<double>(v)); }
   bool number_float(json::number_float_t v, const std::string&) { return Number(v); }
   bool string(std::string& v) {
-    if (Scalar() != kTopLevel) return ok();
+    const Where where = Scalar();
+    if (where == kNested && in_tags_ && depth_ == 2) {
+      r_->tags.emplace_back(std::move(tag_key_), std::move(v));
+      return true;
+    }
+    if (where != kTopLevel) return ok();
     if (!field_) return true;
     switch (field_->kind) {
       case FieldKind::kTimestamp: {
@@ -73,7 +79,7 @@ class RecordSax {
     }
   }
   bool binary(json::binary_t&) { return Fail("binary value"); }
-  bool start_object(std::size_t) { return Open(); }
+  bool start_object(std::size_t) { return OpenObject(); }
   bool end_object() { return Close(); }
   bool start_array(std::size_t) { return depth_ == 0 ? Fail("not a JSON object") : Open(); }
   bool end_array() { return Close(); }
@@ -81,6 +87,8 @@ class RecordSax {
     if (depth_ == 1) {
       key_.assign(k);
       field_ = FindRecordField(k);
+    } else if (in_tags_ && depth_ == 2) {
+      tag_key_.assign(k);
     }
     return true;
   }
@@ -107,8 +115,12 @@ class RecordSax {
     ++depth_;
     return true;
   }
+  bool OpenObject() {
+    if (depth_ == 1 && !field_ && key_ == "tags") in_tags_ = true;
+    return Open();
+  }
   bool Close() {
-    --depth_;
+    if (--depth_ == 1) in_tags_ = false;
     return true;
   }
   // A number outside its field's domain fails the line: summed, one forged
@@ -170,6 +182,8 @@ class RecordSax {
   int depth_ = 0;
   const RecordField* field_ = nullptr;  // null: a key reports do not read
   std::string key_;
+  bool in_tags_ = false;  // inside the top-level "tags" object
+  std::string tag_key_;
   bool has_timestamp_ = false;
   std::string error_;
 };
@@ -276,6 +290,7 @@ Status ParseRecordLine(std::string_view line, CallRecord* out) {
   if (!parsed || !sax.error().empty())
     return Status::Usage(sax.error().empty() ? "invalid JSON" : sax.error());
   if (!sax.has_timestamp()) return Status::Usage("missing \"timestamp\"");
+  std::sort(out->tags.begin(), out->tags.end());
   return Status::Ok();
 }
 

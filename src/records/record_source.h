@@ -21,8 +21,8 @@ Status ReadJsonlRecords(const std::vector<std::string>& paths, bool strict,
                         const std::function<void(const CallRecord&)>& sink);
 
 // Parses one JSON line into *out (which is reset first). Fills every
-// scalar field of the record but leaves attempts, tags and guard findings
-// empty: reports never read them, and skipping them keeps parsing several
+// scalar field of the record and its tags but leaves attempts and guard
+// findings empty: reports never read them, and skipping them keeps parsing several
 // times faster than building a DOM. Fails on invalid JSON, a non-object, a field of the wrong type or a
 // missing/bad timestamp.
 Status ParseRecordLine(std::string_view line, CallRecord* out);

@@ -129,6 +129,25 @@ CREATE INDEX calls_report ON calls(ts_ms, user_id, provider, model, input_tokens
 DROP INDEX calls_user_ts;
 CREATE INDEX calls_cache_hits ON calls(saved_cost_nanos) WHERE cache_hit = 1;
 )sql"},
+    // Reports group and filter by tag; NULL for the (many) untagged calls
+    // keeps the column free for them.
+    {9, "call tags as a column, so reports group and filter by tag without parsing records", R"sql(
+ALTER TABLE calls ADD COLUMN tags TEXT;
+UPDATE calls SET tags = json_extract(record, '$.tags')
+  WHERE record LIKE '%"tags":{"%' AND json_type(record, '$.tags') = 'object';
+)sql"},
+    // Daily counters are pruned after a week, so a month needs its own.
+    // Seeded from the days still kept.
+    {10, "monthly spend counters", R"sql(
+CREATE TABLE monthly_spend (
+  user_id TEXT NOT NULL,
+  month TEXT NOT NULL,
+  cost_nanos INTEGER NOT NULL DEFAULT 0,
+  PRIMARY KEY (month, user_id)
+) WITHOUT ROWID;
+INSERT INTO monthly_spend(user_id, month, cost_nanos)
+  SELECT user_id, substr(day, 1, 7), SUM(cost_nanos) FROM daily_spend GROUP BY user_id, substr(day, 1, 7);
+)sql"},
 };
 
 }  // namespace
