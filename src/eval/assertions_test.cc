@@ -120,7 +120,8 @@ TEST_CASE("invalid assertions are refused with the reason") {
         std::string::npos);
   CHECK(ParseAssertion("contains", &a).find("object") != std::string::npos);
   CHECK(IsAssertionType("not-regex"));
-  CHECK_FALSE(IsAssertionType("llm-rubric"));
+  CHECK(IsAssertionType("llm-rubric"));
+  CHECK_FALSE(IsAssertionType("g-eval"));
 }
 
 TEST_CASE("a long answer is truncated in the message, on a UTF-8 boundary") {
