@@ -4,7 +4,7 @@
 
 #include <set>
 
-#include "records/record_source.h"
+#include "records/record_line_parser.h"
 #include "records/record_store.h"
 #include "records/test_records.h"
 #include "store/database.h"

@@ -4,7 +4,6 @@
 
 #include <functional>
 #include <string>
-#include <string_view>
 #include <vector>
 
 #include "records/call_record.h"
@@ -12,19 +11,15 @@
 
 namespace llmctl {
 
-// Streams records out of JSONL files ("-" is stdin) one line at a time, so
-// memory stays flat whatever the input size. Blank lines are skipped. A line
-// that is not a record is reported as "FILE:LINE: why": a warning and
-// skipped, or with `strict` the returned kUsage error. An unreadable file is
-// a kUsage error.
+// Streams the records of JSONL files ("-" is stdin) to sink, always on the
+// calling thread, so memory stays flat whatever the input size. Records of
+// a large regular file are parsed on every core and may reach sink out of
+// file order; reports only sum and sort, so they do not notice. Blank lines
+// are skipped. A line that is not a record is reported as
+// "FILE:LINE: why": a warning and skipped (warnings in file order), or with
+// `strict` the returned kUsage error for the first bad line of the file.
+// An unreadable file is a kUsage error.
 Status ReadJsonlRecords(const std::vector<std::string>& paths, bool strict,
                         const std::function<void(const CallRecord&)>& sink);
-
-// Parses one JSON line into *out (which is reset first). Fills every
-// scalar field of the record and its tags but leaves attempts and guard
-// findings empty: reports never read them, and skipping them keeps parsing several
-// times faster than building a DOM. Fails on invalid JSON, a non-object, a field of the wrong type or a
-// missing/bad timestamp.
-Status ParseRecordLine(std::string_view line, CallRecord* out);
 
 }  // namespace llmctl

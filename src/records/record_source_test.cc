@@ -1,12 +1,16 @@
+#include "records/record_line_parser.h"
 #include "records/record_source.h"
 
+#include <random>
 #include <sstream>
 
 #include <doctest/doctest.h>
+#include <nlohmann/json.hpp>
 #include <spdlog/sinks/ostream_sink.h>
 #include <spdlog/spdlog.h>
 
 #include "records/test_records.h"
+#include "util/utc_calendar.h"
 
 namespace llmctl {
 namespace {
@@ -31,7 +35,108 @@ class CapturedWarnings {
   std::shared_ptr<spdlog::logger> previous_;
 };
 
+// The slow reference: a whole nlohmann document, fields read by name.
+bool ReferenceParse(const std::string& line, CallRecord* out) {
+  nlohmann::json j = nlohmann::json::parse(line, nullptr, false);
+  if (j.is_discarded() || !j.is_object() || !j.contains("timestamp") || !j["timestamp"].is_string() ||
+      !ParseRecordTimestamp(j["timestamp"].get<std::string>()))
+    return false;
+  *out = CallRecord();
+  out->user_id = j.value("user_id", "");
+  out->model = j.value("model", "");
+  out->input_tokens = j.value("input_tokens", int64_t{0});
+  out->cost_nanos = UsdToNanos(j.value("cost_usd", 0.0));
+  return true;
+}
+
+// A record line, sometimes damaged in one of the ways files get damaged.
+std::string RandomLine(std::mt19937& rng) {
+  std::uniform_int_distribution<int> pick(0, 99);
+  CallRecord r = MakeRecord("2026-11-01T00:00:00.000Z", "user-" + std::to_string(pick(rng) % 7),
+                            "openai", pick(rng) % 2 ? "gpt-4o" : "m\u00e9", pick(rng) * 1'000'003);
+  r.input_tokens = pick(rng);
+  nlohmann::json j = nlohmann::json::parse(r.ToJsonLine());
+  if (pick(rng) < 30) j["unknown_" + std::to_string(pick(rng))] = {{"deep", {1, "two\n\"", nullptr, true, -1.5e3}}};
+  if (pick(rng) < 10) j["user_id"] = "caf\u00e9 \"quoted\" \\ tab\t";
+  std::string line = j.dump();
+  switch (pick(rng) % 12) {
+    case 0: line.resize(pick(rng) * line.size() / 100); break;             // truncated write
+    case 1: line[pick(rng) * line.size() / 100] = '\x01'; break;          // control byte
+    case 2: line.insert(pick(rng) * line.size() / 100, "\xff"); break;    // invalid UTF-8
+    case 3: line.insert(pick(rng) * line.size() / 100, ","); break;        // stray comma
+    case 4: line += " x"; break;                                           // trailing text
+    case 5: line.insert(line.size() - 1, ",\"n\":[1,2,]"); break;          // bad nested value
+    case 6: line.insert(line.size() - 1, ",\"n\":\"\\ud800\""); break;    // lone surrogate
+    case 7: line.insert(line.size() - 1, ",\"n\":01"); break;              // leading zero
+    case 8: line.insert(line.size() - 1, ",\"n\":[-1e999]"); break;        // overflows a double
+    default: break;
+  }
+  return line;
+}
+
 }  // namespace
+
+TEST_CASE("jsonl report input: the fast reader agrees with a full JSON parser on random lines") {
+  std::mt19937 rng(20261202);
+  int accepted = 0, rejected = 0;
+  for (int i = 0; i < 20000; ++i) {
+    const std::string line = RandomLine(rng);
+    CallRecord fast, slow;
+    const bool fast_ok = ParseRecordLine(line, &fast).ok();
+    const bool slow_ok = ReferenceParse(line, &slow);
+    INFO(line);
+    REQUIRE(fast_ok == slow_ok);
+    if (!fast_ok) {
+      ++rejected;
+      continue;
+    }
+    ++accepted;
+    CHECK(fast.user_id == slow.user_id);
+    CHECK(fast.model == slow.model);
+    CHECK(fast.input_tokens == slow.input_tokens);
+    CHECK(fast.cost_nanos == slow.cost_nanos);
+  }
+  CHECK(accepted > 5000);
+  CHECK(rejected > 5000);
+}
+
+TEST_CASE("jsonl report input: a large file is read on every core with exact totals and true line numbers") {
+  ScratchDir dir;
+  std::string text;
+  int64_t expected_nanos = 0;
+  size_t lines = 0;
+  std::vector<size_t> bad_lines;
+  while (text.size() < (40u << 20)) {
+    ++lines;
+    if (lines == 7 || lines % 50'000 == 0) {
+      text += "{broken\n";
+      bad_lines.push_back(lines);
+      continue;
+    }
+    CallRecord r = MakeRecord("2026-11-01T00:00:00.000Z", "u", "openai", "m", static_cast<int64_t>(lines) * 999);
+    expected_nanos += r.cost_nanos;
+    text += r.ToJsonLine() + "\n";
+  }
+  const std::string file = dir.Write("big.jsonl", text);
+  int64_t nanos = 0;
+  size_t records = 0;
+  CapturedWarnings warnings;
+  REQUIRE(ReadJsonlRecords({file}, false, [&](const CallRecord& r) {
+            nanos += r.cost_nanos;
+            ++records;
+          }).ok());
+  CHECK(nanos == expected_nanos);
+  CHECK(records == lines - bad_lines.size());
+  size_t last = 0;
+  for (size_t bad : bad_lines) {
+    const size_t at = warnings.text().find(file + ":" + std::to_string(bad) + ": invalid JSON");
+    REQUIRE(at != std::string::npos);
+    CHECK(at >= last);  // in file order
+    last = at;
+  }
+  Status strict = ReadJsonlRecords({file}, true, [](const CallRecord&) {});
+  CHECK(strict.message().find(file + ":7: invalid JSON") == 0);
+}
 
 TEST_CASE("jsonl report input: a record line round-trips") {
   CallRecord r = MakeRecord("2026-11-28T10:15:03.123Z", "alice", "openai", "gpt-4o-mini", 123'456'789);
@@ -58,6 +163,17 @@ TEST_CASE("jsonl report input: a record line round-trips") {
   CHECK(back.error_type == "timeout");
   CHECK(back.finish_reason == "stop");
   CHECK(back.attempts.empty());  // skipped on purpose
+}
+
+TEST_CASE("jsonl report input: tags and escaped text are read") {
+  CallRecord r;
+  REQUIRE(ParseRecordLine(R"({"timestamp":"2026-11-28T10:15:03Z","user_id":"caf\u00e9 \ud83d\ude00\n","tags":{"team":"search","ci_job":"4711","team":"ads"}})",
+                          &r)
+              .ok());
+  CHECK(r.user_id == "caf\xc3\xa9 \xf0\x9f\x98\x80\n");
+  CHECK(r.tags == std::vector<std::pair<std::string, std::string>>{{"ci_job", "4711"}, {"team", "ads"}});
+  CHECK(ParseRecordLine(R"({"timestamp":"2026-11-28T10:15:03Z","tags":{"team":1}})", &r).message() ==
+        "\"tags\" must be an object of strings");
 }
 
 TEST_CASE("jsonl report input: bad lines are rejected with a reason") {

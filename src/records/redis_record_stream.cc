@@ -2,7 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
-#include "records/record_source.h"
+#include "records/record_line_parser.h"
 
 namespace llmctl {
 

@@ -9,6 +9,10 @@
 
 namespace llmctl {
 
+// Length (1 to 4) of the valid UTF-8 sequence text starts with, or 0 when
+// it does not start with one (overlong forms and surrogates are invalid).
+size_t ValidSequenceLength(std::string_view text);
+
 // Byte offset of the first invalid sequence, or nullopt when text is valid.
 std::optional<size_t> FindInvalidUtf8(std::string_view text);
 
