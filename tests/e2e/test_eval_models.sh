@@ -56,7 +56,7 @@ assert_exit 9 "the first model regressed"
 assert_contains "$LLM_STDOUT" "openai:gpt-4o-mini c1"
 assert_contains "$LLM_STDOUT" "anthropic:claude-haiku-4-5 c1"
 
-for bad in "openai:gpt-4o-mini,openai:gpt-4o-mini|named twice" "nope:x|unknown provider" "openai:gpt-4o-mini,|empty model"; do
+for bad in "openai:gpt-4o-mini,openai:gpt-4o-mini|named twice" "nope:x|unknown provider" "openai:|is empty"; do
   llm eval --models "${bad%|*}" "$TMP/models.jsonl"
   assert_exit 2 "--models ${bad%|*}"
   assert_contains "$LLM_STDERR" "${bad#*|}"
@@ -155,7 +155,7 @@ body=$(fake_stats '[.recent[] | select(.path == "/v1/messages")][0].body')
 assert_contains "$(jq -r '.messages[0].content' <<<"$body")" "Paris is the capital of France." "the grader sees the answer"
 assert_contains "$(jq -r '.messages[0].content' <<<"$body")" "names Paris" "and the rubric"
 assert_eq 0 "$(jq -r .temperature <<<"$body")" "at temperature 0"
-assert_match "$LLM_STDOUT" 'grader \$0\.0000[0-9]+' "the grader's cost is shown apart"
+assert_match "$LLM_STDOUT" 'grader \$0\.000200' "the grader's cost is shown apart"
 assert_eq 2 "$(db_query "SELECT COUNT(*) FROM calls WHERE case_id = 'capital'")" "the grader call has its record"
 assert_match "$(jq -r .grader_cost_usd "$TMP/rubric.out")" '^[0-9.e-]+$'
 

@@ -97,6 +97,23 @@ llm logs
 cp "$LLM_OUT" "$TMP/logs.jsonl"
 report_checks logs --input "$TMP/logs.jsonl"
 
+# A model with no known price is marked in every form, per tag too.
+llm complete -m gpt-unheard-of --max-tokens 20 --tag ci_job=4799 hello </dev/null
+assert_exit 0
+for src in "" "--input $TMP/calls.jsonl"; do
+  # shellcheck disable=SC2086  # $src is empty or two words
+  llm cost-report $src --by tag:ci_job --format json
+  assert_json '[.groups[] | select(."tag:ci_job" == "4799") | .unknown_price_calls][0]' 1
+  assert_json '.total.unknown_price_calls' 1
+  assert_json '.total.unknown_price_cost_usd == [.groups[] | select(."tag:ci_job" == "4799") | .cost_usd][0]' true
+  # shellcheck disable=SC2086
+  llm cost-report $src --by tag:ci_job --format csv
+  assert_contains "$(head -1 <<<"$LLM_STDOUT")" "unknown_price_calls,unknown_price_cost_usd"
+  # shellcheck disable=SC2086
+  llm cost-report $src --by tag:ci_job
+  assert_contains "$LLM_STDOUT" "note: 1 of 7 calls used models with no known price"
+done
+
 llm cost-report --by "tag:bad key"
 assert_exit 2 "a bad tag key in --by"
 assert_contains "$LLM_STDERR" "--by tag:bad key"
