@@ -45,18 +45,19 @@ _llmctl() {
       if [[ $cmd == complete || $cmd == eval || $cmd == replay ]]; then COMPREPLY=($(compgen -W "$(_llmctl_models)" -- "$cur")); return; fi ;;
     --cache) COMPREPLY=($(compgen -W "auto off refresh only" -- "$cur")); return ;;
     --source) COMPREPLY=($(compgen -W "local redis" -- "$cur")); return ;;
-    --by) COMPREPLY=($(compgen -W "user model provider day hour" -- "$cur")); return ;;
+    --by) COMPREPLY=($(compgen -W "user model provider day hour tag:" -- "$cur")); return ;;
     --format)
       if [[ $cmd == latency-stats ]]; then COMPREPLY=($(compgen -W "table json prometheus" -- "$cur"))
+      elif [[ $cmd == eval ]]; then COMPREPLY=($(compgen -W "table json" -- "$cur"))
       else COMPREPLY=($(compgen -W "table json csv" -- "$cur")); fi
       return ;;
   esac
   local opts
   case $cmd in
     "") opts="$commands $global" ;;
-    complete) opts="-m --model -p --provider -s --system --messages -u --user --max-tokens --temperature --timeout --fallback --stream --no-stream --json --cache --dry-run --allow-truncated --data --schema --schema-retries --expect-json --expect-regex --deny-regex -C --conversation --fit -t --template -V --var" ;;
+    complete) opts="-m --model -p --provider -s --system --messages -u --user --max-tokens --temperature --timeout --fallback --tag --stream --no-stream --json --cache --dry-run --allow-truncated --data --schema --schema-retries --expect-json --expect-regex --deny-regex -C --conversation --fit -t --template -V --var" ;;
     config-check) opts="--json --ping" ;;
-    cost-report) opts="--since --until --by -u --user -m --model -p --provider --format --input --strict --source" ;;
+    cost-report) opts="--since --until --by --tag -u --user -m --model -p --provider --format --input --strict --source" ;;
     latency-stats) opts="--since --last --by --threshold-ms --min-calls --format --include-cache-hits --histogram --input --strict --source" ;;
     logs)
       if [[ $sub == prune ]]; then opts="--older-than"
@@ -95,7 +96,7 @@ _llmctl() {
         COMPREPLY=($(compgen -f -X '!*.jsonl' -- "$cur") $(compgen -d -- "$cur"))
         return
       fi
-      opts="-c --concurrency --max-cost --cache --filter --repeat --junit --output --run-id --compare --json -m --model -p --provider -u --user --max-tokens --temperature --timeout --fallback" ;;
+      opts="-c --concurrency --max-cost --cache --filter --repeat --junit --output --run-id --compare --json --tag --models --min-pass-rate --format -m --model -p --provider -u --user --max-tokens --temperature --timeout --fallback" ;;
   esac
   COMPREPLY=($(compgen -W "$opts --help" -- "$cur"))
 }

@@ -33,6 +33,15 @@ Status LoadCallSettings(const CallFlags& f, const Environment& env, const std::s
     if (!st.ok()) return Status::Usage(st.message());
   }
   if (!f.user.empty()) s->user = f.user;
+  Tags flagged;
+  for (const std::string& text : f.tags) {
+    std::pair<std::string, std::string> tag;
+    if (std::string why = ParseTag(text, &tag); !why.empty()) return Status::Usage("--tag " + text + ": " + why);
+    for (const auto& t : flagged)
+      if (t.first == tag.first) return Status::Usage("--tag " + text + ": the key " + tag.first + " is given twice");
+    flagged.push_back(std::move(tag));
+  }
+  if (std::string why = MergeTags(flagged, &s->tags); !why.empty()) return Status::Usage("--tag: " + why);
   return Status::Ok();
 }
 

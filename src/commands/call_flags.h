@@ -17,6 +17,7 @@ struct CallFlags {
   std::string model, provider, user, cache;
   std::optional<std::string> max_tokens, temperature, timeout;
   std::vector<std::string> fallbacks;
+  std::vector<std::string> tags;  // --tag KEY=VALUE, over LLMCTL_TAGS
 };
 
 // Loads the settings from env and the config file, then applies the flags

@@ -290,6 +290,7 @@ Status RunComplete(const CompleteOptions& o, const GlobalOptions& g) {
   st = ChooseFallbacks(call, settings, &spec.fallbacks);
   if (!st.ok()) return st;
   spec.user = settings.user;
+  spec.tags = settings.tags;
   spec.allow_truncated = o.allow_truncated;
   spec.request.max_tokens = settings.max_tokens;
   spec.request.temperature = settings.temperature;
@@ -417,6 +418,8 @@ void AddCompleteCommand(CLI::App& app, CommandContext& ctx) {
   cmd->add_flag_callback("--no-stream", [o] { o->stream = false; }, "Wait for the whole answer (the default)");
   cmd->add_flag("--json", o->json, "Print the call record plus \"text\" as one JSON object");
   cmd->add_option("--cache", o->call.cache, "Cache mode: auto, off, refresh, only (LLM_CACHE)");
+  cmd->add_option("--tag", o->call.tags, "Tag the call record KEY=VALUE for cost-report --by tag:KEY, repeatable (LLMCTL_TAGS)")
+      ->allow_extra_args(false);
   cmd->add_flag("--dry-run", o->dry_run, "Print the request and the estimate; send nothing");
   cmd->add_flag("--allow-truncated", o->allow_truncated, "Exit 0 even when the answer hit max tokens");
   cmd->add_option("--data", o->data_files, "Untrusted document, spotlighted; repeatable, - = standard input")

@@ -5,6 +5,7 @@
 #include "commands/command.h"
 #include "commands/fleet_records.h"
 #include "config/settings.h"
+#include "config/tags.h"
 #include "records/cost_report.h"
 #include "records/cost_report_format.h"
 #include "records/record_source.h"
@@ -18,6 +19,7 @@ struct CostReportOptions {
   std::string since;
   std::string until;
   std::vector<std::string> by;
+  std::vector<std::string> tags;
   std::string user;
   std::string model;
   std::string provider;
@@ -34,6 +36,11 @@ Status RunCostReport(const CostReportOptions& o, const GlobalOptions& g) {
   filter.user = o.user;
   filter.model = o.model;
   filter.provider = o.provider;
+  for (const std::string& text : o.tags) {
+    std::pair<std::string, std::string> tag;
+    if (std::string why = ParseTag(text, &tag); !why.empty()) return Status::Usage("--tag " + text + ": " + why);
+    filter.tags.push_back(std::move(tag));
+  }
   std::vector<GroupBy> by;
   for (const std::string& b : o.by) {
     GroupBy gb;
@@ -83,9 +90,10 @@ void AddCostReportCommand(CLI::App& app, CommandContext& ctx) {
   CLI::App* cmd = app.add_subcommand("cost-report", "Cost and token totals from the call records");
   cmd->add_option("--since", o->since, "Only records from this time: a duration back from now (24h, 7d) or a UTC date/time (2026-11-28, 2026-11-28T10:15)");
   cmd->add_option("--until", o->until, "Only records before this time (same forms as --since)");
-  cmd->add_option("--by", o->by, "Group by user, model, provider, day or hour (UTC); repeatable or comma-separated, nested in the order given")
-      ->delimiter(',')
-      ->check(CLI::IsMember({"user", "model", "provider", "day", "hour"}));
+  cmd->add_option("--by", o->by, "Group by user, model, provider, day, hour (UTC) or tag:KEY; repeatable or comma-separated, nested in the order given")
+      ->delimiter(',');
+  cmd->add_option("--tag", o->tags, "Only records tagged KEY=VALUE; repeatable (all must match)")
+      ->allow_extra_args(false);
   cmd->add_option("-u,--user", o->user, "Only this user id");
   cmd->add_option("-m,--model", o->model, "Only this model (as recorded, without the provider)");
   cmd->add_option("-p,--provider", o->provider, "Only this provider");

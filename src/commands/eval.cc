@@ -31,7 +31,9 @@ namespace {
 
 struct EvalOptions {
   std::string suite;
-  std::string filter, junit, output, run_id, max_cost;
+  std::string filter, junit, output, run_id, max_cost, min_pass_rate;
+  std::vector<std::string> models;
+  std::string format = "table";
   CallFlags call;
   std::vector<std::string> compare;
   int concurrency = 4;
@@ -74,15 +76,27 @@ Status RunEvalCommand(const EvalOptions& o, const GlobalOptions& g) {
       return Status::Usage("--max-cost " + o.max_cost + ": expected a number of USD above 0 (at most 1000000000)");
     max_cost_nanos = UsdToNanos(*usd);
   }
-  // Repeats exist to expose flaky answers: served from the cache they
-  // would all agree, so the cache is written but not read (unless replaying).
-  if (o.repeat > 1 && settings.cache_mode == CacheMode::kAuto) settings.cache_mode = CacheMode::kRefresh;
+  std::optional<double> min_pass_rate;
+  if (!o.min_pass_rate.empty()) {
+    const auto rate = ParseStrictNumber(o.min_pass_rate);
+    if (!rate || *rate < 0 || *rate > 1)
+      return Status::Usage("--min-pass-rate " + o.min_pass_rate + ": expected a fraction from 0 to 1, e.g. 0.95");
+    min_pass_rate = *rate;
+  }
+  // Graders answer at temperature 0: served from the cache in auto mode even
+  // when --repeat stops the cases' own calls from reading it.
+  Settings grader_settings = settings;
 
   Suite suite;
   st = LoadSuiteFile(o.suite, &suite);
   if (!st.ok()) return st;
   st = FilterCases(o.filter, &suite);
   if (!st.ok()) return st;
+  // Repeats exist to expose flaky answers: served from the cache they
+  // would all agree, so the cache is written but not read (unless replaying).
+  bool repeats = o.repeat > 1;
+  for (const EvalCase& c : suite.cases) repeats |= c.repeat.value_or(1) > 1;
+  if (repeats && settings.cache_mode == CacheMode::kAuto) settings.cache_mode = CacheMode::kRefresh;
 
   PriceTable prices;
   st = LoadPriceTable(settings, &prices);
@@ -92,6 +106,18 @@ Status RunEvalCommand(const EvalOptions& o, const GlobalOptions& g) {
   if (!st.ok()) return st;
   st = ChooseFallbacks(o.call, settings, &defaults.fallbacks);
   if (!st.ok()) return st;
+  for (const std::string& text : o.models) {
+    if (text.empty()) return Status::Usage("--models: an empty model name; expected MODEL,MODEL or PROVIDER:MODEL,…");
+    CallFlags one = o.call;
+    one.model = text;
+    ModelRef ref;
+    st = ChooseModel(one, settings, prices, &ref);
+    if (!st.ok()) return Status::Usage("--models: " + st.message());
+    for (const ModelRef& seen : defaults.models)
+      if (seen.ToString() == ref.ToString()) return Status::Usage("--models: " + ref.ToString() + " is named twice");
+    defaults.models.push_back(ref);
+  }
+  defaults.grader_model = settings.grader_model;
 
   const std::string run_id = o.run_id.empty() ? NewUuidV7() : o.run_id;
   PipelineContext base;
@@ -135,6 +161,7 @@ Status RunEvalCommand(const EvalOptions& o, const GlobalOptions& g) {
   ro.max_cost_nanos = max_cost_nanos;
   ro.max_cost_text = o.max_cost + " USD";
   ro.cancelled = &g_cancelled;
+  ro.grader_settings = &grader_settings;
   const int64_t started_ms = NowUnixMs();
   const auto t0 = std::chrono::steady_clock::now();
   std::vector<CaseResult> results;
@@ -148,12 +175,14 @@ Status RunEvalCommand(const EvalOptions& o, const GlobalOptions& g) {
   info.run_id = run_id;
   info.repeat = o.repeat;
   info.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  info.min_pass_rate = min_pass_rate;
 
-  st = WriteEvalOutputs(db, info, started_ms, results, {o.junit, o.output, StdoutWantsColor()}, std::cout);
+  st = WriteEvalOutputs(db, info, started_ms, results, {o.junit, o.output, StdoutWantsColor(), o.format == "json"},
+                        std::cout);
   if (!st.ok()) return st;
   if (!written.ok()) return written;
   if (g_cancelled.load()) return Status::Interrupted("interrupted; cases not yet started were skipped");
-  return RunVerdict(results, ro.max_cost_text);
+  return RunVerdict(results, ro.max_cost_text, min_pass_rate);
 }
 
 }  // namespace
@@ -165,6 +194,8 @@ void AddEvalCommand(CLI::App& app, CommandContext& ctx) {
   cmd->add_option("-c,--concurrency", o->concurrency, "Cases in flight at once (default 4)")->check(StrictIntegerFlag());
   cmd->add_option("--max-cost", o->max_cost, "Run budget in USD: no case starts that could pass it");
   cmd->add_option("--cache", o->call.cache, "Cache mode: auto, off, refresh, only (LLM_CACHE); only = hermetic replay");
+  cmd->add_option("--tag", o->call.tags, "Tag every case's call record KEY=VALUE, repeatable (LLMCTL_TAGS)")
+      ->allow_extra_args(false);
   cmd->add_option("--filter", o->filter, "Run only cases whose id matches this regular expression");
   cmd->add_option("--repeat", o->repeat, "Run every case N times to expose flaky answers (default 1)")->check(StrictIntegerFlag());
   cmd->add_option("--junit", o->junit, "Write a JUnit XML report to FILE");
@@ -173,6 +204,11 @@ void AddEvalCommand(CLI::App& app, CommandContext& ctx) {
   cmd->add_option("--compare", o->compare, "Compare two earlier runs: RUN_A RUN_B")->expected(2);
   cmd->add_flag("--json", o->json, "With --compare: print the comparison as JSON");
   cmd->add_option("-m,--model", o->call.model, "Model for cases that name none, as MODEL or PROVIDER:MODEL");
+  cmd->add_option("--models", o->models, "Run every case on each of these models (comma-separated), side by side")
+      ->delimiter(',')
+      ->allow_extra_args(false);
+  cmd->add_option("--min-pass-rate", o->min_pass_rate, "Pass the run when at least this fraction (0-1) of case runs pass, per model");
+  cmd->add_option("--format", o->format, "Summary on stdout: table or json")->check(CLI::IsMember({"table", "json"}));
   cmd->add_option("-p,--provider", o->call.provider, "Provider for cases that name none");
   cmd->add_option("-u,--user", o->call.user, "User id for limits and records (default $LLMCTL_USER, $USER)");
   cmd->add_option("--max-tokens", o->call.max_tokens, "Max output tokens for cases that set none (LLM_MAX_TOKENS)");

@@ -12,6 +12,7 @@
 #include "records/money.h"
 #include "store/database.h"
 #include "util/time_format.h"
+#include "util/utc_calendar.h"
 
 namespace llmctl {
 namespace {
@@ -45,6 +46,7 @@ Status RunLimits(const LimitsOptions& o, const GlobalOptions& g) {
   if (!st.ok()) return st;
   const std::string window_reset = FormatIsoUtcMs((u.window_start_s + s.rate_limit_window_seconds) * 1000);
   const std::string day_reset = FormatIsoUtcMs((now / 86'400'000 + 1) * 86'400'000);
+  const std::string month_reset = FormatIsoUtcMs(NextUtcMonthStartMs(now));
   if (o.json) {
     nlohmann::json j = {
         {"user_id", user},
@@ -62,6 +64,12 @@ Status RunLimits(const LimitsOptions& o, const GlobalOptions& g) {
                  {"user_budget_usd", s.user_daily_budget_usd},
                  {"total_spend_usd", NanosToUsd(u.total_spend_nanos)},
                  {"total_budget_usd", s.daily_budget_usd}}},
+        {"month", {{"month", u.month},
+                   {"resets_at", month_reset},
+                   {"user_spend_usd", NanosToUsd(u.user_month_spend_nanos)},
+                   {"user_budget_usd", s.user_monthly_budget_usd},
+                   {"total_spend_usd", NanosToUsd(u.total_month_spend_nanos)},
+                   {"total_budget_usd", s.monthly_budget_usd}}},
         {"max_cost_per_request_usd", s.max_cost_per_request_usd},
         {"state", {{"backend", info.backend},
                    {"location", info.location},
@@ -80,6 +88,11 @@ Status RunLimits(const LimitsOptions& o, const GlobalOptions& g) {
               s.user_daily_budget_usd > 0 ? Money(s.user_daily_budget_usd).c_str() : "off");
   std::printf("    all users   %s / %s\n", Money(NanosToUsd(u.total_spend_nanos)).c_str(),
               s.daily_budget_usd > 0 ? Money(s.daily_budget_usd).c_str() : "off");
+  std::printf("  month %s (UTC, resets %s)\n", u.month.c_str(), month_reset.c_str());
+  std::printf("    user spend  %s / %s\n", Money(NanosToUsd(u.user_month_spend_nanos)).c_str(),
+              s.user_monthly_budget_usd > 0 ? Money(s.user_monthly_budget_usd).c_str() : "off");
+  std::printf("    all users   %s / %s\n", Money(NanosToUsd(u.total_month_spend_nanos)).c_str(),
+              s.monthly_budget_usd > 0 ? Money(s.monthly_budget_usd).c_str() : "off");
   std::printf("  per request   max %s\n", Money(s.max_cost_per_request_usd).c_str());
   if (info.backend == "redis")
     std::printf("state redis %s (Redis %s, round trip %.2f ms), shared by every machine using it\n",

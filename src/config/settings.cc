@@ -150,6 +150,8 @@ const std::vector<std::pair<std::string, Setter>>& Registry() {
       {"LLM_RATE_LIMIT_WINDOW_SECONDS", IntSetting(&Settings::rate_limit_window_seconds, 1, 366LL * 86400, "expected an integer number of seconds from 1 to 31622400")},
       {"LLM_USER_DAILY_BUDGET_USD", NumberSetting(&Settings::user_daily_budget_usd, 0, 1e9, "expected a non-negative number of USD (0 = off)")},
       {"LLM_DAILY_BUDGET_USD", NumberSetting(&Settings::daily_budget_usd, 0, 1e9, "expected a non-negative number of USD (0 = off)")},
+      {"LLM_USER_MONTHLY_BUDGET_USD", NumberSetting(&Settings::user_monthly_budget_usd, 0, 1e9, "expected a non-negative number of USD (0 = off)")},
+      {"LLM_MONTHLY_BUDGET_USD", NumberSetting(&Settings::monthly_budget_usd, 0, 1e9, "expected a non-negative number of USD (0 = off)")},
       {"LLM_CACHE",
        [](const std::string& v, const std::string& label, Settings* s) {
          for (CacheMode mode : {CacheMode::kAuto, CacheMode::kOff, CacheMode::kRefresh, CacheMode::kOnly})
@@ -174,6 +176,13 @@ const std::vector<std::pair<std::string, Setter>>& Registry() {
          return Status::Ok();
        }},
       {"LLMCTL_USER", StringSetting(&Settings::user, false)},
+      {"LLM_GRADER_MODEL", StringSetting(&Settings::grader_model, false)},
+      {"LLMCTL_TAGS",
+       [](const std::string& v, const std::string& label, Settings* s) {
+         if (std::string why = ParseTagList(v, &s->tags); !why.empty())
+           return Status::Config(Bad(label, v, why + " (expected KEY=VALUE,KEY=VALUE, e.g. ci_job=4711,team=search)"));
+         return Status::Ok();
+       }},
       {"LLMCTL_PRICING_FILE", StringSetting(&Settings::pricing_file, false)},
       {"LLMCTL_LOG_FILE", StringSetting(&Settings::log_file, false)},
       {"LLMCTL_HASH_KEY", StringSetting(&Settings::hash_key, false)},

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "config/tags.h"
 #include "providers/provider.h"
 #include "store/redis_url.h"
 #include "store/database.h"
@@ -55,6 +56,8 @@ struct Settings {
   int64_t rate_limit_window_seconds = 3600;
   double user_daily_budget_usd = 0;
   double daily_budget_usd = 0;
+  double user_monthly_budget_usd = 0;  // per UTC calendar month
+  double monthly_budget_usd = 0;
   CacheMode cache_mode = CacheMode::kAuto;
   int64_t cache_ttl_seconds = 86400;
   std::string cache_namespace = "default";
@@ -65,6 +68,8 @@ struct Settings {
   int64_t db_busy_timeout_ms = 15000;  // LLMCTL_DB_BUSY_TIMEOUT_MS: one wait per call
   Durability db_durability = Durability::kNormal;  // LLMCTL_DB_SYNC
   std::string user;
+  Tags tags;  // LLMCTL_TAGS, then --tag over it
+  std::string grader_model;  // LLM_GRADER_MODEL: eval's llm-rubric grader
   std::string pricing_file;
   std::string log_file;
   std::string hash_key;  // secret

@@ -25,6 +25,11 @@ constexpr TypeName kTypes[] = {
     {"not-regex", AssertionType::kNotRegex},
     {"starts-with", AssertionType::kStartsWith},
     {"is-json", AssertionType::kIsJson},
+    {"contains-json", AssertionType::kContainsJson},
+    {"llm-rubric", AssertionType::kLlmRubric},
+    // promptfoo's names, the number in "threshold"; the max-* names stay.
+    {"cost", AssertionType::kMaxCost},
+    {"latency", AssertionType::kMaxLatencyMs},
     {"max-cost", AssertionType::kMaxCost},
     {"max-latency-ms", AssertionType::kMaxLatencyMs},
     {"max-output-tokens", AssertionType::kMaxOutputTokens},
@@ -82,6 +87,53 @@ std::string ParseStringList(const nlohmann::json& v, std::vector<std::string>* o
   return "";
 }
 
+// Every JSON object or array embedded in text, in order: from each '{' or
+// '[' the balanced span (strings and escapes honoured) that parses.
+std::vector<nlohmann::json> EmbeddedJson(const std::string& text) {
+  std::vector<nlohmann::json> found;
+  size_t i = 0;
+  while (i < text.size()) {
+    if (text[i] != '{' && text[i] != '[') {
+      ++i;
+      continue;
+    }
+    int depth = 0;
+    bool in_string = false, escaped = false;
+    size_t end = std::string::npos;
+    for (size_t j = i; j < text.size(); ++j) {
+      const char c = text[j];
+      if (in_string) {
+        if (escaped) escaped = false;
+        else if (c == '\\') escaped = true;
+        else if (c == '"') in_string = false;
+        continue;
+      }
+      if (c == '"') in_string = true;
+      else if (c == '{' || c == '[') ++depth;
+      else if ((c == '}' || c == ']') && --depth == 0) {
+        end = j;
+        break;
+      }
+    }
+    if (end == std::string::npos) break;
+    nlohmann::json doc = nlohmann::json::parse(text.begin() + i, text.begin() + end + 1, nullptr, false);
+    if (doc.is_discarded()) {
+      ++i;
+      continue;
+    }
+    found.push_back(std::move(doc));
+    i = end + 1;
+  }
+  return found;
+}
+
+std::vector<std::string> MissingKeys(const nlohmann::json& doc, const std::vector<std::string>& keys) {
+  std::vector<std::string> missing;
+  for (const std::string& k : keys)
+    if (!doc.is_object() || !doc.contains(k)) missing.push_back(k);
+  return missing;
+}
+
 AssertionResult Pass() { return {true, ""}; }
 AssertionResult Fail(std::string m) { return {false, std::move(m)}; }
 
@@ -104,8 +156,8 @@ std::string QuoteGot(const std::string& text, size_t max_bytes) {
 std::string ParseAssertion(const nlohmann::json& spec, Assertion* out) {
   if (!spec.is_object()) return "an assertion must be an object {\"type\", \"value\"}";
   for (auto it = spec.begin(); it != spec.end(); ++it)
-    if (it.key() != "type" && it.key() != "value" && it.key() != "threshold")
-      return "assertion has unknown field \"" + it.key() + "\" (expected type, value)";
+    if (it.key() != "type" && it.key() != "value" && it.key() != "threshold" && it.key() != "grader")
+      return "assertion has unknown field \"" + it.key() + "\" (expected type, value, threshold, grader)";
   if (!spec.contains("type") || !spec["type"].is_string())
     return "assertion needs a \"type\" string (one of " + TypeList() + ")";
   out->name = spec["type"].get<std::string>();
@@ -118,6 +170,26 @@ std::string ParseAssertion(const nlohmann::json& spec, Assertion* out) {
   }
   if (!found) return "unknown assertion type \"" + out->name + "\" (expected one of " + TypeList() + ")";
   const std::string where = "assertion " + out->name + ": ";
+  if (spec.contains("grader") && out->type != AssertionType::kLlmRubric)
+    return where + "\"grader\" belongs to llm-rubric only";
+  if (out->type == AssertionType::kLlmRubric) {
+    const nlohmann::json& v = spec.contains("value") ? spec["value"] : nlohmann::json();
+    if (!v.is_string() || v.get<std::string>().find_first_not_of(" \t\r\n") == std::string::npos)
+      return where + "\"value\" must be the rubric, a non-empty string";
+    out->text = v.get<std::string>();
+    if (spec.contains("threshold")) {
+      const nlohmann::json& t = spec["threshold"];
+      if (!t.is_number() || t.get<double>() < 0 || t.get<double>() > 1)
+        return where + "\"threshold\" must be a score from 0 to 1";
+      out->threshold = t.get<double>();
+    }
+    if (spec.contains("grader")) {
+      if (!spec["grader"].is_string() || spec["grader"].get<std::string>().empty())
+        return where + "\"grader\" must be a model name, MODEL or PROVIDER:MODEL";
+      out->grader = spec["grader"].get<std::string>();
+    }
+    return "";
+  }
   // promptfoo's latency and cost checks name their limit "threshold".
   const nlohmann::json value = spec.contains("value") ? spec["value"]
                                : spec.contains("threshold") ? spec["threshold"]
@@ -149,7 +221,9 @@ std::string ParseAssertion(const nlohmann::json& spec, Assertion* out) {
         if (!out->re) return where + "invalid regular expression " + Quote(out->text) + ": " + error;
       }
       return "";
+    case AssertionType::kLlmRubric: return "";
     case AssertionType::kIsJson:
+    case AssertionType::kContainsJson:
       if (value.is_null()) return "";
       if (value.is_object() || value.is_boolean()) {
         // A JSON Schema, validated in full as promptfoo does.
@@ -244,6 +318,16 @@ AssertionResult CheckAssertion(const Assertion& a, const Observation& o) {
       return Fail("expected a JSON object with keys " + QuoteList(a.list) + " (missing " +
                   QuoteList(missing) + "), got " + QuoteGot(got));
     }
+    case AssertionType::kContainsJson: {
+      const std::vector<nlohmann::json> docs = EmbeddedJson(got);
+      if (docs.empty()) return Fail("expected output to contain JSON, got " + QuoteGot(got));
+      if (a.list.empty()) return Pass();
+      for (const nlohmann::json& doc : docs)
+        if (MissingKeys(doc, a.list).empty()) return Pass();
+      return Fail("expected output to contain a JSON object with keys " + QuoteList(a.list) + " (missing " +
+                  QuoteList(MissingKeys(docs.front(), a.list)) + " in the first), got " + QuoteGot(got));
+    }
+    case AssertionType::kLlmRubric: return Fail("llm-rubric needs a grader call");
     case AssertionType::kMaxCost:
       if (o.cost_nanos <= UsdToNanos(a.number)) return Pass();
       return Fail("expected cost ≤ $" + FormatNumber(a.number) + ", got $" +

@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -27,6 +28,8 @@ enum class AssertionType {
   kNotRegex,
   kStartsWith,
   kIsJson,
+  kContainsJson,
+  kLlmRubric,  // judged by a grader model: see eval/grader.h
   kMaxCost,
   kMaxLatencyMs,
   kMaxOutputTokens,
@@ -39,6 +42,8 @@ struct Assertion {
   std::string text;                  // string-valued types
   std::vector<std::string> list;     // contains-any/-all, is-json required keys
   double number = 0;                 // max-* types
+  std::optional<double> threshold;   // llm-rubric: the least score that passes
+  std::string grader;                // llm-rubric: "provider:model" from the case, or empty
   std::shared_ptr<const Regex> re;  // regex/not-regex, compiled once
   std::shared_ptr<const JsonSchema> schema;  // is-json with a JSON Schema value
 };
@@ -64,6 +69,7 @@ bool IsAssertionType(const std::string& name);
 // already templated). Returns "" or why the assertion is invalid.
 std::string ParseAssertion(const nlohmann::json& spec, Assertion* out);
 
+// Checks every type but llm-rubric, which needs a model call.
 AssertionResult CheckAssertion(const Assertion& a, const Observation& o);
 
 // The answer as a failure message quotes it: JSON-escaped, cut to max_bytes

@@ -131,7 +131,8 @@ TEST_CASE("invalid assertions are refused with the reason") {
         std::string::npos);
   CHECK(ParseAssertion("contains", &a).find("object") != std::string::npos);
   CHECK(IsAssertionType("not-regex"));
-  CHECK_FALSE(IsAssertionType("llm-rubric"));
+  CHECK(IsAssertionType("llm-rubric"));
+  CHECK_FALSE(IsAssertionType("g-eval"));
 }
 
 TEST_CASE("a long answer is truncated in the message, on a UTF-8 boundary") {
@@ -143,3 +144,51 @@ TEST_CASE("a long answer is truncated in the message, on a UTF-8 boundary") {
   CHECK(QuoteGot("é" + std::string(20, 'b'), 1).rfind("\"\"…", 0) == 0);
   CHECK(QuoteGot("line1\nline2") == "\"line1\\nline2\"");
 }
+
+namespace llmctl {
+namespace {
+
+Assertion Parsed(const nlohmann::json& spec) {
+  Assertion a;
+  REQUIRE(ParseAssertion(spec, &a) == "");
+  return a;
+}
+
+}  // namespace
+
+TEST_CASE("promptfoo's cost and latency names take their number from threshold") {
+  Observation o;
+  o.cost_nanos = 600'000;
+  o.latency_ms = 250;
+  CHECK(CheckAssertion(Parsed({{"type", "cost"}, {"threshold", 0.001}}), o).passed);
+  CHECK_FALSE(CheckAssertion(Parsed({{"type", "cost"}, {"threshold", 0.0001}}), o).passed);
+  CHECK(CheckAssertion(Parsed({{"type", "latency"}, {"threshold", 300}}), o).passed);
+  CHECK_FALSE(CheckAssertion(Parsed({{"type", "latency"}, {"threshold", 200}}), o).passed);
+  CHECK(CheckAssertion(Parsed({{"type", "max-cost"}, {"value", 0.001}}), o).passed);
+}
+
+TEST_CASE("contains-json finds JSON inside prose, with required keys") {
+  Observation o;
+  o.text = "Sure! {\"a\": \"}\", \"b\": [1, 2]} and also [3]";
+  CHECK(CheckAssertion(Parsed({{"type", "contains-json"}}), o).passed);
+  CHECK(CheckAssertion(Parsed({{"type", "contains-json"}, {"value", nlohmann::json::array({"a", "b"})}}), o).passed);
+  CHECK(CheckAssertion(Parsed({{"type", "contains-json"}, {"value", {{"required", nlohmann::json::array({"b"})}}}}), o).passed);
+  CHECK_FALSE(CheckAssertion(Parsed({{"type", "contains-json"}, {"value", nlohmann::json::array({"zz"})}}), o).passed);
+  o.text = "no { json here";
+  CHECK_FALSE(CheckAssertion(Parsed({{"type", "contains-json"}}), o).passed);
+  o.text = "{broken} then {\"ok\": true}";
+  CHECK(CheckAssertion(Parsed({{"type", "contains-json"}, {"value", nlohmann::json::array({"ok"})}}), o).passed);
+}
+
+TEST_CASE("llm-rubric needs its rubric; grader and threshold are checked") {
+  Assertion a;
+  CHECK(ParseAssertion({{"type", "llm-rubric"}}, &a).find("must be the rubric") != std::string::npos);
+  CHECK(ParseAssertion({{"type", "llm-rubric"}, {"value", "x"}, {"threshold", 2}}, &a).find("from 0 to 1") !=
+        std::string::npos);
+  CHECK(ParseAssertion({{"type", "contains"}, {"value", "x"}, {"grader", "m"}}, &a).find("llm-rubric only") !=
+        std::string::npos);
+  CHECK(ParseAssertion({{"type", "llm-rubric"}, {"value", "x"}, {"grader", "anthropic:claude-haiku-4-5"}}, &a) == "");
+  CHECK(a.grader == "anthropic:claude-haiku-4-5");
+}
+
+}  // namespace llmctl

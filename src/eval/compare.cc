@@ -104,12 +104,15 @@ Status SaveEvalResults(Database& db, const std::string& run_id, const std::strin
     for (const AssertionOutcome& a : r.assertions)
       if (!a.passed) failed += (failed.empty() ? "" : ",") + a.type;
     insert.Reset();
-    insert.Bind(1, run_id).Bind(2, r.case_id).Bind(3, static_cast<int64_t>(r.repeat));
+    // Under --models a case is stored once per model, as "MODEL CASE": a
+    // model name holds no space, so two runs compare model by model.
+    insert.Bind(1, run_id).Bind(2, r.model.empty() ? r.case_id : r.model + " " + r.case_id);
+    insert.Bind(3, static_cast<int64_t>(r.repeat));
     insert.Bind(4, std::string_view(CaseStatusName(r.status)));
     insert.Bind(5, static_cast<int64_t>(r.status == CaseStatus::kPassed));
     if (r.ran) insert.Bind(6, r.record.request_id);
     else insert.BindNull(6);
-    insert.Bind(7, r.ran ? r.record.cost_nanos : int64_t{0});
+    insert.Bind(7, (r.ran ? r.record.cost_nanos : int64_t{0}) + r.grader_cost_nanos);
     insert.Bind(8, r.ran ? r.record.latency_ms : 0.0);
     insert.Bind(9, static_cast<int64_t>(r.ran));
     insert.Bind(10, failed).Bind(11, suite).Bind(12, ts_ms);

@@ -6,6 +6,7 @@
 #include <spdlog/spdlog.h>
 
 #include "eval/compare.h"
+#include "eval/grader.h"
 #include "eval/junit.h"
 #include "pipeline/call_plan.h"
 #include "util/regex.h"
@@ -36,21 +37,75 @@ Status FilterCases(const std::string& pattern, Suite* suite) {
   return Status::Ok();
 }
 
+namespace {
+
+// The grader of each llm-rubric assertion of c, checked as a call would be
+// (provider known, key present) with a stand-in request.
+Status PlanGraders(const PipelineContext& base, const Suite& suite, const EvalCase& c, const ModelRef& tested,
+                   const std::string& grader_model, EvalTask* t) {
+  const Settings& settings = *base.settings;
+  for (const Assertion& a : c.asserts) {
+    if (a.type != AssertionType::kLlmRubric) continue;
+    const std::string& name = a.grader.empty() ? grader_model : a.grader;
+    ModelRef grader = tested;
+    if (!name.empty()) {
+      const auto colon = name.find(':');
+      Status st = ParseModelRef(name, tested.provider, settings, &grader);
+      // A grader is always named with its provider or alone: "x:" is a
+      // mistyped provider, not a model called "x:…".
+      if (st.ok() && colon != std::string::npos && !IsKnownProvider(name.substr(0, colon), settings))
+        st = Status::Usage("unknown provider \"" + name.substr(0, colon) + "\"");
+      if (!st.ok())
+        return Status::Usage(suite.name + ":" + std::to_string(c.line) + ": case \"" + c.id + "\": grader " + name +
+                             ": " + st.message());
+    }
+    CallSpec spec;
+    spec.primary = grader;
+    spec.user = settings.user;
+    BuildGraderRequest(a.text, "", &spec.request);
+    CallPlan probe;
+    Status st = MakeCallPlan(base, spec, &probe);
+    if (!st.ok()) return st;
+    t->graders.push_back(grader);
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
 Status PlanEvalTasks(const PipelineContext& base, const Suite& suite, const EvalCallDefaults& d,
                      std::vector<EvalTask>* tasks) {
   const Settings& settings = *base.settings;
+  if (!d.models.empty()) {
+    EvalCallDefaults one = d;
+    one.models.clear();
+    one.ignore_case_models = true;
+    for (const ModelRef& m : d.models) {
+      one.model = m;
+      std::vector<EvalTask> planned;
+      Status st = PlanEvalTasks(base, suite, one, &planned);
+      if (!st.ok()) return st;
+      for (EvalTask& t : planned) {
+        // Every case on every model: the comparison is the point.
+        t.model = m.ToString();
+        tasks->push_back(std::move(t));
+      }
+    }
+    return Status::Ok();
+  }
   for (const EvalCase& c : suite.cases) {
     EvalTask t;
     t.eval_case = &c;
     CallSpec spec;
     spec.primary = d.model;
-    if (!c.model.empty()) {
+    if (!c.model.empty() && !d.ignore_case_models) {
       Status st = ParseModelRef(c.model, d.model.provider, settings, &spec.primary);
       if (!st.ok())
         return Status::Usage(suite.name + ":" + std::to_string(c.line) + ": case \"" + c.id + "\": " + st.message());
     }
     spec.fallbacks = d.fallbacks;
     spec.user = settings.user;
+    spec.tags = settings.tags;
     spec.allow_truncated = true;  // judged by the case (see JudgeCase)
     spec.run_id = d.run_id;
     spec.case_id = c.id;
@@ -60,6 +115,8 @@ Status PlanEvalTasks(const PipelineContext& base, const Suite& suite, const Eval
     spec.request.max_tokens = c.max_tokens.value_or(settings.max_tokens);
     spec.request.temperature = c.temperature.value_or(settings.temperature);
     Status st = MakeCallPlan(base, spec, &t.plan);
+    if (!st.ok()) return st;
+    st = PlanGraders(base, suite, c, spec.primary, d.grader_model, &t);
     if (!st.ok()) return st;
     tasks->push_back(std::move(t));
   }
@@ -80,7 +137,8 @@ Status WriteEvalOutputs(Database& db, const EvalRunInfo& info, int64_t started_m
     st = WriteResultsJsonl(info, results, o.jsonl_path);
     if (!st.ok()) return st;
   }
-  PrintEvalSummary(info, results, out, o.color);
+  if (o.json) PrintEvalJson(info, results, out);
+  else PrintEvalSummary(info, results, out, o.color);
   return Status::Ok();
 }
 

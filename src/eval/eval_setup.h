@@ -26,13 +26,20 @@ Status FilterCases(const std::string& pattern, Suite* suite);
 // What every case's call shares.
 struct EvalCallDefaults {
   ModelRef model;  // for cases that name none
+  // --models: every case runs on each of these instead (its own model
+  // ignored), in this order.
+  std::vector<ModelRef> models;
   std::vector<ModelRef> fallbacks;
   std::string run_id;
+  std::string grader_model;  // LLM_GRADER_MODEL; empty: the case's model
+  bool ignore_case_models = false;  // set for each model of --models
 };
 
-// Plans one call per case, in suite order; a case naming a bad model is a
-// usage error with its suite line, a missing key a configuration error,
-// both before anything is sent.
+// Plans one call per case (per case and model under --models), in suite
+// order, and the grader of each llm-rubric assertion (the assertion's or
+// case's `grader`, else LLM_GRADER_MODEL, else the model under test); a
+// bad model is a usage error with its suite line, a missing key a
+// configuration error, both before anything is sent.
 Status PlanEvalTasks(const PipelineContext& base, const Suite& suite, const EvalCallDefaults& defaults,
                      std::vector<EvalTask>* tasks);
 
@@ -41,6 +48,7 @@ struct EvalOutputs {
   std::string junit_path;   // empty: none
   std::string jsonl_path;   // empty: none
   bool color = false;
+  bool json = false;  // the summary as JSON (--format json)
 };
 
 // Stores the results for --compare (a failure only warns), writes the

@@ -1,5 +1,6 @@
 #include "eval/junit.h"
 
+#include <algorithm>
 #include <cstdio>
 
 #include "util/time_format.h"
@@ -76,55 +77,82 @@ std::string XmlEscape(const std::string& text) {
   return out;
 }
 
-void WriteJUnit(const JUnitRun& run, const std::vector<CaseResult>& results, std::ostream& out) {
+namespace {
+
+std::string Counts(const std::vector<const CaseResult*>& results, double wall_seconds) {
   size_t failures = 0, errors = 0, skipped = 0;
-  for (const CaseResult& r : results) {
-    if (r.status == CaseStatus::kFailed) ++failures;
-    if (r.status == CaseStatus::kError) ++errors;
-    if (r.status == CaseStatus::kSkipped) ++skipped;
+  for (const CaseResult* r : results) {
+    if (r->status == CaseStatus::kFailed) ++failures;
+    if (r->status == CaseStatus::kError) ++errors;
+    if (r->status == CaseStatus::kSkipped) ++skipped;
   }
-  const std::string counts = "tests=\"" + std::to_string(results.size()) + "\" failures=\"" +
-                             std::to_string(failures) + "\" errors=\"" + std::to_string(errors) +
-                             "\" skipped=\"" + std::to_string(skipped) + "\" time=\"" +
-                             Seconds(run.wall_seconds * 1000) + "\"";
-  const std::string name = XmlEscape(run.suite_name);
+  return "tests=\"" + std::to_string(results.size()) + "\" failures=\"" + std::to_string(failures) +
+         "\" errors=\"" + std::to_string(errors) + "\" skipped=\"" + std::to_string(skipped) + "\" time=\"" +
+         Seconds(wall_seconds * 1000) + "\"";
+}
+
+void WriteCase(const CaseResult& r, const std::string& classname, int repeat, std::ostream& out) {
+  out << "    <testcase classname=\"" << classname << "\" name=\"" << XmlEscape(TestName(r, repeat))
+      << "\" time=\"" << Seconds(r.ran ? r.record.latency_ms : 0) << "\"";
+  if (r.status == CaseStatus::kPassed) {
+    out << "/>\n";
+    return;
+  }
+  out << ">\n";
+  if (r.status == CaseStatus::kFailed) {
+    std::string body;
+    std::string first_type;
+    for (const AssertionOutcome& a : r.assertions) {
+      if (a.passed) continue;
+      if (first_type.empty()) first_type = a.type;
+      body += a.type + ": " + a.message + "\n";
+    }
+    out << "      <failure message=\"" << XmlEscape(r.message) << "\" type=\"" << XmlEscape(first_type) << "\">"
+        << XmlEscape(body) << "</failure>\n";
+  } else if (r.status == CaseStatus::kError) {
+    const std::string type = r.ran && r.record.error_type ? *r.record.error_type : "error";
+    out << "      <error message=\"" << XmlEscape(r.message) << "\" type=\"" << XmlEscape(type) << "\"/>\n";
+  } else {
+    out << "      <skipped message=\"" << XmlEscape(r.message) << "\"/>\n";
+  }
+  if (r.ran && !r.record.request_id.empty())
+    out << "      <system-out>request_id " << XmlEscape(r.record.request_id) << "</system-out>\n";
+  out << "    </testcase>\n";
+}
+
+}  // namespace
+
+void WriteJUnit(const JUnitRun& run, const std::vector<CaseResult>& results, std::ostream& out) {
+  // One testsuite per model under test, in the order they first appear.
+  std::vector<std::string> models;
+  std::vector<std::vector<const CaseResult*>> by_model;
+  std::vector<const CaseResult*> all;
+  for (const CaseResult& r : results) {
+    all.push_back(&r);
+    auto it = std::find(models.begin(), models.end(), r.model);
+    if (it == models.end()) {
+      models.push_back(r.model);
+      by_model.emplace_back();
+      it = models.end() - 1;
+    }
+    by_model[it - models.begin()].push_back(&r);
+  }
   // JUnit has no millisecond timestamps; drop the ".123Z" part.
-  std::string ts = FormatIsoUtcMs(run.started_ms).substr(0, 19);
+  const std::string ts = FormatIsoUtcMs(run.started_ms).substr(0, 19);
   out << "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
-  out << "<testsuites name=\"llmctl eval\" " << counts << ">\n";
-  out << "  <testsuite name=\"" << name << "\" " << counts << " timestamp=\"" << ts << "\">\n";
-  out << "    <properties>\n";
-  out << "      <property name=\"run_id\" value=\"" << XmlEscape(run.run_id) << "\"/>\n";
-  out << "    </properties>\n";
-  for (const CaseResult& r : results) {
-    out << "    <testcase classname=\"" << name << "\" name=\"" << XmlEscape(TestName(r, run.repeat))
-        << "\" time=\"" << Seconds(r.ran ? r.record.latency_ms : 0) << "\"";
-    if (r.status == CaseStatus::kPassed) {
-      out << "/>\n";
-      continue;
-    }
-    out << ">\n";
-    if (r.status == CaseStatus::kFailed) {
-      std::string body;
-      std::string first_type;
-      for (const AssertionOutcome& a : r.assertions) {
-        if (a.passed) continue;
-        if (first_type.empty()) first_type = a.type;
-        body += a.type + ": " + a.message + "\n";
-      }
-      out << "      <failure message=\"" << XmlEscape(r.message) << "\" type=\"" << XmlEscape(first_type)
-          << "\">" << XmlEscape(body) << "</failure>\n";
-    } else if (r.status == CaseStatus::kError) {
-      const std::string type = r.ran && r.record.error_type ? *r.record.error_type : "error";
-      out << "      <error message=\"" << XmlEscape(r.message) << "\" type=\"" << XmlEscape(type) << "\"/>\n";
-    } else {
-      out << "      <skipped message=\"" << XmlEscape(r.message) << "\"/>\n";
-    }
-    if (r.ran && !r.record.request_id.empty())
-      out << "      <system-out>request_id " << XmlEscape(r.record.request_id) << "</system-out>\n";
-    out << "    </testcase>\n";
+  out << "<testsuites name=\"llmctl eval\" " << Counts(all, run.wall_seconds) << ">\n";
+  for (size_t m = 0; m < models.size(); ++m) {
+    const std::string name =
+        XmlEscape(models[m].empty() ? run.suite_name : run.suite_name + " [" + models[m] + "]");
+    out << "  <testsuite name=\"" << name << "\" " << Counts(by_model[m], run.wall_seconds) << " timestamp=\"" << ts
+        << "\">\n";
+    out << "    <properties>\n";
+    out << "      <property name=\"run_id\" value=\"" << XmlEscape(run.run_id) << "\"/>\n";
+    if (!models[m].empty()) out << "      <property name=\"model\" value=\"" << XmlEscape(models[m]) << "\"/>\n";
+    out << "    </properties>\n";
+    for (const CaseResult* r : by_model[m]) WriteCase(*r, name, run.repeat, out);
+    out << "  </testsuite>\n";
   }
-  out << "  </testsuite>\n";
   out << "</testsuites>\n";
 }
 

@@ -1,11 +1,15 @@
 #include "eval/runner.h"
 
+#include <algorithm>
 #include <condition_variable>
+#include <cstdio>
 #include <mutex>
 #include <thread>
 
 #include <spdlog/spdlog.h>
 
+#include "eval/grader.h"
+#include "pipeline/call_plan.h"
 #include "pipeline/open_state_store.h"
 #include "records/money.h"
 #include "store/database.h"
@@ -18,8 +22,9 @@ namespace {
 // under one mutex: a worker holds it only to pick work or settle a cost.
 class Scheduler {
  public:
-  Scheduler(const std::vector<EvalTask>& tasks, const RunnerOptions& o, std::vector<CaseResult>* results)
-      : tasks_(tasks), options_(o), results_(results), total_(tasks.size() * o.repeat) {}
+  // worst[i]: what case run i may cost at most.
+  Scheduler(std::vector<int64_t> worst, const RunnerOptions& o, std::vector<CaseResult>* results)
+      : worst_(std::move(worst)), options_(o), results_(results), total_(worst_.size()) {}
 
   // The next case run to start, or false when none is left. Runs the budget
   // refuses are marked skipped on the way (and reported via *skipped).
@@ -27,7 +32,7 @@ class Scheduler {
     std::unique_lock<std::mutex> lock(mu_);
     while (next_ < total_) {
       const size_t i = next_;
-      const int64_t worst = tasks_[i % tasks_.size()].plan.claim.cost_nanos;
+      const int64_t worst = worst_[i];
       if (options_.cancelled && options_.cancelled->load()) {
         Skip(i, "not run: the run was interrupted", skipped);
         continue;
@@ -57,11 +62,28 @@ class Scheduler {
     return false;
   }
 
-  void Settle(size_t index, int64_t actual_nanos) {
+  void Settle(size_t index, int64_t actual_nanos) { SettleExtra(worst_[index], actual_nanos); }
+
+  // Holds `worst` for a grader call, waiting while calls in flight may give
+  // budget back; false when the run budget cannot hold it.
+  bool ReserveExtra(int64_t worst) {
+    std::unique_lock<std::mutex> lock(mu_);
+    while (options_.max_cost_nanos > 0 && spent_ + reserved_ + worst > options_.max_cost_nanos) {
+      if (reserved_ == 0) return false;
+      settled_.wait(lock);
+    }
+    reserved_ += worst;
+    return true;
+  }
+  void SettleExtra(int64_t worst, int64_t actual_nanos) {
     std::lock_guard<std::mutex> lock(mu_);
-    reserved_ -= tasks_[index % tasks_.size()].plan.claim.cost_nanos;
+    reserved_ -= worst;
     spent_ += actual_nanos;
     settled_.notify_all();
+  }
+  int64_t spent() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return spent_;
   }
 
  private:
@@ -73,7 +95,7 @@ class Scheduler {
     ++next_;
   }
 
-  const std::vector<EvalTask>& tasks_;
+  const std::vector<int64_t> worst_;
   const RunnerOptions& options_;
   std::vector<CaseResult>* results_;
   const size_t total_;
@@ -91,7 +113,74 @@ bool HasFinishReasonAssertion(const EvalCase& c) {
   return false;
 }
 
+void Fail(CaseResult* r, const std::string& type, const std::string& message) {
+  r->assertions.push_back({type, false, message});
+  if (r->status == CaseStatus::kPassed) {
+    r->status = CaseStatus::kFailed;
+    r->message = type + ": " + message;
+  }
+}
+
+void CaseError(CaseResult* r, Status why) {
+  r->status = CaseStatus::kError;
+  r->message = ScrubSecrets(why.message());
+  r->call_status = std::move(why);
+}
+
+// Runs the case's llm-rubric assertions, one grader call each, through the
+// pipeline; stops at the first that cannot be judged.
+void GradeCase(const PipelineContext& ctx, const EvalTask& task, Scheduler& scheduler, CaseResult* r) {
+  const EvalCase& c = *task.eval_case;
+  size_t grader_index = 0;
+  for (const Assertion& a : c.asserts) {
+    if (a.type != AssertionType::kLlmRubric) continue;
+    const ModelRef& grader = task.graders[grader_index++];
+    if (r->status == CaseStatus::kError) return;
+    CallSpec spec;
+    spec.primary = grader;
+    spec.user = ctx.settings->user;
+    spec.tags = ctx.settings->tags;
+    spec.run_id = task.plan.spec.run_id;
+    spec.case_id = c.id;
+    spec.allow_truncated = true;
+    BuildGraderRequest(a.text, r->text, &spec.request);
+    CallPlan plan;
+    Status st = MakeCallPlan(ctx, spec, &plan);
+    if (!st.ok()) return CaseError(r, st);
+    if (!scheduler.ReserveExtra(plan.claim.cost_nanos))
+      return CaseError(r, Status::Budget("llm-rubric: the grader " + grader.ToString() +
+                                         " was not called: the run budget --max-cost could not hold it"));
+    CallOutcome outcome;
+    Status written = RunCall(ctx, plan, &outcome);
+    scheduler.SettleExtra(plan.claim.cost_nanos, outcome.record.cost_nanos);
+    r->grader_cost_nanos += outcome.record.cost_nanos;
+    if (!written.ok()) return CaseError(r, written);
+    if (!outcome.status.ok())
+      return CaseError(r, Status(outcome.status.code(), "llm-rubric: the grader " + grader.ToString() +
+                                                            " failed: " + outcome.status.message()));
+    JudgeRubric(a, outcome.text, r);
+  }
+}
+
 }  // namespace
+
+void JudgeRubric(const Assertion& a, const std::string& answer, CaseResult* r) {
+  GraderVerdict v;
+  if (std::string why = ParseGraderAnswer(answer, &v); !why.empty())
+    return CaseError(r, Status::CheckFailed("llm-rubric: the grader's answer is not {\"pass\": bool, \"score\": "
+                                            "number, \"reason\": string} (" + why + "), got " + QuoteGot(answer)));
+  char score[32], threshold[32] = "";
+  std::snprintf(score, sizeof score, "%.3g", v.score);
+  if (a.threshold) std::snprintf(threshold, sizeof threshold, "%.3g", *a.threshold);
+  const bool passed = v.pass && (!a.threshold || v.score >= *a.threshold);
+  if (passed) {
+    r->assertions.push_back({a.name, true, ""});
+    return;
+  }
+  const std::string why = v.pass ? std::string("score ") + score + " is below the threshold " + threshold
+                                 : std::string("the grader failed it (score ") + score + ")";
+  Fail(r, a.name, why + ": " + QuoteGot(v.reason, 200));
+}
 
 const char* CaseStatusName(CaseStatus s) {
   switch (s) {
@@ -126,37 +215,44 @@ void JudgeCase(const EvalCase& c, const CallOutcome& outcome, CaseResult* r) {
   o.latency_ms = outcome.record.latency_ms;
   r->status = CaseStatus::kPassed;
   for (const Assertion& a : c.asserts) {
+    if (a.type == AssertionType::kLlmRubric) continue;
     AssertionResult ar = CheckAssertion(a, o);
-    r->assertions.push_back({a.name, ar.passed, ar.message});
-    if (!ar.passed && r->status == CaseStatus::kPassed) {
-      r->status = CaseStatus::kFailed;
-      r->message = a.name + ": " + ar.message;
-    }
+    if (ar.passed) r->assertions.push_back({a.name, true, ""});
+    else Fail(r, a.name, ar.message);
   }
   // A cut-off answer passes no regression gate by accident: unless the case
   // says what finish reason it expects, truncation is a failure.
   if (o.finish_reason == "length" && !HasFinishReasonAssertion(c)) {
-    const std::string m = "the answer was truncated after " + std::to_string(outcome.record.output_tokens) +
-                          " output tokens (finish reason length); raise max_tokens or assert finish-reason";
-    r->assertions.push_back({"finish-reason", false, m});
-    if (r->status == CaseStatus::kPassed) {
-      r->status = CaseStatus::kFailed;
-      r->message = "finish-reason: " + m;
-    }
+    Fail(r, "finish-reason", "the answer was truncated after " + std::to_string(outcome.record.output_tokens) +
+                                 " output tokens (finish reason length); raise max_tokens or assert finish-reason");
   }
 }
 
 Status RunEval(const PipelineContext& base, const std::vector<EvalTask>& tasks, const RunnerOptions& options,
                const ResultCallback& on_result, std::vector<CaseResult>* results) {
-  const size_t total = tasks.size() * static_cast<size_t>(options.repeat);
-  results->assign(total, CaseResult());
-  for (size_t i = 0; i < total; ++i) {
-    const EvalCase& c = *tasks[i % tasks.size()].eval_case;
-    (*results)[i].case_id = c.id;
-    (*results)[i].line = c.line;
-    (*results)[i].repeat = static_cast<int>(i / tasks.size()) + 1;
+  // Repeat-major: every task's first run, then every second run, ...
+  std::vector<size_t> unit_task;
+  int most = 0;
+  for (const EvalTask& t : tasks) most = std::max(most, t.eval_case->repeat.value_or(options.repeat));
+  std::vector<int64_t> worst;
+  results->clear();
+  for (int rep = 1; rep <= most; ++rep) {
+    for (size_t t = 0; t < tasks.size(); ++t) {
+      const EvalCase& c = *tasks[t].eval_case;
+      if (rep > c.repeat.value_or(options.repeat)) continue;
+      CaseResult r;
+      r.case_id = c.id;
+      r.model = tasks[t].model;
+      r.line = c.line;
+      r.repeat = rep;
+      r.threshold = c.threshold;
+      results->push_back(std::move(r));
+      unit_task.push_back(t);
+      worst.push_back(tasks[t].plan.claim.cost_nanos);
+    }
   }
-  Scheduler scheduler(tasks, options, results);
+  const size_t total = results->size();
+  Scheduler scheduler(std::move(worst), options, results);
   std::mutex report_mu;
   size_t done = 0;
   auto report = [&](size_t i) {
@@ -175,6 +271,8 @@ Status RunEval(const PipelineContext& base, const std::vector<EvalTask>& tasks, 
     if (st.ok() && !base.make_state_store) st = OpenStateStoreFactory(*base.settings, &ctx.make_state_store);
     ctx.db = &db;
     ctx.on_text = nullptr;
+    PipelineContext grader_ctx = ctx;
+    if (options.grader_settings) grader_ctx.settings = options.grader_settings;
     std::vector<size_t> skipped;
     size_t index = 0;
     while (true) {
@@ -183,7 +281,7 @@ Status RunEval(const PipelineContext& base, const std::vector<EvalTask>& tasks, 
       for (size_t s : skipped) report(s);
       if (!more) break;
       CaseResult& r = (*results)[index];
-      const EvalTask& task = tasks[index % tasks.size()];
+      const EvalTask& task = tasks[unit_task[index]];
       if (!st.ok()) {
         r.status = CaseStatus::kError;
         r.call_status = st;
@@ -201,6 +299,10 @@ Status RunEval(const PipelineContext& base, const std::vector<EvalTask>& tasks, 
         if (first_failure.ok()) first_failure = written;
       }
       JudgeCase(*task.eval_case, outcome, &r);
+      if (!task.graders.empty() && r.status != CaseStatus::kError) {
+        db.ResetWaitBudget();
+        GradeCase(grader_ctx, task, scheduler, &r);
+      }
       report(index);
     }
   };

@@ -128,3 +128,65 @@ TEST_CASE("CompareRuns folds repeats: one failing repeat fails the case") {
   CHECK(c.changed[0].b.runs == 2);
   CHECK(c.regressions == 1);
 }
+
+TEST_CASE("pass-rate gates: a case's threshold, and --min-pass-rate per model") {
+  auto run = [](const std::string& id, const std::string& model, CaseStatus s, std::optional<double> thr = {}) {
+    CaseResult r;
+    r.case_id = id;
+    r.model = model;
+    r.status = s;
+    r.threshold = thr;
+    return r;
+  };
+  std::vector<CaseResult> rs;
+  for (int i = 0; i < 3; ++i) rs.push_back(run("flaky", "", CaseStatus::kPassed, 0.6));
+  for (int i = 0; i < 2; ++i) rs.push_back(run("flaky", "", CaseStatus::kFailed, 0.6));
+  CHECK(GateFailures(rs, std::nullopt).empty());
+  CHECK(RunVerdict(rs, "").ok());
+  for (CaseResult& r : rs) r.threshold = 0.61;
+  REQUIRE(GateFailures(rs, std::nullopt).size() == 1);
+  CHECK(GateFailures(rs, std::nullopt)[0] == "case flaky: 3 of 5 runs passed (0.60), threshold 0.61: below it");
+  CHECK(RunVerdict(rs, "").exit_code() == 9);
+
+  std::vector<CaseResult> m = {run("a", "x:1", CaseStatus::kPassed), run("b", "x:1", CaseStatus::kPassed),
+                               run("c", "x:1", CaseStatus::kPassed), run("d", "x:1", CaseStatus::kFailed),
+                               run("a", "y:2", CaseStatus::kPassed), run("b", "y:2", CaseStatus::kPassed),
+                               run("c", "y:2", CaseStatus::kPassed), run("d", "y:2", CaseStatus::kPassed)};
+  CHECK(GateFailures(m, 0.75).empty());
+  REQUIRE(GateFailures(m, 0.76).size() == 1);
+  CHECK(GateFailures(m, 0.76)[0].find("pass rate on x:1 0.75 (3 of 4 case runs)") == 0);
+  CHECK(GateFailures(m, std::nullopt).size() == 1);  // without a rate every run must pass
+  const std::vector<ModelSummary> s = SummarizeByModel(m);
+  REQUIRE(s.size() == 2);
+  CHECK(s[0].model == "x:1");
+  CHECK(s[0].pass_rate == doctest::Approx(0.75));
+  CHECK(s[1].pass_rate == doctest::Approx(1.0));
+}
+
+TEST_CASE("llm-rubric: the grader's verdict, its threshold, and garbage as a case error") {
+  EvalCase c = CaseWith({{{"type", "llm-rubric"}, {"value", "names Paris"}, {"threshold", 0.8}}});
+  const Assertion& a = c.asserts[0];
+  CHECK(a.threshold == 0.8);
+  CaseResult ok;
+  ok.status = CaseStatus::kPassed;
+  JudgeRubric(a, "```json\n{\"pass\": true, \"score\": 0.9, \"reason\": \"fine\"}\n```", &ok);
+  CHECK(ok.status == CaseStatus::kPassed);
+  CaseResult low;
+  low.status = CaseStatus::kPassed;
+  JudgeRubric(a, "{\"pass\": true, \"score\": 0.5, \"reason\": \"hedges\"}", &low);
+  CHECK(low.status == CaseStatus::kFailed);
+  CHECK(low.message.find("score 0.5 is below the threshold 0.8") != std::string::npos);
+  CaseResult no;
+  no.status = CaseStatus::kPassed;
+  JudgeRubric(a, "{\"pass\": false, \"score\": 1, \"reason\": \"wrong city\"}", &no);
+  CHECK(no.status == CaseStatus::kFailed);
+  CHECK(no.message.find("wrong city") != std::string::npos);
+  for (const char* garbage : {"looks fine", "{\"pass\": 1, \"score\": 1, \"reason\": \"\"}",
+                              "{\"pass\": true, \"reason\": \"x\"}", "{\"pass\": true, \"score\": 1}", "[]"}) {
+    CaseResult e;
+    e.status = CaseStatus::kPassed;
+    JudgeRubric(a, garbage, &e);
+    CHECK(e.status == CaseStatus::kError);
+    CHECK(e.call_status.exit_code() == 9);
+  }
+}

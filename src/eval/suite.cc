@@ -15,8 +15,9 @@ using nlohmann::json;
 // Enough to fix a broken suite; a file of nothing but errors would drown it.
 constexpr size_t kMaxErrors = 50;
 
-const std::set<std::string> kCaseKeys = {"id",   "prompt",     "messages",    "system", "model",      "data",
-                                         "vars", "max_tokens", "temperature", "assert", "description"};
+const std::set<std::string> kCaseKeys = {"id",     "prompt",     "messages",    "system", "model",
+                                         "data",   "vars",       "max_tokens",  "temperature", "assert",
+                                         "description", "repeat", "threshold", "grader"};
 
 bool IsBlank(const std::string& s) { return s.find_first_not_of(" \t\r") == std::string::npos; }
 
@@ -36,13 +37,17 @@ struct RawCase {
   std::optional<int64_t> max_tokens;
   std::optional<double> temperature;
   std::vector<json> asserts;
+  std::optional<int> repeat;
+  std::optional<double> threshold;
+  std::optional<std::string> grader;
 };
 
 std::string ReadRaw(const json& obj, bool is_defaults, RawCase* r) {
   for (auto it = obj.begin(); it != obj.end(); ++it) {
     if (!kCaseKeys.count(it.key()))
       return "unknown field \"" + it.key() +
-             "\" (expected id, prompt, messages, data, system, model, vars, max_tokens, temperature, assert)";
+             "\" (expected id, prompt, messages, data, system, model, vars, max_tokens, temperature, assert, "
+             "repeat, threshold, grader)";
   }
   auto string_field = [&](const char* key, std::optional<std::string>* out) -> std::string {
     if (!obj.contains(key)) return "";
@@ -58,7 +63,7 @@ std::string ReadRaw(const json& obj, bool is_defaults, RawCase* r) {
     return why;
   }
   for (auto [key, field] : {std::pair{"prompt", &r->prompt}, std::pair{"system", &r->system},
-                            std::pair{"model", &r->model}}) {
+                            std::pair{"model", &r->model}, std::pair{"grader", &r->grader}}) {
     if (!(why = string_field(key, field)).empty()) return why;
   }
   if (obj.contains("messages")) {
@@ -101,6 +106,18 @@ std::string ReadRaw(const json& obj, bool is_defaults, RawCase* r) {
     if (!v.is_number() || v.get<double>() < 0 || v.get<double>() > 2)
       return "\"temperature\" must be a number from 0 to 2";
     r->temperature = v.get<double>();
+  }
+  if (obj.contains("repeat")) {
+    const json& v = obj["repeat"];
+    if (!v.is_number_integer() || v.get<int64_t>() < 1 || v.get<int64_t>() > 1000)
+      return "\"repeat\" must be a whole number from 1 to 1000";
+    r->repeat = static_cast<int>(v.get<int64_t>());
+  }
+  if (obj.contains("threshold")) {
+    const json& v = obj["threshold"];
+    if (!v.is_number() || v.get<double>() < 0 || v.get<double>() > 1)
+      return "\"threshold\" must be the fraction of runs that must pass, from 0 to 1";
+    r->threshold = v.get<double>();
   }
   if (obj.contains("assert")) {
     if (!obj["assert"].is_array()) return "\"assert\" must be an array of {\"type\", \"value\"}";
@@ -186,6 +203,9 @@ std::string BuildCase(const RawCase& defaults, const RawCase& own, EvalCase* c) 
   c->model = own.model ? *own.model : defaults.model.value_or("");
   c->max_tokens = own.max_tokens ? own.max_tokens : defaults.max_tokens;
   c->temperature = own.temperature ? own.temperature : defaults.temperature;
+  c->repeat = own.repeat ? own.repeat : defaults.repeat;
+  c->threshold = own.threshold ? own.threshold : defaults.threshold;
+  const std::string grader = own.grader ? *own.grader : defaults.grader.value_or("");
 
   std::vector<json> asserts = defaults.asserts;
   asserts.insert(asserts.end(), own.asserts.begin(), own.asserts.end());
@@ -195,6 +215,7 @@ std::string BuildCase(const RawCase& defaults, const RawCase& own, EvalCase* c) 
       return "assert[" + std::to_string(i) + "]: " + why;
     Assertion a;
     if (!(why = ParseAssertion(templated, &a)).empty()) return "assert[" + std::to_string(i) + "]: " + why;
+    if (a.type == AssertionType::kLlmRubric && a.grader.empty()) a.grader = grader;
     c->asserts.push_back(std::move(a));
   }
   return "";

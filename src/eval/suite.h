@@ -26,6 +26,10 @@ struct EvalCase {
   std::optional<int64_t> max_tokens;
   std::optional<double> temperature;
   std::vector<Assertion> asserts;  // the defaults' first, then the case's own
+  std::optional<int> repeat;        // runs of this case (overrides --repeat)
+  // The least fraction of its runs that must pass for the case to pass
+  // (a flaky model that is right 4 times in 5 passes at 0.8); unset: all.
+  std::optional<double> threshold;
 };
 
 struct Suite {

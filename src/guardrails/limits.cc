@@ -16,6 +16,9 @@ std::string Usd(int64_t nanos) { return "$" + FormatNanosAtLeast(nanos, 4); }
 
 // Windows and days older than this are pruned on each admission.
 constexpr int64_t kKeepDays = 8;
+// Months are kept until this many days after they began: the month before
+// the current one stays visible.
+constexpr int64_t kKeepMonthDays = 62;
 
 constexpr const char* kWindowSql =
     "SELECT COALESCE((SELECT tokens FROM rate_windows WHERE user_id=?1 AND window_start=?2),0)"
@@ -23,11 +26,18 @@ constexpr const char* kWindowSql =
     " COALESCE((SELECT requests FROM rate_windows WHERE user_id=?1 AND window_start=?2),0)"
     " + COALESCE((SELECT SUM(requests) FROM reservations WHERE user_id=?1 AND window_start=?2 AND expires_ms>?3),0)";
 
+// ?4 is the month (YYYY-MM); its reservations are those whose day lies
+// between ?5 (YYYY-MM-01) and ?6 (YYYY-MM-31).
 constexpr const char* kSpendSql =
     "SELECT COALESCE((SELECT cost_nanos FROM daily_spend WHERE day=?2 AND user_id=?1),0)"
     " + COALESCE((SELECT SUM(cost_nanos) FROM reservations WHERE day=?2 AND user_id=?1 AND expires_ms>?3),0),"
     " COALESCE((SELECT SUM(cost_nanos) FROM daily_spend WHERE day=?2),0)"
-    " + COALESCE((SELECT SUM(cost_nanos) FROM reservations WHERE day=?2 AND expires_ms>?3),0)";
+    " + COALESCE((SELECT SUM(cost_nanos) FROM reservations WHERE day=?2 AND expires_ms>?3),0),"
+    " COALESCE((SELECT cost_nanos FROM monthly_spend WHERE month=?4 AND user_id=?1),0)"
+    " + COALESCE((SELECT SUM(cost_nanos) FROM reservations WHERE day BETWEEN ?5 AND ?6 AND user_id=?1"
+    " AND expires_ms>?3),0),"
+    " COALESCE((SELECT SUM(cost_nanos) FROM monthly_spend WHERE month=?4),0)"
+    " + COALESCE((SELECT SUM(cost_nanos) FROM reservations WHERE day BETWEEN ?5 AND ?6 AND expires_ms>?3),0)";
 
 }  // namespace
 
@@ -35,6 +45,8 @@ Status RefusalFor(const LimitConfig& config, const UsageClaim& claim, const Usag
   const std::string window = std::to_string(config.window_seconds) + " s window";
   const std::string resets = "; resets in " + std::to_string(usage.window_resets_in_s) + " s";
   const std::string day_resets = "; resets at 00:00 UTC in " + std::to_string(usage.day_resets_in_s) + " s";
+  const std::string month_resets =
+      "; resets at the start of the next UTC month in " + std::to_string(usage.month_resets_in_s) + " s";
   Status refusal;
   *wait_s = -1;
   // A claim larger than the limit itself would be refused in every window
@@ -55,6 +67,16 @@ Status RefusalFor(const LimitConfig& config, const UsageClaim& claim, const Usag
                              ", more than everyone's whole daily budget of " + Usd(config.daily_budget_nanos) +
                              " (LLM_DAILY_BUDGET_USD), so it can never pass; lower --max-tokens, pick a "
                              "cheaper model or raise LLM_DAILY_BUDGET_USD");
+  } else if (config.user_monthly_budget_nanos > 0 && claim.cost_nanos > config.user_monthly_budget_nanos) {
+    refusal = Status::Budget("monthly budget: this request may cost up to " + Usd(claim.cost_nanos) +
+                             ", more than the whole monthly budget of " + Usd(config.user_monthly_budget_nanos) +
+                             " (LLM_USER_MONTHLY_BUDGET_USD), so it can never pass; lower --max-tokens, pick a "
+                             "cheaper model or raise LLM_USER_MONTHLY_BUDGET_USD");
+  } else if (config.monthly_budget_nanos > 0 && claim.cost_nanos > config.monthly_budget_nanos) {
+    refusal = Status::Budget("monthly budget: this request may cost up to " + Usd(claim.cost_nanos) +
+                             ", more than everyone's whole monthly budget of " + Usd(config.monthly_budget_nanos) +
+                             " (LLM_MONTHLY_BUDGET_USD), so it can never pass; lower --max-tokens, pick a "
+                             "cheaper model or raise LLM_MONTHLY_BUDGET_USD");
   } else if (config.requests_per_window > 0 && usage.window_requests + 1 > config.requests_per_window) {
     *wait_s = usage.window_resets_in_s;
     refusal = Status::RateLimited("rate limit: user " + claim.user + " made " +
@@ -80,6 +102,18 @@ Status RefusalFor(const LimitConfig& config, const UsageClaim& claim, const Usag
                              Usd(config.daily_budget_nanos) +
                              " (LLM_DAILY_BUDGET_USD) today and this request may cost up to " +
                              Usd(claim.cost_nanos) + day_resets);
+  } else if (config.user_monthly_budget_nanos > 0 &&
+             usage.user_month_spend_nanos + claim.cost_nanos > config.user_monthly_budget_nanos) {
+    refusal = Status::Budget("monthly budget: user " + claim.user + " spent " + Usd(usage.user_month_spend_nanos) +
+                             " of " + Usd(config.user_monthly_budget_nanos) +
+                             " (LLM_USER_MONTHLY_BUDGET_USD) in " + usage.month +
+                             " and this request may cost up to " + Usd(claim.cost_nanos) + month_resets);
+  } else if (config.monthly_budget_nanos > 0 &&
+             usage.total_month_spend_nanos + claim.cost_nanos > config.monthly_budget_nanos) {
+    refusal = Status::Budget("monthly budget: everyone together spent " + Usd(usage.total_month_spend_nanos) +
+                             " of " + Usd(config.monthly_budget_nanos) + " (LLM_MONTHLY_BUDGET_USD) in " +
+                             usage.month + " and this request may cost up to " + Usd(claim.cost_nanos) +
+                             month_resets);
   }
   return refusal;
 }
@@ -99,6 +133,8 @@ Status Limiter::ReadUsage(UsageQueries& q, const std::string& user, int64_t now_
   out->window_resets_in_s = out->window_start_s + config_.window_seconds - now_s;
   out->day = UtcDayKey(now_ms);
   out->day_resets_in_s = 86400 - now_s % 86400;
+  out->month = UtcMonthKey(now_ms);
+  out->month_resets_in_s = (NextUtcMonthStartMs(now_ms) - now_ms + 999) / 1000;
 
   Statement& window = q.window;
   Statement& spend = q.spend;
@@ -108,10 +144,14 @@ Status Limiter::ReadUsage(UsageQueries& q, const std::string& user, int64_t now_
   out->window_requests = window.ColumnInt(1);
   window.Reset();  // no statement may stay mid-read across the commit
 
+  const std::string first_day = out->month + "-01", last_day = out->month + "-31";
   spend.Bind(1, std::string_view(user)).Bind(2, std::string_view(out->day)).Bind(3, now_ms);
+  spend.Bind(4, std::string_view(out->month)).Bind(5, std::string_view(first_day)).Bind(6, std::string_view(last_day));
   if (!spend.Step()) return spend.Failure("reading the spend counters");
   out->user_spend_nanos = spend.ColumnInt(0);
   out->total_spend_nanos = spend.ColumnInt(1);
+  out->user_month_spend_nanos = spend.ColumnInt(2);
+  out->total_month_spend_nanos = spend.ColumnInt(3);
   spend.Reset();
   return Status::Ok();
 }
@@ -146,6 +186,9 @@ Status Limiter::Admit(const UsageClaim& claim, int64_t now_ms, bool reserve,
     Statement prune_days(db_, "DELETE FROM daily_spend WHERE day < ?1");
     prune_days.Bind(1, std::string_view(UtcDayKey(now_ms - kKeepDays * 86'400'000)));
     prune_days.Step();
+    Statement prune_months(db_, "DELETE FROM monthly_spend WHERE month < ?1");
+    prune_months.Bind(1, std::string_view(UtcMonthKey(now_ms - kKeepMonthDays * 86'400'000)));
+    prune_months.Step();
   }
 
   ins.Bind(1, std::string_view(claim.user))
@@ -176,10 +219,15 @@ Status Limiter::Settle(const Reservation& r, int64_t tokens, int64_t cost_nanos)
                   " ON CONFLICT(day, user_id) DO UPDATE SET cost_nanos=cost_nanos+excluded.cost_nanos");
   spend.Bind(1, std::string_view(r.user)).Bind(2, std::string_view(r.day)).Bind(3, cost_nanos);
   spend.Step();
+  Statement month(db_,
+                  "INSERT INTO monthly_spend(user_id, month, cost_nanos) VALUES(?,substr(?,1,7),?)"
+                  " ON CONFLICT(month, user_id) DO UPDATE SET cost_nanos=cost_nanos+excluded.cost_nanos");
+  month.Bind(1, std::string_view(r.user)).Bind(2, std::string_view(r.day)).Bind(3, cost_nanos);
+  month.Step();
   Statement del(db_, "DELETE FROM reservations WHERE id=?");
   del.Bind(1, r.id);
   del.Step();
-  for (const Statement* s : {&win, &spend, &del})
+  for (const Statement* s : {&win, &spend, &month, &del})
     if (s->failed()) return s->Failure("recording usage");
   return tx.Commit();
 }

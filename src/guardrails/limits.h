@@ -20,6 +20,8 @@ struct LimitConfig {
   int64_t window_seconds = 3600;
   int64_t user_daily_budget_nanos = 0;  // 0 = off
   int64_t daily_budget_nanos = 0;       // 0 = off
+  int64_t user_monthly_budget_nanos = 0;  // 0 = off; per UTC calendar month
+  int64_t monthly_budget_nanos = 0;       // 0 = off
 };
 
 // What a call may consume at most.
@@ -39,10 +41,14 @@ struct UsageSnapshot {
   int64_t day_resets_in_s = 0;
   int64_t user_spend_nanos = 0;
   int64_t total_spend_nanos = 0;
+  std::string month;  // UTC, YYYY-MM
+  int64_t month_resets_in_s = 0;
+  int64_t user_month_spend_nanos = 0;
+  int64_t total_month_spend_nanos = 0;
 };
 
-// A held claim; kept by the caller so usage still lands in the right window
-// and day even when the row expired while the call ran.
+// A held claim; kept by the caller so usage still lands in the right window,
+// day and month (the day's) even when the row expired while the call ran.
 struct Reservation {
   int64_t id = 0;
   std::string user;

@@ -1,4 +1,5 @@
 #include "guardrails/limits.h"
+#include "util/time_format.h"
 #include "util/utc_calendar.h"
 
 #include <doctest/doctest.h>
@@ -111,4 +112,42 @@ TEST_CASE("spend caps per user and for everyone, per UTC day") {
   CHECK(st.message().find("LLM_DAILY_BUDGET_USD") != std::string::npos);
   CHECK(UtcDayKey(kNow) == "2026-09-21");
   CHECK(limiter.Admit({"ann", 0, 900'000}, kNow + 86'400'000, false, 0, &r).ok());
+}
+
+TEST_CASE("monthly caps span days, reset with the UTC month, and count reservations in flight") {
+  Database db;
+  REQUIRE(db.Open(TempDb()).ok());
+  LimitConfig cfg;
+  cfg.user_monthly_budget_nanos = 1000;
+  cfg.monthly_budget_nanos = 1500;
+  Limiter limiter(db, cfg);
+  const int64_t nov3 = *ParseIsoUtc("2026-11-03T10:00:00Z");
+  const int64_t nov29 = *ParseIsoUtc("2026-11-29T10:00:00Z");
+  const int64_t dec1 = *ParseIsoUtc("2026-12-01T00:00:00Z");
+  Reservation r;
+  REQUIRE(limiter.Admit({"ann", 0, 600}, nov3, true, 60000, &r).ok());
+  // Held, not yet settled: a second claim of 600 would pass the user's cap.
+  Reservation r2;
+  Status held = limiter.Admit({"ann", 0, 600}, nov3, true, 60000, &r2);
+  CHECK(held.code() == StatusCode::kBudget);
+  CHECK(held.message().find("LLM_USER_MONTHLY_BUDGET_USD") != std::string::npos);
+  CHECK(held.message().find("in 2026-11") != std::string::npos);
+  REQUIRE(limiter.Settle(r, 0, 500).ok());
+  // Weeks later, the month still remembers: 500 + 600 > 1000.
+  CHECK(limiter.Admit({"ann", 0, 600}, nov29, true, 60000, &r2).code() == StatusCode::kBudget);
+  REQUIRE(limiter.Admit({"ann", 0, 500}, nov29, true, 60000, &r2).ok());
+  REQUIRE(limiter.Settle(r2, 0, 500).ok());
+  // Everyone's cap: 1000 spent, bob's 600 would make 1600 > 1500.
+  Status all = limiter.Admit({"bob", 0, 600}, nov29, true, 60000, &r2);
+  CHECK(all.message().find("LLM_MONTHLY_BUDGET_USD") != std::string::npos);
+  UsageSnapshot u;
+  REQUIRE(limiter.Snapshot("ann", nov29, &u).ok());
+  CHECK(u.month == "2026-11");
+  CHECK(u.user_month_spend_nanos == 1000);
+  CHECK(u.total_month_spend_nanos == 1000);
+  CHECK(u.month_resets_in_s == (dec1 - nov29) / 1000);
+  // A new month starts from nothing.
+  CHECK(limiter.Admit({"ann", 0, 1000}, dec1, false, 0, &r2).ok());
+  // A claim larger than the cap itself can never pass.
+  CHECK(limiter.Admit({"ann", 0, 1001}, dec1, false, 0, &r2).message().find("can never pass") != std::string::npos);
 }

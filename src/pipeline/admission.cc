@@ -45,6 +45,8 @@ LimitConfig LimitsFromSettings(const Settings& s) {
   c.window_seconds = s.rate_limit_window_seconds;
   c.user_daily_budget_nanos = UsdToNanos(s.user_daily_budget_usd);
   c.daily_budget_nanos = UsdToNanos(s.daily_budget_usd);
+  c.user_monthly_budget_nanos = UsdToNanos(s.user_monthly_budget_usd);
+  c.monthly_budget_nanos = UsdToNanos(s.monthly_budget_usd);
   return c;
 }
 

@@ -17,6 +17,7 @@ CallRun::CallRun(const PipelineContext& c, const CallPlan& p, CallOutcome* o)
   rec.conversation = spec.conversation;
   rec.history_dropped = spec.history_dropped;
   rec.replay_of = spec.replay_of;
+  rec.tags = spec.tags;
   rec.provider = spec.primary.provider;
   rec.model = spec.primary.model;
   rec.prompt_hash = plan.primary().prompt_hash;

@@ -77,6 +77,7 @@ struct CallSpec {
   // Set with conversation: the turn the record stage appends, in the
   // record's own transaction, when the call succeeded.
   std::optional<PendingTurn> new_turn;
+  std::vector<std::pair<std::string, std::string>> tags;  // sorted by key
 };
 
 struct CallOutcome {

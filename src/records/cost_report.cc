@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "config/tags.h"
 #include "records/money.h"
 #include "util/utc_calendar.h"
 
@@ -28,34 +29,50 @@ int64_t TotalToInt(double total) {
 }  // namespace
 
 Status ParseGroupBy(const std::string& text, GroupBy* out) {
-  for (GroupBy g : {GroupBy::kUser, GroupBy::kModel, GroupBy::kProvider, GroupBy::kDay,
-                    GroupBy::kHour}) {
+  if (text.starts_with("tag:")) {
+    std::string key = text.substr(4);
+    if (std::string why = WhyBadTagKey(key); !why.empty()) return Status::Usage("--by " + text + ": " + why);
+    *out = GroupBy::Tag(std::move(key));
+    return Status::Ok();
+  }
+  for (const GroupBy& g : {GroupBy::kUser, GroupBy::kModel, GroupBy::kProvider, GroupBy::kDay, GroupBy::kHour}) {
     if (text == GroupByName(g)) {
       *out = g;
       return Status::Ok();
     }
   }
-  return Status::Usage("--by " + text + ": expected user, model, provider, day or hour");
+  return Status::Usage("--by " + text + ": expected user, model, provider, day, hour or tag:KEY");
 }
 
-const char* GroupByName(GroupBy g) {
-  switch (g) {
-    case GroupBy::kUser: return "user";
-    case GroupBy::kModel: return "model";
-    case GroupBy::kProvider: return "provider";
-    case GroupBy::kDay: return "day";
-    case GroupBy::kHour: return "hour";
+std::string GroupByName(const GroupBy& g) {
+  switch (g.kind) {
+    case GroupKind::kUser: return "user";
+    case GroupKind::kModel: return "model";
+    case GroupKind::kProvider: return "provider";
+    case GroupKind::kDay: return "day";
+    case GroupKind::kHour: return "hour";
+    case GroupKind::kTag: return "tag:" + g.tag;
   }
   return "";
 }
 
-std::string GroupValue(GroupBy g, const CallRecord& r) {
-  switch (g) {
-    case GroupBy::kUser: return r.user_id;
-    case GroupBy::kModel: return r.model;
-    case GroupBy::kProvider: return r.provider;
-    case GroupBy::kDay: return UtcDayKey(r.timestamp_ms);
-    case GroupBy::kHour: return UtcHourKey(r.timestamp_ms);
+const std::string* FindTag(const CallRecord& r, const std::string& key) {
+  for (const auto& [k, v] : r.tags)
+    if (k == key) return &v;
+  return nullptr;
+}
+
+std::string GroupValue(const GroupBy& g, const CallRecord& r) {
+  switch (g.kind) {
+    case GroupKind::kUser: return r.user_id;
+    case GroupKind::kModel: return r.model;
+    case GroupKind::kProvider: return r.provider;
+    case GroupKind::kDay: return UtcDayKey(r.timestamp_ms);
+    case GroupKind::kHour: return UtcHourKey(r.timestamp_ms);
+    case GroupKind::kTag: {
+      const std::string* v = FindTag(r, g.tag);
+      return v ? *v : std::string();
+    }
   }
   return "";
 }
@@ -90,11 +107,14 @@ void CostAggregator::Add(const CallRecord& r) {
   total_.Add(r);
   if (by_.empty()) return;
   key_.clear();
-  for (GroupBy g : by_) {
-    switch (g) {
-      case GroupBy::kUser: key_ += r.user_id; break;
-      case GroupBy::kModel: key_ += r.model; break;
-      case GroupBy::kProvider: key_ += r.provider; break;
+  for (const GroupBy& g : by_) {
+    switch (g.kind) {
+      case GroupKind::kUser: key_ += r.user_id; break;
+      case GroupKind::kModel: key_ += r.model; break;
+      case GroupKind::kProvider: key_ += r.provider; break;
+      case GroupKind::kTag:
+        if (const std::string* v = FindTag(r, g.tag)) key_ += *v;
+        break;
       default: key_ += GroupValue(g, r); break;
     }
     key_ += kKeySeparator;
@@ -102,7 +122,7 @@ void CostAggregator::Add(const CallRecord& r) {
   auto it = groups_.find(key_);
   if (it == groups_.end()) {
     CostRow row;
-    for (GroupBy g : by_) row.keys.push_back(GroupValue(g, r));
+    for (const GroupBy& g : by_) row.keys.push_back(GroupValue(g, r));
     it = groups_.emplace(key_, std::move(row)).first;
   }
   it->second.totals.Add(r);
@@ -121,9 +141,12 @@ std::string CostReportSql(const RecordFilter& filter, const std::vector<GroupBy>
   if (!by.empty()) {
     // Groups are few and calls many: SQLite would sort every row to group
     // them, where a hash map over the rows in index order costs a fraction.
+    std::string tag_columns;
+    for (const GroupBy& g : by)
+      if (g.kind == GroupKind::kTag) tag_columns += ", json_extract(tags, '" + TagJsonPath(g.tag) + "')";
     return "SELECT ts_ms, user_id, provider, model, input_tokens, output_tokens, cache_hit, "
-           "error_type IS NOT NULL, cost_nanos, saved_cost_nanos, price_source FROM calls " +
-           filter.SqlWhere();
+           "error_type IS NOT NULL, cost_nanos, saved_cost_nanos, price_source" +
+           tag_columns + " FROM calls " + filter.SqlWhere();
   }
   // TOTAL never fails where SUM stops with "integer overflow", and it is exact
   // while a sum stays below 2^53 (9 million dollars in nanos); values outside
@@ -169,6 +192,13 @@ Status CostReportFromDatabase(Database& db, const RecordFilter& filter,
       r.cost_nanos = q.ColumnInt(8);
       r.saved_cost_nanos = q.ColumnInt(9);
       r.price_source = q.ColumnText(10);
+      r.tags.clear();
+      int column = 11;
+      for (const GroupBy& g : by) {
+        if (g.kind != GroupKind::kTag) continue;
+        std::string value = q.ColumnText(column++);
+        if (!value.empty()) r.tags.emplace_back(g.tag, std::move(value));
+      }
       groups.Add(r);
     }
     if (q.failed()) return q.Failure("reading call records");

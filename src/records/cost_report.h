@@ -1,5 +1,5 @@
 // Cost totals over call records, optionally grouped (nested, in the order
-// given) by user, model, provider, UTC day or UTC hour. Money is summed in
+// given) by user, model, provider, UTC day, UTC hour or the value of a tag. Money is summed in
 // integer nano-dollars, so a total equals the sum of its records exactly.
 #pragma once
 
@@ -15,14 +15,32 @@
 
 namespace llmctl {
 
-enum class GroupBy { kUser, kModel, kProvider, kDay, kHour };
+enum class GroupKind { kUser, kModel, kProvider, kDay, kHour, kTag };
 
-// "user", "model", "provider", "day", "hour".
+struct GroupBy {
+  GroupKind kind = GroupKind::kUser;
+  std::string tag;  // kTag: the tag's key
+
+  static const GroupBy kUser, kModel, kProvider, kDay, kHour;
+  static GroupBy Tag(std::string key) { return {GroupKind::kTag, std::move(key)}; }
+  bool operator==(const GroupBy&) const = default;
+};
+inline const GroupBy GroupBy::kUser{GroupKind::kUser, {}};
+inline const GroupBy GroupBy::kModel{GroupKind::kModel, {}};
+inline const GroupBy GroupBy::kProvider{GroupKind::kProvider, {}};
+inline const GroupBy GroupBy::kDay{GroupKind::kDay, {}};
+inline const GroupBy GroupBy::kHour{GroupKind::kHour, {}};
+
+// "user", "model", "provider", "day", "hour", "tag:KEY".
 Status ParseGroupBy(const std::string& text, GroupBy* out);
-const char* GroupByName(GroupBy g);
+// The same names: the column header and JSON key of the grouping.
+std::string GroupByName(const GroupBy& g);
 // The group value of a record: its user/model/provider, "2026-11-28" for
-// day, "2026-11-28T10:00Z" for hour.
-std::string GroupValue(GroupBy g, const CallRecord& r);
+// day, "2026-11-28T10:00Z" for hour, the tag's value ("" when the record
+// has no such tag).
+std::string GroupValue(const GroupBy& g, const CallRecord& r);
+// The value of the record's tag `key`, or null.
+const std::string* FindTag(const CallRecord& r, const std::string& key);
 
 struct CostTotals {
   int64_t calls = 0;

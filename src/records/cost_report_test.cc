@@ -264,3 +264,63 @@ TEST_CASE("cost report: the planner reads the report index, seeking to --since")
 }
 
 }  // namespace llmctl
+
+namespace llmctl {
+namespace {
+
+TEST_CASE("cost-report groups and filters by tag, the same from the database and from JSONL") {
+  ScratchDir dir;
+  Database db;
+  REQUIRE(db.Open(dir.File("tags.db")).ok());
+  std::string text;
+  std::vector<CallRecord> records = Fixture();
+  records[0].tags = {{"ci_job", "4711"}, {"team", "search"}};
+  records[1].tags = {{"ci_job", "4711"}};
+  records[3].tags = {{"ci_job", "4712"}, {"team", "search"}};
+  for (const CallRecord& r : records) {
+    Insert(db, r);
+    text += r.ToJsonLine() + "\n";
+  }
+  const std::string jsonl = dir.Write("tags.jsonl", text);
+  auto from_db = [&](const RecordFilter& f, std::vector<GroupBy> by) {
+    CostReport r;
+    REQUIRE(CostReportFromDatabase(db, f, by, &r).ok());
+    return r;
+  };
+  auto from_jsonl = [&](const RecordFilter& f, std::vector<GroupBy> by) {
+    CostAggregator agg(by);
+    REQUIRE(ReadJsonlRecords({jsonl}, true, [&](const CallRecord& r) {
+              if (f.Matches(r)) agg.Add(r);
+            }).ok());
+    return agg.Finish();
+  };
+  GroupBy by_job;
+  REQUIRE(ParseGroupBy("tag:ci_job", &by_job).ok());
+  CHECK(GroupByName(by_job) == "tag:ci_job");
+  CostReport r = from_db({}, {by_job});
+  REQUIRE(r.rows.size() == 3);
+  CHECK(r.rows[0].keys[0] == "");  // the untagged calls
+  CHECK(r.rows[0].totals.calls == 2);
+  CHECK(r.rows[1].keys[0] == "4711");
+  CHECK(r.rows[1].totals.cost_nanos == 300'000'000);
+  CHECK(r.rows[2].keys[0] == "4712");
+  CheckSame(r, from_jsonl({}, {by_job}));
+
+  RecordFilter search;
+  search.tags = {{"team", "search"}};
+  CostReport f = from_db(search, {});
+  CHECK(f.total.calls == 2);
+  CHECK(f.total.cost_nanos == 433'333'333);
+  CheckSame(f, from_jsonl(search, {}));
+  CheckSame(from_db(search, {by_job, GroupBy::kUser}), from_jsonl(search, {by_job, GroupBy::kUser}));
+  search.tags.push_back({"ci_job", "4711"});
+  CHECK(from_db(search, {}).total.calls == 1);
+  CHECK(from_jsonl(search, {}).total.calls == 1);
+
+  GroupBy bad;
+  CHECK(ParseGroupBy("tag:", &bad).code() == StatusCode::kUsage);
+  CHECK(ParseGroupBy("tag:a b", &bad).code() == StatusCode::kUsage);
+}
+
+}  // namespace
+}  // namespace llmctl

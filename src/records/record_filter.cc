@@ -4,6 +4,16 @@
 
 namespace llmctl {
 
+std::string TagJsonPath(const std::string& key) {
+  std::string path = "$.\"";
+  for (char c : key) {
+    if (c == '\'') path += "''";
+    else if (c == '"' || c == '\\') continue;
+    else path += c;
+  }
+  return path + "\"";
+}
+
 bool RecordFilter::Matches(const CallRecord& r) const {
   if (since_ms && r.timestamp_ms < *since_ms) return false;
   if (until_ms && r.timestamp_ms >= *until_ms) return false;
@@ -11,6 +21,15 @@ bool RecordFilter::Matches(const CallRecord& r) const {
   if (!model.empty() && r.model != model) return false;
   if (!provider.empty() && r.provider != provider) return false;
   if (!request_id.empty() && r.request_id != request_id) return false;
+  for (const auto& [key, value] : tags) {
+    bool found = false;
+    for (const auto& [k, v] : r.tags)
+      if (k == key) {
+        found = v == value;
+        break;
+      }
+    if (!found) return false;
+  }
   return true;
 }
 
@@ -26,6 +45,7 @@ std::string RecordFilter::SqlWhere() const {
   if (!model.empty()) add("model = ?");
   if (!provider.empty()) add("provider = ?");
   if (!request_id.empty()) add("request_id = ?");
+  for (const auto& tag : tags) add(("json_extract(tags, '" + TagJsonPath(tag.first) + "') = ?").c_str());
   return where;
 }
 
@@ -37,6 +57,7 @@ int RecordFilter::BindSql(Statement* stmt) const {
   if (!model.empty()) stmt->Bind(++i, std::string_view(model));
   if (!provider.empty()) stmt->Bind(++i, std::string_view(provider));
   if (!request_id.empty()) stmt->Bind(++i, std::string_view(request_id));
+  for (const auto& tag : tags) stmt->Bind(++i, std::string_view(tag.second));
   return i;
 }
 

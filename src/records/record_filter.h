@@ -6,6 +6,8 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "records/call_record.h"
 #include "store/database.h"
@@ -20,6 +22,9 @@ struct RecordFilter {
   std::string model;
   std::string provider;
   std::string request_id;
+  // Every one must be on the record with that value. Keys are tag keys
+  // (letters, digits, '_', '.', '-'), so they are quoted into SQL as is.
+  std::vector<std::pair<std::string, std::string>> tags;
 
   bool Matches(const CallRecord& r) const;
 
@@ -29,6 +34,10 @@ struct RecordFilter {
   std::string SqlWhere() const;
   int BindSql(Statement* stmt) const;
 };
+
+// The SQLite JSON path of a tag inside the calls table's `tags` column,
+// ready to sit between single quotes in SQL: $."KEY".
+std::string TagJsonPath(const std::string& key);
 
 // A --since/--until value: a duration ("24h", "7d": that long before
 // now_ms) or an ISO date/time in UTC ("2026-11-28", "2026-11-28T10:15").

@@ -253,3 +253,21 @@ TEST_CASE("jsonl report input: lines longer than the read buffer") {
 }
 
 }  // namespace llmctl
+
+namespace llmctl {
+
+TEST_CASE("ParseRecordLine reads the tags object, sorted by key, and walks past other nesting") {
+  CallRecord r;
+  REQUIRE(ParseRecordLine(R"({"timestamp": "2026-11-28T10:15:03.123Z", "tags": {"team": "search", "ci_job": "4711"},)"
+                          R"( "attempts": [{"provider": "openai", "tags": {"x": "y"}}], "cost_usd": 0.5})",
+                          &r)
+              .ok());
+  REQUIRE(r.tags.size() == 2);
+  CHECK(r.tags[0] == std::pair<std::string, std::string>{"ci_job", "4711"});
+  CHECK(r.tags[1] == std::pair<std::string, std::string>{"team", "search"});
+  CHECK(r.cost_nanos == 500'000'000);
+  REQUIRE(ParseRecordLine(R"({"timestamp": "2026-11-28T10:15:03.123Z", "tags": {}})", &r).ok());
+  CHECK(r.tags.empty());
+}
+
+}  // namespace llmctl

@@ -33,7 +33,7 @@ const std::string& InsertSql() {
       columns += std::string(f.column) + ", ";
       values += "?,";
     }
-    return "INSERT INTO calls(" + columns + "record) VALUES(" + values + "?)";
+    return "INSERT INTO calls(" + columns + "tags, record) VALUES(" + values + "?,?)";
   }();
   return sql;
 }
@@ -67,6 +67,13 @@ Status InsertCallRecord(Database& db, const CallRecord& r, const std::string& li
   int index = 0;
   for (const RecordField& f : RecordFields())
     if (f.column) BindField(ins, ++index, f, r);
+  if (r.tags.empty()) {
+    ins.BindNull(++index);
+  } else {
+    nlohmann::json tags = nlohmann::json::object();
+    for (const auto& [key, value] : r.tags) tags[key] = value;
+    ins.Bind(++index, std::string_view(tags.dump()));
+  }
   ins.Bind(++index, std::string_view(line));
   ins.Step();
   return ins.Failure("writing the call record");

@@ -159,6 +159,25 @@ CREATE TABLE audit_entries (
 );
 CREATE INDEX audit_created ON audit_entries(created_ms);
 )sql"},
+    // Reports group and filter by tag; NULL for the (many) untagged calls
+    // keeps the column free for them.
+    {10, "call tags as a column, so reports group and filter by tag without parsing records", R"sql(
+ALTER TABLE calls ADD COLUMN tags TEXT;
+UPDATE calls SET tags = json_extract(record, '$.tags')
+  WHERE record LIKE '%"tags":{"%' AND json_type(record, '$.tags') = 'object';
+)sql"},
+    // Daily counters are pruned after a week, so a month needs its own.
+    // Seeded from the days still kept.
+    {11, "monthly spend counters", R"sql(
+CREATE TABLE monthly_spend (
+  user_id TEXT NOT NULL,
+  month TEXT NOT NULL,
+  cost_nanos INTEGER NOT NULL DEFAULT 0,
+  PRIMARY KEY (month, user_id)
+) WITHOUT ROWID;
+INSERT INTO monthly_spend(user_id, month, cost_nanos)
+  SELECT user_id, substr(day, 1, 7), SUM(cost_nanos) FROM daily_spend GROUP BY user_id, substr(day, 1, 7);
+)sql"},
 };
 
 }  // namespace

@@ -58,6 +58,20 @@ std::string UtcDayKey(int64_t unix_ms) {
   return buf;
 }
 
+std::string UtcMonthKey(int64_t unix_ms) {
+  Civil c = CivilFromDays(FloorDiv(unix_ms, kMsPerDay));
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%04lld-%02u", static_cast<long long>(c.year), c.month);
+  return buf;
+}
+
+int64_t NextUtcMonthStartMs(int64_t unix_ms) {
+  Civil c = CivilFromDays(FloorDiv(unix_ms, kMsPerDay));
+  const int64_t year = c.year + (c.month == 12);
+  const unsigned month = c.month == 12 ? 1 : c.month + 1;
+  return DaysFromCivil(year, month, 1) * kMsPerDay;
+}
+
 std::string UtcHourKey(int64_t unix_ms) {
   const int64_t day = FloorDiv(unix_ms, kMsPerDay);
   const int hour = static_cast<int>((unix_ms - day * kMsPerDay) / 3'600'000);

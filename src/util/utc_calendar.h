@@ -15,6 +15,10 @@ int64_t DaysFromCivil(int64_t year, unsigned month, unsigned day);
 
 // "2026-11-28": the UTC day holding unix_ms.
 std::string UtcDayKey(int64_t unix_ms);
+// "2026-11": the UTC calendar month holding unix_ms.
+std::string UtcMonthKey(int64_t unix_ms);
+// Unix ms of the first instant of the UTC month after the one holding unix_ms.
+int64_t NextUtcMonthStartMs(int64_t unix_ms);
 // "2026-11-28T10:00Z": the UTC hour holding unix_ms (parseable by ParseIsoUtc).
 std::string UtcHourKey(int64_t unix_ms);
 

@@ -3,9 +3,11 @@
 # `complete`, loops of `eval -c 4` (one connection per worker thread), two
 # loops continuing one conversation with the audit store on, and readers
 # and writers beside them (`cost-report`, `limits`, `logs`, `cache import`,
-# `conversation show`) for a bounded time. The file must stay intact, no
-# invocation may fail, every call must have its record, every conversation
-# call its turn (none lost to a concurrent one) and its audit entry. A process that
+# `conversation show`) for a bounded time, with tags on every call and the
+# monthly caps on (their counters written by every call). The file must stay
+# intact, no invocation may fail, every call must have its record, every
+# conversation call its turn (none lost to a concurrent one) and its audit
+# entry. A process that
 # closed any descriptor of the open database file would drop its own locks
 # on it and let the others corrupt it within seconds.
 # shellcheck source=lib.sh
@@ -29,7 +31,8 @@ assert_exit 0
 assert_eq 2 "$(grep -c . "$TMP/cassette.jsonl")" "cassette exported"
 
 _llm_vars
-VARS=("${_LLM_VARS[@]}" "LLMCTL_DB=$DB" LLM_RATE_LIMIT_TOKENS=0 LLM_CACHE=off)
+VARS=("${_LLM_VARS[@]}" "LLMCTL_DB=$DB" LLM_RATE_LIMIT_TOKENS=0 LLM_CACHE=off LLMCTL_TAGS=ci_job=mixed
+  LLM_USER_MONTHLY_BUDGET_USD=1000 LLM_MONTHLY_BUDGET_USD=1000)
 END=$((SECONDS + DURATION))
 
 # loop NAME CMD...: runs llmctl CMD until the time is up; one line per run
@@ -57,16 +60,18 @@ env -i "${VARS[@]}" "LLMCTL_AUDIT_KEY_FILE=$TMP/audit.key" "$LLMCTL_BIN" complet
   "the first turn" >/dev/null </dev/null || fail "the conversation's first turn failed"
 pids=()
 for u in 1 2 3; do
-  loop "complete$u" complete -p mock -u "user$u" "a call from loop $u" &
+  loop "complete$u" complete -p mock -u "user$u" --tag "loop=$u" "a call from loop $u" &
   pids+=($!)
 done
 for e in 1 2; do
-  loop "eval$e" eval -c 4 -p mock -u "evaluser$e" "$TMP/suite.jsonl" &
+  loop "eval$e" eval -c 4 -p mock -u "evaluser$e" --tag "loop=eval$e" "$TMP/suite.jsonl" &
   pids+=($!)
 done
 loop report cost-report --by user &
 pids+=($!)
 loop limits limits -u user1 &
+pids+=($!)
+loop tagreport cost-report --by tag:loop --tag ci_job=mixed --format csv &
 pids+=($!)
 loop logs logs -n 5 &
 pids+=($!)
@@ -86,7 +91,7 @@ runs() { if [[ -f $TMP/$1.runs ]]; then wc -l <"$TMP/$1.runs"; else echo 0; fi; 
 failures() { grep -cv '^0$' "$TMP/$1.runs" 2>/dev/null || true; }
 
 assert_eq ok "$(sqlite3 "$DB" 'PRAGMA integrity_check;')" "integrity_check after ${DURATION} s of mixed load"
-for name in complete1 complete2 complete3 eval1 eval2 report limits logs import conversation1 conversation2 show; do
+for name in complete1 complete2 complete3 eval1 eval2 report limits tagreport logs import conversation1 conversation2 show; do
   ASSERTIONS=$((ASSERTIONS + 1))
   if (($(runs "$name") == 0)); then fail "loop $name never ran"; fi
   if [[ $(failures "$name") != 0 ]]; then
@@ -96,7 +101,12 @@ done
 for u in 1 2 3; do
   assert_eq "$(runs "complete$u")" "$(sqlite3 "$DB" "select count(*) from calls where user_id = 'user$u';")" \
     "every complete of loop $u has its record"
+  assert_eq "$(runs "complete$u")" "$(sqlite3 "$DB" "select count(*) from calls where json_extract(tags, '\$.loop') = '$u';")" \
+    "every complete of loop $u carries its tag"
 done
+assert_eq "$(sqlite3 "$DB" 'select count(*) from calls;')" \
+  "$(sqlite3 "$DB" "select count(*) from calls where json_extract(tags, '\$.ci_job') = 'mixed';")" "every call carries LLMCTL_TAGS"
+assert_eq 1 "$(sqlite3 "$DB" "select count(*) > 0 from monthly_spend;")" "the monthly counters were written"
 for e in 1 2; do
   assert_eq "$(($(runs "eval$e") * CASES))" \
     "$(sqlite3 "$DB" "select count(*) from calls where user_id = 'evaluser$e';")" \
