@@ -617,6 +617,8 @@ TEST_CASE("schema re-ask: the errors go back with the earlier answer, and both r
   CHECK(failed.withheld);
   CHECK(h.script.requests.size() == 4);
   CHECK(h.Records()[1]["output_tokens"] == 14);
+}
+
 TEST_CASE("conversation: a failed, refused, interrupted or truncated call leaves it as it was") {
   Harness h;
   h.spec.request.temperature = 0.5;  // not cached: every call reaches the provider
