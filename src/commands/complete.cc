@@ -134,14 +134,15 @@ Status LoadData(const CompleteOptions& o, std::vector<std::string>* out) {
 }
 
 // The output checks of the flags; a bad schema or expression is exit 2.
-Status LoadChecks(const CompleteOptions& o, std::unique_ptr<OutputChecker>* out) {
+// schema_file: --schema, else the template's schema, else empty.
+Status LoadChecks(const CompleteOptions& o, const std::string& schema_file, std::unique_ptr<OutputChecker>* out) {
   OutputCheckOptions c;
   c.expect_json = o.expect_json;
   c.expect_regex = o.expect_regex;
   c.deny_regex = o.deny_regex;
-  if (!o.schema_file.empty()) {
-    const std::string what = "--schema " + o.schema_file;
-    std::ifstream in(o.schema_file, std::ios::binary);
+  if (!schema_file.empty()) {
+    const std::string what = (o.schema_file.empty() ? "the template's schema " : "--schema ") + schema_file;
+    std::ifstream in(schema_file, std::ios::binary);
     if (!in) return Status::Usage(what + ": cannot read the file: " + std::strerror(errno));
     std::string text;
     Status st = ReadAll(in, what, &text);
@@ -253,9 +254,6 @@ Status UseTemplate(const CompleteOptions& o, const Environment& env, CallFlags* 
     st = ParseTemplateVar(v, &u.vars);
     if (!st.ok()) return st;
   }
-  if (u.tmpl.schema)
-    return Status::Usage("template " + u.tmpl.name + " sets schema, but this llmctl has no structured-output "
-                         "check to apply it with; remove the key");
   if (u.tmpl.model && call->model.empty() && call->provider.empty()) call->model = *u.tmpl.model;
   char number[32];
   if (u.tmpl.temperature && !call->temperature) {
@@ -303,7 +301,13 @@ Status RunComplete(const CompleteOptions& o, const GlobalOptions& g) {
   st = LoadData(o, &spec.data);
   if (!st.ok()) return st;
   std::unique_ptr<OutputChecker> checks;
-  st = LoadChecks(o, &checks);
+  std::string schema_file = o.schema_file;
+  if (schema_file.empty() && use && use->tmpl.schema) {
+    // A relative path is read from the templates directory, beside the template.
+    schema_file = *use->tmpl.schema;
+    if (schema_file.front() != '/') schema_file = TemplateDirectory(env) + "/" + schema_file;
+  }
+  st = LoadChecks(o, schema_file, &checks);
   if (!st.ok()) return st;
   if (checks->active()) spec.checks = checks.get();
   if (const JsonSchema* schema = checks->schema()) spec.request.response_schema = schema->document();

@@ -32,6 +32,19 @@ assert_eq gpt-4o "$(req .model)" "the template's model"
 assert_eq 321 "$(req '.max_completion_tokens // .max_tokens')" "the template's max_tokens"
 assert_eq 0.2 "$(req .temperature)" "the template's temperature"
 
+# A template's schema (a path beside the template) is requested natively
+# and checked like --schema: the fake's plain-text answer fails it, so after
+# the re-ask the answer is withheld.
+printf '{"type": "object", "required": ["name"]}' >"$TPL/person.json"
+cat >"$TPL/person.toml" <<'TOML'
+prompt = "Describe {{who}}."
+schema = "person.json"
+TOML
+llm complete -t person -V who=Ada -m openai:gpt-4o-mini </dev/null
+assert_exit 10 "an answer failing the template's schema is withheld"
+assert_contains "$(req '.response_format | tojson')" '"required":["name"]' "the template's schema is sent"
+rm "$TPL/person.toml" "$TPL/person.json"
+
 llm complete -t review -V lang=Go -V team=web -m openai:gpt-4o-mini --max-tokens 99 --temperature 1 -s "Own system." "x" </dev/null
 assert_exit 0 "flags override the template"
 assert_eq gpt-4o-mini "$(req .model)"
