@@ -88,7 +88,6 @@ assert_nothing_sent "bad configuration: nothing sent"
 
 # ---------------------------------------------------------------- scanner: warn, block, dry run
 fake_reset
-n=$(record_count)
 llm complete -p openai --data "$TMP/evil.txt" "Summarise the ticket" </dev/null
 assert_exit 0 "warn (the default) still sends"
 assert_eq 1 "$(fake_stats .requests)"
