@@ -25,8 +25,10 @@ int main(int argc, char** argv) {
   // Global options work after the command too: `llmctl complete -v --config f`.
   app.fallthrough();
   CommandContext ctx;
-  app.add_option("--config", ctx.globals.config_path, "Config file (default $LLMCTL_CONFIG, ~/.config/llmctl/config.toml)");
-  app.add_option("--log-format", ctx.globals.log_format, "Diagnostics format on stderr: text or json")
+  app.add_option("--config", ctx.globals.config_path,
+                 "Config file (default $LLMCTL_CONFIG, ~/.config/llmctl/config.toml)");
+  app.add_option("--log-format", ctx.globals.log_format,
+                 "Diagnostics format on stderr: text or json")
       ->check(CLI::IsMember({"text", "json"}));
   app.add_flag("-v,--verbose", ctx.globals.verbosity, "More diagnostics (repeat for debug)");
   app.add_flag("-q,--quiet", ctx.globals.quiet, "Only errors on stderr");
@@ -39,13 +41,20 @@ int main(int argc, char** argv) {
     void (*add)(CLI::App&, CommandContext&);
   };
   static constexpr CommandEntry kCommands[] = {
-      {"complete", AddCompleteCommand},         {"config-check", AddConfigCheckCommand},
-      {"logs", AddLogsCommand},                 {"cost-report", AddCostReportCommand},
-      {"latency-stats", AddLatencyStatsCommand}, {"limits", AddLimitsCommand},
-      {"models", AddModelsCommand},             {"cache", AddCacheCommand},
-      {"eval", AddEvalCommand},                 {"tokens", AddTokensCommand},
-      {"conversation", AddConversationCommand}, {"template", AddTemplateCommand},
-      {"audit", AddAuditCommand},               {"replay", AddReplayCommand},
+      {"complete", AddCompleteCommand},
+      {"config-check", AddConfigCheckCommand},
+      {"logs", AddLogsCommand},
+      {"cost-report", AddCostReportCommand},
+      {"latency-stats", AddLatencyStatsCommand},
+      {"limits", AddLimitsCommand},
+      {"models", AddModelsCommand},
+      {"cache", AddCacheCommand},
+      {"eval", AddEvalCommand},
+      {"tokens", AddTokensCommand},
+      {"conversation", AddConversationCommand},
+      {"template", AddTemplateCommand},
+      {"audit", AddAuditCommand},
+      {"replay", AddReplayCommand},
   };
   std::vector<std::string> command_names;
   for (const CommandEntry& c : kCommands) command_names.push_back(c.name);
@@ -70,7 +79,8 @@ int main(int argc, char** argv) {
   // what `llmctl COMMAND --help` prints (CLI11 renders that as the
   // subcommand's help under the "llmctl" prefix).
   std::string help_topic;
-  CLI::App* help = app.add_subcommand("help", "List the commands, or show one command's help: llmctl help COMMAND");
+  CLI::App* help = app.add_subcommand(
+      "help", "List the commands, or show one command's help: llmctl help COMMAND");
   help->add_option("command", help_topic, "The command to describe");
   help->callback([&] {
     ctx.run = [&]() -> Status {
@@ -79,7 +89,8 @@ int main(int argc, char** argv) {
         return Status::Ok();
       }
       if (std::find(command_names.begin(), command_names.end(), help_topic) == command_names.end())
-        return Status::Usage("unknown command \"" + help_topic + "\" (run 'llmctl help' for the list)" +
+        return Status::Usage("unknown command \"" + help_topic +
+                             "\" (run 'llmctl help' for the list)" +
                              DidYouMean(help_topic, command_names));
       std::cout << app.get_subcommand(help_topic)->help("llmctl");
       return Status::Ok();
@@ -87,7 +98,8 @@ int main(int argc, char** argv) {
   });
 
   if (argc < 2) {
-    std::cerr << app.help() << "llmctl: error: no command given (run 'llmctl help COMMAND' for one command)\n";
+    std::cerr << app.help()
+              << "llmctl: error: no command given (run 'llmctl help COMMAND' for one command)\n";
     return static_cast<int>(StatusCode::kUsage);
   }
 
@@ -106,9 +118,10 @@ int main(int argc, char** argv) {
       const std::string word = argv[i];
       if (word == "--config" || word == "--log-format") ++i;
       if (word.starts_with("-")) continue;
-      if (std::find(command_names.begin(), command_names.end(), word) == command_names.end() && word != "help") {
-        std::cerr << "llmctl: error: unknown command \"" << word << "\"" << DidYouMean(word, command_names)
-                  << " (run 'llmctl help')\n";
+      if (std::find(command_names.begin(), command_names.end(), word) == command_names.end() &&
+          word != "help") {
+        std::cerr << "llmctl: error: unknown command \"" << word << "\""
+                  << DidYouMean(word, command_names) << " (run 'llmctl help')\n";
         return static_cast<int>(StatusCode::kUsage);
       }
       break;

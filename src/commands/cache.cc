@@ -25,7 +25,8 @@ struct CacheOptions {
 
 // The cache of the state store in use: the fleet's Redis when configured.
 // stats and export only read: they neither create nor write the file.
-Status OpenCache(const GlobalOptions& g, Settings* s, Database* db, bool write, std::unique_ptr<StateStore>* state) {
+Status OpenCache(const GlobalOptions& g, Settings* s, Database* db, bool write,
+                 std::unique_ptr<StateStore>* state) {
   Status st = LoadSettings(ProcessEnvironment(), g.config_path, s);
   if (!st.ok()) return st;
   const DatabaseOptions options = DatabaseOptionsFor(*s);
@@ -56,12 +57,13 @@ Status RunStats(const CacheOptions& o, const GlobalOptions& g) {
                      .dump(2)
               << std::endl;
   } else {
-    std::printf("entries  %lld (%lld expired)\nhits     %lld\nbytes    %lld\nsaved    $%s\n"
-                "mode %s, namespace %s, ttl %llds, kept in %s\n",
-                static_cast<long long>(stats.entries), static_cast<long long>(stats.expired),
-                static_cast<long long>(stats.hits), static_cast<long long>(stats.bytes),
-                FormatNanosFixed(stats.saved_nanos, 6).c_str(), CacheModeName(s.cache_mode), s.cache_namespace.c_str(),
-                static_cast<long long>(s.cache_ttl_seconds), state->backend());
+    std::printf(
+        "entries  %lld (%lld expired)\nhits     %lld\nbytes    %lld\nsaved    $%s\n"
+        "mode %s, namespace %s, ttl %llds, kept in %s\n",
+        static_cast<long long>(stats.entries), static_cast<long long>(stats.expired),
+        static_cast<long long>(stats.hits), static_cast<long long>(stats.bytes),
+        FormatNanosFixed(stats.saved_nanos, 6).c_str(), CacheModeName(s.cache_mode),
+        s.cache_namespace.c_str(), static_cast<long long>(s.cache_ttl_seconds), state->backend());
   }
   return Status::Ok();
 }
@@ -102,7 +104,8 @@ Status RunExport(const CacheOptions& o, const GlobalOptions& g) {
       st = Status::Usage("cannot write " + o.file);
     if (!st.ok()) std::remove(tmp.c_str());
   }
-  if (st.ok()) std::fprintf(stderr, "llmctl: exported %lld cache entries\n", static_cast<long long>(count));
+  if (st.ok())
+    std::fprintf(stderr, "llmctl: exported %lld cache entries\n", static_cast<long long>(count));
   return st;
 }
 

@@ -10,7 +10,8 @@ namespace {
 // The model a provider uses when none is named; empty when it has none.
 // Read from the registry and the config file, so choosing it reads no key.
 std::string DefaultModelFor(const std::string& provider, const Settings& s) {
-  if (const ProviderInfo* info = FindBuiltinProvider(provider)) return std::string(info->default_model);
+  if (const ProviderInfo* info = FindBuiltinProvider(provider))
+    return std::string(info->default_model);
   auto it = s.endpoints.find(provider);
   return it == s.endpoints.end() ? std::string() : it->second.default_model;
 }
@@ -36,12 +37,15 @@ Status LoadCallSettings(const CallFlags& f, const Environment& env, const std::s
   Tags flagged;
   for (const std::string& text : f.tags) {
     std::pair<std::string, std::string> tag;
-    if (std::string why = ParseTag(text, &tag); !why.empty()) return Status::Usage("--tag " + text + ": " + why);
+    if (std::string why = ParseTag(text, &tag); !why.empty())
+      return Status::Usage("--tag " + text + ": " + why);
     for (const auto& t : flagged)
-      if (t.first == tag.first) return Status::Usage("--tag " + text + ": the key " + tag.first + " is given twice");
+      if (t.first == tag.first)
+        return Status::Usage("--tag " + text + ": the key " + tag.first + " is given twice");
     flagged.push_back(std::move(tag));
   }
-  if (std::string why = MergeTags(flagged, &s->tags); !why.empty()) return Status::Usage("--tag: " + why);
+  if (std::string why = MergeTags(flagged, &s->tags); !why.empty())
+    return Status::Usage("--tag: " + why);
   return Status::Ok();
 }
 
@@ -58,17 +62,20 @@ namespace {
 // declared endpoint) keep their colon; any other prefix is a mistyped
 // provider.
 Status ParseModelFor(const std::string& text, const std::string& provider, bool provider_chosen,
-                     const Settings& s, const PriceTable& prices, const std::string& what, ModelRef* out) {
+                     const Settings& s, const PriceTable& prices, const std::string& what,
+                     ModelRef* out) {
   Status st = ParseModelRef(text, provider, s, out);
   if (!st.ok()) return st;
   const auto colon = text.find(':');
   const bool prefixed = colon != std::string::npos && IsKnownProvider(text.substr(0, colon), s);
-  if (!prefixed && colon != std::string::npos && FindBuiltinProvider(provider) && !text.starts_with("ft:"))
+  if (!prefixed && colon != std::string::npos && FindBuiltinProvider(provider) &&
+      !text.starts_with("ft:"))
     return Status::Usage(what + " " + text + ": unknown provider \"" + text.substr(0, colon) +
                          "\"; known providers are " + KnownProviders(s) +
                          " (declare others as [providers.NAME] in the config file)");
   if (!prefixed && !provider_chosen) {
-    if (auto owner = prices.ProviderOf(out->model); owner && IsKnownProvider(*owner, s)) out->provider = *owner;
+    if (auto owner = prices.ProviderOf(out->model); owner && IsKnownProvider(*owner, s))
+      out->provider = *owner;
   }
   return Status::Ok();
 }
@@ -77,7 +84,8 @@ Status ParseModelFor(const std::string& text, const std::string& provider, bool 
 
 Status ChooseModel(const CallFlags& f, const Settings& s, const PriceTable& prices, ModelRef* out) {
   if (!f.provider.empty() && !IsKnownProvider(f.provider, s))
-    return Status::Usage("--provider " + f.provider + ": unknown provider; expected " + KnownProviders(s) +
+    return Status::Usage("--provider " + f.provider + ": unknown provider; expected " +
+                         KnownProviders(s) +
                          " (declare others as [providers.NAME] in the config file)");
   const std::string provider = f.provider.empty() ? s.provider : f.provider;
   if (!f.model.empty()) {
@@ -88,14 +96,16 @@ Status ChooseModel(const CallFlags& f, const Settings& s, const PriceTable& pric
     return Status::Ok();
   }
   if (!s.model.empty() && f.provider.empty()) {
-    Status st = ParseModelFor(s.model, provider, s.sources.count("LLM_PROVIDER") > 0, s, prices, "LLM_MODEL", out);
+    Status st = ParseModelFor(s.model, provider, s.sources.count("LLM_PROVIDER") > 0, s, prices,
+                              "LLM_MODEL", out);
     if (!st.ok()) return Status::Config(st.message());
     return Status::Ok();
   }
   const std::string model = DefaultModelFor(provider, s);
   if (model.empty())
-    return Status::Config("provider " + provider +
-                          " has no default model: pass --model or set default_model in its config section");
+    return Status::Config(
+        "provider " + provider +
+        " has no default model: pass --model or set default_model in its config section");
   *out = {provider, model};
   return Status::Ok();
 }
@@ -109,7 +119,8 @@ Status ChooseFallbacks(const CallFlags& f, const Settings& s, std::vector<ModelR
     ModelRef ref;
     if (colon == std::string::npos || !IsKnownProvider(text.substr(0, colon), s) ||
         !ParseModelRef(text, "", s, &ref).ok())
-      return Status::Usage("--fallback " + text + ": expected provider:model with a known provider");
+      return Status::Usage("--fallback " + text +
+                           ": expected provider:model with a known provider");
     out->push_back(ref);
   }
   return Status::Ok();

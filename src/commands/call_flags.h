@@ -22,8 +22,8 @@ struct CallFlags {
 
 // Loads the settings from env and the config file, then applies the flags
 // over them; a bad flag value is a usage error naming the flag.
-Status LoadCallSettings(const CallFlags& flags, const Environment& env, const std::string& config_path,
-                        Settings* settings);
+Status LoadCallSettings(const CallFlags& flags, const Environment& env,
+                        const std::string& config_path, Settings* settings);
 
 // provider:model from -p/-m, then LLM_PROVIDER/LLM_MODEL (LLM_MODEL belongs
 // to LLM_PROVIDER: -p alone picks that provider's default model). A model
@@ -31,12 +31,14 @@ Status LoadCallSettings(const CallFlags& flags, const Environment& env, const st
 // -> anthropic) unless -p (or, for LLM_MODEL, LLM_PROVIDER) says otherwise;
 // an unknown "prefix:" on a built-in provider is a usage error naming the
 // known providers.
-Status ChooseModel(const CallFlags& flags, const Settings& settings, const PriceTable& prices, ModelRef* out);
+Status ChooseModel(const CallFlags& flags, const Settings& settings, const PriceTable& prices,
+                   ModelRef* out);
 
 // Names every provider this configuration knows, for error messages.
 std::string KnownProviders(const Settings& settings);
 
 // The fallback chain: --fallback (which replaces LLM_FALLBACKS) or the setting.
-Status ChooseFallbacks(const CallFlags& flags, const Settings& settings, std::vector<ModelRef>* out);
+Status ChooseFallbacks(const CallFlags& flags, const Settings& settings,
+                       std::vector<ModelRef>* out);
 
 }  // namespace llmctl

@@ -13,10 +13,10 @@
 namespace llmctl {
 
 struct GlobalOptions {
-  std::string config_path;         // --config
-  std::string log_format = "text"; // --log-format text|json
-  int verbosity = 0;               // -v (repeatable)
-  bool quiet = false;              // -q
+  std::string config_path;          // --config
+  std::string log_format = "text";  // --log-format text|json
+  int verbosity = 0;                // -v (repeatable)
+  bool quiet = false;               // -q
 };
 
 struct CommandContext {

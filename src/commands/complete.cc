@@ -27,8 +27,8 @@
 #include "guardrails/pricing.h"
 #include "pipeline/audit_trail.h"
 #include "pipeline/call_pipeline.h"
-#include "pipeline/open_state_store.h"
 #include "pipeline/conversation_history.h"
+#include "pipeline/open_state_store.h"
 #include "providers/messages.h"
 #include "providers/provider.h"
 #include "providers/provider_registry.h"
@@ -73,12 +73,14 @@ Status ReadAll(std::istream& in, const std::string& what, std::string* out) {
   out->clear();
   char buf[1 << 16];
   while (out->size() <= kMaxPromptBytes && in) {
-    in.read(buf, static_cast<std::streamsize>(std::min(sizeof buf, kMaxPromptBytes + 1 - out->size())));
+    in.read(buf,
+            static_cast<std::streamsize>(std::min(sizeof buf, kMaxPromptBytes + 1 - out->size())));
     out->append(buf, static_cast<size_t>(in.gcount()));
   }
   if (in.bad()) return Status::Usage("cannot read " + what);
   if (out->size() > kMaxPromptBytes)
-    return Status::Usage(what + " is larger than 32 MiB, the limit (the largest request providers accept)");
+    return Status::Usage(
+        what + " is larger than 32 MiB, the limit (the largest request providers accept)");
   return Status::Ok();
 }
 
@@ -102,8 +104,10 @@ Status LoadMessagesFile(const std::string& path, std::vector<Message>* out) {
   if (doc.is_discarded()) return Status::Usage("--messages " + path + ": not valid JSON");
   if (auto bad = ParseMessages(doc, out)) {
     if (!bad->index)
-      return Status::Usage("--messages " + path + ": expected a non-empty JSON array of {\"role\", \"content\"}");
-    return Status::Usage("--messages " + path + ": element " + std::to_string(*bad->index) + " " + bad->problem);
+      return Status::Usage("--messages " + path +
+                           ": expected a non-empty JSON array of {\"role\", \"content\"}");
+    return Status::Usage("--messages " + path + ": element " + std::to_string(*bad->index) + " " +
+                         bad->problem);
   }
   return Status::Ok();
 }
@@ -116,7 +120,8 @@ Status LoadData(const CompleteOptions& o, std::vector<std::string>* out) {
     const std::string what = "--data " + path;
     std::string text;
     if (path == "-") {
-      if (stdin_used) return Status::Usage("--data - is given twice; standard input can be read once");
+      if (stdin_used)
+        return Status::Usage("--data - is given twice; standard input can be read once");
       stdin_used = true;
       Status st = ReadAll(std::cin, "--data - (standard input)", &text);
       if (!st.ok()) return st;
@@ -135,13 +140,15 @@ Status LoadData(const CompleteOptions& o, std::vector<std::string>* out) {
 
 // The output checks of the flags; a bad schema or expression is exit 2.
 // schema_file: --schema, else the template's schema, else empty.
-Status LoadChecks(const CompleteOptions& o, const std::string& schema_file, std::unique_ptr<OutputChecker>* out) {
+Status LoadChecks(const CompleteOptions& o, const std::string& schema_file,
+                  std::unique_ptr<OutputChecker>* out) {
   OutputCheckOptions c;
   c.expect_json = o.expect_json;
   c.expect_regex = o.expect_regex;
   c.deny_regex = o.deny_regex;
   if (!schema_file.empty()) {
-    const std::string what = (o.schema_file.empty() ? "the template's schema " : "--schema ") + schema_file;
+    const std::string what =
+        (o.schema_file.empty() ? "the template's schema " : "--schema ") + schema_file;
     std::ifstream in(schema_file, std::ios::binary);
     if (!in) return Status::Usage(what + ": cannot read the file: " + std::strerror(errno));
     std::string text;
@@ -153,7 +160,8 @@ Status LoadChecks(const CompleteOptions& o, const std::string& schema_file, std:
     c.schema_label = what;
   }
   if (o.schema_retries < 0 || o.schema_retries > 10)
-    return Status::Usage("--schema-retries " + std::to_string(o.schema_retries) + " is invalid: expected 0 to 10");
+    return Status::Usage("--schema-retries " + std::to_string(o.schema_retries) +
+                         " is invalid: expected 0 to 10");
   return OutputChecker::Create(c, out);
 }
 
@@ -174,18 +182,23 @@ bool StdinHasData() {
 Status BuildRequest(const CompleteOptions& o, const TemplateUse* use, ChatRequest* r) {
   std::vector<std::string> args;
   // A template whose prompt needs no input is complete without one.
-  bool read_stdin = o.prompt.empty() && o.messages_file.empty() && (!use || TemplateTakesInput(use->tmpl));
+  bool read_stdin =
+      o.prompt.empty() && o.messages_file.empty() && (!use || TemplateTakesInput(use->tmpl));
   for (const std::string& a : o.prompt) {
     if (a == "-") read_stdin = true;
     else args.push_back(a);
   }
-  const bool data_from_stdin = std::find(o.data_files.begin(), o.data_files.end(), "-") != o.data_files.end();
+  const bool data_from_stdin =
+      std::find(o.data_files.begin(), o.data_files.end(), "-") != o.data_files.end();
   if (read_stdin && data_from_stdin)
-    return Status::Usage("--data - reads standard input, so the prompt cannot: give it as arguments");
+    return Status::Usage(
+        "--data - reads standard input, so the prompt cannot: give it as arguments");
   if (data_from_stdin && o.messages_file == "-")
-    return Status::Usage("--data - and --messages - both read standard input; give one of them as a file");
+    return Status::Usage(
+        "--data - and --messages - both read standard input; give one of them as a file");
   if (read_stdin && o.messages_file == "-")
-    return Status::Usage("--messages - and the prompt both read standard input; give the prompt as arguments");
+    return Status::Usage(
+        "--messages - and the prompt both read standard input; give the prompt as arguments");
   std::vector<Message> messages;
   if (!o.messages_file.empty()) {
     Status st = LoadMessagesFile(o.messages_file, &messages);
@@ -195,9 +208,10 @@ Status BuildRequest(const CompleteOptions& o, const TemplateUse* use, ChatReques
   // never consume standard input, but a user who piped data probably meant
   // it to be part of the prompt.
   if (!read_stdin && o.messages_file != "-" && !data_from_stdin && StdinHasData())
-    spdlog::warn("standard input was ignored: the prompt is the arguments alone; add '-' among them to include "
-                 "standard input (e.g. llmctl complete - \"{}\")",
-                 args.empty() ? "..." : args.front().substr(0, 40));
+    spdlog::warn(
+        "standard input was ignored: the prompt is the arguments alone; add '-' among them to include "
+        "standard input (e.g. llmctl complete - \"{}\")",
+        args.empty() ? "..." : args.front().substr(0, 40));
   std::string prompt;
   if (read_stdin) {
     Status st = ReadAll(std::cin, "standard input", &prompt);
@@ -232,7 +246,8 @@ Status BuildRequest(const CompleteOptions& o, const TemplateUse* use, ChatReques
   st = ValidateText(system, "--system");
   if (!st.ok()) return st;
   if (!HasText(turns))
-    return Status::Usage("empty prompt: give it as arguments, on standard input, or with --messages");
+    return Status::Usage(
+        "empty prompt: give it as arguments, on standard input, or with --messages");
   r->system = system;
   r->messages = std::move(turns);
   return Status::Ok();
@@ -241,12 +256,15 @@ Status BuildRequest(const CompleteOptions& o, const TemplateUse* use, ChatReques
 // Loads -t NAME with its -V values; the template's settings fill the flags
 // not given, so flags override the template and the template overrides the
 // environment and the config file.
-Status UseTemplate(const CompleteOptions& o, const Environment& env, CallFlags* call, std::optional<TemplateUse>* use) {
+Status UseTemplate(const CompleteOptions& o, const Environment& env, CallFlags* call,
+                   std::optional<TemplateUse>* use) {
   if (o.template_name.empty()) {
-    if (!o.template_vars.empty()) return Status::Usage("-V sets template variables; it needs -t NAME");
+    if (!o.template_vars.empty())
+      return Status::Usage("-V sets template variables; it needs -t NAME");
     return Status::Ok();
   }
-  if (!o.messages_file.empty()) return Status::Usage("-t and --messages cannot be combined: a template makes the messages");
+  if (!o.messages_file.empty())
+    return Status::Usage("-t and --messages cannot be combined: a template makes the messages");
   TemplateUse u;
   Status st = LoadTemplate(TemplateDirectory(env), o.template_name, &u.tmpl);
   if (!st.ok()) return st;
@@ -268,9 +286,11 @@ Status UseTemplate(const CompleteOptions& o, const Environment& env, CallFlags* 
 Status RunComplete(const CompleteOptions& o, const GlobalOptions& g) {
   const Environment env = ProcessEnvironment();
   if (!o.conversation.empty() && !o.messages_file.empty())
-    return Status::Usage("--conversation takes one prompt (arguments or standard input), not a --messages file");
+    return Status::Usage(
+        "--conversation takes one prompt (arguments or standard input), not a --messages file");
   if (o.fit && o.messages_file.empty())
-    return Status::Usage("--fit applies the sliding window to a --messages file; give one (a conversation is always fitted)");
+    return Status::Usage(
+        "--fit applies the sliding window to a --messages file; give one (a conversation is always fitted)");
   CallFlags call = o.call;
   std::optional<TemplateUse> use;
   Status st = UseTemplate(o, env, &call, &use);
@@ -310,7 +330,8 @@ Status RunComplete(const CompleteOptions& o, const GlobalOptions& g) {
   st = LoadChecks(o, schema_file, &checks);
   if (!st.ok()) return st;
   if (checks->active()) spec.checks = checks.get();
-  if (const JsonSchema* schema = checks->schema()) spec.request.response_schema = schema->document();
+  if (const JsonSchema* schema = checks->schema())
+    spec.request.response_schema = schema->document();
   spec.schema_retries = o.schema_retries;
 
   PipelineContext ctx;
@@ -327,9 +348,11 @@ Status RunComplete(const CompleteOptions& o, const GlobalOptions& g) {
     const auto history_start = std::chrono::steady_clock::now();
     st = AttachConversation(db, settings, prices, o.conversation, &spec);
     if (!st.ok()) return st;
-    spdlog::debug("stage history_ms={:.3f} messages={}",
-                  std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - history_start).count(),
-                  spec.request.messages.size());
+    spdlog::debug(
+        "stage history_ms={:.3f} messages={}",
+        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - history_start)
+            .count(),
+        spec.request.messages.size());
   } else if (o.fit) {
     FitRequestToWindow(settings, prices, &spec);
   }
@@ -349,9 +372,11 @@ Status RunComplete(const CompleteOptions& o, const GlobalOptions& g) {
   if (o.dry_run) {
     nlohmann::json report;
     Status verdict = DryRun(ctx, plan, &report);
-    if (!report.is_null() && (spec.conversation || o.fit)) report["history_dropped"] = spec.history_dropped;
+    if (!report.is_null() && (spec.conversation || o.fit))
+      report["history_dropped"] = spec.history_dropped;
     if (!report.is_null())
-      std::cout << report.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << std::endl;
+      std::cout << report.dump(2, ' ', false, nlohmann::json::error_handler_t::replace)
+                << std::endl;
     return verdict;
   }
   ctx.cancelled = &g_cancelled;
@@ -370,7 +395,8 @@ Status RunComplete(const CompleteOptions& o, const GlobalOptions& g) {
     ctx.keep_streamed_text = false;  // printed as it arrives, not needed again
     ctx.on_text = [&](std::string_view piece) {
       if (stdout_closed) return;
-      if (std::fwrite(piece.data(), 1, piece.size(), stdout) != piece.size() || std::fflush(stdout) != 0) {
+      if (std::fwrite(piece.data(), 1, piece.size(), stdout) != piece.size() ||
+          std::fflush(stdout) != 0) {
         stdout_closed = true;
         g_cancelled.store(true);
         return;
@@ -396,8 +422,9 @@ Status RunComplete(const CompleteOptions& o, const GlobalOptions& g) {
   std::fflush(stdout);
   if (!written.ok()) return written;
   if (stdout_closed && outcome.status.code() == StatusCode::kInterrupted)
-    return Status::Interrupted("standard output was closed while the answer streamed; the request was aborted "
-                               "and recorded with the tokens it was billed for");
+    return Status::Interrupted(
+        "standard output was closed while the answer streamed; the request was aborted "
+        "and recorded with the tokens it was billed for");
   return outcome.status;
 }
 
@@ -405,41 +432,61 @@ Status RunComplete(const CompleteOptions& o, const GlobalOptions& g) {
 
 void AddCompleteCommand(CLI::App& app, CommandContext& ctx) {
   auto o = std::make_shared<CompleteOptions>();
-  CLI::App* cmd = app.add_subcommand("complete", "Send one prompt through every guardrail and print the answer");
+  CLI::App* cmd = app.add_subcommand(
+      "complete", "Send one prompt through every guardrail and print the answer");
   cmd->add_option("prompt", o->prompt, "Prompt words (none or '-' reads standard input)");
   cmd->add_option("-m,--model", o->call.model, "Model, as MODEL or PROVIDER:MODEL");
-  cmd->add_option("-p,--provider", o->call.provider, "Provider: " + BuiltinProviderNames() + " or a configured endpoint");
+  cmd->add_option("-p,--provider", o->call.provider,
+                  "Provider: " + BuiltinProviderNames() + " or a configured endpoint");
   cmd->add_option("-s,--system", o->system, "System prompt");
-  cmd->add_option("--messages", o->messages_file, "JSON file ('-' = standard input): an array of {role, content} in OpenAI form");
-  cmd->add_option("-u,--user", o->call.user, "User id for limits and records (default $LLMCTL_USER, $USER)");
+  cmd->add_option("--messages", o->messages_file,
+                  "JSON file ('-' = standard input): an array of {role, content} in OpenAI form");
+  cmd->add_option("-u,--user", o->call.user,
+                  "User id for limits and records (default $LLMCTL_USER, $USER)");
   cmd->add_option("--max-tokens", o->call.max_tokens, "Max output tokens (LLM_MAX_TOKENS)");
-  cmd->add_option("--temperature", o->call.temperature, "Sampling temperature 0-2 (LLM_TEMPERATURE)");
-  cmd->add_option("--timeout", o->call.timeout, "Per-attempt timeout in seconds (LLM_TIMEOUT_SECONDS)");
+  cmd->add_option("--temperature", o->call.temperature,
+                  "Sampling temperature 0-2 (LLM_TEMPERATURE)");
+  cmd->add_option("--timeout", o->call.timeout,
+                  "Per-attempt timeout in seconds (LLM_TIMEOUT_SECONDS)");
   // One value per --fallback, so the prompt after it is not taken as another.
-  cmd->add_option("--fallback", o->call.fallbacks, "Fallback PROVIDER:MODEL, repeatable (LLM_FALLBACKS)")
+  cmd->add_option("--fallback", o->call.fallbacks,
+                  "Fallback PROVIDER:MODEL, repeatable (LLM_FALLBACKS)")
       ->allow_extra_args(false);
   cmd->add_flag("--stream", o->stream, "Stream the answer as it arrives (default: off)");
-  cmd->add_flag_callback("--no-stream", [o] { o->stream = false; }, "Wait for the whole answer (the default)");
+  cmd->add_flag_callback(
+      "--no-stream", [o] { o->stream = false; }, "Wait for the whole answer (the default)");
   cmd->add_flag("--json", o->json, "Print the call record plus \"text\" as one JSON object");
   cmd->add_option("--cache", o->call.cache, "Cache mode: auto, off, refresh, only (LLM_CACHE)");
-  cmd->add_option("--tag", o->call.tags, "Tag the call record KEY=VALUE for cost-report --by tag:KEY, repeatable (LLMCTL_TAGS)")
+  cmd->add_option(
+         "--tag", o->call.tags,
+         "Tag the call record KEY=VALUE for cost-report --by tag:KEY, repeatable (LLMCTL_TAGS)")
       ->allow_extra_args(false);
   cmd->add_flag("--dry-run", o->dry_run, "Print the request and the estimate; send nothing");
-  cmd->add_flag("--allow-truncated", o->allow_truncated, "Exit 0 even when the answer hit max tokens");
-  cmd->add_option("--data", o->data_files, "Untrusted document, spotlighted; repeatable, - = standard input")
+  cmd->add_flag("--allow-truncated", o->allow_truncated,
+                "Exit 0 even when the answer hit max tokens");
+  cmd->add_option("--data", o->data_files,
+                  "Untrusted document, spotlighted; repeatable, - = standard input")
       ->allow_extra_args(false);
-  cmd->add_option("--schema", o->schema_file, "JSON Schema the answer must match (requested natively, checked locally)");
-  cmd->add_option("--schema-retries", o->schema_retries, "Re-asks after an answer fails the schema (default 1)");
+  cmd->add_option("--schema", o->schema_file,
+                  "JSON Schema the answer must match (requested natively, checked locally)");
+  cmd->add_option("--schema-retries", o->schema_retries,
+                  "Re-asks after an answer fails the schema (default 1)");
   cmd->add_flag("--expect-json", o->expect_json, "The answer must be one JSON document");
-  cmd->add_option("--expect-regex", o->expect_regex, "The answer must match this RE2 expression; repeatable")
+  cmd->add_option("--expect-regex", o->expect_regex,
+                  "The answer must match this RE2 expression; repeatable")
       ->allow_extra_args(false);
-  cmd->add_option("--deny-regex", o->deny_regex, "The answer must not match this RE2 expression; repeatable")
+  cmd->add_option("--deny-regex", o->deny_regex,
+                  "The answer must not match this RE2 expression; repeatable")
       ->allow_extra_args(false);
-  cmd->add_option("-C,--conversation", o->conversation,
-                  "Continue the named conversation: its history is sent, and the new turn kept after a success");
-  cmd->add_flag("--fit", o->fit, "Drop the oldest messages of --messages until the request fits the window");
-  cmd->add_option("-t,--template", o->template_name, "Use the template NAME ($XDG_CONFIG_HOME/llmctl/templates/NAME.toml)");
-  cmd->add_option("-V,--var", o->template_vars, "Template variable KEY=VALUE, repeatable")->allow_extra_args(false);
+  cmd->add_option(
+      "-C,--conversation", o->conversation,
+      "Continue the named conversation: its history is sent, and the new turn kept after a success");
+  cmd->add_flag("--fit", o->fit,
+                "Drop the oldest messages of --messages until the request fits the window");
+  cmd->add_option("-t,--template", o->template_name,
+                  "Use the template NAME ($XDG_CONFIG_HOME/llmctl/templates/NAME.toml)");
+  cmd->add_option("-V,--var", o->template_vars, "Template variable KEY=VALUE, repeatable")
+      ->allow_extra_args(false);
   cmd->callback([o, &ctx] { ctx.run = [o, &ctx] { return RunComplete(*o, ctx.globals); }; });
 }
 

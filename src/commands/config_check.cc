@@ -46,20 +46,23 @@ std::string SourceName(SettingSource s) {
   return "default";
 }
 
-void CheckProviders(const Settings& s, const Environment& env, bool ping, std::vector<Check>* checks) {
+void CheckProviders(const Settings& s, const Environment& env, bool ping,
+                    std::vector<Check>* checks) {
   std::vector<ModelRef> models;
   models.push_back({s.provider, s.model});
   for (const ModelRef& f : s.fallbacks) models.push_back(f);
   PriceTable prices;
   if (!s.pricing_file.empty()) {
     Status st = prices.LoadFile(s.pricing_file);
-    checks->push_back(st.ok() ? Check{"ok", "pricing file", s.pricing_file + " parsed", ""}
-                              : Check{"FAIL", "pricing file", st.message(),
-                                      "point LLMCTL_PRICING_FILE at a JSON file in LiteLLM's format"});
+    checks->push_back(st.ok()
+                          ? Check{"ok", "pricing file", s.pricing_file + " parsed", ""}
+                          : Check{"FAIL", "pricing file", st.message(),
+                                  "point LLMCTL_PRICING_FILE at a JSON file in LiteLLM's format"});
   }
   for (const auto& [name, ep] : s.endpoints)
     if (ep.input_cost_per_token || ep.output_cost_per_token)
-      prices.SetEndpointPrice(name, ep.input_cost_per_token.value_or(0), ep.output_cost_per_token.value_or(0));
+      prices.SetEndpointPrice(name, ep.input_cost_per_token.value_or(0),
+                              ep.output_cost_per_token.value_or(0));
   std::set<std::string> seen;
   for (ModelRef ref : models) {
     ProviderConfig cfg;
@@ -93,12 +96,13 @@ void CheckProviders(const Settings& s, const Environment& env, bool ping, std::v
                          "not in the price table; cost is estimated at $15/$75 per million tokens",
                          "add the model to a LLMCTL_PRICING_FILE"});
     else
-      checks->push_back({"ok", "price " + ref.ToString(),
-                         "from " + price.source + " (" + price.key + ")" +
-                             (price.price.max_input_tokens
-                                  ? ", window " + std::to_string(price.price.max_input_tokens) + " tokens"
-                                  : ""),
-                         ""});
+      checks->push_back(
+          {"ok", "price " + ref.ToString(),
+           "from " + price.source + " (" + price.key + ")" +
+               (price.price.max_input_tokens
+                    ? ", window " + std::to_string(price.price.max_input_tokens) + " tokens"
+                    : ""),
+           ""});
   }
 }
 
@@ -112,20 +116,24 @@ void CheckState(const Settings& s, Database& db, std::vector<Check>* checks) {
   StateStoreInfo info;
   if (st.ok()) st = store->Describe(&info);
   if (!st.ok()) {
-    checks->push_back({"FAIL", "state backend", st.message(),
-                       "start or reach that Redis, or correct LLMCTL_REDIS_URL (and its password)"});
+    checks->push_back(
+        {"FAIL", "state backend", st.message(),
+         "start or reach that Redis, or correct LLMCTL_REDIS_URL (and its password)"});
     return;
   }
   if (info.backend == "redis") {
     char rtt[32];
     std::snprintf(rtt, sizeof rtt, "%.2f", info.round_trip_ms);
     checks->push_back({"ok", "state backend",
-                       "redis " + info.location + ", Redis " + info.server_version + ", round trip " + rtt +
-                           " ms, prefix " + s.redis_prefix + ", on error " + s.redis_on_error,
+                       "redis " + info.location + ", Redis " + info.server_version +
+                           ", round trip " + rtt + " ms, prefix " + s.redis_prefix + ", on error " +
+                           s.redis_on_error,
                        ""});
   } else {
-    checks->push_back({"ok", "state backend",
-                       "sqlite, local to this machine (set LLMCTL_REDIS_URL to share limits across machines)", ""});
+    checks->push_back(
+        {"ok", "state backend",
+         "sqlite, local to this machine (set LLMCTL_REDIS_URL to share limits across machines)",
+         ""});
   }
   std::vector<BreakerStatus> breakers;
   if (!store->ListBreakers(NowUnixMs(), &breakers).ok()) return;
@@ -134,8 +142,11 @@ void CheckState(const Settings& s, Database& db, std::vector<Check>* checks) {
                          std::to_string(b.consecutive_failures) + " consecutive failures";
     if (b.state == BreakerState::kOpen)
       detail += ", skipped until " + FormatIsoUtcMs(b.open_until_ms);
-    checks->push_back({b.state == BreakerState::kClosed ? "ok" : "warn", "breaker " + b.endpoint, detail,
-                       b.state == BreakerState::kClosed ? "" : "the provider has been failing; it is retried after the cooldown"});
+    checks->push_back({b.state == BreakerState::kClosed ? "ok" : "warn", "breaker " + b.endpoint,
+                       detail,
+                       b.state == BreakerState::kClosed
+                           ? ""
+                           : "the provider has been failing; it is retried after the cooldown"});
   }
 }
 
@@ -152,8 +163,10 @@ void CheckDatabase(const Settings& s, std::vector<Check>* checks) {
     return;
   }
   const int latest = AllMigrations().back().version;
-  checks->push_back({"ok", "database", s.db_path + " writable, schema version " +
-                                           std::to_string(version) + " of " + std::to_string(latest), ""});
+  checks->push_back({"ok", "database",
+                     s.db_path + " writable, schema version " + std::to_string(version) + " of " +
+                         std::to_string(latest),
+                     ""});
   CheckState(s, db, checks);
 }
 
@@ -163,8 +176,10 @@ Status RunConfigCheck(const ConfigCheckOptions& o, const GlobalOptions& g) {
   std::vector<Status> problems;
   Status st = LoadSettings(env, g.config_path, &settings, &problems);
   std::vector<Check> checks;
-  checks.push_back({"ok", "config file",
-                    settings.config_file.empty() ? "none (environment and defaults only)" : settings.config_file, ""});
+  checks.push_back(
+      {"ok", "config file",
+       settings.config_file.empty() ? "none (environment and defaults only)" : settings.config_file,
+       ""});
   for (const Status& p : problems)
     checks.push_back({"FAIL", "setting", p.message(), "correct or unset the value named above"});
   for (const std::string& name : SettingNames()) {
@@ -173,13 +188,17 @@ Status RunConfigCheck(const ConfigCheckOptions& o, const GlobalOptions& g) {
     checks.push_back({"ok", name, "set from " + SourceName(it->second), ""});
   }
   if (settings.sources.count("LLMCTL_HASH_KEY"))
-    checks.push_back({"ok", "prompt hash", "HMAC-SHA256 under LLMCTL_HASH_KEY (" + MaskSecret(settings.hash_key) + ")", ""});
+    checks.push_back({"ok", "prompt hash",
+                      "HMAC-SHA256 under LLMCTL_HASH_KEY (" + MaskSecret(settings.hash_key) + ")",
+                      ""});
   CheckProviders(settings, env, o.ping, &checks);
   CheckDatabase(settings, &checks);
   if (!settings.log_file.empty()) {
     Status log = CheckLogFile(settings.log_file);
     if (log.ok()) checks.push_back({"ok", "log file", settings.log_file + " writable", ""});
-    else checks.push_back({"FAIL", "log file", log.message(), "point LLMCTL_LOG_FILE at a writable file, or unset it"});
+    else
+      checks.push_back({"FAIL", "log file", log.message(),
+                        "point LLMCTL_LOG_FILE at a writable file, or unset it"});
   }
 
   bool failed = false;
@@ -194,8 +213,10 @@ Status RunConfigCheck(const ConfigCheckOptions& o, const GlobalOptions& g) {
     std::cout << out.dump(2) << std::endl;
   } else {
     for (const Check& c : checks) {
-      std::cout << (c.status == "ok" ? "ok  " : c.status == "warn" ? "warn" : "FAIL") << "  " << c.name
-                << ": " << c.detail;
+      std::cout << (c.status == "ok"     ? "ok  "
+                    : c.status == "warn" ? "warn"
+                                         : "FAIL")
+                << "  " << c.name << ": " << c.detail;
       if (!c.fix.empty()) std::cout << " -> fix: " << c.fix;
       std::cout << "\n";
     }
@@ -209,7 +230,8 @@ Status RunConfigCheck(const ConfigCheckOptions& o, const GlobalOptions& g) {
 
 void AddConfigCheckCommand(CLI::App& app, CommandContext& ctx) {
   auto o = std::make_shared<ConfigCheckOptions>();
-  CLI::App* cmd = app.add_subcommand("config-check", "Validate configuration, keys, pricing and the database");
+  CLI::App* cmd =
+      app.add_subcommand("config-check", "Validate configuration, keys, pricing and the database");
   cmd->add_flag("--json", o->json, "Print the checks as JSON");
   cmd->add_flag("--ping", o->ping, "Also list models at each configured provider (a free request)");
   cmd->callback([o, &ctx] { ctx.run = [o, &ctx] { return RunConfigCheck(*o, ctx.globals); }; });

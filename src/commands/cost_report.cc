@@ -38,7 +38,8 @@ Status RunCostReport(const CostReportOptions& o, const GlobalOptions& g) {
   filter.provider = o.provider;
   for (const std::string& text : o.tags) {
     std::pair<std::string, std::string> tag;
-    if (std::string why = ParseTag(text, &tag); !why.empty()) return Status::Usage("--tag " + text + ": " + why);
+    if (std::string why = ParseTag(text, &tag); !why.empty())
+      return Status::Usage("--tag " + text + ": " + why);
     filter.tags.push_back(std::move(tag));
   }
   std::vector<GroupBy> by;
@@ -73,8 +74,7 @@ Status RunCostReport(const CostReportOptions& o, const GlobalOptions& g) {
     if (st = LoadSettings(ProcessEnvironment(), g.config_path, &settings); !st.ok()) return st;
     Database db;
     bool exists = false;
-    if (st = db.OpenForReading(settings.db_path, DatabaseOptionsFor(settings), &exists);
-        !st.ok())
+    if (st = db.OpenForReading(settings.db_path, DatabaseOptionsFor(settings), &exists); !st.ok())
       return st;
     if (exists && !(st = CostReportFromDatabase(db, filter, by, &report)).ok()) return st;
   }
@@ -88,9 +88,13 @@ Status RunCostReport(const CostReportOptions& o, const GlobalOptions& g) {
 void AddCostReportCommand(CLI::App& app, CommandContext& ctx) {
   auto o = std::make_shared<CostReportOptions>();
   CLI::App* cmd = app.add_subcommand("cost-report", "Cost and token totals from the call records");
-  cmd->add_option("--since", o->since, "Only records from this time: a duration back from now (24h, 7d) or a UTC date/time (2026-11-28, 2026-11-28T10:15)");
+  cmd->add_option(
+      "--since", o->since,
+      "Only records from this time: a duration back from now (24h, 7d) or a UTC date/time (2026-11-28, 2026-11-28T10:15)");
   cmd->add_option("--until", o->until, "Only records before this time (same forms as --since)");
-  cmd->add_option("--by", o->by, "Group by user, model, provider, day, hour (UTC) or tag:KEY; repeatable or comma-separated, nested in the order given")
+  cmd->add_option(
+         "--by", o->by,
+         "Group by user, model, provider, day, hour (UTC) or tag:KEY; repeatable or comma-separated, nested in the order given")
       ->delimiter(',');
   cmd->add_option("--tag", o->tags, "Only records tagged KEY=VALUE; repeatable (all must match)")
       ->allow_extra_args(false);
@@ -99,10 +103,14 @@ void AddCostReportCommand(CLI::App& app, CommandContext& ctx) {
   cmd->add_option("-p,--provider", o->provider, "Only this provider");
   cmd->add_option("--format", o->format, "Output: table, json or csv")
       ->check(CLI::IsMember({"table", "json", "csv"}));
-  cmd->add_option("--input", o->inputs, "Read JSONL call records from these files ('-' = stdin) instead of the database")
+  cmd->add_option("--input", o->inputs,
+                  "Read JSONL call records from these files ('-' = stdin) instead of the database")
       ->expected(1, -1);
-  cmd->add_flag("--strict", o->strict, "With --input: a malformed line is an error (exit 2) instead of a warning");
-  cmd->add_option("--source", o->source, "Records from: local (this machine's database) or redis (the whole fleet's stream)");
+  cmd->add_flag("--strict", o->strict,
+                "With --input: a malformed line is an error (exit 2) instead of a warning");
+  cmd->add_option(
+      "--source", o->source,
+      "Records from: local (this machine's database) or redis (the whole fleet's stream)");
   cmd->callback([o, &ctx] { ctx.run = [o, &ctx] { return RunCostReport(*o, ctx.globals); }; });
 }
 

@@ -16,7 +16,8 @@ Status CheckRecordSource(const std::string& source, bool has_inputs) {
 Status ReadFleetRecords(const Settings& s,
                         const std::function<void(const CallRecord&, const std::string&)>& sink) {
   if (s.redis_url.empty())
-    return Status::Config("--source redis needs LLMCTL_REDIS_URL (or LLMCTL_REDIS_URL_FILE): the fleet's records live there");
+    return Status::Config(
+        "--source redis needs LLMCTL_REDIS_URL (or LLMCTL_REDIS_URL_FILE): the fleet's records live there");
   RedisConnection redis;
   Status st = redis.Connect({s.redis, MaskRedisUrl(s.redis_url), s.redis_timeout_ms});
   if (!st.ok()) return st;

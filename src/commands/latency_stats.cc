@@ -47,29 +47,33 @@ Status Verdict(const LatencyReport& report, int64_t min_calls) {
   if (worst_rate) {
     std::string where;
     for (const std::string& k : worst_rate->keys) where += (where.empty() ? " at " : "/") + k;
-    std::snprintf(msg, sizeof msg,
-                  "provider errors degraded%s: %lld of %lld calls (%.1f%%) failed at the provider, above "
-                  "LLM_ERROR_RATE_ALERT=%g",
-                  where.c_str(), static_cast<long long>(worst_rate->provider_failures),
-                  static_cast<long long>(worst_rate->provider_calls), 100 * worst_rate->error_rate(),
-                  report.error_rate_threshold);
+    std::snprintf(
+        msg, sizeof msg,
+        "provider errors degraded%s: %lld of %lld calls (%.1f%%) failed at the provider, above "
+        "LLM_ERROR_RATE_ALERT=%g",
+        where.c_str(), static_cast<long long>(worst_rate->provider_failures),
+        static_cast<long long>(worst_rate->provider_calls), 100 * worst_rate->error_rate(),
+        report.error_rate_threshold);
     return Status::CheckFailed(std::string(msg) + " (see `llmctl logs` for the errors)");
   }
   if (worst_p95 >= 0) {
-    std::snprintf(msg, sizeof msg, "latency degraded: p95 %.1f ms is above the threshold of %g ms", worst_p95,
-                  report.threshold_ms);
-    return Status::CheckFailed(std::string(msg) +
-                               " (raise --threshold-ms or LLM_LATENCY_P95_ALERT_MS if this is expected)");
+    std::snprintf(msg, sizeof msg, "latency degraded: p95 %.1f ms is above the threshold of %g ms",
+                  worst_p95, report.threshold_ms);
+    return Status::CheckFailed(
+        std::string(msg) +
+        " (raise --threshold-ms or LLM_LATENCY_P95_ALERT_MS if this is expected)");
   }
   if (report.total.calls < min_calls)
-    return Status::CheckFailed("only " + std::to_string(report.total.calls) + " calls in range, fewer than --min-calls " +
-                               std::to_string(min_calls) + " (is LLMCTL_DB right, and is anything calling?)");
+    return Status::CheckFailed(
+        "only " + std::to_string(report.total.calls) + " calls in range, fewer than --min-calls " +
+        std::to_string(min_calls) + " (is LLMCTL_DB right, and is anything calling?)");
   return Status::Ok();
 }
 
 Status RunLatencyStats(const LatencyStatsOptions& o, const GlobalOptions& g) {
   if (o.histogram && o.format != "table")
-    return Status::Usage("--histogram draws in the table format only (drop --format " + o.format + ")");
+    return Status::Usage("--histogram draws in the table format only (drop --format " + o.format +
+                         ")");
   RecordFilter filter;
   Status st = ParseTimeRange(o.since, "", NowUnixMs(), &filter);
   if (!st.ok()) return st;
@@ -103,8 +107,7 @@ Status RunLatencyStats(const LatencyStatsOptions& o, const GlobalOptions& g) {
   } else {
     Database db;
     bool exists = false;
-    if (st = db.OpenForReading(settings.db_path, DatabaseOptionsFor(settings), &exists);
-        !st.ok())
+    if (st = db.OpenForReading(settings.db_path, DatabaseOptionsFor(settings), &exists); !st.ok())
       return st;
     if (exists && !(st = CollectLatencyFromDatabase(db, filter, options, &aggregator)).ok())
       return st;
@@ -119,26 +122,39 @@ Status RunLatencyStats(const LatencyStatsOptions& o, const GlobalOptions& g) {
 
 void AddLatencyStatsCommand(CLI::App& app, CommandContext& ctx) {
   auto o = std::make_shared<LatencyStatsOptions>();
-  CLI::App* cmd = app.add_subcommand("latency-stats", "Latency percentiles (p50/p95/p99/max, time to first token) and an ok/degraded status");
-  cmd->add_option("--since", o->since, "Only records from this time: a duration back from now (24h, 7d) or a UTC date/time");
+  CLI::App* cmd = app.add_subcommand(
+      "latency-stats",
+      "Latency percentiles (p50/p95/p99/max, time to first token) and an ok/degraded status");
+  cmd->add_option(
+      "--since", o->since,
+      "Only records from this time: a duration back from now (24h, 7d) or a UTC date/time");
   cmd->add_option("--last", o->last, "Only the N most recent records (after the other filters)")
       ->check(StrictIntegerFlag())
       ->check(CLI::PositiveNumber);
   cmd->add_option("--by", o->by, "Group by provider and/or model; repeatable or comma-separated")
       ->delimiter(',')
       ->check(CLI::IsMember({"provider", "model"}));
-  cmd->add_option("--threshold-ms", o->threshold_ms, "p95 above this is degraded, exit 9 (default LLM_LATENCY_P95_ALERT_MS)")
+  cmd->add_option("--threshold-ms", o->threshold_ms,
+                  "p95 above this is degraded, exit 9 (default LLM_LATENCY_P95_ALERT_MS)")
       ->check(StrictNumberFlag())
       ->check(CLI::NonNegativeNumber);
-  cmd->add_option("--format", o->format, "Output: table, json or prometheus (node-exporter textfile)")
+  cmd->add_option("--format", o->format,
+                  "Output: table, json or prometheus (node-exporter textfile)")
       ->check(CLI::IsMember({"table", "json", "prometheus"}));
-  cmd->add_option("--input", o->inputs, "Read JSONL call records from these files ('-' = stdin) instead of the database")
+  cmd->add_option("--input", o->inputs,
+                  "Read JSONL call records from these files ('-' = stdin) instead of the database")
       ->expected(1, -1);
-  cmd->add_flag("--strict", o->strict, "With --input: a malformed line is an error (exit 2) instead of a warning");
-  cmd->add_flag("--include-cache-hits", o->include_cache_hits, "Count cache hits in the latency figures");
-  cmd->add_flag("--histogram", o->histogram, "Also draw a histogram of the latencies (table format)");
-  cmd->add_option("--source", o->source, "Records from: local (this machine's database) or redis (the whole fleet's stream)");
-  cmd->add_option("--min-calls", o->min_calls, "Fewer calls than this in range is a failed check, exit 9 (default 0)")
+  cmd->add_flag("--strict", o->strict,
+                "With --input: a malformed line is an error (exit 2) instead of a warning");
+  cmd->add_flag("--include-cache-hits", o->include_cache_hits,
+                "Count cache hits in the latency figures");
+  cmd->add_flag("--histogram", o->histogram,
+                "Also draw a histogram of the latencies (table format)");
+  cmd->add_option(
+      "--source", o->source,
+      "Records from: local (this machine's database) or redis (the whole fleet's stream)");
+  cmd->add_option("--min-calls", o->min_calls,
+                  "Fewer calls than this in range is a failed check, exit 9 (default 0)")
       ->check(CLI::NonNegativeNumber);
   cmd->callback([o, &ctx] { ctx.run = [o, &ctx] { return RunLatencyStats(*o, ctx.globals); }; });
 }

@@ -75,7 +75,8 @@ Status RunLogs(const LogsOptions& o, const GlobalOptions& g) {
 
   if (st = CheckRecordSource(o.source, false); !st.ok()) return st;
   if (o.source == "redis") {
-    if (o.follow) return Status::Usage("--follow reads the local database; drop it with --source redis");
+    if (o.follow)
+      return Status::Usage("--follow reads the local database; drop it with --source redis");
     Settings settings;
     if (st = LoadSettings(ProcessEnvironment(), g.config_path, &settings); !st.ok()) return st;
     // -n keeps only the last N matching lines, so only those are held.
@@ -100,8 +101,9 @@ Status RunLogs(const LogsOptions& o, const GlobalOptions& g) {
   }
   // Asking for one record by id and getting nothing is an answer scripts
   // must be able to tell from an empty success.
-  const Status not_found = Status::Usage("no call record has request id " + o.request_id +
-                                         " (check the id, and LLMCTL_DB: " + "it names the database searched)");
+  const Status not_found =
+      Status::Usage("no call record has request id " + o.request_id +
+                    " (check the id, and LLMCTL_DB: " + "it names the database searched)");
   if (!exists) return o.request_id.empty() ? Status::Ok() : not_found;
 
   int64_t max_id = 0;
@@ -138,20 +140,28 @@ Status RunPrune(const PruneOptions& o, const GlobalOptions& g) {
 void AddLogsCommand(CLI::App& app, CommandContext& ctx) {
   auto o = std::make_shared<LogsOptions>();
   CLI::App* cmd = app.add_subcommand("logs", "Print stored call records as JSONL, oldest first");
-  cmd->add_option("--since", o->since, "Only records from this time: a duration back from now (24h, 7d) or a UTC date/time");
+  cmd->add_option(
+      "--since", o->since,
+      "Only records from this time: a duration back from now (24h, 7d) or a UTC date/time");
   cmd->add_option("--until", o->until, "Only records before this time (same forms as --since)");
   cmd->add_option("-u,--user", o->user, "Only this user id");
   cmd->add_option("-m,--model", o->model, "Only this model (as recorded, without the provider)");
   cmd->add_option("-n,--lines", o->last, "Only the last N records")
       ->check(StrictIntegerFlag())
       ->check(CLI::PositiveNumber);
-  cmd->add_option("--request-id", o->request_id, "Only the record with this request id (none found: exit 2)");
-  cmd->add_flag("-f,--follow", o->follow, "Keep printing new records as they are written (stop with Ctrl-C)");
-  cmd->add_option("--source", o->source, "Records from: local (this machine's database) or redis (the whole fleet's stream)");
+  cmd->add_option("--request-id", o->request_id,
+                  "Only the record with this request id (none found: exit 2)");
+  cmd->add_flag("-f,--follow", o->follow,
+                "Keep printing new records as they are written (stop with Ctrl-C)");
+  cmd->add_option(
+      "--source", o->source,
+      "Records from: local (this machine's database) or redis (the whole fleet's stream)");
 
   auto p = std::make_shared<PruneOptions>();
   CLI::App* prune = cmd->add_subcommand("prune", "Delete call records older than a given age");
-  prune->add_option("--older-than", p->older_than, "Age (90d, 12w) or UTC date; older records are deleted")
+  prune
+      ->add_option("--older-than", p->older_than,
+                   "Age (90d, 12w) or UTC date; older records are deleted")
       ->required();
   prune->callback([p, &ctx] { ctx.run = [p, &ctx] { return RunPrune(*p, ctx.globals); }; });
 

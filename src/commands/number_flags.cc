@@ -10,7 +10,8 @@ CLI::Validator StrictNumberFlag() {
   return CLI::Validator(
       [](std::string& value) -> std::string {
         if (ParseStrictNumber(value)) return "";
-        return "\"" + value + "\" is not a number: expected plain decimal digits (no spaces, '+', hex, nan or inf)";
+        return "\"" + value +
+               "\" is not a number: expected plain decimal digits (no spaces, '+', hex, nan or inf)";
       },
       "NUMBER");
 }
@@ -19,7 +20,8 @@ CLI::Validator StrictIntegerFlag() {
   return CLI::Validator(
       [](std::string& value) -> std::string {
         if (ParseStrictInteger(value)) return "";
-        return "\"" + value + "\" is not a whole number: expected decimal digits (no spaces, '+', hex or fraction)";
+        return "\"" + value +
+               "\" is not a whole number: expected decimal digits (no spaces, '+', hex or fraction)";
       },
       "INTEGER");
 }

@@ -72,11 +72,12 @@ Status RunTokens(const TokensOptions& o, const GlobalOptions& g) {
   if (!st.ok()) return st;
   const TextTokens count = CountTextTokens(model.model, text);
   if (o.json) {
-    nlohmann::json out = {{"tokens", count.tokens},
-                          {"exact", count.encoding.has_value()},
-                          {"encoding", count.encoding ? nlohmann::json(std::string(EncodingName(*count.encoding)))
-                                                      : nlohmann::json()},
-                          {"model", model.model}};
+    nlohmann::json out = {
+        {"tokens", count.tokens},
+        {"exact", count.encoding.has_value()},
+        {"encoding", count.encoding ? nlohmann::json(std::string(EncodingName(*count.encoding)))
+                                    : nlohmann::json()},
+        {"model", model.model}};
     std::cout << out.dump() << '\n';
   } else {
     std::printf("%lld\n", static_cast<long long>(count.tokens));
@@ -89,7 +90,8 @@ Status RunTokens(const TokensOptions& o, const GlobalOptions& g) {
 void AddTokensCommand(CLI::App& app, CommandContext& ctx) {
   auto o = std::make_shared<TokensOptions>();
   CLI::App* cmd = app.add_subcommand(
-      "tokens", "Count the tokens of a text for a model: exact for OpenAI models, an estimate otherwise");
+      "tokens",
+      "Count the tokens of a text for a model: exact for OpenAI models, an estimate otherwise");
   cmd->add_option("file", o->file, "Text to count (default or '-': standard input)");
   cmd->add_option("-m,--model", o->model, "Model (provider:model or model; default LLM_MODEL)");
   cmd->add_flag("--json", o->json, "Print {\"tokens\", \"exact\", \"encoding\", \"model\"}");

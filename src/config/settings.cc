@@ -2,8 +2,8 @@
 
 #include <unistd.h>
 
-#include <cctype>
 #include <algorithm>
+#include <cctype>
 #include <cerrno>
 #include <cmath>
 #include <cstdlib>
@@ -84,7 +84,9 @@ Setter ChoiceSetting(std::string Settings::*field, std::vector<std::string> choi
 // skipped. Each is compiled here so a typo fails before anything is sent.
 Status LoadInjectionPatterns(const std::string& path, const std::string& label, Settings* s) {
   std::ifstream in(path);
-  if (!in) return Status::Config(Bad(label, path, std::string("the file cannot be read: ") + std::strerror(errno)));
+  if (!in)
+    return Status::Config(
+        Bad(label, path, std::string("the file cannot be read: ") + std::strerror(errno)));
   std::vector<InjectionPattern> patterns;
   RE2::Options options;
   options.set_log_errors(false);
@@ -105,151 +107,213 @@ Status LoadInjectionPatterns(const std::string& path, const std::string& label, 
 }
 
 const std::vector<std::pair<std::string, Setter>>& Registry() {
-  static const std::vector<std::pair<std::string, Setter>> registry = {
-      {"LLM_PROVIDER",
-       [](const std::string& v, const std::string& label, Settings* s) {
-         if (!IsKnownProvider(v, *s))
-           return Status::Config(Bad(label, v, "expected " + BuiltinProviderNames() +
-                                                   std::string(s->endpoints.empty() ? "" : " or a [providers.NAME] from the config file")));
-         s->provider = v;
-         return Status::Ok();
-       }},
-      {"LLM_MODEL", StringSetting(&Settings::model, true)},
-      {"LLM_FALLBACKS",
-       [](const std::string& v, const std::string& label, Settings* s) {
-         std::vector<ModelRef> refs;
-         std::stringstream in(v);
-         std::string item;
-         while (std::getline(in, item, ',')) {
-           auto b = item.find_first_not_of(" \t"), e = item.find_last_not_of(" \t");
-           item = b == std::string::npos ? "" : item.substr(b, e - b + 1);
-           ModelRef ref;
-           auto colon = item.find(':');
-           if (item.empty() || colon == std::string::npos || colon == 0 ||
-               colon + 1 == item.size() || !IsKnownProvider(item.substr(0, colon), *s))
-             return Status::Config(Bad(label, v,
-                                       "expected a comma list of provider:model with a known "
-                                       "provider, e.g. anthropic:claude-haiku-4-5,gemini:gemini-2.5-flash"));
-           refs.push_back({item.substr(0, colon), item.substr(colon + 1)});
-         }
-         s->fallbacks = refs;
-         return Status::Ok();
-       }},
-      {"LLM_MAX_TOKENS", IntSetting(&Settings::max_tokens, 1, 10'000'000, "expected an integer from 1 to 10000000")},
-      {"LLM_TEMPERATURE", NumberSetting(&Settings::temperature, 0, 2, "expected a number from 0 to 2")},
-      {"LLM_TIMEOUT_SECONDS", NumberSetting(&Settings::timeout_seconds, 0, 86400, "expected a number of seconds above 0 (at most 86400)", true)},
-      {"LLM_DEADLINE_SECONDS", NumberSetting(&Settings::deadline_seconds, 0, 86400, "expected a number of seconds above 0 (at most 86400)", true)},
-      {"LLM_MAX_RETRIES", IntSetting(&Settings::max_retries, 0, 100, "expected an integer from 0 to 100")},
-      {"LLM_RETRY_BASE_SECONDS", NumberSetting(&Settings::retry_base_seconds, 0, 3600, "expected a number of seconds from 0 to 3600")},
-      {"LLM_RETRY_MAX_SECONDS", NumberSetting(&Settings::retry_max_seconds, 0, 3600, "expected a number of seconds from 0 to 3600")},
-      {"LLM_BREAKER_THRESHOLD", IntSetting(&Settings::breaker_threshold, 0, 1000, "expected an integer from 0 (off) to 1000")},
-      {"LLM_BREAKER_COOLDOWN_SECONDS", NumberSetting(&Settings::breaker_cooldown_seconds, 0, 86400, "expected a number of seconds from 0 to 86400")},
-      {"LLM_MAX_COST_PER_REQUEST", NumberSetting(&Settings::max_cost_per_request_usd, 0, 1e9, "expected a non-negative number of USD")},
-      {"LLM_RATE_LIMIT_TOKENS", IntSetting(&Settings::rate_limit_tokens, 0, kMaxInt, "expected a non-negative integer (0 = off)")},
-      {"LLM_RATE_LIMIT_REQUESTS", IntSetting(&Settings::rate_limit_requests, 0, kMaxInt, "expected a non-negative integer (0 = off)")},
-      {"LLM_RATE_LIMIT_WINDOW_SECONDS", IntSetting(&Settings::rate_limit_window_seconds, 1, 366LL * 86400, "expected an integer number of seconds from 1 to 31622400")},
-      {"LLM_USER_DAILY_BUDGET_USD", NumberSetting(&Settings::user_daily_budget_usd, 0, 1e9, "expected a non-negative number of USD (0 = off)")},
-      {"LLM_DAILY_BUDGET_USD", NumberSetting(&Settings::daily_budget_usd, 0, 1e9, "expected a non-negative number of USD (0 = off)")},
-      {"LLM_USER_MONTHLY_BUDGET_USD", NumberSetting(&Settings::user_monthly_budget_usd, 0, 1e9, "expected a non-negative number of USD (0 = off)")},
-      {"LLM_MONTHLY_BUDGET_USD", NumberSetting(&Settings::monthly_budget_usd, 0, 1e9, "expected a non-negative number of USD (0 = off)")},
-      {"LLM_CACHE",
-       [](const std::string& v, const std::string& label, Settings* s) {
-         for (CacheMode mode : {CacheMode::kAuto, CacheMode::kOff, CacheMode::kRefresh, CacheMode::kOnly})
-           if (v == CacheModeName(mode)) {
-             s->cache_mode = mode;
+  static const std::vector<std::pair<std::string, Setter>> registry =
+      {
+          {"LLM_PROVIDER",
+           [](const std::string& v, const std::string& label, Settings* s) {
+             if (!IsKnownProvider(v, *s))
+               return Status::Config(
+                   Bad(label, v,
+                       "expected " + BuiltinProviderNames() +
+                           std::string(s->endpoints.empty()
+                                           ? ""
+                                           : " or a [providers.NAME] from the config file")));
+             s->provider = v;
              return Status::Ok();
-           }
-         return Status::Config(Bad(label, v, "expected auto, off, refresh or only"));
-       }},
-      {"LLM_CACHE_TTL_SECONDS", IntSetting(&Settings::cache_ttl_seconds, 0, kMaxCacheTtlSeconds, "expected an integer number of seconds from 0 to 315360000 (ten years)")},
-      {"LLM_CACHE_NAMESPACE", StringSetting(&Settings::cache_namespace, false)},
-      {"LLM_LATENCY_P95_ALERT_MS", NumberSetting(&Settings::latency_p95_alert_ms, 0, 1e9, "expected a number of milliseconds above 0", true)},
-      {"LLM_ERROR_RATE_ALERT", NumberSetting(&Settings::error_rate_alert, 0, 1, "expected a fraction from 0 to 1, e.g. 0.2")},
-      {"LLM_RATE_LIMIT_WAIT_SECONDS", NumberSetting(&Settings::rate_limit_wait_seconds, 0, 3600, "expected a number of seconds from 0 (refuse at once) to 3600")},
-      {"LLMCTL_DB", StringSetting(&Settings::db_path, false)},
-      {"LLMCTL_DB_BUSY_TIMEOUT_MS", IntSetting(&Settings::db_busy_timeout_ms, 0, 86'400'000, "expected an integer number of milliseconds from 0 to 86400000")},
-      {"LLMCTL_DB_SYNC",
-       [](const std::string& v, const std::string& label, Settings* s) {
-         if (v != "normal" && v != "full")
-           return Status::Config(Bad(label, v, "expected normal or full"));
-         s->db_durability = v == "full" ? Durability::kFull : Durability::kNormal;
-         return Status::Ok();
-       }},
-      {"LLMCTL_USER", StringSetting(&Settings::user, false)},
-      {"LLM_GRADER_MODEL", StringSetting(&Settings::grader_model, false)},
-      {"LLMCTL_TAGS",
-       [](const std::string& v, const std::string& label, Settings* s) {
-         if (std::string why = ParseTagList(v, &s->tags); !why.empty())
-           return Status::Config(Bad(label, v, why + " (expected KEY=VALUE,KEY=VALUE, e.g. ci_job=4711,team=search)"));
-         return Status::Ok();
-       }},
-      {"LLMCTL_PRICING_FILE", StringSetting(&Settings::pricing_file, false)},
-      {"LLMCTL_LOG_FILE", StringSetting(&Settings::log_file, false)},
-      {"LLMCTL_HASH_KEY", StringSetting(&Settings::hash_key, false)},
-      {"LLM_SPOTLIGHT", ChoiceSetting(&Settings::spotlight, {"delimit", "datamark"})},
-      {"LLM_INJECTION_POLICY", ChoiceSetting(&Settings::injection_policy, {"off", "warn", "block"})},
-      {"LLM_CANARY",
-       [](const std::string& v, const std::string& label, Settings* s) {
-         if (v == "on" || v == "true" || v == "1") s->canary = true;
-         else if (v == "off" || v == "false" || v == "0") s->canary = false;
-         else return Status::Config(Bad(label, v, "expected on or off"));
-         return Status::Ok();
-       }},
-      {"LLMCTL_INJECTION_PATTERNS_FILE",
-       [](const std::string& v, const std::string& label, Settings* s) {
-         if (v.empty()) return Status::Config(Bad(label, v, "must not be empty"));
-         return LoadInjectionPatterns(v, label, s);
-       }},
-      {"LLM_HISTORY_MAX_TOKENS", IntSetting(&Settings::history_max_tokens, 0, kMaxInt, "expected a non-negative integer number of tokens (0 = the model's window)")},
-      {"LLMCTL_AUDIT_KEY_FILE", StringSetting(&Settings::audit_key_file, false)},
-      {"LLMCTL_AUDIT_RETENTION_DAYS", IntSetting(&Settings::audit_retention_days, 0, 36500, "expected an integer number of days from 0 (keep forever) to 36500")},
-      // Before LLMCTL_REDIS_URL, so the variable itself wins over the file.
-      {"LLMCTL_REDIS_URL_FILE",
-       [](const std::string& v, const std::string& label, Settings* s) {
-         std::ifstream in(v);
-         if (!in) return Status::Config(label + "=\"" + v + "\" cannot be read: " + std::strerror(errno));
-         std::stringstream ss;
-         ss << in.rdbuf();
-         std::string url = ss.str();
-         // A trailing newline in a secret file is an editor artefact.
-         while (!url.empty() && (url.back() == '\n' || url.back() == '\r' || url.back() == ' ')) url.pop_back();
-         if (url.empty()) return Status::Config(label + "=\"" + v + "\" is empty: expected a file holding a redis:// or unix:// URL");
-         Status st = ParseRedisUrl(url, "the URL in " + label + " (" + v + ")", &s->redis);
-         if (!st.ok()) return st;
-         RegisterSecret(s->redis.password);
-         s->redis_url = url;
-         return Status::Ok();
-       }},
-      {"LLMCTL_REDIS_URL",
-       [](const std::string& v, const std::string& label, Settings* s) {
-         Status st = ParseRedisUrl(v, label, &s->redis);
-         if (!st.ok()) return st;
-         RegisterSecret(s->redis.password);
-         s->redis_url = v;
-         return Status::Ok();
-       }},
-      {"LLMCTL_REDIS_PREFIX",
-       [](const std::string& v, const std::string& label, Settings* s) {
-         // Key names are matched with SCAN patterns and shown in reports: a
-         // space or control character there is always a mistake.
-         bool bad = v.empty() || v.size() > 200;
-         for (char c : v)
-           if (std::iscntrl(static_cast<unsigned char>(c)) || c == ' ') bad = true;
-         if (bad)
-           return Status::Config(Bad(label, v, "expected 1 to 200 characters without spaces or control characters, e.g. llmctl:team-a:"));
-         s->redis_prefix = v;
-         return Status::Ok();
-       }},
-      {"LLMCTL_REDIS_TIMEOUT_MS", IntSetting(&Settings::redis_timeout_ms, 1, 600000, "expected an integer number of milliseconds from 1 to 600000")},
-      {"LLMCTL_REDIS_ON_ERROR",
-       [](const std::string& v, const std::string& label, Settings* s) {
-         if (v != "closed" && v != "open")
-           return Status::Config(Bad(label, v, "expected closed (unreachable Redis: exit 3, nothing sent) or open (warn and use the local SQLite state)"));
-         s->redis_on_error = v;
-         return Status::Ok();
-       }},
-      {"LLMCTL_REDIS_RECORDS_MAXLEN", IntSetting(&Settings::redis_records_maxlen, 1, kMaxInt, "expected a positive integer number of records")},
-  };
+           }},
+          {"LLM_MODEL", StringSetting(&Settings::model, true)},
+          {"LLM_FALLBACKS",
+           [](const std::string& v, const std::string& label, Settings* s) {
+             std::vector<ModelRef> refs;
+             std::stringstream in(v);
+             std::string item;
+             while (std::getline(in, item, ',')) {
+               auto b = item.find_first_not_of(" \t"), e = item.find_last_not_of(" \t");
+               item = b == std::string::npos ? "" : item.substr(b, e - b + 1);
+               ModelRef ref;
+               auto colon = item.find(':');
+               if (item.empty() || colon == std::string::npos || colon == 0 ||
+                   colon + 1 == item.size() || !IsKnownProvider(item.substr(0, colon), *s))
+                 return Status::Config(
+                     Bad(label, v,
+                         "expected a comma list of provider:model with a known "
+                         "provider, e.g. anthropic:claude-haiku-4-5,gemini:gemini-2.5-flash"));
+               refs.push_back({item.substr(0, colon), item.substr(colon + 1)});
+             }
+             s->fallbacks = refs;
+             return Status::Ok();
+           }},
+          {"LLM_MAX_TOKENS", IntSetting(&Settings::max_tokens, 1, 10'000'000,
+                                        "expected an integer from 1 to 10000000")},
+          {"LLM_TEMPERATURE",
+           NumberSetting(&Settings::temperature, 0, 2, "expected a number from 0 to 2")},
+          {"LLM_TIMEOUT_SECONDS",
+           NumberSetting(&Settings::timeout_seconds, 0, 86400,
+                         "expected a number of seconds above 0 (at most 86400)", true)},
+          {"LLM_DEADLINE_SECONDS",
+           NumberSetting(&Settings::deadline_seconds, 0, 86400,
+                         "expected a number of seconds above 0 (at most 86400)", true)},
+          {"LLM_MAX_RETRIES",
+           IntSetting(&Settings::max_retries, 0, 100, "expected an integer from 0 to 100")},
+          {"LLM_RETRY_BASE_SECONDS", NumberSetting(&Settings::retry_base_seconds, 0, 3600,
+                                                   "expected a number of seconds from 0 to 3600")},
+          {"LLM_RETRY_MAX_SECONDS", NumberSetting(&Settings::retry_max_seconds, 0, 3600,
+                                                  "expected a number of seconds from 0 to 3600")},
+          {"LLM_BREAKER_THRESHOLD", IntSetting(&Settings::breaker_threshold, 0, 1000,
+                                               "expected an integer from 0 (off) to 1000")},
+          {"LLM_BREAKER_COOLDOWN_SECONDS",
+           NumberSetting(&Settings::breaker_cooldown_seconds, 0, 86400,
+                         "expected a number of seconds from 0 to 86400")},
+          {"LLM_MAX_COST_PER_REQUEST", NumberSetting(&Settings::max_cost_per_request_usd, 0, 1e9,
+                                                     "expected a non-negative number of USD")},
+          {"LLM_RATE_LIMIT_TOKENS", IntSetting(&Settings::rate_limit_tokens, 0, kMaxInt,
+                                               "expected a non-negative integer (0 = off)")},
+          {"LLM_RATE_LIMIT_REQUESTS", IntSetting(&Settings::rate_limit_requests, 0, kMaxInt,
+                                                 "expected a non-negative integer (0 = off)")},
+          {"LLM_RATE_LIMIT_WINDOW_SECONDS",
+           IntSetting(&Settings::rate_limit_window_seconds, 1, 366LL * 86400,
+                      "expected an integer number of seconds from 1 to 31622400")},
+          {"LLM_USER_DAILY_BUDGET_USD",
+           NumberSetting(&Settings::user_daily_budget_usd, 0, 1e9,
+                         "expected a non-negative number of USD (0 = off)")},
+          {"LLM_DAILY_BUDGET_USD",
+           NumberSetting(&Settings::daily_budget_usd, 0, 1e9,
+                         "expected a non-negative number of USD (0 = off)")},
+          {"LLM_USER_MONTHLY_BUDGET_USD",
+           NumberSetting(&Settings::user_monthly_budget_usd, 0, 1e9,
+                         "expected a non-negative number of USD (0 = off)")},
+          {"LLM_MONTHLY_BUDGET_USD",
+           NumberSetting(&Settings::monthly_budget_usd, 0, 1e9,
+                         "expected a non-negative number of USD (0 = off)")},
+          {"LLM_CACHE",
+           [](const std::string& v, const std::string& label, Settings* s) {
+             for (CacheMode mode :
+                  {CacheMode::kAuto, CacheMode::kOff, CacheMode::kRefresh, CacheMode::kOnly})
+               if (v == CacheModeName(mode)) {
+                 s->cache_mode = mode;
+                 return Status::Ok();
+               }
+             return Status::Config(Bad(label, v, "expected auto, off, refresh or only"));
+           }},
+          {"LLM_CACHE_TTL_SECONDS",
+           IntSetting(&Settings::cache_ttl_seconds, 0, kMaxCacheTtlSeconds,
+                      "expected an integer number of seconds from 0 to 315360000 (ten years)")},
+          {"LLM_CACHE_NAMESPACE", StringSetting(&Settings::cache_namespace, false)},
+          {"LLM_LATENCY_P95_ALERT_MS",
+           NumberSetting(&Settings::latency_p95_alert_ms, 0, 1e9,
+                         "expected a number of milliseconds above 0", true)},
+          {"LLM_ERROR_RATE_ALERT", NumberSetting(&Settings::error_rate_alert, 0, 1,
+                                                 "expected a fraction from 0 to 1, e.g. 0.2")},
+          {"LLM_RATE_LIMIT_WAIT_SECONDS",
+           NumberSetting(&Settings::rate_limit_wait_seconds, 0, 3600,
+                         "expected a number of seconds from 0 (refuse at once) to 3600")},
+          {"LLMCTL_DB", StringSetting(&Settings::db_path, false)},
+          {"LLMCTL_DB_BUSY_TIMEOUT_MS",
+           IntSetting(&Settings::db_busy_timeout_ms, 0, 86'400'000,
+                      "expected an integer number of milliseconds from 0 to 86400000")},
+          {"LLMCTL_DB_SYNC",
+           [](const std::string& v, const std::string& label, Settings* s) {
+             if (v != "normal" && v != "full")
+               return Status::Config(Bad(label, v, "expected normal or full"));
+             s->db_durability = v == "full" ? Durability::kFull : Durability::kNormal;
+             return Status::Ok();
+           }},
+          {"LLMCTL_USER", StringSetting(&Settings::user, false)},
+          {"LLM_GRADER_MODEL", StringSetting(&Settings::grader_model, false)},
+          {"LLMCTL_TAGS",
+           [](const std::string& v, const std::string& label, Settings* s) {
+             if (std::string why = ParseTagList(v, &s->tags); !why.empty())
+               return Status::Config(
+                   Bad(label, v,
+                       why + " (expected KEY=VALUE,KEY=VALUE, e.g. ci_job=4711,team=search)"));
+             return Status::Ok();
+           }},
+          {"LLMCTL_PRICING_FILE", StringSetting(&Settings::pricing_file, false)},
+          {"LLMCTL_LOG_FILE", StringSetting(&Settings::log_file, false)},
+          {"LLMCTL_HASH_KEY", StringSetting(&Settings::hash_key, false)},
+          {"LLM_SPOTLIGHT", ChoiceSetting(&Settings::spotlight, {"delimit", "datamark"})},
+          {"LLM_INJECTION_POLICY",
+           ChoiceSetting(&Settings::injection_policy, {"off", "warn", "block"})},
+          {"LLM_CANARY",
+           [](const std::string& v, const std::string& label, Settings* s) {
+             if (v == "on" || v == "true" || v == "1") s->canary = true;
+             else if (v == "off" || v == "false" || v == "0") s->canary = false;
+             else return Status::Config(Bad(label, v, "expected on or off"));
+             return Status::Ok();
+           }},
+          {"LLMCTL_INJECTION_PATTERNS_FILE",
+           [](const std::string& v, const std::string& label, Settings* s) {
+             if (v.empty()) return Status::Config(Bad(label, v, "must not be empty"));
+             return LoadInjectionPatterns(v, label, s);
+           }},
+          {"LLM_HISTORY_MAX_TOKENS",
+           IntSetting(&Settings::history_max_tokens, 0, kMaxInt,
+                      "expected a non-negative integer number of tokens (0 = the model's window)")},
+          {"LLMCTL_AUDIT_KEY_FILE", StringSetting(&Settings::audit_key_file, false)},
+          {"LLMCTL_AUDIT_RETENTION_DAYS",
+           IntSetting(&Settings::audit_retention_days, 0, 36500,
+                      "expected an integer number of days from 0 (keep forever) to 36500")},
+          // Before LLMCTL_REDIS_URL, so the variable itself wins over the file.
+          {"LLMCTL_REDIS_URL_FILE",
+           [](const std::string& v, const std::string& label, Settings* s) {
+             std::ifstream in(v);
+             if (!in)
+               return Status::Config(label + "=\"" + v +
+                                     "\" cannot be read: " + std::strerror(errno));
+             std::stringstream ss;
+             ss << in.rdbuf();
+             std::string url = ss.str();
+             // A trailing newline in a secret file is an editor artefact.
+             while (!url.empty() && (url.back() == '\n' || url.back() == '\r' || url.back() == ' '))
+               url.pop_back();
+             if (url.empty())
+               return Status::Config(
+                   label + "=\"" + v +
+                   "\" is empty: expected a file holding a redis:// or unix:// URL");
+             Status st = ParseRedisUrl(url, "the URL in " + label + " (" + v + ")", &s->redis);
+             if (!st.ok()) return st;
+             RegisterSecret(s->redis.password);
+             s->redis_url = url;
+             return Status::Ok();
+           }},
+          {"LLMCTL_REDIS_URL",
+           [](const std::string& v, const std::string& label, Settings* s) {
+             Status st = ParseRedisUrl(v, label, &s->redis);
+             if (!st.ok()) return st;
+             RegisterSecret(s->redis.password);
+             s->redis_url = v;
+             return Status::Ok();
+           }},
+          {"LLMCTL_REDIS_PREFIX",
+           [](const std::string& v, const std::string& label, Settings* s) {
+             // Key names are matched with SCAN patterns and shown in reports: a
+             // space or control character there is always a mistake.
+             bool bad = v.empty() || v.size() > 200;
+             for (char c : v)
+               if (std::iscntrl(static_cast<unsigned char>(c)) || c == ' ') bad = true;
+             if (bad)
+               return Status::Config(Bad(
+                   label, v,
+                   "expected 1 to 200 characters without spaces or control characters, e.g. llmctl:team-a:"));
+             s->redis_prefix = v;
+             return Status::Ok();
+           }},
+          {"LLMCTL_REDIS_TIMEOUT_MS",
+           IntSetting(&Settings::redis_timeout_ms, 1, 600000,
+                      "expected an integer number of milliseconds from 1 to 600000")},
+          {"LLMCTL_REDIS_ON_ERROR",
+           [](const std::string& v, const std::string& label, Settings* s) {
+             if (v != "closed" && v != "open")
+               return Status::Config(Bad(
+                   label, v,
+                   "expected closed (unreachable Redis: exit 3, nothing sent) or open (warn and use the local SQLite state)"));
+             s->redis_on_error = v;
+             return Status::Ok();
+           }},
+          {"LLMCTL_REDIS_RECORDS_MAXLEN",
+           IntSetting(&Settings::redis_records_maxlen, 1, kMaxInt,
+                      "expected a positive integer number of records")},
+      };
   return registry;
 }
 
@@ -274,9 +338,9 @@ std::string ItemValue(const CLI::ConfigItem& item) {
   return v;
 }
 
-const std::vector<std::string> kEndpointKeys = {"base_url",         "api_key_env", "max_tokens_field",
-                                                "default_model",    "headers",     "input_cost_per_token",
-                                                "output_cost_per_token"};
+const std::vector<std::string> kEndpointKeys = {
+    "base_url", "api_key_env",          "max_tokens_field",     "default_model",
+    "headers",  "input_cost_per_token", "output_cost_per_token"};
 
 // [providers.NAME] tables declare OpenAI-compatible endpoints.
 Status ApplyEndpointItem(const std::string& file, const std::string& name,
@@ -288,7 +352,8 @@ Status ApplyEndpointItem(const std::string& file, const std::string& name,
   const std::string label = file + ": providers." + name + "." + item.name;
   const std::string v = ItemValue(item);
   if (item.name == "base_url") {
-    if (!ValidBaseUrl(v)) return Status::Config(Bad(label, v, "expected an http:// or https:// URL"));
+    if (!ValidBaseUrl(v))
+      return Status::Config(Bad(label, v, "expected an http:// or https:// URL"));
     ep.base_url = v;
   } else if (item.name == "api_key_env") {
     ep.api_key_env = v;  // the key itself is read from the environment later
@@ -299,7 +364,8 @@ Status ApplyEndpointItem(const std::string& file, const std::string& name,
   } else if (item.name == "input_cost_per_token" || item.name == "output_cost_per_token") {
     auto d = ParseStrictNumber(v);
     if (!d || *d < 0 || *d > 1)
-      return Status::Config(Bad(label, v, "expected USD per token, a number from 0 (free) to 1, e.g. 1.5e-07"));
+      return Status::Config(
+          Bad(label, v, "expected USD per token, a number from 0 (free) to 1, e.g. 1.5e-07"));
     (item.name == "input_cost_per_token" ? ep.input_cost_per_token : ep.output_cost_per_token) = *d;
   } else if (item.name == "default_model" || item.name == "model") {
     ep.default_model = v;
@@ -314,9 +380,11 @@ Status ApplyEndpointItem(const std::string& file, const std::string& name,
       ep.extra_headers[h.substr(0, colon)] = value;
     }
   } else {
-    return Status::Config(label + " is not a known key: expected base_url, api_key_env, "
-                                  "max_tokens_field, default_model, headers, input_cost_per_token or "
-                                  "output_cost_per_token" + DidYouMean(item.name, kEndpointKeys));
+    return Status::Config(label +
+                          " is not a known key: expected base_url, api_key_env, "
+                          "max_tokens_field, default_model, headers, input_cost_per_token or "
+                          "output_cost_per_token" +
+                          DidYouMean(item.name, kEndpointKeys));
   }
   return Status::Ok();
 }
@@ -340,14 +408,17 @@ Status CheckConfigSyntax(const std::string& path, std::istream& in) {
       return Status::Config(where + "expected KEY = VALUE, got: " + t);
     std::string value = t.substr(eq + 1);
     value.erase(0, value.find_first_not_of(" \t"));
-    if (auto hash = value.find(" #"); hash != std::string::npos && value[0] != '"' && value[0] != '\'')
+    if (auto hash = value.find(" #");
+        hash != std::string::npos && value[0] != '"' && value[0] != '\'')
       value = value.substr(0, value.find_last_not_of(" \t", hash) + 1);
     if (value.empty()) return Status::Config(where + "missing value after '='");
     const char first = value.front(), last = value.back();
     bool ok;
     if (first == '"' || first == '\'') ok = value.size() >= 2 && last == first;
     else if (first == '[') ok = last == ']';
-    else ok = value.find_first_of("=[]\"'") == std::string::npos && value.find(' ') == std::string::npos;
+    else
+      ok = value.find_first_of("=[]\"'") == std::string::npos &&
+           value.find(' ') == std::string::npos;
     if (!ok) return Status::Config(where + "malformed value: " + value);
   }
   return Status::Ok();
@@ -387,9 +458,10 @@ Status LoadConfigFile(const std::string& path, bool must_exist, Settings* s,
                             "]: expected [providers.NAME]");
     std::string name = AsciiUpper(item.name);
     if (!FindSetter(name))
-      return Status::Config(path + ": unknown key " + item.name +
-                            ": expected a variable name such as LLM_MAX_TOKENS (see `llmctl help`)" +
-                            DidYouMean(name, SettingNames()));
+      return Status::Config(
+          path + ": unknown key " + item.name +
+          ": expected a variable name such as LLM_MAX_TOKENS (see `llmctl help`)" +
+          DidYouMean(name, SettingNames()));
     values->push_back({name, ItemValue(item)});
   }
   return Status::Ok();
@@ -399,14 +471,17 @@ Status LoadConfigFile(const std::string& path, bool must_exist, Settings* s,
 // Only near misses of a known name are reported: other programs' LLM_*
 // variables are none of llmctl's business.
 void WarnAboutMistypedVariables(const Environment& env) {
-  static const std::vector<std::string> kOtherKnown = {"LLMCTL_CONFIG", "LLMCTL_DB_BUSY_TIMEOUT_MS"};
+  static const std::vector<std::string> kOtherKnown = {"LLMCTL_CONFIG",
+                                                       "LLMCTL_DB_BUSY_TIMEOUT_MS"};
   for (auto it = env.lower_bound("LLM"); it != env.end() && it->first.starts_with("LLM"); ++it) {
     const std::string& name = it->first;
     if (!name.starts_with("LLM_") && !name.starts_with("LLMCTL_")) continue;
-    if (FindSetter(name) || std::find(kOtherKnown.begin(), kOtherKnown.end(), name) != kOtherKnown.end())
+    if (FindSetter(name) ||
+        std::find(kOtherKnown.begin(), kOtherKnown.end(), name) != kOtherKnown.end())
       continue;
     const std::string near = ClosestMatch(name, SettingNames(), 2);
-    if (!near.empty()) spdlog::warn("{} is not a variable llmctl reads; did you mean {}?", name, near);
+    if (!near.empty())
+      spdlog::warn("{} is not a variable llmctl reads; did you mean {}?", name, near);
   }
 }
 
@@ -479,7 +554,8 @@ Status LoadSettings(const Environment& env, const std::string& config_flag, Sett
     if (!st.ok() && !fail(st).ok()) return st;
   }
   for (const auto& [name, value] : file_values) {
-    Status st = ApplySetting(name, value, s->config_file + ": " + name, SettingSource::kConfigFile, s);
+    Status st =
+        ApplySetting(name, value, s->config_file + ": " + name, SettingSource::kConfigFile, s);
     if (!st.ok() && !fail(st).ok()) return st;
   }
   WarnAboutMistypedVariables(env);
@@ -487,8 +563,8 @@ Status LoadSettings(const Environment& env, const std::string& config_flag, Sett
     auto it = env.find(name);
     if (it == env.end()) continue;
     // An empty variable means "unset" for text settings, the usual shell idiom.
-    if (it->second.empty() && (name == "LLM_MODEL" || name == "LLM_FALLBACKS" ||
-                               name.rfind("LLMCTL_", 0) == 0))
+    if (it->second.empty() &&
+        (name == "LLM_MODEL" || name == "LLM_FALLBACKS" || name.rfind("LLMCTL_", 0) == 0))
       continue;
     Status st = ApplySetting(name, it->second, name, SettingSource::kEnvironment, s);
     if (!st.ok() && !fail(st).ok()) return st;
@@ -510,7 +586,8 @@ Status LoadSettings(const Environment& env, const std::string& config_flag, Sett
   if (s->user.empty()) s->user = "unknown";
   for (const auto& [name, ep] : s->endpoints)
     if (ep.base_url.empty()) {
-      Status st = fail(Status::Config(s->config_file + ": [providers." + name + "] has no base_url"));
+      Status st =
+          fail(Status::Config(s->config_file + ": [providers." + name + "] has no base_url"));
       if (!st.ok()) return st;
     }
   return Status::Ok();
@@ -531,7 +608,8 @@ Status ParseModelRef(const std::string& text, const std::string& default_provide
     out->model = text;
   }
   if (out->model.empty())
-    return Status::Usage("model \"" + text + "\" is empty: expected provider:model or a model name");
+    return Status::Usage("model \"" + text +
+                         "\" is empty: expected provider:model or a model name");
   return Status::Ok();
 }
 
@@ -539,7 +617,8 @@ namespace {
 
 // Reads a key from VAR or VAR_FILE. A trailing newline in a secret file is
 // an editor artefact, not part of the key.
-Status ReadKey(const Environment& env, const std::string& var, std::string* key, std::string* from) {
+Status ReadKey(const Environment& env, const std::string& var, std::string* key,
+               std::string* from) {
   auto it = env.find(var);
   if (it != env.end() && !it->second.empty()) {
     RegisterSecret(it->second);
@@ -551,7 +630,8 @@ Status ReadKey(const Environment& env, const std::string& var, std::string* key,
   if (f != env.end() && !f->second.empty()) {
     std::ifstream in(f->second);
     if (!in)
-      return Status::Config(var + "_FILE=\"" + f->second + "\" cannot be read: " + std::strerror(errno));
+      return Status::Config(var + "_FILE=\"" + f->second +
+                            "\" cannot be read: " + std::strerror(errno));
     std::stringstream ss;
     ss << in.rdbuf();
     std::string k = ss.str();
@@ -598,7 +678,8 @@ Status ResolveProvider(const std::string& name, const Settings& s, const Environ
     std::string b = get(base_var.c_str());
     if (!b.empty()) {
       if (!ValidBaseUrl(b))
-        return Status::Config(Bad(base_var, b, "expected an http:// or https:// URL, e.g. " + cfg.base_url));
+        return Status::Config(
+            Bad(base_var, b, "expected an http:// or https:// URL, e.g. " + cfg.base_url));
       cfg.base_url = b;
     }
   }

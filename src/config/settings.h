@@ -10,8 +10,8 @@
 
 #include "config/tags.h"
 #include "providers/provider.h"
-#include "store/redis_url.h"
 #include "store/database.h"
+#include "store/redis_url.h"
 #include "util/status.h"
 
 namespace llmctl {
@@ -46,9 +46,9 @@ struct Settings {
   double timeout_seconds = 30;
   double deadline_seconds = 120;
   int64_t max_retries = 2;
-  double retry_base_seconds = 0.5;     // LLM_RETRY_BASE_SECONDS
-  double retry_max_seconds = 8;        // LLM_RETRY_MAX_SECONDS
-  int64_t breaker_threshold = 5;       // LLM_BREAKER_THRESHOLD
+  double retry_base_seconds = 0.5;       // LLM_RETRY_BASE_SECONDS
+  double retry_max_seconds = 8;          // LLM_RETRY_MAX_SECONDS
+  int64_t breaker_threshold = 5;         // LLM_BREAKER_THRESHOLD
   double breaker_cooldown_seconds = 30;  // LLM_BREAKER_COOLDOWN_SECONDS
   double max_cost_per_request_usd = 0.10;
   int64_t rate_limit_tokens = 100000;
@@ -62,24 +62,26 @@ struct Settings {
   int64_t cache_ttl_seconds = 86400;
   std::string cache_namespace = "default";
   double latency_p95_alert_ms = 5000;
-  double error_rate_alert = 0.2;        // LLM_ERROR_RATE_ALERT: fraction 0-1
-  double rate_limit_wait_seconds = 0;   // LLM_RATE_LIMIT_WAIT_SECONDS
+  double error_rate_alert = 0.2;       // LLM_ERROR_RATE_ALERT: fraction 0-1
+  double rate_limit_wait_seconds = 0;  // LLM_RATE_LIMIT_WAIT_SECONDS
   std::string db_path;
-  int64_t db_busy_timeout_ms = 15000;  // LLMCTL_DB_BUSY_TIMEOUT_MS: one wait per call
+  int64_t db_busy_timeout_ms = 15000;              // LLMCTL_DB_BUSY_TIMEOUT_MS: one wait per call
   Durability db_durability = Durability::kNormal;  // LLMCTL_DB_SYNC
   std::string user;
-  Tags tags;  // LLMCTL_TAGS, then --tag over it
+  Tags tags;                 // LLMCTL_TAGS, then --tag over it
   std::string grader_model;  // LLM_GRADER_MODEL: eval's llm-rubric grader
   std::string pricing_file;
   std::string log_file;
-  std::string hash_key;  // secret
-  std::string spotlight = "delimit";        // LLM_SPOTLIGHT: delimit | datamark
-  std::string injection_policy = "warn";    // LLM_INJECTION_POLICY: off | warn | block
-  bool canary = false;                      // LLM_CANARY
-  std::string injection_patterns_file;      // LLMCTL_INJECTION_PATTERNS_FILE
-  std::vector<InjectionPattern> injection_patterns;  // its lines, each one compiled once to check it
+  std::string hash_key;                   // secret
+  std::string spotlight = "delimit";      // LLM_SPOTLIGHT: delimit | datamark
+  std::string injection_policy = "warn";  // LLM_INJECTION_POLICY: off | warn | block
+  bool canary = false;                    // LLM_CANARY
+  std::string injection_patterns_file;    // LLMCTL_INJECTION_PATTERNS_FILE
+  std::vector<InjectionPattern>
+      injection_patterns;  // its lines, each one compiled once to check it
 
-  int64_t history_max_tokens = 0;     // LLM_HISTORY_MAX_TOKENS: the sliding window's budget (0 = the model's window)
+  int64_t history_max_tokens =
+      0;  // LLM_HISTORY_MAX_TOKENS: the sliding window's budget (0 = the model's window)
   std::string audit_key_file;         // LLMCTL_AUDIT_KEY_FILE: empty = no audit store
   int64_t audit_retention_days = 30;  // LLMCTL_AUDIT_RETENTION_DAYS (0 = keep forever)
   // Fleet state (empty redis_url: SQLite only). The URL holds a password:
@@ -111,8 +113,8 @@ Status LoadSettings(const Environment& env, const std::string& config_flag, Sett
 
 // Applies one value as if it came from `source` (used for command-line
 // flags); `label` is how the error names it, e.g. "--temperature".
-Status ApplySetting(const std::string& variable, const std::string& value,
-                    const std::string& label, SettingSource source, Settings* settings);
+Status ApplySetting(const std::string& variable, const std::string& value, const std::string& label,
+                    SettingSource source, Settings* settings);
 
 // Parses "provider:model" (or just "model" for default_provider). A prefix is
 // only a provider when it names a known one, so "llama3.2:1b" stays a model.

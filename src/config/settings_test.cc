@@ -23,11 +23,16 @@ TEST_CASE("defaults are the documented ones") {
 }
 
 TEST_CASE("bad values name the variable, the value and what is valid") {
-  struct Case { const char* var; const char* value; const char* valid; };
-  for (Case c : {Case{"LLM_TEMPERATURE", "3", "0 to 2"}, Case{"LLM_MAX_TOKENS", "ten", "integer"},
-                 Case{"LLM_RATE_LIMIT_TOKENS", "-5", "non-negative"}, Case{"LLM_PROVIDER", "acme", "openai"},
-                 Case{"LLM_FALLBACKS", "anthropic", "provider:model"}, Case{"LLM_CACHE", "sometimes", "refresh"},
-                 Case{"LLM_TIMEOUT_SECONDS", "0", "above 0"}}) {
+  struct Case {
+    const char* var;
+    const char* value;
+    const char* valid;
+  };
+  for (Case c :
+       {Case{"LLM_TEMPERATURE", "3", "0 to 2"}, Case{"LLM_MAX_TOKENS", "ten", "integer"},
+        Case{"LLM_RATE_LIMIT_TOKENS", "-5", "non-negative"}, Case{"LLM_PROVIDER", "acme", "openai"},
+        Case{"LLM_FALLBACKS", "anthropic", "provider:model"},
+        Case{"LLM_CACHE", "sometimes", "refresh"}, Case{"LLM_TIMEOUT_SECONDS", "0", "above 0"}}) {
     Settings s;
     Status st = LoadSettings({{c.var, c.value}}, "", &s);
     CAPTURE(c.var);
@@ -87,7 +92,8 @@ TEST_CASE("keys come from the variable or its _FILE form; missing keys fail earl
   CHECK(cfg.api_key == "sk-ant-secret");
   REQUIRE(ResolveProvider("gemini", s, {{"GEMINI_API_KEY", "g"}}, true, &cfg).ok());
   CHECK(cfg.api_key == "g");
-  CHECK(ResolveProvider("openai", s, {{"OPENAI_BASE_URL", "ftp://x"}, {"OPENAI_API_KEY", "k"}}, true, &cfg)
+  CHECK(ResolveProvider("openai", s, {{"OPENAI_BASE_URL", "ftp://x"}, {"OPENAI_API_KEY", "k"}},
+                        true, &cfg)
             .code() == StatusCode::kConfig);
   CHECK(ResolveProvider("mock", s, {}, true, &cfg).ok());
   std::remove(path.c_str());
@@ -95,8 +101,11 @@ TEST_CASE("keys come from the variable or its _FILE form; missing keys fail earl
 
 TEST_CASE("untrusted-input variables: spotlight, policy, canary, patterns file") {
   Settings s;
-  REQUIRE(LoadSettings({{"LLM_SPOTLIGHT", "datamark"}, {"LLM_INJECTION_POLICY", "block"}, {"LLM_CANARY", "on"}},
-                       "", &s).ok());
+  REQUIRE(
+      LoadSettings(
+          {{"LLM_SPOTLIGHT", "datamark"}, {"LLM_INJECTION_POLICY", "block"}, {"LLM_CANARY", "on"}},
+          "", &s)
+          .ok());
   CHECK(s.spotlight == "datamark");
   CHECK(s.injection_policy == "block");
   CHECK(s.canary);
@@ -105,7 +114,9 @@ TEST_CASE("untrusted-input variables: spotlight, policy, canary, patterns file")
   CHECK(d.spotlight == "delimit");
   CHECK(d.injection_policy == "warn");
   CHECK_FALSE(d.canary);
-  for (auto [name, value] : {std::pair{"LLM_SPOTLIGHT", "base64"}, {"LLM_INJECTION_POLICY", "deny"}, {"LLM_CANARY", "maybe"}}) {
+  for (auto [name, value] : {std::pair{"LLM_SPOTLIGHT", "base64"},
+                             {"LLM_INJECTION_POLICY", "deny"},
+                             {"LLM_CANARY", "maybe"}}) {
     Settings bad;
     Status st = LoadSettings({{name, value}}, "", &bad);
     CHECK(st.code() == StatusCode::kConfig);
@@ -126,7 +137,8 @@ TEST_CASE("untrusted-input variables: spotlight, policy, canary, patterns file")
   CHECK(st.message().find("LLMCTL_INJECTION_PATTERNS_FILE") != std::string::npos);
   std::remove(path.c_str());
   Settings r;
-  CHECK(LoadSettings({{"LLMCTL_INJECTION_PATTERNS_FILE", path}}, "", &r).code() == StatusCode::kConfig);
+  CHECK(LoadSettings({{"LLMCTL_INJECTION_PATTERNS_FILE", path}}, "", &r).code() ==
+        StatusCode::kConfig);
 }
 
 TEST_CASE("fleet state variables are validated like every other") {
@@ -156,10 +168,13 @@ TEST_CASE("fleet state variables are validated like every other") {
   CHECK(d.redis_on_error == "closed");
   CHECK(d.redis_records_maxlen == 1000000);
 
-  for (auto [var, value] : std::vector<std::pair<const char*, const char*>>{
-           {"LLMCTL_REDIS_URL", "http://host"}, {"LLMCTL_REDIS_PREFIX", "team a:"},
-           {"LLMCTL_REDIS_PREFIX", "x\tb"}, {"LLMCTL_REDIS_TIMEOUT_MS", "0"},
-           {"LLMCTL_REDIS_ON_ERROR", "maybe"}, {"LLMCTL_REDIS_RECORDS_MAXLEN", "-1"}}) {
+  for (auto [var, value] :
+       std::vector<std::pair<const char*, const char*>>{{"LLMCTL_REDIS_URL", "http://host"},
+                                                        {"LLMCTL_REDIS_PREFIX", "team a:"},
+                                                        {"LLMCTL_REDIS_PREFIX", "x\tb"},
+                                                        {"LLMCTL_REDIS_TIMEOUT_MS", "0"},
+                                                        {"LLMCTL_REDIS_ON_ERROR", "maybe"},
+                                                        {"LLMCTL_REDIS_RECORDS_MAXLEN", "-1"}}) {
     Settings bad;
     Status st = LoadSettings({{var, value}}, "", &bad);
     CAPTURE(var);
@@ -179,7 +194,9 @@ TEST_CASE("LLMCTL_REDIS_URL_FILE is read, and the variable wins over it") {
   CHECK(s.redis.host == "from-file");
   CHECK(s.redis.password == "filesecret99");
   Settings both;
-  REQUIRE(LoadSettings({{"LLMCTL_REDIS_URL_FILE", path}, {"LLMCTL_REDIS_URL", "redis://env-host"}}, "", &both).ok());
+  REQUIRE(LoadSettings({{"LLMCTL_REDIS_URL_FILE", path}, {"LLMCTL_REDIS_URL", "redis://env-host"}},
+                       "", &both)
+              .ok());
   CHECK(both.redis.host == "env-host");
   {
     std::ofstream f(path);
@@ -193,11 +210,12 @@ TEST_CASE("LLMCTL_REDIS_URL_FILE is read, and the variable wins over it") {
 }
 
 TEST_CASE("numbers are strict: no spaces, '+', hex, nan or junk") {
-  for (auto [var, value] : {std::pair{"LLM_MAX_TOKENS", " 5"}, std::pair{"LLM_MAX_TOKENS", "5 "},
-                            std::pair{"LLM_MAX_TOKENS", "+5"}, std::pair{"LLM_MAX_TOKENS", "0x10"},
-                            std::pair{"LLM_TEMPERATURE", "0x1p-1"}, std::pair{"LLM_TEMPERATURE", "nan"},
-                            std::pair{"LLM_TEMPERATURE", " 1"}, std::pair{"LLM_TIMEOUT_SECONDS", "inf"},
-                            std::pair{"LLM_LATENCY_P95_ALERT_MS", "5000ms"}}) {
+  for (auto [var, value] :
+       {std::pair{"LLM_MAX_TOKENS", " 5"}, std::pair{"LLM_MAX_TOKENS", "5 "},
+        std::pair{"LLM_MAX_TOKENS", "+5"}, std::pair{"LLM_MAX_TOKENS", "0x10"},
+        std::pair{"LLM_TEMPERATURE", "0x1p-1"}, std::pair{"LLM_TEMPERATURE", "nan"},
+        std::pair{"LLM_TEMPERATURE", " 1"}, std::pair{"LLM_TIMEOUT_SECONDS", "inf"},
+        std::pair{"LLM_LATENCY_P95_ALERT_MS", "5000ms"}}) {
     CAPTURE(var);
     CAPTURE(value);
     Settings s;
@@ -213,8 +231,10 @@ TEST_CASE("numbers are strict: no spaces, '+', hex, nan or junk") {
 
 TEST_CASE("the cache TTL keeps every expiry representable; 0 is allowed") {
   Settings s;
-  CHECK(LoadSettings({{"LLM_CACHE_TTL_SECONDS", "1000000000000"}}, "", &s).code() == StatusCode::kConfig);
-  CHECK(LoadSettings({{"LLM_CACHE_TTL_SECONDS", "315360001"}}, "", &s).code() == StatusCode::kConfig);
+  CHECK(LoadSettings({{"LLM_CACHE_TTL_SECONDS", "1000000000000"}}, "", &s).code() ==
+        StatusCode::kConfig);
+  CHECK(LoadSettings({{"LLM_CACHE_TTL_SECONDS", "315360001"}}, "", &s).code() ==
+        StatusCode::kConfig);
   REQUIRE(LoadSettings({{"LLM_CACHE_TTL_SECONDS", "315360000"}}, "", &s).ok());
   REQUIRE(LoadSettings({{"LLM_CACHE_TTL_SECONDS", "0"}}, "", &s).ok());
   CHECK(s.cache_ttl_seconds == 0);

@@ -8,8 +8,8 @@ namespace llmctl {
 namespace {
 
 bool IsKeyChar(char c) {
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '.' ||
-         c == '-';
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
+         c == '.' || c == '-';
 }
 
 void Insert(const std::pair<std::string, std::string>& tag, Tags* tags) {
@@ -41,10 +41,12 @@ std::string ParseTag(const std::string& text, std::pair<std::string, std::string
   if (std::string why = WhyBadTagKey(key); !why.empty()) return why;
   if (value.empty()) return "the value of " + key + " is empty";
   if (value.size() > kMaxTagValueBytes)
-    return "the value of " + key + " is longer than " + std::to_string(kMaxTagValueBytes) + " bytes";
+    return "the value of " + key + " is longer than " + std::to_string(kMaxTagValueBytes) +
+           " bytes";
   if (FindInvalidUtf8(value)) return "the value of " + key + " is not valid UTF-8";
   for (unsigned char c : value)
-    if (c < 0x20 || c == 0x7f || c == ',') return "the value of " + key + " holds a comma or a control character";
+    if (c < 0x20 || c == 0x7f || c == ',')
+      return "the value of " + key + " holds a comma or a control character";
   out->first = std::move(key);
   out->second = std::move(value);
   return "";

@@ -116,7 +116,8 @@ std::vector<nlohmann::json> EmbeddedJson(const std::string& text) {
       }
     }
     if (end == std::string::npos) break;
-    nlohmann::json doc = nlohmann::json::parse(text.begin() + i, text.begin() + end + 1, nullptr, false);
+    nlohmann::json doc =
+        nlohmann::json::parse(text.begin() + i, text.begin() + end + 1, nullptr, false);
     if (doc.is_discarded()) {
       ++i;
       continue;
@@ -127,7 +128,8 @@ std::vector<nlohmann::json> EmbeddedJson(const std::string& text) {
   return found;
 }
 
-std::vector<std::string> MissingKeys(const nlohmann::json& doc, const std::vector<std::string>& keys) {
+std::vector<std::string> MissingKeys(const nlohmann::json& doc,
+                                     const std::vector<std::string>& keys) {
   std::vector<std::string> missing;
   for (const std::string& k : keys)
     if (!doc.is_object() || !doc.contains(k)) missing.push_back(k);
@@ -156,8 +158,10 @@ std::string QuoteGot(const std::string& text, size_t max_bytes) {
 std::string ParseAssertion(const nlohmann::json& spec, Assertion* out) {
   if (!spec.is_object()) return "an assertion must be an object {\"type\", \"value\"}";
   for (auto it = spec.begin(); it != spec.end(); ++it)
-    if (it.key() != "type" && it.key() != "value" && it.key() != "threshold" && it.key() != "grader")
-      return "assertion has unknown field \"" + it.key() + "\" (expected type, value, threshold, grader)";
+    if (it.key() != "type" && it.key() != "value" && it.key() != "threshold" &&
+        it.key() != "grader")
+      return "assertion has unknown field \"" + it.key() +
+             "\" (expected type, value, threshold, grader)";
   if (!spec.contains("type") || !spec["type"].is_string())
     return "assertion needs a \"type\" string (one of " + TypeList() + ")";
   out->name = spec["type"].get<std::string>();
@@ -168,7 +172,8 @@ std::string ParseAssertion(const nlohmann::json& spec, Assertion* out) {
       found = true;
     }
   }
-  if (!found) return "unknown assertion type \"" + out->name + "\" (expected one of " + TypeList() + ")";
+  if (!found)
+    return "unknown assertion type \"" + out->name + "\" (expected one of " + TypeList() + ")";
   const std::string where = "assertion " + out->name + ": ";
   if (spec.contains("grader") && out->type != AssertionType::kLlmRubric)
     return where + "\"grader\" belongs to llm-rubric only";
@@ -191,7 +196,7 @@ std::string ParseAssertion(const nlohmann::json& spec, Assertion* out) {
     return "";
   }
   // promptfoo's latency and cost checks name their limit "threshold".
-  const nlohmann::json value = spec.contains("value") ? spec["value"]
+  const nlohmann::json value = spec.contains("value")       ? spec["value"]
                                : spec.contains("threshold") ? spec["threshold"]
                                                             : nlohmann::json();
   switch (out->type) {
@@ -218,7 +223,8 @@ std::string ParseAssertion(const nlohmann::json& spec, Assertion* out) {
       {
         std::string error;
         out->re = Regex::Compile(out->text, &error);
-        if (!out->re) return where + "invalid regular expression " + Quote(out->text) + ": " + error;
+        if (!out->re)
+          return where + "invalid regular expression " + Quote(out->text) + ": " + error;
       }
       return "";
     case AssertionType::kLlmRubric: return "";
@@ -244,7 +250,8 @@ std::string ParseAssertion(const nlohmann::json& spec, Assertion* out) {
       if (!value.is_number() || value.get<double>() < 0)
         return where + "\"value\" must be a number ≥ 0";
       out->number = value.get<double>();
-      if (out->type == AssertionType::kMaxOutputTokens && out->number != static_cast<int64_t>(out->number))
+      if (out->type == AssertionType::kMaxOutputTokens &&
+          out->number != static_cast<int64_t>(out->number))
         return where + "\"value\" must be a whole number of tokens";
       return "";
     case AssertionType::kFinishReason: {
@@ -271,7 +278,8 @@ AssertionResult CheckAssertion(const Assertion& a, const Observation& o) {
       return Fail("expected output to contain " + Quote(a.text) + ", got " + QuoteGot(got));
     case AssertionType::kIContains:
       if (AsciiLower(got).find(AsciiLower(a.text)) != std::string::npos) return Pass();
-      return Fail("expected output to contain " + Quote(a.text) + " (any case), got " + QuoteGot(got));
+      return Fail("expected output to contain " + Quote(a.text) + " (any case), got " +
+                  QuoteGot(got));
     case AssertionType::kNotContains:
       if (got.find(a.text) == std::string::npos) return Pass();
       return Fail("expected output not to contain " + Quote(a.text) + ", got " + QuoteGot(got));
@@ -281,7 +289,8 @@ AssertionResult CheckAssertion(const Assertion& a, const Observation& o) {
     case AssertionType::kContainsAny:
       for (const std::string& s : a.list)
         if (got.find(s) != std::string::npos) return Pass();
-      return Fail("expected output to contain any of " + QuoteList(a.list) + ", got " + QuoteGot(got));
+      return Fail("expected output to contain any of " + QuoteList(a.list) + ", got " +
+                  QuoteGot(got));
     case AssertionType::kContainsAll: {
       std::vector<std::string> missing;
       for (const std::string& s : a.list)
@@ -295,8 +304,8 @@ AssertionResult CheckAssertion(const Assertion& a, const Observation& o) {
       const bool matched = a.re->Search(got);
       const bool want = a.type == AssertionType::kRegex;
       if (matched == want) return Pass();
-      return Fail(std::string("expected output ") + (want ? "to match" : "not to match") + " /" + a.text +
-                  "/, got " + QuoteGot(got));
+      return Fail(std::string("expected output ") + (want ? "to match" : "not to match") + " /" +
+                  a.text + "/, got " + QuoteGot(got));
     }
     case AssertionType::kIsJson: {
       nlohmann::json doc = nlohmann::json::parse(got, nullptr, false);
@@ -310,7 +319,8 @@ AssertionResult CheckAssertion(const Assertion& a, const Observation& o) {
       }
       if (a.list.empty()) return Pass();
       if (!doc.is_object())
-        return Fail("expected a JSON object with keys " + QuoteList(a.list) + ", got " + QuoteGot(got));
+        return Fail("expected a JSON object with keys " + QuoteList(a.list) + ", got " +
+                    QuoteGot(got));
       std::vector<std::string> missing;
       for (const std::string& k : a.list)
         if (!doc.contains(k)) missing.push_back(k);
@@ -324,8 +334,9 @@ AssertionResult CheckAssertion(const Assertion& a, const Observation& o) {
       if (a.list.empty()) return Pass();
       for (const nlohmann::json& doc : docs)
         if (MissingKeys(doc, a.list).empty()) return Pass();
-      return Fail("expected output to contain a JSON object with keys " + QuoteList(a.list) + " (missing " +
-                  QuoteList(MissingKeys(docs.front(), a.list)) + " in the first), got " + QuoteGot(got));
+      return Fail("expected output to contain a JSON object with keys " + QuoteList(a.list) +
+                  " (missing " + QuoteList(MissingKeys(docs.front(), a.list)) +
+                  " in the first), got " + QuoteGot(got));
     }
     case AssertionType::kLlmRubric: return Fail("llm-rubric needs a grader call");
     case AssertionType::kMaxCost:

@@ -38,13 +38,13 @@ enum class AssertionType {
 
 struct Assertion {
   AssertionType type = AssertionType::kEquals;
-  std::string name;                  // as written in the suite, e.g. "icontains"
-  std::string text;                  // string-valued types
-  std::vector<std::string> list;     // contains-any/-all, is-json required keys
-  double number = 0;                 // max-* types
-  std::optional<double> threshold;   // llm-rubric: the least score that passes
-  std::string grader;                // llm-rubric: "provider:model" from the case, or empty
-  std::shared_ptr<const Regex> re;  // regex/not-regex, compiled once
+  std::string name;                          // as written in the suite, e.g. "icontains"
+  std::string text;                          // string-valued types
+  std::vector<std::string> list;             // contains-any/-all, is-json required keys
+  double number = 0;                         // max-* types
+  std::optional<double> threshold;           // llm-rubric: the least score that passes
+  std::string grader;                        // llm-rubric: "provider:model" from the case, or empty
+  std::shared_ptr<const Regex> re;           // regex/not-regex, compiled once
   std::shared_ptr<const JsonSchema> schema;  // is-json with a JSON Schema value
 };
 

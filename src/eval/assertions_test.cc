@@ -42,46 +42,50 @@ void PassesAndFails(const json& spec, const Observation& good, const Observation
 }  // namespace
 
 TEST_CASE("string assertions pass and fail") {
-  PassesAndFails({{"type", "equals"}, {"value", "Paris"}}, Answer("Paris"), Answer("Paris."), "\"Paris.\"");
-  PassesAndFails({{"type", "contains"}, {"value", "Paris"}}, Answer("It is Paris."), Answer("It is Lyon."),
-                 "\"It is Lyon.\"");
-  PassesAndFails({{"type", "icontains"}, {"value", "PARIS"}}, Answer("it is paris"), Answer("it is lyon"),
-                 "any case");
-  PassesAndFails({{"type", "not-contains"}, {"value", "sorry"}}, Answer("Here you go"), Answer("I am sorry"),
-                 "not to contain");
+  PassesAndFails({{"type", "equals"}, {"value", "Paris"}}, Answer("Paris"), Answer("Paris."),
+                 "\"Paris.\"");
+  PassesAndFails({{"type", "contains"}, {"value", "Paris"}}, Answer("It is Paris."),
+                 Answer("It is Lyon."), "\"It is Lyon.\"");
+  PassesAndFails({{"type", "icontains"}, {"value", "PARIS"}}, Answer("it is paris"),
+                 Answer("it is lyon"), "any case");
+  PassesAndFails({{"type", "not-contains"}, {"value", "sorry"}}, Answer("Here you go"),
+                 Answer("I am sorry"), "not to contain");
   PassesAndFails({{"type", "starts-with"}, {"value", "Yes"}}, Answer("Yes, it is."), Answer("No."),
                  "start with");
 }
 
 TEST_CASE("list assertions pass and fail") {
-  PassesAndFails({{"type", "contains-any"}, {"value", {"cat", "dog"}}}, Answer("a dog"), Answer("a bird"),
-                 "any of [\"cat\", \"dog\"]");
-  PassesAndFails({{"type", "contains-all"}, {"value", {"cat", "dog"}}}, Answer("cat and dog"), Answer("cat only"),
-                 "missing [\"dog\"]");
+  PassesAndFails({{"type", "contains-any"}, {"value", {"cat", "dog"}}}, Answer("a dog"),
+                 Answer("a bird"), "any of [\"cat\", \"dog\"]");
+  PassesAndFails({{"type", "contains-all"}, {"value", {"cat", "dog"}}}, Answer("cat and dog"),
+                 Answer("cat only"), "missing [\"dog\"]");
   // promptfoo also accepts one comma-separated string.
-  PassesAndFails({{"type", "contains-any"}, {"value", "cat, dog"}}, Answer("a cat"), Answer("a cow"), "\"cat\"");
+  PassesAndFails({{"type", "contains-any"}, {"value", "cat, dog"}}, Answer("a cat"),
+                 Answer("a cow"), "\"cat\"");
 }
 
 TEST_CASE("regex assertions pass and fail") {
-  PassesAndFails({{"type", "regex"}, {"value", "^\\d{3}-\\d{4}$"}}, Answer("555-1234"), Answer("call 555"),
-                 "/^\\d{3}-\\d{4}$/");
-  PassesAndFails({{"type", "not-regex"}, {"value", "(?:error|fail)"}}, Answer("all good"), Answer("an error"),
-                 "not to match");
+  PassesAndFails({{"type", "regex"}, {"value", "^\\d{3}-\\d{4}$"}}, Answer("555-1234"),
+                 Answer("call 555"), "/^\\d{3}-\\d{4}$/");
+  PassesAndFails({{"type", "not-regex"}, {"value", "(?:error|fail)"}}, Answer("all good"),
+                 Answer("an error"), "not to match");
 }
 
 TEST_CASE("regex assertions survive a 100 KB answer that overflows backtracking engines") {
   std::string answer;
   for (int i = 0; i < 100 * 1024 / 16; ++i) answer += "line of text...\n";
-  PassesAndFails({{"type", "regex"}, {"value", "^(.|\n)*END$"}}, Answer(answer + "END"), Answer(answer),
-                 "to match");
+  PassesAndFails({{"type", "regex"}, {"value", "^(.|\n)*END$"}}, Answer(answer + "END"),
+                 Answer(answer), "to match");
   CHECK(CheckAssertion(Make({{"type", "regex"}, {"value", "^(.|\n)*$"}}), Answer(answer)).passed);
-  CHECK(CheckAssertion(Make({{"type", "not-regex"}, {"value", "(a|b)*c$"}}), Answer(std::string(100 * 1024, 'a'))).passed);
+  CHECK(CheckAssertion(Make({{"type", "not-regex"}, {"value", "(a|b)*c$"}}),
+                       Answer(std::string(100 * 1024, 'a')))
+            .passed);
 }
 
 TEST_CASE("is-json passes and fails, with optional required keys") {
   PassesAndFails({{"type", "is-json"}}, Answer("{\"a\": 1}"), Answer("{a: 1}"), "valid JSON");
-  PassesAndFails({{"type", "is-json"}, {"value", {"name", "age"}}}, Answer(R"({"name":"x","age":3})"),
-                 Answer(R"({"name":"x"})"), "missing [\"age\"]");
+  PassesAndFails({{"type", "is-json"}, {"value", {"name", "age"}}},
+                 Answer(R"({"name":"x","age":3})"), Answer(R"({"name":"x"})"), "missing [\"age\"]");
   PassesAndFails({{"type", "is-json"}, {"value", {{"type", "object"}, {"required", {"name"}}}}},
                  Answer(R"({"name":"x"})"), Answer("[1,2]"), "match the JSON Schema");
 }
@@ -93,7 +97,8 @@ TEST_CASE("is-json with a JSON Schema value validates the whole document") {
   PassesAndFails({{"type", "is-json"}, {"value", schema}}, Answer(R"({"score":0.5,"tags":["a"]})"),
                  Answer(R"({"score":3,"tags":[1]})"), "at /score");
   Assertion a;
-  CHECK(ParseAssertion({{"type", "is-json"}, {"value", {{"type", 5}}}}, &a).find("JSON Schema") != std::string::npos);
+  CHECK(ParseAssertion({{"type", "is-json"}, {"value", {{"type", 5}}}}, &a).find("JSON Schema") !=
+        std::string::npos);
   CHECK_FALSE(ParseAssertion({{"type", "is-json"}, {"value", "name"}}, &a).empty());
 }
 
@@ -116,19 +121,21 @@ TEST_CASE("metric assertions pass and fail") {
 
 TEST_CASE("invalid assertions are refused with the reason") {
   Assertion a;
-  CHECK(ParseAssertion({{"type", "contain"}, {"value", "x"}}, &a).find("unknown assertion type \"contain\"") == 0);
+  CHECK(ParseAssertion({{"type", "contain"}, {"value", "x"}}, &a)
+            .find("unknown assertion type \"contain\"") == 0);
   CHECK(ParseAssertion({{"type", "contains"}}, &a).find("must be a string") != std::string::npos);
-  CHECK(ParseAssertion({{"type", "regex"}, {"value", "(unclosed"}}, &a).find("invalid regular expression") !=
-        std::string::npos);
+  CHECK(ParseAssertion({{"type", "regex"}, {"value", "(unclosed"}}, &a)
+            .find("invalid regular expression") != std::string::npos);
   CHECK(ParseAssertion({{"type", "max-cost"}, {"value", -1}}, &a).find("≥ 0") != std::string::npos);
   CHECK(ParseAssertion({{"type", "max-output-tokens"}, {"value", 1.5}}, &a).find("whole number") !=
         std::string::npos);
-  CHECK(ParseAssertion({{"type", "finish-reason"}, {"value", "done"}}, &a).find("not a finish reason") !=
-        std::string::npos);
-  CHECK(ParseAssertion({{"type", "contains-all"}, {"value", json::array()}}, &a).find("non-empty") !=
-        std::string::npos);
-  CHECK(ParseAssertion({{"type", "equals"}, {"value", "x"}, {"weight", 2}}, &a).find("unknown field") !=
-        std::string::npos);
+  CHECK(ParseAssertion({{"type", "finish-reason"}, {"value", "done"}}, &a)
+            .find("not a finish reason") != std::string::npos);
+  CHECK(
+      ParseAssertion({{"type", "contains-all"}, {"value", json::array()}}, &a).find("non-empty") !=
+      std::string::npos);
+  CHECK(ParseAssertion({{"type", "equals"}, {"value", "x"}, {"weight", 2}}, &a)
+            .find("unknown field") != std::string::npos);
   CHECK(ParseAssertion("contains", &a).find("object") != std::string::npos);
   CHECK(IsAssertionType("not-regex"));
   CHECK(IsAssertionType("llm-rubric"));
@@ -171,23 +178,35 @@ TEST_CASE("contains-json finds JSON inside prose, with required keys") {
   Observation o;
   o.text = "Sure! {\"a\": \"}\", \"b\": [1, 2]} and also [3]";
   CHECK(CheckAssertion(Parsed({{"type", "contains-json"}}), o).passed);
-  CHECK(CheckAssertion(Parsed({{"type", "contains-json"}, {"value", nlohmann::json::array({"a", "b"})}}), o).passed);
-  CHECK(CheckAssertion(Parsed({{"type", "contains-json"}, {"value", {{"required", nlohmann::json::array({"b"})}}}}), o).passed);
-  CHECK_FALSE(CheckAssertion(Parsed({{"type", "contains-json"}, {"value", nlohmann::json::array({"zz"})}}), o).passed);
+  CHECK(CheckAssertion(
+            Parsed({{"type", "contains-json"}, {"value", nlohmann::json::array({"a", "b"})}}), o)
+            .passed);
+  CHECK(CheckAssertion(Parsed({{"type", "contains-json"},
+                               {"value", {{"required", nlohmann::json::array({"b"})}}}}),
+                       o)
+            .passed);
+  CHECK_FALSE(CheckAssertion(
+                  Parsed({{"type", "contains-json"}, {"value", nlohmann::json::array({"zz"})}}), o)
+                  .passed);
   o.text = "no { json here";
   CHECK_FALSE(CheckAssertion(Parsed({{"type", "contains-json"}}), o).passed);
   o.text = "{broken} then {\"ok\": true}";
-  CHECK(CheckAssertion(Parsed({{"type", "contains-json"}, {"value", nlohmann::json::array({"ok"})}}), o).passed);
+  CHECK(CheckAssertion(
+            Parsed({{"type", "contains-json"}, {"value", nlohmann::json::array({"ok"})}}), o)
+            .passed);
 }
 
 TEST_CASE("llm-rubric needs its rubric; grader and threshold are checked") {
   Assertion a;
-  CHECK(ParseAssertion({{"type", "llm-rubric"}}, &a).find("must be the rubric") != std::string::npos);
-  CHECK(ParseAssertion({{"type", "llm-rubric"}, {"value", "x"}, {"threshold", 2}}, &a).find("from 0 to 1") !=
+  CHECK(ParseAssertion({{"type", "llm-rubric"}}, &a).find("must be the rubric") !=
         std::string::npos);
-  CHECK(ParseAssertion({{"type", "contains"}, {"value", "x"}, {"grader", "m"}}, &a).find("llm-rubric only") !=
-        std::string::npos);
-  CHECK(ParseAssertion({{"type", "llm-rubric"}, {"value", "x"}, {"grader", "anthropic:claude-haiku-4-5"}}, &a) == "");
+  CHECK(ParseAssertion({{"type", "llm-rubric"}, {"value", "x"}, {"threshold", 2}}, &a)
+            .find("from 0 to 1") != std::string::npos);
+  CHECK(ParseAssertion({{"type", "contains"}, {"value", "x"}, {"grader", "m"}}, &a)
+            .find("llm-rubric only") != std::string::npos);
+  CHECK(ParseAssertion(
+            {{"type", "llm-rubric"}, {"value", "x"}, {"grader", "anthropic:claude-haiku-4-5"}},
+            &a) == "");
   CHECK(a.grader == "anthropic:claude-haiku-4-5");
 }
 

@@ -70,7 +70,8 @@ std::string Ms(double ms, bool sign = false) {
 
 std::string Describe(const CaseSummary& s) {
   if (!s.present) return "absent";
-  if (s.runs > 1) return s.status + " (" + std::to_string(s.passed) + "/" + std::to_string(s.runs) + ")";
+  if (s.runs > 1)
+    return s.status + " (" + std::to_string(s.passed) + "/" + std::to_string(s.runs) + ")";
   return s.status;
 }
 
@@ -84,20 +85,25 @@ nlohmann::json SummaryJson(const CaseSummary& s) {
 }
 
 nlohmann::json TotalsJson(const RunTotals& t) {
-  return {{"cases", t.cases},   {"passed", t.passed}, {"failed", t.failed},
-          {"errors", t.errors}, {"skipped", t.skipped}, {"cost_usd", NanosToUsd(t.cost_nanos)},
+  return {{"cases", t.cases},
+          {"passed", t.passed},
+          {"failed", t.failed},
+          {"errors", t.errors},
+          {"skipped", t.skipped},
+          {"cost_usd", NanosToUsd(t.cost_nanos)},
           {"mean_latency_ms", t.mean_latency_ms}};
 }
 
 }  // namespace
 
-Status SaveEvalResults(Database& db, const std::string& run_id, const std::string& suite, int64_t ts_ms,
-                       const std::vector<CaseResult>& results) {
+Status SaveEvalResults(Database& db, const std::string& run_id, const std::string& suite,
+                       int64_t ts_ms, const std::vector<CaseResult>& results) {
   Transaction tx(db);
   if (!tx.status().ok()) return tx.status();
-  Statement insert(db,
-                   "INSERT INTO eval_results (run_id, case_id, repeat, status, passed, request_id, cost_nanos, "
-                   "latency_ms, ran, failed_asserts, suite, ts_ms) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)");
+  Statement insert(
+      db,
+      "INSERT INTO eval_results (run_id, case_id, repeat, status, passed, request_id, cost_nanos, "
+      "latency_ms, ran, failed_asserts, suite, ts_ms) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)");
   if (!insert.ok()) return insert.Failure("storing eval results");
   for (const CaseResult& r : results) {
     std::string failed;
@@ -123,9 +129,10 @@ Status SaveEvalResults(Database& db, const std::string& run_id, const std::strin
 }
 
 Status LoadEvalResults(Database& db, const std::string& run_id, std::vector<EvalResultRow>* rows) {
-  Statement q(db,
-              "SELECT case_id, repeat, status, request_id, cost_nanos, latency_ms, ran, failed_asserts, suite, "
-              "ts_ms FROM eval_results WHERE run_id = ? ORDER BY rowid");
+  Statement q(
+      db,
+      "SELECT case_id, repeat, status, request_id, cost_nanos, latency_ms, ran, failed_asserts, suite, "
+      "ts_ms FROM eval_results WHERE run_id = ? ORDER BY rowid");
   if (!q.ok()) return q.Failure("reading eval results");
   q.Bind(1, run_id);
   while (q.Step()) {
@@ -147,8 +154,8 @@ Status LoadEvalResults(Database& db, const std::string& run_id, std::vector<Eval
   return Status::Ok();
 }
 
-Comparison CompareRuns(const std::string& run_a, const std::vector<EvalResultRow>& a, const std::string& run_b,
-                       const std::vector<EvalResultRow>& b) {
+Comparison CompareRuns(const std::string& run_a, const std::vector<EvalResultRow>& a,
+                       const std::string& run_b, const std::vector<EvalResultRow>& b) {
   Comparison c;
   c.run_a = run_a;
   c.run_b = run_b;
@@ -177,38 +184,59 @@ void PrintComparison(const Comparison& c, std::ostream& out, bool color) {
   if (c.changed.empty()) {
     out << "no case changed between pass and fail\n\n";
   } else {
-    TextTable t({{"case"}, {"A"}, {"B"}, {"cost_a_usd", true}, {"cost_b_usd", true}, {"cost_delta", true},
-                 {"latency_a_ms", true}, {"latency_b_ms", true}, {"latency_delta", true}});
+    TextTable t({{"case"},
+                 {"A"},
+                 {"B"},
+                 {"cost_a_usd", true},
+                 {"cost_b_usd", true},
+                 {"cost_delta", true},
+                 {"latency_a_ms", true},
+                 {"latency_b_ms", true},
+                 {"latency_delta", true}});
     for (const CaseChange& ch : c.changed) {
       const bool both = ch.a.present && ch.b.present;
-      t.AddRow({ch.case_id, Describe(ch.a), Describe(ch.b), ch.a.present ? Usd(ch.a.cost_nanos) : "-",
-                ch.b.present ? Usd(ch.b.cost_nanos) : "-", both ? Usd(ch.b.cost_nanos - ch.a.cost_nanos, true) : "-",
-                ch.a.runs ? Ms(ch.a.mean_latency_ms) : "-", ch.b.runs ? Ms(ch.b.mean_latency_ms) : "-",
-                both && ch.a.runs && ch.b.runs ? Ms(ch.b.mean_latency_ms - ch.a.mean_latency_ms, true) : "-"});
+      t.AddRow(
+          {ch.case_id, Describe(ch.a), Describe(ch.b), ch.a.present ? Usd(ch.a.cost_nanos) : "-",
+           ch.b.present ? Usd(ch.b.cost_nanos) : "-",
+           both ? Usd(ch.b.cost_nanos - ch.a.cost_nanos, true) : "-",
+           ch.a.runs ? Ms(ch.a.mean_latency_ms) : "-", ch.b.runs ? Ms(ch.b.mean_latency_ms) : "-",
+           both && ch.a.runs && ch.b.runs ? Ms(ch.b.mean_latency_ms - ch.a.mean_latency_ms, true)
+                                          : "-"});
     }
     t.Print(out, color);
     out << "\n";
   }
-  TextTable totals({{"run"}, {"cases", true}, {"passed", true}, {"failed", true}, {"errors", true},
-                    {"skipped", true}, {"cost_usd", true}, {"mean_latency_ms", true}});
+  TextTable totals({{"run"},
+                    {"cases", true},
+                    {"passed", true},
+                    {"failed", true},
+                    {"errors", true},
+                    {"skipped", true},
+                    {"cost_usd", true},
+                    {"mean_latency_ms", true}});
   auto row = [&](const char* name, const RunTotals& t) {
-    totals.AddRow({name, std::to_string(t.cases), std::to_string(t.passed), std::to_string(t.failed),
-                   std::to_string(t.errors), std::to_string(t.skipped), Usd(t.cost_nanos), Ms(t.mean_latency_ms)});
+    totals.AddRow({name, std::to_string(t.cases), std::to_string(t.passed),
+                   std::to_string(t.failed), std::to_string(t.errors), std::to_string(t.skipped),
+                   Usd(t.cost_nanos), Ms(t.mean_latency_ms)});
   };
   row("A", c.a);
   row("B", c.b);
-  totals.AddRow({"B-A", "", std::to_string(c.b.passed - c.a.passed), std::to_string(c.b.failed - c.a.failed),
-                 std::to_string(c.b.errors - c.a.errors), std::to_string(c.b.skipped - c.a.skipped),
-                 Usd(c.b.cost_nanos - c.a.cost_nanos, true), Ms(c.b.mean_latency_ms - c.a.mean_latency_ms, true)},
-                true);
+  totals.AddRow(
+      {"B-A", "", std::to_string(c.b.passed - c.a.passed), std::to_string(c.b.failed - c.a.failed),
+       std::to_string(c.b.errors - c.a.errors), std::to_string(c.b.skipped - c.a.skipped),
+       Usd(c.b.cost_nanos - c.a.cost_nanos, true),
+       Ms(c.b.mean_latency_ms - c.a.mean_latency_ms, true)},
+      true);
   totals.Print(out, color);
-  out << c.regressions << " regressed, " << c.fixes << " fixed, " << c.changed.size() << " changed\n";
+  out << c.regressions << " regressed, " << c.fixes << " fixed, " << c.changed.size()
+      << " changed\n";
 }
 
 void PrintComparisonJson(const Comparison& c, std::ostream& out) {
   nlohmann::json changed = nlohmann::json::array();
   for (const CaseChange& ch : c.changed)
-    changed.push_back({{"case_id", ch.case_id}, {"a", SummaryJson(ch.a)}, {"b", SummaryJson(ch.b)}});
+    changed.push_back(
+        {{"case_id", ch.case_id}, {"a", SummaryJson(ch.a)}, {"b", SummaryJson(ch.b)}});
   nlohmann::json j = {{"run_a", c.run_a},
                       {"run_b", c.run_b},
                       {"changed", changed},

@@ -30,8 +30,8 @@ struct EvalResultRow {
 };
 
 // Stores a run's results in one transaction.
-Status SaveEvalResults(Database& db, const std::string& run_id, const std::string& suite, int64_t ts_ms,
-                       const std::vector<CaseResult>& results);
+Status SaveEvalResults(Database& db, const std::string& run_id, const std::string& suite,
+                       int64_t ts_ms, const std::vector<CaseResult>& results);
 // Rows of one run in case order of storage; empty when the run is unknown.
 Status LoadEvalResults(Database& db, const std::string& run_id, std::vector<EvalResultRow>* rows);
 
@@ -64,8 +64,8 @@ struct Comparison {
   int fixes = 0;        // not passed in A, passed in B
 };
 
-Comparison CompareRuns(const std::string& run_a, const std::vector<EvalResultRow>& a, const std::string& run_b,
-                       const std::vector<EvalResultRow>& b);
+Comparison CompareRuns(const std::string& run_a, const std::vector<EvalResultRow>& a,
+                       const std::string& run_b, const std::vector<EvalResultRow>& b);
 
 void PrintComparison(const Comparison& c, std::ostream& out, bool color);
 void PrintComparisonJson(const Comparison& c, std::ostream& out);

@@ -33,7 +33,8 @@ Status FilterCases(const std::string& pattern, Suite* suite) {
   auto re = Regex::Compile(pattern, &error);
   if (!re) return Status::Usage("--filter " + pattern + ": invalid regular expression: " + error);
   std::erase_if(suite->cases, [&](const EvalCase& c) { return !re->Search(c.id); });
-  if (suite->cases.empty()) return Status::Usage("--filter " + pattern + " matches no case id in " + suite->name);
+  if (suite->cases.empty())
+    return Status::Usage("--filter " + pattern + " matches no case id in " + suite->name);
   return Status::Ok();
 }
 
@@ -41,8 +42,8 @@ namespace {
 
 // The grader of each llm-rubric assertion of c, checked as a call would be
 // (provider known, key present) with a stand-in request.
-Status PlanGraders(const PipelineContext& base, const Suite& suite, const EvalCase& c, const ModelRef& tested,
-                   const std::string& grader_model, EvalTask* t) {
+Status PlanGraders(const PipelineContext& base, const Suite& suite, const EvalCase& c,
+                   const ModelRef& tested, const std::string& grader_model, EvalTask* t) {
   const Settings& settings = *base.settings;
   for (const Assertion& a : c.asserts) {
     if (a.type != AssertionType::kLlmRubric) continue;
@@ -53,11 +54,12 @@ Status PlanGraders(const PipelineContext& base, const Suite& suite, const EvalCa
       Status st = ParseModelRef(name, tested.provider, settings, &grader);
       // A grader is always named with its provider or alone: "x:" is a
       // mistyped provider, not a model called "x:…".
-      if (st.ok() && colon != std::string::npos && !IsKnownProvider(name.substr(0, colon), settings))
+      if (st.ok() && colon != std::string::npos &&
+          !IsKnownProvider(name.substr(0, colon), settings))
         st = Status::Usage("unknown provider \"" + name.substr(0, colon) + "\"");
       if (!st.ok())
-        return Status::Usage(suite.name + ":" + std::to_string(c.line) + ": case \"" + c.id + "\": grader " + name +
-                             ": " + st.message());
+        return Status::Usage(suite.name + ":" + std::to_string(c.line) + ": case \"" + c.id +
+                             "\": grader " + name + ": " + st.message());
     }
     CallSpec spec;
     spec.primary = grader;
@@ -101,7 +103,8 @@ Status PlanEvalTasks(const PipelineContext& base, const Suite& suite, const Eval
     if (!c.model.empty() && !d.ignore_case_models) {
       Status st = ParseModelRef(c.model, d.model.provider, settings, &spec.primary);
       if (!st.ok())
-        return Status::Usage(suite.name + ":" + std::to_string(c.line) + ": case \"" + c.id + "\": " + st.message());
+        return Status::Usage(suite.name + ":" + std::to_string(c.line) + ": case \"" + c.id +
+                             "\": " + st.message());
     }
     spec.fallbacks = d.fallbacks;
     spec.user = settings.user;
@@ -124,7 +127,8 @@ Status PlanEvalTasks(const PipelineContext& base, const Suite& suite, const Eval
 }
 
 Status WriteEvalOutputs(Database& db, const EvalRunInfo& info, int64_t started_ms,
-                        const std::vector<CaseResult>& results, const EvalOutputs& o, std::ostream& out) {
+                        const std::vector<CaseResult>& results, const EvalOutputs& o,
+                        std::ostream& out) {
   Status st = SaveEvalResults(db, info.run_id, info.suite, started_ms, results);
   if (!st.ok()) spdlog::warn("{} (--compare will not see this run)", st.message());
   if (!o.junit_path.empty()) {
@@ -157,8 +161,8 @@ Status CompareStoredRuns(Database& db, const std::string& db_path, const std::st
   else PrintComparison(c, out, color);
   out.flush();
   if (c.regressions)
-    return Status::CheckFailed(std::to_string(c.regressions) + " case(s) passed in " + run_a + " and not in " +
-                               run_b);
+    return Status::CheckFailed(std::to_string(c.regressions) + " case(s) passed in " + run_a +
+                               " and not in " + run_b);
   return Status::Ok();
 }
 

@@ -31,7 +31,7 @@ struct EvalCallDefaults {
   std::vector<ModelRef> models;
   std::vector<ModelRef> fallbacks;
   std::string run_id;
-  std::string grader_model;  // LLM_GRADER_MODEL; empty: the case's model
+  std::string grader_model;         // LLM_GRADER_MODEL; empty: the case's model
   bool ignore_case_models = false;  // set for each model of --models
 };
 
@@ -40,13 +40,13 @@ struct EvalCallDefaults {
 // case's `grader`, else LLM_GRADER_MODEL, else the model under test); a
 // bad model is a usage error with its suite line, a missing key a
 // configuration error, both before anything is sent.
-Status PlanEvalTasks(const PipelineContext& base, const Suite& suite, const EvalCallDefaults& defaults,
-                     std::vector<EvalTask>* tasks);
+Status PlanEvalTasks(const PipelineContext& base, const Suite& suite,
+                     const EvalCallDefaults& defaults, std::vector<EvalTask>* tasks);
 
 // Where a finished run's results go besides the summary on `out`.
 struct EvalOutputs {
-  std::string junit_path;   // empty: none
-  std::string jsonl_path;   // empty: none
+  std::string junit_path;  // empty: none
+  std::string jsonl_path;  // empty: none
   bool color = false;
   bool json = false;  // the summary as JSON (--format json)
 };
@@ -54,7 +54,8 @@ struct EvalOutputs {
 // Stores the results for --compare (a failure only warns), writes the
 // JUnit and JSONL files, prints the summary.
 Status WriteEvalOutputs(Database& db, const EvalRunInfo& info, int64_t started_ms,
-                        const std::vector<CaseResult>& results, const EvalOutputs& outputs, std::ostream& out);
+                        const std::vector<CaseResult>& results, const EvalOutputs& outputs,
+                        std::ostream& out);
 
 // --compare: the two runs' stored results side by side. A case that
 // passed in run_a and not in run_b makes it a failed check.

@@ -24,7 +24,8 @@ std::string Trim(const std::string& s) {
 
 void BuildGraderRequest(const std::string& rubric, const std::string& answer, ChatRequest* out) {
   out->system = kGraderSystem;
-  out->messages = {{"user", "<Output>\n" + answer + "\n</Output>\n<Rubric>\n" + rubric + "\n</Rubric>"}};
+  out->messages = {
+      {"user", "<Output>\n" + answer + "\n</Output>\n<Rubric>\n" + rubric + "\n</Rubric>"}};
   out->temperature = 0;
   out->max_tokens = kGraderMaxTokens;
 }

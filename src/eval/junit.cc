@@ -87,8 +87,8 @@ std::string Counts(const std::vector<const CaseResult*>& results, double wall_se
     if (r->status == CaseStatus::kSkipped) ++skipped;
   }
   return "tests=\"" + std::to_string(results.size()) + "\" failures=\"" + std::to_string(failures) +
-         "\" errors=\"" + std::to_string(errors) + "\" skipped=\"" + std::to_string(skipped) + "\" time=\"" +
-         Seconds(wall_seconds * 1000) + "\"";
+         "\" errors=\"" + std::to_string(errors) + "\" skipped=\"" + std::to_string(skipped) +
+         "\" time=\"" + Seconds(wall_seconds * 1000) + "\"";
 }
 
 void WriteCase(const CaseResult& r, const std::string& classname, int repeat, std::ostream& out) {
@@ -107,11 +107,12 @@ void WriteCase(const CaseResult& r, const std::string& classname, int repeat, st
       if (first_type.empty()) first_type = a.type;
       body += a.type + ": " + a.message + "\n";
     }
-    out << "      <failure message=\"" << XmlEscape(r.message) << "\" type=\"" << XmlEscape(first_type) << "\">"
-        << XmlEscape(body) << "</failure>\n";
+    out << "      <failure message=\"" << XmlEscape(r.message) << "\" type=\""
+        << XmlEscape(first_type) << "\">" << XmlEscape(body) << "</failure>\n";
   } else if (r.status == CaseStatus::kError) {
     const std::string type = r.ran && r.record.error_type ? *r.record.error_type : "error";
-    out << "      <error message=\"" << XmlEscape(r.message) << "\" type=\"" << XmlEscape(type) << "\"/>\n";
+    out << "      <error message=\"" << XmlEscape(r.message) << "\" type=\"" << XmlEscape(type)
+        << "\"/>\n";
   } else {
     out << "      <skipped message=\"" << XmlEscape(r.message) << "\"/>\n";
   }
@@ -144,11 +145,12 @@ void WriteJUnit(const JUnitRun& run, const std::vector<CaseResult>& results, std
   for (size_t m = 0; m < models.size(); ++m) {
     const std::string name =
         XmlEscape(models[m].empty() ? run.suite_name : run.suite_name + " [" + models[m] + "]");
-    out << "  <testsuite name=\"" << name << "\" " << Counts(by_model[m], run.wall_seconds) << " timestamp=\"" << ts
-        << "\">\n";
+    out << "  <testsuite name=\"" << name << "\" " << Counts(by_model[m], run.wall_seconds)
+        << " timestamp=\"" << ts << "\">\n";
     out << "    <properties>\n";
     out << "      <property name=\"run_id\" value=\"" << XmlEscape(run.run_id) << "\"/>\n";
-    if (!models[m].empty()) out << "      <property name=\"model\" value=\"" << XmlEscape(models[m]) << "\"/>\n";
+    if (!models[m].empty())
+      out << "      <property name=\"model\" value=\"" << XmlEscape(models[m]) << "\"/>\n";
     out << "    </properties>\n";
     for (const CaseResult* r : by_model[m]) WriteCase(*r, name, run.repeat, out);
     out << "  </testsuite>\n";

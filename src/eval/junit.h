@@ -1,7 +1,7 @@
 // JUnit XML for CI systems (Jenkins, GitLab, GitHub): one <testcase> per
 // case run, with the failure messages, inside one <testsuite> per suite
-// file (per model under test with --models). Everything written is XML-escaped and valid UTF-8, whatever the
-// model answered, so one odd answer cannot make the whole report unreadable.
+// file (per model under test with --models). Everything written is XML-escaped and valid UTF-8,
+// whatever the model answered, so one odd answer cannot make the whole report unreadable.
 #pragma once
 
 #include <ostream>

@@ -34,7 +34,9 @@ size_t Count(const std::string& s, const std::string& needle) {
 TEST_CASE("XmlEscape escapes markup and replaces what XML 1.0 forbids") {
   CHECK(XmlEscape("a<b>&\"c'") == "a&lt;b&gt;&amp;&quot;c&apos;");
   CHECK(XmlEscape("line\nnext\ttab") == "line&#10;next&#9;tab");
-  CHECK(XmlEscape(std::string("nul\0bell\x07", 9)) == "nul\xEF\xBF\xBD" "bell\xEF\xBF\xBD");
+  CHECK(XmlEscape(std::string("nul\0bell\x07", 9)) ==
+        "nul\xEF\xBF\xBD"
+        "bell\xEF\xBF\xBD");
   CHECK(XmlEscape("bad \xC3 byte") == "bad \xEF\xBF\xBD byte");
   CHECK(XmlEscape("\xED\xA0\x80") == "\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD");  // a surrogate
   CHECK(XmlEscape("café ✓ 🎉") == "café ✓ 🎉");
@@ -51,7 +53,8 @@ TEST_CASE("WriteJUnit writes one testcase per case run with matching counts") {
   WriteJUnit({"suite&.jsonl", "run-1", 1700000000000, 2.5, 1}, results, out);
   const std::string xml = out.str();
   CHECK(xml.rfind("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites", 0) == 0);
-  CHECK(xml.find("tests=\"4\" failures=\"1\" errors=\"1\" skipped=\"1\" time=\"2.500\"") != std::string::npos);
+  CHECK(xml.find("tests=\"4\" failures=\"1\" errors=\"1\" skipped=\"1\" time=\"2.500\"") !=
+        std::string::npos);
   CHECK(Count(xml, "<testcase ") == 4);
   CHECK(Count(xml, "<failure ") == 1);
   CHECK(Count(xml, "<error ") == 1);

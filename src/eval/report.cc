@@ -86,13 +86,15 @@ std::string OnModel(const std::string& model) { return model.empty() ? "" : " on
 std::string CaseGateLine(const CaseRuns& g) {
   const double rate = g.judged ? static_cast<double>(g.passed) / g.judged : 0;
   return "case " + g.case_id + OnModel(g.model) + ": " + std::to_string(g.passed) + " of " +
-         std::to_string(g.judged) + " runs passed (" + Fraction(rate) + "), threshold " + Fraction(*g.threshold);
+         std::to_string(g.judged) + " runs passed (" + Fraction(rate) + "), threshold " +
+         Fraction(*g.threshold);
 }
 
 std::string RateGateLine(const ModelSummary& m, double min_pass_rate) {
   const size_t judged = m.counts.passed + m.counts.failed + m.counts.errors;
-  return "pass rate" + OnModel(m.model) + " " + Fraction(m.pass_rate) + " (" + std::to_string(m.counts.passed) +
-         " of " + std::to_string(judged) + " case runs), --min-pass-rate " + Fraction(min_pass_rate);
+  return "pass rate" + OnModel(m.model) + " " + Fraction(m.pass_rate) + " (" +
+         std::to_string(m.counts.passed) + " of " + std::to_string(judged) +
+         " case runs), --min-pass-rate " + Fraction(min_pass_rate);
 }
 
 }  // namespace
@@ -127,7 +129,8 @@ std::vector<ModelSummary> SummarizeByModel(const std::vector<CaseResult>& result
   return out;
 }
 
-std::vector<std::string> GateFailures(const std::vector<CaseResult>& results, std::optional<double> min_pass_rate) {
+std::vector<std::string> GateFailures(const std::vector<CaseResult>& results,
+                                      std::optional<double> min_pass_rate) {
   std::vector<std::string> failures;
   std::set<std::pair<std::string, std::string>> gated;
   for (const CaseRuns& g : GroupCases(results)) {
@@ -138,7 +141,8 @@ std::vector<std::string> GateFailures(const std::vector<CaseResult>& results, st
   }
   if (min_pass_rate) {
     for (const ModelSummary& m : SummarizeByModel(results))
-      if (m.counts.passed + m.counts.failed + m.counts.errors > 0 && m.pass_rate + 1e-12 < *min_pass_rate)
+      if (m.counts.passed + m.counts.failed + m.counts.errors > 0 &&
+          m.pass_rate + 1e-12 < *min_pass_rate)
         failures.push_back(RateGateLine(m, *min_pass_rate) + ": below it");
     return failures;
   }
@@ -169,9 +173,10 @@ void Progress::Update(const CaseResult& r, size_t done, size_t total) {
   Add(&counts_, r);
   if (!enabled_) return;
   if (!terminal_) {
-    std::string line = "[" + std::to_string(done) + "/" + std::to_string(total) + "] " + Tag(r.status) + " " +
-                       Where(r, repeat_);
-    if (r.ran) line += " (" + std::to_string(static_cast<int64_t>(r.record.latency_ms + 0.5)) + " ms)";
+    std::string line = "[" + std::to_string(done) + "/" + std::to_string(total) + "] " +
+                       Tag(r.status) + " " + Where(r, repeat_);
+    if (r.ran)
+      line += " (" + std::to_string(static_cast<int64_t>(r.record.latency_ms + 0.5)) + " ms)";
     if (r.status != CaseStatus::kPassed) line += ": " + r.message;
     std::fprintf(out_, "%s\n", line.c_str());
     return;
@@ -187,8 +192,9 @@ void Progress::Update(const CaseResult& r, size_t done, size_t total) {
   std::string bar(filled, '#');
   bar.resize(kWidth, '.');
   const double secs = std::chrono::duration<double>(now - start_).count();
-  std::fprintf(out_, "\r\x1b[K[%s] %zu/%zu  %zu failed  %zu errors  %zu skipped  $%s  %.1fs", bar.c_str(), done,
-               total, counts_.failed, counts_.errors, counts_.skipped, Usd(counts_.cost_nanos).c_str(), secs);
+  std::fprintf(out_, "\r\x1b[K[%s] %zu/%zu  %zu failed  %zu errors  %zu skipped  $%s  %.1fs",
+               bar.c_str(), done, total, counts_.failed, counts_.errors, counts_.skipped,
+               Usd(counts_.cost_nanos).c_str(), secs);
   std::fflush(out_);
 }
 
@@ -199,8 +205,8 @@ void Progress::Finish() {
   }
 }
 
-void PrintEvalSummary(const EvalRunInfo& info, const std::vector<CaseResult>& results, std::ostream& out,
-                      bool color) {
+void PrintEvalSummary(const EvalRunInfo& info, const std::vector<CaseResult>& results,
+                      std::ostream& out, bool color) {
   struct Row {
     int runs = 0, passed = 0, failed = 0, errors = 0, skipped = 0;
     int64_t cost = 0;
@@ -239,10 +245,11 @@ void PrintEvalSummary(const EvalRunInfo& info, const std::vector<CaseResult>& re
     Row& row = rows[key];
     const std::optional<double> threshold = first_run[key]->threshold;
     const int judged = row.runs - row.skipped;
-    const bool below = threshold && judged && static_cast<double>(row.passed) / judged + 1e-12 < *threshold;
-    std::string result = row.errors ? "ERROR"
-                         : threshold && judged ? (below ? "FAILED" : "passed")
-                         : row.failed         ? "FAILED"
+    const bool below =
+        threshold && judged && static_cast<double>(row.passed) / judged + 1e-12 < *threshold;
+    std::string result = row.errors                ? "ERROR"
+                         : threshold && judged     ? (below ? "FAILED" : "passed")
+                         : row.failed              ? "FAILED"
                          : row.skipped == row.runs ? "skipped"
                                                    : "passed";
     // Passing some repeats and failing others is the flakiness --repeat is for.
@@ -251,12 +258,14 @@ void PrintEvalSummary(const EvalRunInfo& info, const std::vector<CaseResult>& re
     std::string latency = "-";
     if (!row.latencies.empty()) {
       std::sort(row.latencies.begin(), row.latencies.end());
-      latency = std::to_string(static_cast<int64_t>(row.latencies[(row.latencies.size() - 1) / 2] + 0.5));
+      latency =
+          std::to_string(static_cast<int64_t>(row.latencies[(row.latencies.size() - 1) / 2] + 0.5));
     }
     std::vector<std::string> cells;
     if (several_models) cells.push_back(key.first);
-    for (std::string cell : {key.second, result, std::to_string(row.passed) + "/" + std::to_string(row.runs), latency,
-                             Usd(row.cost)})
+    for (std::string cell :
+         {key.second, result, std::to_string(row.passed) + "/" + std::to_string(row.runs), latency,
+          Usd(row.cost)})
       cells.push_back(std::move(cell));
     table.AddRow(std::move(cells), row.errors || (threshold ? below : row.failed > 0));
   }
@@ -267,8 +276,8 @@ void PrintEvalSummary(const EvalRunInfo& info, const std::vector<CaseResult>& re
     if (r.status == CaseStatus::kPassed) continue;
     if (!header) out << "\n";
     header = true;
-    out << Tag(r.status) << " " << Where(r, info.repeat) << OnModel(r.model) << " (" << info.suite << ":" << r.line
-        << "): ";
+    out << Tag(r.status) << " " << Where(r, info.repeat) << OnModel(r.model) << " (" << info.suite
+        << ":" << r.line << "): ";
     if (r.status == CaseStatus::kFailed) {
       bool first = true;
       for (const AssertionOutcome& a : r.assertions) {
@@ -295,18 +304,28 @@ void PrintEvalSummary(const EvalRunInfo& info, const std::vector<CaseResult>& re
     gate(CaseGateLine(g), static_cast<double>(g.passed) / g.judged + 1e-12 >= *g.threshold);
   }
   if (info.min_pass_rate)
-    for (const ModelSummary& m : models) gate(RateGateLine(m, *info.min_pass_rate), m.pass_rate + 1e-12 >= *info.min_pass_rate);
+    for (const ModelSummary& m : models)
+      gate(RateGateLine(m, *info.min_pass_rate), m.pass_rate + 1e-12 >= *info.min_pass_rate);
 
   if (several_models) {
-    TextTable side({{"model"}, {"pass_rate", true}, {"passed", true}, {"failed", true}, {"errors", true},
-                    {"cost_usd", true}, {"grader_usd", true}, {"p50_ms", true}, {"p95_ms", true},
-                    {"input_tokens", true}, {"output_tokens", true}});
+    TextTable side({{"model"},
+                    {"pass_rate", true},
+                    {"passed", true},
+                    {"failed", true},
+                    {"errors", true},
+                    {"cost_usd", true},
+                    {"grader_usd", true},
+                    {"p50_ms", true},
+                    {"p95_ms", true},
+                    {"input_tokens", true},
+                    {"output_tokens", true}});
     for (const ModelSummary& m : models)
-      side.AddRow({m.model, Fraction(m.pass_rate), std::to_string(m.counts.passed), std::to_string(m.counts.failed),
-                   std::to_string(m.counts.errors), Usd(m.counts.cost_nanos), Usd(m.counts.grader_cost_nanos),
+      side.AddRow({m.model, Fraction(m.pass_rate), std::to_string(m.counts.passed),
+                   std::to_string(m.counts.failed), std::to_string(m.counts.errors),
+                   Usd(m.counts.cost_nanos), Usd(m.counts.grader_cost_nanos),
                    std::to_string(static_cast<int64_t>(m.p50_ms + 0.5)),
-                   std::to_string(static_cast<int64_t>(m.p95_ms + 0.5)), std::to_string(m.input_tokens),
-                   std::to_string(m.output_tokens)});
+                   std::to_string(static_cast<int64_t>(m.p95_ms + 0.5)),
+                   std::to_string(m.input_tokens), std::to_string(m.output_tokens)});
     out << "\n";
     side.Print(out, color);
   }
@@ -325,33 +344,37 @@ void PrintEvalSummary(const EvalRunInfo& info, const std::vector<CaseResult>& re
     };
     out << ", latency p50 " << rank(500) << " ms, p95 " << rank(950) << " ms";
   }
-  if (c.cache_hits) out << ", " << c.cache_hits << (c.cache_hits == 1 ? " cache hit" : " cache hits");
+  if (c.cache_hits)
+    out << ", " << c.cache_hits << (c.cache_hits == 1 ? " cache hit" : " cache hits");
   out << "\n" << ClosingLine(c) << std::endl;
 }
 
-void PrintEvalJson(const EvalRunInfo& info, const std::vector<CaseResult>& results, std::ostream& out) {
+void PrintEvalJson(const EvalRunInfo& info, const std::vector<CaseResult>& results,
+                   std::ostream& out) {
   const EvalCounts c = CountResults(results);
   nlohmann::ordered_json models = nlohmann::ordered_json::array();
   for (const ModelSummary& m : SummarizeByModel(results)) {
-    models.push_back({{"model", m.model.empty() ? nlohmann::ordered_json() : nlohmann::ordered_json(m.model)},
-                      {"pass_rate", m.pass_rate},
-                      {"passed", m.counts.passed},
-                      {"failed", m.counts.failed},
-                      {"errors", m.counts.errors},
-                      {"skipped", m.counts.skipped},
-                      {"cost_usd", NanosToUsd(m.counts.cost_nanos)},
-                      {"grader_cost_usd", NanosToUsd(m.counts.grader_cost_nanos)},
-                      {"latency_p50_ms", m.p50_ms},
-                      {"latency_p95_ms", m.p95_ms},
-                      {"input_tokens", m.input_tokens},
-                      {"output_tokens", m.output_tokens}});
+    models.push_back(
+        {{"model", m.model.empty() ? nlohmann::ordered_json() : nlohmann::ordered_json(m.model)},
+         {"pass_rate", m.pass_rate},
+         {"passed", m.counts.passed},
+         {"failed", m.counts.failed},
+         {"errors", m.counts.errors},
+         {"skipped", m.counts.skipped},
+         {"cost_usd", NanosToUsd(m.counts.cost_nanos)},
+         {"grader_cost_usd", NanosToUsd(m.counts.grader_cost_nanos)},
+         {"latency_p50_ms", m.p50_ms},
+         {"latency_p95_ms", m.p95_ms},
+         {"input_tokens", m.input_tokens},
+         {"output_tokens", m.output_tokens}});
   }
   nlohmann::ordered_json cases = nlohmann::ordered_json::array();
   for (const CaseRuns& g : GroupCases(results)) {
-    nlohmann::ordered_json j = {{"case_id", g.case_id},
-                                {"model", g.model.empty() ? nlohmann::ordered_json() : nlohmann::ordered_json(g.model)},
-                                {"runs", g.runs},
-                                {"passed", g.passed}};
+    nlohmann::ordered_json j = {
+        {"case_id", g.case_id},
+        {"model", g.model.empty() ? nlohmann::ordered_json() : nlohmann::ordered_json(g.model)},
+        {"runs", g.runs},
+        {"passed", g.passed}};
     if (g.threshold) j["threshold"] = *g.threshold;
     cases.push_back(j);
   }
@@ -365,7 +388,8 @@ void PrintEvalJson(const EvalRunInfo& info, const std::vector<CaseResult>& resul
       {"errors", c.errors},
       {"skipped", c.skipped},
       {"pass_rate", PassRate(c)},
-      {"min_pass_rate", info.min_pass_rate ? nlohmann::ordered_json(*info.min_pass_rate) : nlohmann::ordered_json()},
+      {"min_pass_rate",
+       info.min_pass_rate ? nlohmann::ordered_json(*info.min_pass_rate) : nlohmann::ordered_json()},
       {"gates_failed", gates},
       {"cost_usd", NanosToUsd(c.cost_nanos)},
       {"grader_cost_usd", NanosToUsd(c.grader_cost_nanos)},
@@ -374,7 +398,8 @@ void PrintEvalJson(const EvalRunInfo& info, const std::vector<CaseResult>& resul
   out << j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << std::endl;
 }
 
-Status WriteResultsJsonl(const EvalRunInfo& info, const std::vector<CaseResult>& results, const std::string& path) {
+Status WriteResultsJsonl(const EvalRunInfo& info, const std::vector<CaseResult>& results,
+                         const std::string& path) {
   std::ofstream f(path, std::ios::trunc);
   if (!f) return Status::Usage("--output " + path + ": cannot write the file");
   for (const CaseResult& r : results) {
@@ -384,16 +409,17 @@ Status WriteResultsJsonl(const EvalRunInfo& info, const std::vector<CaseResult>&
       if (!a.passed) j["message"] = a.message;
       asserts.push_back(j);
     }
-    nlohmann::ordered_json j = {{"run_id", info.run_id},
-                        {"suite", info.suite},
-                        {"case_id", r.case_id},
-                        {"model_under_test", r.model.empty() ? nlohmann::json() : nlohmann::json(r.model)},
-                        {"line", r.line},
-                        {"repeat", r.repeat},
-                        {"status", CaseStatusName(r.status)},
-                        {"passed", r.status == CaseStatus::kPassed},
-                        {"message", r.message.empty() ? nlohmann::json() : nlohmann::json(r.message)},
-                        {"assertions", asserts}};
+    nlohmann::ordered_json j = {
+        {"run_id", info.run_id},
+        {"suite", info.suite},
+        {"case_id", r.case_id},
+        {"model_under_test", r.model.empty() ? nlohmann::json() : nlohmann::json(r.model)},
+        {"line", r.line},
+        {"repeat", r.repeat},
+        {"status", CaseStatusName(r.status)},
+        {"passed", r.status == CaseStatus::kPassed},
+        {"message", r.message.empty() ? nlohmann::json() : nlohmann::json(r.message)},
+        {"assertions", asserts}};
     if (r.ran) {
       const CallRecord& rec = r.record;
       j["request_id"] = rec.request_id;
@@ -433,12 +459,14 @@ Status RunVerdict(const std::vector<CaseResult>& results, const std::string& max
   }
   const std::vector<std::string> gates = GateFailures(results, min_pass_rate);
   if (!gates.empty())
-    return Status::CheckFailed(gates.front() + (gates.size() > 1 ? " (and " + std::to_string(gates.size() - 1) +
-                                                                       " more, listed above)"
-                                                                 : ""));
+    return Status::CheckFailed(
+        gates.front() + (gates.size() > 1
+                             ? " (and " + std::to_string(gates.size() - 1) + " more, listed above)"
+                             : ""));
   if (c.skipped)
-    return Status::Budget(std::to_string(c.skipped) + " case run(s) not run: the run budget --max-cost " +
-                          max_cost_text + " was reached");
+    return Status::Budget(std::to_string(c.skipped) +
+                          " case run(s) not run: the run budget --max-cost " + max_cost_text +
+                          " was reached");
   return Status::Ok();
 }
 

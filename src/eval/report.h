@@ -58,7 +58,7 @@ struct EvalRunInfo {
 struct ModelSummary {
   std::string model;  // empty: the run has one model
   EvalCounts counts;
-  double pass_rate = 0;  // passed over passed + failed + errors; 0 when none
+  double pass_rate = 0;           // passed over passed + failed + errors; 0 when none
   double p50_ms = 0, p95_ms = 0;  // over the case runs that made a call
   int64_t input_tokens = 0, output_tokens = 0;
 };
@@ -68,22 +68,25 @@ std::vector<ModelSummary> SummarizeByModel(const std::vector<CaseResult>& result
 // case with a `threshold` passes when that fraction of its runs passed;
 // with min_pass_rate each model's pass rate must reach it (and failed runs
 // of other cases are then tolerated); without it every such run must pass.
-std::vector<std::string> GateFailures(const std::vector<CaseResult>& results, std::optional<double> min_pass_rate);
+std::vector<std::string> GateFailures(const std::vector<CaseResult>& results,
+                                      std::optional<double> min_pass_rate);
 
 // The case table (one row per case and model, repeats folded), then every
 // failure, error and skip with its suite line, the pass-rate gates, under
 // --models a side-by-side table of the models, a totals line and the
 // closing line.
-void PrintEvalSummary(const EvalRunInfo& info, const std::vector<CaseResult>& results, std::ostream& out,
-                      bool color);
+void PrintEvalSummary(const EvalRunInfo& info, const std::vector<CaseResult>& results,
+                      std::ostream& out, bool color);
 
 // The same summary as one JSON object (--format json): run, gates, one
 // entry per model, and the totals.
-void PrintEvalJson(const EvalRunInfo& info, const std::vector<CaseResult>& results, std::ostream& out);
+void PrintEvalJson(const EvalRunInfo& info, const std::vector<CaseResult>& results,
+                   std::ostream& out);
 
 // --output: one JSON object per case run (answer text included, as the user
 // asked for the file; nothing of it goes to records or logs).
-Status WriteResultsJsonl(const EvalRunInfo& info, const std::vector<CaseResult>& results, const std::string& path);
+Status WriteResultsJsonl(const EvalRunInfo& info, const std::vector<CaseResult>& results,
+                         const std::string& path);
 
 // The exit status of a run: errors (the first one's own code, 8 for a
 // provider failure), else 9 when a pass-rate gate failed (GateFailures),

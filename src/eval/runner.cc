@@ -49,9 +49,10 @@ class Scheduler {
         // and every case still waiting is skipped rather than some of them
         // slipping in later, so a report shows one clean cut-off point.
         exhausted_ = true;
-        Skip(i, "not run: the run budget --max-cost " + options_.max_cost_text +
-                    " would be passed (spent $" + FormatNanosFixed(spent_, 6) + ", this case may cost up to $" +
-                    FormatNanosFixed(worst, 6) + ")",
+        Skip(i,
+             "not run: the run budget --max-cost " + options_.max_cost_text +
+                 " would be passed (spent $" + FormatNanosFixed(spent_, 6) +
+                 ", this case may cost up to $" + FormatNanosFixed(worst, 6) + ")",
              skipped);
         continue;
       }
@@ -129,7 +130,8 @@ void CaseError(CaseResult* r, Status why) {
 
 // Runs the case's llm-rubric assertions, one grader call each, through the
 // pipeline; stops at the first that cannot be judged.
-void GradeCase(const PipelineContext& ctx, const EvalTask& task, Scheduler& scheduler, CaseResult* r) {
+void GradeCase(const PipelineContext& ctx, const EvalTask& task, Scheduler& scheduler,
+               CaseResult* r) {
   const EvalCase& c = *task.eval_case;
   size_t grader_index = 0;
   for (const Assertion& a : c.asserts) {
@@ -148,16 +150,18 @@ void GradeCase(const PipelineContext& ctx, const EvalTask& task, Scheduler& sche
     Status st = MakeCallPlan(ctx, spec, &plan);
     if (!st.ok()) return CaseError(r, st);
     if (!scheduler.ReserveExtra(plan.claim.cost_nanos))
-      return CaseError(r, Status::Budget("llm-rubric: the grader " + grader.ToString() +
-                                         " was not called: the run budget --max-cost could not hold it"));
+      return CaseError(
+          r, Status::Budget("llm-rubric: the grader " + grader.ToString() +
+                            " was not called: the run budget --max-cost could not hold it"));
     CallOutcome outcome;
     Status written = RunCall(ctx, plan, &outcome);
     scheduler.SettleExtra(plan.claim.cost_nanos, outcome.record.cost_nanos);
     r->grader_cost_nanos += outcome.record.cost_nanos;
     if (!written.ok()) return CaseError(r, written);
     if (!outcome.status.ok())
-      return CaseError(r, Status(outcome.status.code(), "llm-rubric: the grader " + grader.ToString() +
-                                                            " failed: " + outcome.status.message()));
+      return CaseError(r,
+                       Status(outcome.status.code(), "llm-rubric: the grader " + grader.ToString() +
+                                                         " failed: " + outcome.status.message()));
     JudgeRubric(a, outcome.text, r);
   }
 }
@@ -167,8 +171,10 @@ void GradeCase(const PipelineContext& ctx, const EvalTask& task, Scheduler& sche
 void JudgeRubric(const Assertion& a, const std::string& answer, CaseResult* r) {
   GraderVerdict v;
   if (std::string why = ParseGraderAnswer(answer, &v); !why.empty())
-    return CaseError(r, Status::CheckFailed("llm-rubric: the grader's answer is not {\"pass\": bool, \"score\": "
-                                            "number, \"reason\": string} (" + why + "), got " + QuoteGot(answer)));
+    return CaseError(
+        r, Status::CheckFailed("llm-rubric: the grader's answer is not {\"pass\": bool, \"score\": "
+                               "number, \"reason\": string} (" +
+                               why + "), got " + QuoteGot(answer)));
   char score[32], threshold[32] = "";
   std::snprintf(score, sizeof score, "%.3g", v.score);
   if (a.threshold) std::snprintf(threshold, sizeof threshold, "%.3g", *a.threshold);
@@ -177,8 +183,9 @@ void JudgeRubric(const Assertion& a, const std::string& answer, CaseResult* r) {
     r->assertions.push_back({a.name, true, ""});
     return;
   }
-  const std::string why = v.pass ? std::string("score ") + score + " is below the threshold " + threshold
-                                 : std::string("the grader failed it (score ") + score + ")";
+  const std::string why =
+      v.pass ? std::string("score ") + score + " is below the threshold " + threshold
+             : std::string("the grader failed it (score ") + score + ")";
   Fail(r, a.name, why + ": " + QuoteGot(v.reason, 200));
 }
 
@@ -196,8 +203,8 @@ void JudgeCase(const EvalCase& c, const CallOutcome& outcome, CaseResult* r) {
   r->ran = true;
   r->record = outcome.record;
   r->text = outcome.text;
-  const bool filtered =
-      outcome.record.error_type && ParseErrorType(*outcome.record.error_type) == ErrorType::kContentFilter;
+  const bool filtered = outcome.record.error_type &&
+                        ParseErrorType(*outcome.record.error_type) == ErrorType::kContentFilter;
   // A refusal is an answer when the case asserts on the finish reason
   // (a suite may check that a harmful prompt is refused).
   if (!outcome.status.ok() && !(filtered && HasFinishReasonAssertion(c))) {
@@ -223,17 +230,20 @@ void JudgeCase(const EvalCase& c, const CallOutcome& outcome, CaseResult* r) {
   // A cut-off answer passes no regression gate by accident: unless the case
   // says what finish reason it expects, truncation is a failure.
   if (o.finish_reason == "length" && !HasFinishReasonAssertion(c)) {
-    Fail(r, "finish-reason", "the answer was truncated after " + std::to_string(outcome.record.output_tokens) +
-                                 " output tokens (finish reason length); raise max_tokens or assert finish-reason");
+    Fail(r, "finish-reason",
+         "the answer was truncated after " + std::to_string(outcome.record.output_tokens) +
+             " output tokens (finish reason length); raise max_tokens or assert finish-reason");
   }
 }
 
-Status RunEval(const PipelineContext& base, const std::vector<EvalTask>& tasks, const RunnerOptions& options,
-               const ResultCallback& on_result, std::vector<CaseResult>* results) {
+Status RunEval(const PipelineContext& base, const std::vector<EvalTask>& tasks,
+               const RunnerOptions& options, const ResultCallback& on_result,
+               std::vector<CaseResult>* results) {
   // Repeat-major: every task's first run, then every second run, ...
   std::vector<size_t> unit_task;
   int most = 0;
-  for (const EvalTask& t : tasks) most = std::max(most, t.eval_case->repeat.value_or(options.repeat));
+  for (const EvalTask& t : tasks)
+    most = std::max(most, t.eval_case->repeat.value_or(options.repeat));
   std::vector<int64_t> worst;
   results->clear();
   for (int rep = 1; rep <= most; ++rep) {
@@ -268,7 +278,8 @@ Status RunEval(const PipelineContext& base, const std::vector<EvalTask>& tasks, 
     Status st = db.Open(base.settings->db_path, DatabaseOptionsFor(*base.settings));
     PipelineContext ctx = base;
     // One connection per worker: a Redis connection serves one thread.
-    if (st.ok() && !base.make_state_store) st = OpenStateStoreFactory(*base.settings, &ctx.make_state_store);
+    if (st.ok() && !base.make_state_store)
+      st = OpenStateStoreFactory(*base.settings, &ctx.make_state_store);
     ctx.db = &db;
     ctx.on_text = nullptr;
     PipelineContext grader_ctx = ctx;

@@ -43,7 +43,7 @@ struct CaseResult {
   std::string model;  // as EvalTask::model
   int line = 0;
   std::optional<double> threshold;  // the case's, see EvalCase
-  int repeat = 1;  // 1-based
+  int repeat = 1;                   // 1-based
   CaseStatus status = CaseStatus::kSkipped;
   std::vector<AssertionOutcome> assertions;
   std::string message;  // the first failure, the error, or why it was skipped
@@ -74,8 +74,9 @@ using ResultCallback = std::function<void(const CaseResult&, size_t done, size_t
 // through the same guardrails, their worst case held in the run budget. `base` supplies settings,
 // environment and on_text (unused); each thread opens its own connection to
 // settings->db_path, as SQLite handles must not be shared.
-Status RunEval(const PipelineContext& base, const std::vector<EvalTask>& tasks, const RunnerOptions& options,
-               const ResultCallback& on_result, std::vector<CaseResult>* results);
+Status RunEval(const PipelineContext& base, const std::vector<EvalTask>& tasks,
+               const RunnerOptions& options, const ResultCallback& on_result,
+               std::vector<CaseResult>* results);
 
 // Judges one finished call against its case's assertions, all but
 // llm-rubric (left to the grader).

@@ -30,7 +30,8 @@ CallOutcome Answered(const std::string& text, const std::string& finish = "stop"
   return o;
 }
 
-EvalResultRow Row(const std::string& id, const std::string& status, int64_t cost, double latency, int repeat = 1) {
+EvalResultRow Row(const std::string& id, const std::string& status, int64_t cost, double latency,
+                  int repeat = 1) {
   EvalResultRow r;
   r.case_id = id;
   r.status = status;
@@ -44,7 +45,8 @@ EvalResultRow Row(const std::string& id, const std::string& status, int64_t cost
 }  // namespace
 
 TEST_CASE("JudgeCase: passing, failing, truncated and errored calls") {
-  EvalCase c = CaseWith({{{"type", "contains"}, {"value", "hi"}}, {{"type", "starts-with"}, {"value", "x"}}});
+  EvalCase c = CaseWith(
+      {{{"type", "contains"}, {"value", "hi"}}, {{"type", "starts-with"}, {"value", "x"}}});
   CaseResult r;
   JudgeCase(c, Answered("x hi"), &r);
   CHECK(r.status == CaseStatus::kPassed);
@@ -130,7 +132,8 @@ TEST_CASE("CompareRuns folds repeats: one failing repeat fails the case") {
 }
 
 TEST_CASE("pass-rate gates: a case's threshold, and --min-pass-rate per model") {
-  auto run = [](const std::string& id, const std::string& model, CaseStatus s, std::optional<double> thr = {}) {
+  auto run = [](const std::string& id, const std::string& model, CaseStatus s,
+                std::optional<double> thr = {}) {
     CaseResult r;
     r.case_id = id;
     r.model = model;
@@ -145,13 +148,15 @@ TEST_CASE("pass-rate gates: a case's threshold, and --min-pass-rate per model") 
   CHECK(RunVerdict(rs, "").ok());
   for (CaseResult& r : rs) r.threshold = 0.61;
   REQUIRE(GateFailures(rs, std::nullopt).size() == 1);
-  CHECK(GateFailures(rs, std::nullopt)[0] == "case flaky: 3 of 5 runs passed (0.60), threshold 0.61: below it");
+  CHECK(GateFailures(rs, std::nullopt)[0] ==
+        "case flaky: 3 of 5 runs passed (0.60), threshold 0.61: below it");
   CHECK(RunVerdict(rs, "").exit_code() == 9);
 
-  std::vector<CaseResult> m = {run("a", "x:1", CaseStatus::kPassed), run("b", "x:1", CaseStatus::kPassed),
-                               run("c", "x:1", CaseStatus::kPassed), run("d", "x:1", CaseStatus::kFailed),
-                               run("a", "y:2", CaseStatus::kPassed), run("b", "y:2", CaseStatus::kPassed),
-                               run("c", "y:2", CaseStatus::kPassed), run("d", "y:2", CaseStatus::kPassed)};
+  std::vector<CaseResult> m = {
+      run("a", "x:1", CaseStatus::kPassed), run("b", "x:1", CaseStatus::kPassed),
+      run("c", "x:1", CaseStatus::kPassed), run("d", "x:1", CaseStatus::kFailed),
+      run("a", "y:2", CaseStatus::kPassed), run("b", "y:2", CaseStatus::kPassed),
+      run("c", "y:2", CaseStatus::kPassed), run("d", "y:2", CaseStatus::kPassed)};
   CHECK(GateFailures(m, 0.75).empty());
   REQUIRE(GateFailures(m, 0.76).size() == 1);
   CHECK(GateFailures(m, 0.76)[0].find("pass rate on x:1 0.75 (3 of 4 case runs)") == 0);
@@ -181,8 +186,9 @@ TEST_CASE("llm-rubric: the grader's verdict, its threshold, and garbage as a cas
   JudgeRubric(a, "{\"pass\": false, \"score\": 1, \"reason\": \"wrong city\"}", &no);
   CHECK(no.status == CaseStatus::kFailed);
   CHECK(no.message.find("wrong city") != std::string::npos);
-  for (const char* garbage : {"looks fine", "{\"pass\": 1, \"score\": 1, \"reason\": \"\"}",
-                              "{\"pass\": true, \"reason\": \"x\"}", "{\"pass\": true, \"score\": 1}", "[]"}) {
+  for (const char* garbage :
+       {"looks fine", "{\"pass\": 1, \"score\": 1, \"reason\": \"\"}",
+        "{\"pass\": true, \"reason\": \"x\"}", "{\"pass\": true, \"score\": 1}", "[]"}) {
     CaseResult e;
     e.status = CaseStatus::kPassed;
     JudgeRubric(a, garbage, &e);

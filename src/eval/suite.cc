@@ -15,9 +15,9 @@ using nlohmann::json;
 // Enough to fix a broken suite; a file of nothing but errors would drown it.
 constexpr size_t kMaxErrors = 50;
 
-const std::set<std::string> kCaseKeys = {"id",     "prompt",     "messages",    "system", "model",
-                                         "data",   "vars",       "max_tokens",  "temperature", "assert",
-                                         "description", "repeat", "threshold", "grader"};
+const std::set<std::string> kCaseKeys = {
+    "id",         "prompt",      "messages", "system",      "model",  "data",      "vars",
+    "max_tokens", "temperature", "assert",   "description", "repeat", "threshold", "grader"};
 
 bool IsBlank(const std::string& s) { return s.find_first_not_of(" \t\r") == std::string::npos; }
 
@@ -88,17 +88,18 @@ std::string ReadRaw(const json& obj, bool is_defaults, RawCase* r) {
   }
   if (obj.contains("vars")) {
     if (!obj["vars"].is_object()) return "\"vars\" must be an object of name: value";
-    for (auto it = obj["vars"].begin(); it != obj["vars"].end(); ++it) r->vars[it.key()] = VarText(it.value());
+    for (auto it = obj["vars"].begin(); it != obj["vars"].end(); ++it)
+      r->vars[it.key()] = VarText(it.value());
   }
   if (obj.contains("max_tokens")) {
     const json& v = obj["max_tokens"];
     // The same range as LLM_MAX_TOKENS: a larger value could overflow the
     // token arithmetic of the pre-flight check.
-    const bool in_range = v.is_number_unsigned()
-                              ? v.get<uint64_t>() >= 1 && v.get<uint64_t>() <= 10'000'000
-                              : v.is_number_integer() && v.get<int64_t>() >= 1 && v.get<int64_t>() <= 10'000'000;
-    if (!in_range)
-      return "\"max_tokens\" must be a whole number from 1 to 10000000";
+    const bool in_range =
+        v.is_number_unsigned()
+            ? v.get<uint64_t>() >= 1 && v.get<uint64_t>() <= 10'000'000
+            : v.is_number_integer() && v.get<int64_t>() >= 1 && v.get<int64_t>() <= 10'000'000;
+    if (!in_range) return "\"max_tokens\" must be a whole number from 1 to 10000000";
     r->max_tokens = v.get<int64_t>();
   }
   if (obj.contains("temperature")) {
@@ -128,7 +129,8 @@ std::string ReadRaw(const json& obj, bool is_defaults, RawCase* r) {
 
 // Templating applies to string values inside assertions too, as in
 // promptfoo, so one expected value can come from the case's vars.
-std::string TemplateJson(const json& in, const std::map<std::string, std::string>& vars, json* out) {
+std::string TemplateJson(const json& in, const std::map<std::string, std::string>& vars,
+                         json* out) {
   if (in.is_string()) {
     std::string s;
     std::string why = ApplyTemplate(in.get<std::string>(), vars, &s);
@@ -214,7 +216,8 @@ std::string BuildCase(const RawCase& defaults, const RawCase& own, EvalCase* c) 
     if (!(why = TemplateJson(asserts[i], vars, &templated)).empty())
       return "assert[" + std::to_string(i) + "]: " + why;
     Assertion a;
-    if (!(why = ParseAssertion(templated, &a)).empty()) return "assert[" + std::to_string(i) + "]: " + why;
+    if (!(why = ParseAssertion(templated, &a)).empty())
+      return "assert[" + std::to_string(i) + "]: " + why;
     if (a.type == AssertionType::kLlmRubric && a.grader.empty()) a.grader = grader;
     c->asserts.push_back(std::move(a));
   }
@@ -249,7 +252,8 @@ std::string ApplyTemplate(const std::string& text, const std::map<std::string, s
   return "";
 }
 
-void ParseSuite(std::istream& in, const std::string& name, Suite* suite, std::vector<std::string>* errors) {
+void ParseSuite(std::istream& in, const std::string& name, Suite* suite,
+                std::vector<std::string>* errors) {
   suite->name = name;
   suite->cases.clear();
   RawCase defaults;
@@ -258,7 +262,8 @@ void ParseSuite(std::istream& in, const std::string& name, Suite* suite, std::ve
   int number = 0;
   bool first = true;
   auto error = [&](int at, const std::string& why) {
-    if (errors->size() < kMaxErrors) errors->push_back(name + ":" + std::to_string(at) + ": " + why);
+    if (errors->size() < kMaxErrors)
+      errors->push_back(name + ":" + std::to_string(at) + ": " + why);
   };
   while (std::getline(in, line)) {
     ++number;
@@ -298,7 +303,8 @@ void ParseSuite(std::istream& in, const std::string& name, Suite* suite, std::ve
     }
     auto [it, inserted] = seen.emplace(c.id, number);
     if (!inserted) {
-      error(number, "duplicate id \"" + c.id + "\" (first used on line " + std::to_string(it->second) + ")");
+      error(number, "duplicate id \"" + c.id + "\" (first used on line " +
+                        std::to_string(it->second) + ")");
       continue;
     }
     suite->cases.push_back(std::move(c));

@@ -18,7 +18,7 @@ namespace llmctl {
 
 struct EvalCase {
   std::string id;
-  int line = 0;  // 1-based line in the suite file
+  int line = 0;                   // 1-based line in the suite file
   std::string system;             // templated
   std::vector<Message> messages;  // templated; the prompt becomes one user message
   std::vector<std::string> data;  // templated; untrusted documents, spotlighted like --data
@@ -26,7 +26,7 @@ struct EvalCase {
   std::optional<int64_t> max_tokens;
   std::optional<double> temperature;
   std::vector<Assertion> asserts;  // the defaults' first, then the case's own
-  std::optional<int> repeat;        // runs of this case (overrides --repeat)
+  std::optional<int> repeat;       // runs of this case (overrides --repeat)
   // The least fraction of its runs that must pass for the case to pass
   // (a flaky model that is right 4 times in 5 passes at 0.8); unset: all.
   std::optional<double> threshold;
@@ -39,7 +39,8 @@ struct Suite {
 
 // Parses a suite. On errors, *errors holds "NAME:LINE: why" lines (all of
 // them, up to a cap) and *suite is unusable.
-void ParseSuite(std::istream& in, const std::string& name, Suite* suite, std::vector<std::string>* errors);
+void ParseSuite(std::istream& in, const std::string& name, Suite* suite,
+                std::vector<std::string>* errors);
 
 // Replaces every {{name}} (spaces inside the braces allowed) from vars.
 // Returns "" or the error naming the first unknown variable.

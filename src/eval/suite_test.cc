@@ -79,31 +79,31 @@ TEST_CASE("a defaults prompt is a template for cases that only give vars") {
 }
 
 TEST_CASE("suite errors carry file and line") {
-  Parsed p = Parse(
-      R"({"id": "ok", "prompt": "x"})"
-      "\n"
-      "{not json\n"
-      R"({"id": "ok", "prompt": "y"})"
-      "\n"
-      R"({"id": "v", "prompt": "Hi {{nobody}}"})"
-      "\n"
-      R"({"id": "t", "prompt": "x", "assert": [{"type": "containz", "value": "a"}]})"
-      "\n"
-      R"({"prompt": "no id"})"
-      "\n"
-      R"({"id": "np"})"
-      "\n"
-      R"({"id": "both", "prompt": "x", "messages": [{"role": "user", "content": "y"}]})"
-      "\n"
-      R"({"id": "temp", "prompt": "x", "temperature": 3})"
-      "\n"
-      R"({"id": "typo", "promt": "x"})"
-      "\n"
-      R"({"defaults": {}})"
-      "\n"
-      "[1, 2]\n"
-      R"({"id": "re", "prompt": "x", "assert": [{"type": "regex", "value": "("}]})"
-      "\n");
+  Parsed p =
+      Parse(R"({"id": "ok", "prompt": "x"})"
+            "\n"
+            "{not json\n"
+            R"({"id": "ok", "prompt": "y"})"
+            "\n"
+            R"({"id": "v", "prompt": "Hi {{nobody}}"})"
+            "\n"
+            R"({"id": "t", "prompt": "x", "assert": [{"type": "containz", "value": "a"}]})"
+            "\n"
+            R"({"prompt": "no id"})"
+            "\n"
+            R"({"id": "np"})"
+            "\n"
+            R"({"id": "both", "prompt": "x", "messages": [{"role": "user", "content": "y"}]})"
+            "\n"
+            R"({"id": "temp", "prompt": "x", "temperature": 3})"
+            "\n"
+            R"({"id": "typo", "promt": "x"})"
+            "\n"
+            R"({"defaults": {}})"
+            "\n"
+            "[1, 2]\n"
+            R"({"id": "re", "prompt": "x", "assert": [{"type": "regex", "value": "("}]})"
+            "\n");
   CHECK(p.errors.size() == 12);
   CHECK(HasError(p, "s.jsonl:2: not valid JSON"));
   CHECK(HasError(p, "s.jsonl:3: duplicate id \"ok\" (first used on line 1)"));
@@ -116,7 +116,8 @@ TEST_CASE("suite errors carry file and line") {
   CHECK(HasError(p, "s.jsonl:10: unknown field \"promt\""));
   CHECK(HasError(p, "s.jsonl:11: \"defaults\" must be on the first line"));
   CHECK(HasError(p, "s.jsonl:12: expected a JSON object"));
-  CHECK(HasError(p, "s.jsonl:13: case \"re\": assert[0]: assertion regex: invalid regular expression"));
+  CHECK(HasError(
+      p, "s.jsonl:13: case \"re\": assert[0]: assertion regex: invalid regular expression"));
 }
 
 TEST_CASE("an empty suite is an error") {
@@ -143,7 +144,8 @@ TEST_CASE("a case's data is a string or a list of strings, templated, defaults i
   CHECK(p.suite.cases[0].data == std::vector<std::string>{"ticket 7"});
   CHECK(p.suite.cases[1].data == std::vector<std::string>{"a", "b"});
   CHECK(p.suite.cases[2].data == std::vector<std::string>{"default doc"});
-  CHECK(p.suite.cases[0].messages[0].content == "Summarise");  // data is not pasted into the prompt here
+  CHECK(p.suite.cases[0].messages[0].content ==
+        "Summarise");  // data is not pasted into the prompt here
   Parsed bad = Parse(R"({"id": "x", "prompt": "p", "data": [1]})");
   CHECK(HasError(bad, "\"data\" must be a string or a list of strings"));
 }

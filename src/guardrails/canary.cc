@@ -16,7 +16,8 @@ std::string Canary::SystemLine() const {
 bool Canary::LeakedIn(std::string_view answer) const {
   if (word.empty()) return false;
   auto it = std::search(answer.begin(), answer.end(), word.begin(), word.end(), [](char a, char b) {
-    return std::tolower(static_cast<unsigned char>(a)) == std::tolower(static_cast<unsigned char>(b));
+    return std::tolower(static_cast<unsigned char>(a)) ==
+           std::tolower(static_cast<unsigned char>(b));
   });
   return it != answer.end();
 }

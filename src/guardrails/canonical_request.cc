@@ -6,12 +6,13 @@ namespace llmctl {
 
 nlohmann::json CanonicalRequest(const std::string& provider, const ChatRequest& r) {
   nlohmann::json messages = nlohmann::json::array();
-  for (const Message& m : r.messages) messages.push_back({{"role", m.role}, {"content", m.content}});
+  for (const Message& m : r.messages)
+    messages.push_back({{"role", m.role}, {"content", m.content}});
   // nlohmann::json objects keep keys sorted, which makes the dump canonical.
-  nlohmann::json canonical = {{"provider", provider},       {"model", r.model},
-                               {"system", r.system},         {"messages", messages},
-                               {"max_tokens", r.max_tokens}, {"temperature", r.temperature},
-                               {"stop", r.stop}};
+  nlohmann::json canonical = {
+      {"provider", provider}, {"model", r.model},           {"system", r.system},
+      {"messages", messages}, {"max_tokens", r.max_tokens}, {"temperature", r.temperature},
+      {"stop", r.stop}};
   // Only when present, so hashes and cache keys of free-text calls stay as
   // they were.
   if (!r.response_schema.is_null()) canonical["schema"] = r.response_schema;

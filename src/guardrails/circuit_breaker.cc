@@ -76,11 +76,14 @@ Status CircuitBreaker::RecordSuccess(const std::string& endpoint) {
 }
 
 Status CircuitBreaker::RecordFailure(const std::string& endpoint, int64_t now_ms) {
-  Statement up(db_,
-               "INSERT INTO breakers(endpoint, failures, open_until_ms, probe_until_ms) VALUES(?1, 1, 0, 0)"
-               " ON CONFLICT(endpoint) DO UPDATE SET failures=failures+1, probe_until_ms=0,"
-               " open_until_ms=CASE WHEN failures+1>=?2 THEN ?3 ELSE open_until_ms END");
-  up.Bind(1, std::string_view(endpoint)).Bind(2, options_.threshold).Bind(3, now_ms + options_.cooldown_ms);
+  Statement up(
+      db_,
+      "INSERT INTO breakers(endpoint, failures, open_until_ms, probe_until_ms) VALUES(?1, 1, 0, 0)"
+      " ON CONFLICT(endpoint) DO UPDATE SET failures=failures+1, probe_until_ms=0,"
+      " open_until_ms=CASE WHEN failures+1>=?2 THEN ?3 ELSE open_until_ms END");
+  up.Bind(1, std::string_view(endpoint))
+      .Bind(2, options_.threshold)
+      .Bind(3, now_ms + options_.cooldown_ms);
   up.Step();
   if (!up.error().empty()) return Failed("record a failure", up);
   return Status::Ok();

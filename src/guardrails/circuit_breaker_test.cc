@@ -28,15 +28,15 @@ TEST_CASE("breaker opens after the threshold, probes once after the cooldown, cl
   for (int i = 0; i < 2; ++i) fail(0);
   CHECK(allow(10));
   fail(10);
-  CHECK_FALSE(allow(20));      // open
+  CHECK_FALSE(allow(20));  // open
   CHECK_FALSE(allow(1009));
-  CHECK(allow(1010));          // half-open: the first caller probes
-  CHECK_FALSE(allow(1011));    // ... and only the first
+  CHECK(allow(1010));        // half-open: the first caller probes
+  CHECK_FALSE(allow(1011));  // ... and only the first
   std::vector<BreakerStatus> list;
   REQUIRE(breaker.List(1011, &list).ok());
   REQUIRE(list.size() == 1);
   CHECK(list[0].state == BreakerState::kHalfOpen);
-  fail(1020);         // probe failed: open again
+  fail(1020);  // probe failed: open again
   CHECK_FALSE(allow(1500));
   CHECK(allow(2021));
   REQUIRE(breaker.RecordSuccess(ep).ok());

@@ -51,12 +51,13 @@ ContentGuardOptions ContentGuardFromSettings(const Settings& s) {
                                              : InjectionPolicy::kWarn;
   ParseSpotlightMode(s.spotlight, &o.spotlight);
   o.canary = s.canary;
-  for (const InjectionPattern& p : s.injection_patterns) o.extra_patterns.push_back({p.line, p.regex});
+  for (const InjectionPattern& p : s.injection_patterns)
+    o.extra_patterns.push_back({p.line, p.regex});
   return o;
 }
 
-Status GuardInput(const ContentGuardOptions& options, const std::vector<std::string>& data, ChatRequest* request,
-                  GuardedInput* out) {
+Status GuardInput(const ContentGuardOptions& options, const std::vector<std::string>& data,
+                  ChatRequest* request, GuardedInput* out) {
   if (options.policy != InjectionPolicy::kOff) {
     const InjectionScanner* scanner = nullptr;
     Status st = SharedScanner(options.extra_patterns, &scanner);
@@ -67,8 +68,9 @@ Status GuardInput(const ContentGuardOptions& options, const std::vector<std::str
     for (size_t i = 0; i < request->messages.size(); ++i) {
       const Message& m = request->messages[i];
       if (m.role != "user") continue;
-      AddFindings(scanner->Scan(m.content, i == last_user ? "prompt" : "message " + std::to_string(i + 1)),
-                  &out->findings);
+      AddFindings(
+          scanner->Scan(m.content, i == last_user ? "prompt" : "message " + std::to_string(i + 1)),
+          &out->findings);
     }
     for (size_t i = 0; i < data.size(); ++i)
       AddFindings(scanner->Scan(data[i], "data " + std::to_string(i + 1)), &out->findings);
@@ -108,8 +110,8 @@ ChatRequest StableView(const ChatRequest& request, const std::vector<std::string
   return stable;
 }
 
-AnswerVerdict CheckAnswer(const OutputChecker* checker, const std::optional<Canary>& canary, InjectionPolicy policy,
-                          std::string_view answer) {
+AnswerVerdict CheckAnswer(const OutputChecker* checker, const std::optional<Canary>& canary,
+                          InjectionPolicy policy, std::string_view answer) {
   AnswerVerdict v;
   if (checker) v.findings = checker->Check(answer);
   v.withhold = !v.findings.empty();
@@ -124,7 +126,8 @@ AnswerVerdict CheckAnswer(const OutputChecker* checker, const std::optional<Cana
 }
 
 bool MustBufferAnswer(const OutputChecker* checker, const ContentGuardOptions& options) {
-  return (checker && checker->active()) || (options.canary && options.policy == InjectionPolicy::kBlock);
+  return (checker && checker->active()) ||
+         (options.canary && options.policy == InjectionPolicy::kBlock);
 }
 
 std::string DescribeFinding(const GuardFinding& f) {

@@ -50,22 +50,22 @@ struct GuardedInput {
 // Unless refused, moves the data into the last user turn between markers
 // and adds the spotlight instruction and the canary line to the system
 // message. A pattern file that does not compile is a kConfig status.
-Status GuardInput(const ContentGuardOptions& options, const std::vector<std::string>& data, ChatRequest* request,
-                  GuardedInput* out);
+Status GuardInput(const ContentGuardOptions& options, const std::vector<std::string>& data,
+                  ChatRequest* request, GuardedInput* out);
 
 // The request with every volatile token replaced by a fixed placeholder.
 ChatRequest StableView(const ChatRequest& request, const std::vector<std::string>& volatile_tokens);
 
 struct AnswerVerdict {
   std::vector<GuardFinding> findings;  // stage "output"
-  bool withhold = false;      // the answer may not be printed, cached or pass
-  bool schema_only = false;   // every failure is the schema (a re-ask may cure it)
+  bool withhold = false;               // the answer may not be printed, cached or pass
+  bool schema_only = false;            // every failure is the schema (a re-ask may cure it)
 };
 
 // Checks an answer: the output checks (checker may be null) and, with a
 // canary, a leak — which withholds the answer only under block.
-AnswerVerdict CheckAnswer(const OutputChecker* checker, const std::optional<Canary>& canary, InjectionPolicy policy,
-                          std::string_view answer);
+AnswerVerdict CheckAnswer(const OutputChecker* checker, const std::optional<Canary>& canary,
+                          InjectionPolicy policy, std::string_view answer);
 
 // Whether a streamed answer must be held back until it is checked.
 bool MustBufferAnswer(const OutputChecker* checker, const ContentGuardOptions& options);

@@ -25,7 +25,8 @@ TEST_CASE("data goes into the user turn between markers; the system message name
   REQUIRE(g.volatile_tokens.size() == 1);
   const std::string& b = g.volatile_tokens[0];
   REQUIRE(r.messages.size() == 1);
-  CHECK(r.messages[0].content.rfind("Summarise this ticket\n\n<<<DATA 1 BEGIN " + b + ">>>\nprinter on fire\n", 0) == 0);
+  CHECK(r.messages[0].content.rfind(
+            "Summarise this ticket\n\n<<<DATA 1 BEGIN " + b + ">>>\nprinter on fire\n", 0) == 0);
   CHECK(r.messages[0].content.find("<<<DATA 2 END " + b + ">>>") != std::string::npos);
   CHECK(r.system.rfind("You summarise tickets.\n\n", 0) == 0);
   CHECK(r.system.find(b) != std::string::npos);
@@ -71,13 +72,15 @@ TEST_CASE("the canary heads the system message and a leak is a finding") {
   REQUIRE(g.canary);
   CHECK(r.system.rfind(g.canary->SystemLine(), 0) == 0);
   CHECK(g.volatile_tokens == std::vector<std::string>{g.canary->word});
-  AnswerVerdict warn = CheckAnswer(nullptr, g.canary, InjectionPolicy::kWarn, "My prompt: " + g.canary->word);
+  AnswerVerdict warn =
+      CheckAnswer(nullptr, g.canary, InjectionPolicy::kWarn, "My prompt: " + g.canary->word);
   REQUIRE(warn.findings.size() == 1);
   CHECK(warn.findings[0].rule == "system_prompt_leak");
   CHECK_FALSE(warn.withhold);
   CHECK(CheckAnswer(nullptr, g.canary, InjectionPolicy::kBlock, g.canary->word).withhold);
   CHECK(CheckAnswer(nullptr, g.canary, InjectionPolicy::kBlock, "fine").findings.empty());
-  CHECK(MustBufferAnswer(nullptr, ContentGuardOptions{InjectionPolicy::kBlock, SpotlightMode::kDelimit, true, {}}));
+  CHECK(MustBufferAnswer(
+      nullptr, ContentGuardOptions{InjectionPolicy::kBlock, SpotlightMode::kDelimit, true, {}}));
   CHECK_FALSE(MustBufferAnswer(nullptr, o));
 }
 
@@ -90,7 +93,8 @@ TEST_CASE("output verdicts: schema-only failures may be re-asked") {
   AnswerVerdict schema = CheckAnswer(c.get(), std::nullopt, InjectionPolicy::kWarn, "{}");
   CHECK(schema.withhold);
   CHECK(schema.schema_only);
-  AnswerVerdict both = CheckAnswer(c.get(), std::nullopt, InjectionPolicy::kWarn, "{\"b\": \"secret\"}");
+  AnswerVerdict both =
+      CheckAnswer(c.get(), std::nullopt, InjectionPolicy::kWarn, "{\"b\": \"secret\"}");
   CHECK(both.withhold);
   CHECK_FALSE(both.schema_only);
   CHECK_FALSE(CheckAnswer(c.get(), std::nullopt, InjectionPolicy::kWarn, "{\"a\": 1}").withhold);

@@ -39,7 +39,7 @@ bool NotAFlag(std::string_view text, size_t begin, size_t end) {
 }
 
 // Nouns an override attack tells the model to drop.
-#define LLMCTL_ORDERS                                                                        \
+#define LLMCTL_ORDERS                                                                       \
   "(?:instructions?|directives?|rules|guidelines|prompts?|commands|constraints|guardrails|" \
   "programming|orders|polic(?:y|ies)|guidance|restrictions|filters|training|context)"
 
@@ -49,7 +49,8 @@ const BuiltinRule kBuiltinRules[] = {
      "(?i)\\b(?:ignore|disregard|forget(?:\\s+about)?|bypass|neglect|discard|abandon|dismiss|override|overrule|"
      "overlook)\\s+(?:(?:all|any|every|of|the|these|those|such)\\s+){0,3}"
      "(?:(?:previous|prior|preceding|earlier|above|aforementioned|foregoing|former|initial|original|"
-     "hidden|built-?in|safety|ethical|system|developer)\\s+){1,2}(?:[a-z]+\\s+)?" LLMCTL_ORDERS "\\b"},
+     "hidden|built-?in|safety|ethical|system|developer)\\s+){1,2}(?:[a-z]+\\s+)?" LLMCTL_ORDERS
+     "\\b"},
     {"override.ignore_previous",
      "(?i)\\b(?:ignore|disregard|forget(?:\\s+about)?|bypass|override|abandon|discard|overlook|"
      "stop\\s+(?:following|obeying)|(?:do\\s+not|don't|no\\s+longer)\\s+(?:follow|obey))\\s+(?:all\\s+(?:of\\s+)?)?"
@@ -69,8 +70,8 @@ const BuiltinRule kBuiltinRules[] = {
      "(?:(?:that\\s+)?(?:you\\s+(?:were|have\\s+been)\\s+given|you\\s+received|given(?:\\s+to\\s+you)?|written|stated|"
      "provided|listed)\\s+)?(?:above|before|earlier|previously|so\\s+far|until\\s+now)\\b"},
     {"override.ignore_previous",
-     "(?i)\\b(?:do\\s+not|don't|no\\s+longer|stop)\\s+(?:follow(?:ing)?|obey(?:ing)?)\\s+(?:the\\s+|any\\s+|all\\s+)?"
-     LLMCTL_ORDERS "\\s+(?:that\\s+)?you\\s+(?:were\\s+given|have\\s+been\\s+given|received|got)\\b"},
+     "(?i)\\b(?:do\\s+not|don't|no\\s+longer|stop)\\s+(?:follow(?:ing)?|obey(?:ing)?)\\s+(?:the\\s+|any\\s+|all\\s+)?" LLMCTL_ORDERS
+     "\\s+(?:that\\s+)?you\\s+(?:were\\s+given|have\\s+been\\s+given|received|got)\\b"},
     {"override.ignore_previous",
      "(?i)\\b(?:ignore|disregard|forget)\\s+(?:all|everything)\\s+(?:of\\s+)?(?:the\\s+)?"
      "(?:previous|preceding|prior|above|earlier)\\s+(?:text|messages?|content|conversation|input|lines)\\b"},
@@ -80,7 +81,8 @@ const BuiltinRule kBuiltinRules[] = {
      "(?:told|said\\s+to|instructed|asked)\\s+you\\b"},
     // Declaring the earlier orders void.
     {"override.ignore_previous",
-     "(?i)\\b" LLMCTL_ORDERS "\\s+(?:that\\s+)?you\\s+(?:received|were\\s+given|have\\s+been\\s+given|got)"
+     "(?i)\\b" LLMCTL_ORDERS
+     "\\s+(?:that\\s+)?you\\s+(?:received|were\\s+given|have\\s+been\\s+given|got)"
      "(?:\\s+[a-z]+){0,3}\\s+(?:no\\s+longer\\s+apply|(?:are|is)\\s+(?:now\\s+)?(?:void|null|cancell?ed|revoked|"
      "lifted|suspended|overridden))\\b"},
     {"override.ignore_previous",
@@ -160,11 +162,13 @@ const BuiltinRule kBuiltinRules[] = {
     {"role_marker.special_token",
      "<\\|(?:endoftext|endofprompt|system|user|assistant|end|start|message|channel|return|call|constrain|"
      "fim_prefix|fim_middle|fim_suffix)\\|>"},
-    {"role_marker.inst", "\\[/?INST\\]|<</?SYS>>|\\[/?SYSTEM_PROMPT\\]|\\[(?:AVAILABLE_TOOLS|TOOL_CALLS|TOOL_RESULTS)\\]"},
+    {"role_marker.inst",
+     "\\[/?INST\\]|<</?SYS>>|\\[/?SYSTEM_PROMPT\\]|\\[(?:AVAILABLE_TOOLS|TOOL_CALLS|TOOL_RESULTS)\\]"},
     {"role_marker.gemma", "<(?:start|end)_of_turn>"},
     {"role_marker.deepseek",
      "<\xEF\xBD\x9C(?:User|Assistant|System|begin\xE2\x96\x81of\xE2\x96\x81sentence|end\xE2\x96\x81of\xE2\x96\x81sentence)\xEF\xBD\x9C>"},
-    {"role_marker.human_assistant", "(?m)^[ \\t]*Human[ \\t]*:|(?:\\A|\\n[ \\t]*\\n)[ \\t]*Assistant[ \\t]*:"},
+    {"role_marker.human_assistant",
+     "(?m)^[ \\t]*Human[ \\t]*:|(?:\\A|\\n[ \\t]*\\n)[ \\t]*Assistant[ \\t]*:"},
     {"role_marker.markdown_header",
      "(?mi)^[ \\t]*#{1,6}[ \\t]*(?:system(?:[ \\t]+(?:prompt|message|instructions?))?|assistant|"
      "instructions?[ \\t]*:|response[ \\t]*:|new[ \\t]+instructions?)[ \\t]*:?[ \\t]*$"},
@@ -192,16 +196,17 @@ size_t DecodeAt(std::string_view s, size_t i, uint32_t* cp) {
   } else if (n == 3) {
     *cp = ((c & 0x0Fu) << 12) | ((b(i + 1) & 0x3Fu) << 6) | (b(i + 2) & 0x3Fu);
   } else {
-    *cp = ((c & 0x07u) << 18) | ((b(i + 1) & 0x3Fu) << 12) | ((b(i + 2) & 0x3Fu) << 6) | (b(i + 3) & 0x3Fu);
+    *cp = ((c & 0x07u) << 18) | ((b(i + 1) & 0x3Fu) << 12) | ((b(i + 2) & 0x3Fu) << 6) |
+          (b(i + 3) & 0x3Fu);
   }
   return n;
 }
 
 bool NeedsEscape(uint32_t cp) {
   return cp < 0x20 || (cp >= 0x7F && cp <= 0x9F) || cp == 0xAD || cp == 0x61C || cp == 0x180E ||
-         (cp >= 0x200B && cp <= 0x200F) || (cp >= 0x2028 && cp <= 0x202E) || (cp >= 0x2060 && cp <= 0x206F) ||
-         (cp >= 0xFE00 && cp <= 0xFE0F) || cp == 0xFEFF || (cp >= 0xFFF9 && cp <= 0xFFFB) ||
-         (cp >= 0xE0000 && cp <= 0xE01EF);
+         (cp >= 0x200B && cp <= 0x200F) || (cp >= 0x2028 && cp <= 0x202E) ||
+         (cp >= 0x2060 && cp <= 0x206F) || (cp >= 0xFE00 && cp <= 0xFE0F) || cp == 0xFEFF ||
+         (cp >= 0xFFF9 && cp <= 0xFFFB) || (cp >= 0xE0000 && cp <= 0xE01EF);
 }
 
 RE2::Options PatternOptions() {
@@ -247,7 +252,9 @@ std::string EscapeExcerpt(std::string_view span) {
     }
     i += n;
   }
-  const auto chars = [](const std::string& p) { return p[0] == '\\' && p.size() > 1 ? p.size() : size_t{1}; };
+  const auto chars = [](const std::string& p) {
+    return p[0] == '\\' && p.size() > 1 ? p.size() : size_t{1};
+  };
   size_t total = 0;
   for (const std::string& p : pieces) total += chars(p);
   std::string out;
@@ -262,16 +269,18 @@ std::string EscapeExcerpt(std::string_view span) {
   return out;
 }
 
-Status InjectionScanner::Create(const std::vector<ExtraPattern>& extra, std::unique_ptr<InjectionScanner>* out) {
+Status InjectionScanner::Create(const std::vector<ExtraPattern>& extra,
+                                std::unique_ptr<InjectionScanner>* out) {
   std::unique_ptr<InjectionScanner> s(new InjectionScanner());
   Impl& impl = *s->impl_;
   impl.set = std::make_unique<RE2::Set>(PatternOptions(), RE2::UNANCHORED);
-  auto add = [&](std::string rule, const std::string& regex, KeepFn keep, const std::string& where) -> Status {
+  auto add = [&](std::string rule, const std::string& regex, KeepFn keep,
+                 const std::string& where) -> Status {
     auto re = std::make_unique<RE2>(regex, PatternOptions());
     std::string error;
     if (!re->ok() || impl.set->Add(regex, &error) < 0)
-      return Status::Config(where + ": invalid regular expression \"" + regex + "\": " +
-                            (re->ok() ? error : re->error()));
+      return Status::Config(where + ": invalid regular expression \"" + regex +
+                            "\": " + (re->ok() ? error : re->error()));
     impl.entries.push_back({std::move(rule), std::move(re), keep});
     return Status::Ok();
   };
@@ -284,12 +293,14 @@ Status InjectionScanner::Create(const std::vector<ExtraPattern>& extra, std::uni
                     "LLMCTL_INJECTION_PATTERNS_FILE line " + std::to_string(p.line));
     if (!st.ok()) return st;
   }
-  if (!impl.set->Compile()) return Status::Config("the injection patterns need more memory than RE2 allows");
+  if (!impl.set->Compile())
+    return Status::Config("the injection patterns need more memory than RE2 allows");
   *out = std::move(s);
   return Status::Ok();
 }
 
-std::vector<InjectionFinding> InjectionScanner::Scan(std::string_view text, std::string_view where) const {
+std::vector<InjectionFinding> InjectionScanner::Scan(std::string_view text,
+                                                     std::string_view where) const {
   std::vector<InjectionFinding> findings;
   std::vector<int> hits;
   // One pass of the combined automaton says which rules match at all; only
@@ -318,12 +329,14 @@ std::vector<InjectionFinding> InjectionScanner::Scan(std::string_view text, std:
       if (e.keep && !e.keep(text, begin, end)) continue;
       // Patterns that open with a line break report the text after it.
       size_t shown = begin;
-      while (shown < end && (text[shown] == '\n' || text[shown] == ' ' || text[shown] == '\t')) ++shown;
+      while (shown < end && (text[shown] == '\n' || text[shown] == ' ' || text[shown] == '\t'))
+        ++shown;
       bool seen = false;  // several patterns of one rule may match the same span
       for (size_t k = findings.size(); k-- > 0 && findings[k].rule == e.rule;)
         seen = seen || findings[k].offset == shown;
       if (seen) continue;
-      findings.push_back({e.rule, std::string(where), shown, EscapeExcerpt(text.substr(shown, end - shown))});
+      findings.push_back(
+          {e.rule, std::string(where), shown, EscapeExcerpt(text.substr(shown, end - shown))});
       ++rule_count;
     }
   }

@@ -41,7 +41,8 @@ class InjectionScanner {
  public:
   // Builds the scanner from the built-in rules plus `extra`. A pattern that
   // does not compile is a kConfig status naming its line.
-  static Status Create(const std::vector<ExtraPattern>& extra, std::unique_ptr<InjectionScanner>* out);
+  static Status Create(const std::vector<ExtraPattern>& extra,
+                       std::unique_ptr<InjectionScanner>* out);
   ~InjectionScanner();
 
   // Every finding in `text`, in order of rule then offset; at most

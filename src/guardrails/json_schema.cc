@@ -17,9 +17,11 @@ namespace llmctl {
 JsonSchema::JsonSchema() = default;
 JsonSchema::~JsonSchema() = default;
 
-Status JsonSchema::Parse(const nlohmann::json& doc, const std::string& label, std::unique_ptr<JsonSchema>* out) {
+Status JsonSchema::Parse(const nlohmann::json& doc, const std::string& label,
+                         std::unique_ptr<JsonSchema>* out) {
   if (!doc.is_object() && !doc.is_boolean())
-    return Status::Usage(label + ": a JSON Schema is an object (or true/false), not " + std::string(doc.type_name()));
+    return Status::Usage(label + ": a JSON Schema is an object (or true/false), not " +
+                         std::string(doc.type_name()));
   std::unique_ptr<JsonSchema> s(new JsonSchema());
   s->doc_ = doc;
   s->schema_ = std::make_unique<valijson::Schema>();
@@ -34,7 +36,8 @@ Status JsonSchema::Parse(const nlohmann::json& doc, const std::string& label, st
   return Status::Ok();
 }
 
-bool JsonSchema::Validate(const nlohmann::json& value, std::vector<std::string>* errors, size_t max_errors) const {
+bool JsonSchema::Validate(const nlohmann::json& value, std::vector<std::string>* errors,
+                          size_t max_errors) const {
   valijson::Validator validator;
   valijson::ValidationResults results;
   valijson::adapters::NlohmannJsonAdapter target(value);
@@ -51,15 +54,18 @@ bool JsonSchema::Validate(const nlohmann::json& value, std::vector<std::string>*
   // The innermost errors come last and say most; anyOf and friends first
   // report each branch, then a summary, so the deepest path is shown first.
   std::vector<valijson::ValidationResults::Error> all(results.begin(), results.end());
-  std::stable_sort(all.begin(), all.end(),
-                   [](const auto& a, const auto& b) { return a.context.size() > b.context.size(); });
+  std::stable_sort(all.begin(), all.end(), [](const auto& a, const auto& b) {
+    return a.context.size() > b.context.size();
+  });
   for (const auto& e : all) {
     if (errors->size() >= max_errors) break;
     std::string path;
     for (size_t i = 1; i < e.context.size(); ++i) {  // context[0] is the root "<root>"
       std::string part = e.context[i];
-      if (part.size() >= 2 && part.front() == '[' && part.back() == ']') part = part.substr(1, part.size() - 2);
-      if (part.size() >= 2 && part.front() == '"' && part.back() == '"') part = part.substr(1, part.size() - 2);
+      if (part.size() >= 2 && part.front() == '[' && part.back() == ']')
+        part = part.substr(1, part.size() - 2);
+      if (part.size() >= 2 && part.front() == '"' && part.back() == '"')
+        part = part.substr(1, part.size() - 2);
       path += "/" + part;
     }
     std::string line = "at " + (path.empty() ? std::string("/") : path) + ": " + e.description;

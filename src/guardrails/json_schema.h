@@ -21,12 +21,14 @@ class JsonSchema {
   // Parses a schema document. A document that is not a schema (a keyword
   // of the wrong type, a $ref that cannot be resolved locally) is a kUsage
   // status; `label` names it in the message (e.g. "--schema out.json").
-  static Status Parse(const nlohmann::json& doc, const std::string& label, std::unique_ptr<JsonSchema>* out);
+  static Status Parse(const nlohmann::json& doc, const std::string& label,
+                      std::unique_ptr<JsonSchema>* out);
   ~JsonSchema();
 
   // True when value conforms. Otherwise each problem is one line in *errors
   // ("at /items/0: Expected number greater than 0"), at most max_errors.
-  bool Validate(const nlohmann::json& value, std::vector<std::string>* errors, size_t max_errors = 5) const;
+  bool Validate(const nlohmann::json& value, std::vector<std::string>* errors,
+                size_t max_errors = 5) const;
 
   const nlohmann::json& document() const { return doc_; }
 

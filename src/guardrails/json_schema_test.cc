@@ -30,7 +30,8 @@ bool SuitePresent() { return std::filesystem::is_directory(SuiteDir()); }
 bool NeedsRemote(const json& j) {
   if (j.is_object()) {
     for (auto it = j.begin(); it != j.end(); ++it) {
-      if (it.key() == "$ref" && it->is_string() && it->get<std::string>().rfind("http", 0) == 0) return true;
+      if (it.key() == "$ref" && it->is_string() && it->get<std::string>().rfind("http", 0) == 0)
+        return true;
       if (NeedsRemote(*it)) return true;
     }
   } else if (j.is_array()) {
@@ -67,9 +68,10 @@ TEST_CASE("schema validation: types, required, nested paths, combinators") {
 
 TEST_CASE("schema parse errors are usage errors") {
   std::unique_ptr<JsonSchema> s;
-  CHECK(JsonSchema::Parse(json::parse(R"({"$ref":"#/definitions/missing"})"), "--schema x", &s).code() ==
+  CHECK(JsonSchema::Parse(json::parse(R"({"$ref":"#/definitions/missing"})"), "--schema x", &s)
+            .code() == StatusCode::kUsage);
+  CHECK(JsonSchema::Parse(json::parse(R"({"minimum":"one"})"), "--schema x", &s).code() ==
         StatusCode::kUsage);
-  CHECK(JsonSchema::Parse(json::parse(R"({"minimum":"one"})"), "--schema x", &s).code() == StatusCode::kUsage);
   CHECK(JsonSchema::Parse(json::parse("true"), "--schema x", &s).ok());
 }
 
@@ -99,15 +101,16 @@ TEST_CASE("JSON-Schema-Test-Suite draft 7" * doctest::skip(!SuitePresent())) {
         const bool ok = schema->Validate(t["data"], nullptr) == t["valid"].get<bool>();
         (ok ? passed : failed)++;
         if (!ok)
-          failures.push_back(entry.path().stem().string() + ": " + group.value("description", "") + " / " +
-                             t.value("description", ""));
+          failures.push_back(entry.path().stem().string() + ": " + group.value("description", "") +
+                             " / " + t.value("description", ""));
       }
     }
   }
   std::string sample;
   for (size_t i = 0; i < failures.size() && i < 15; ++i) sample += "\n  " + failures[i];
   MESSAGE("JSON-Schema-Test-Suite draft7: " << passed << " passed, " << failed << " failed ("
-          << bad_schemas << " in schemas valijson rejects), " << skipped << " skipped (remote refs)" << sample);
+                                            << bad_schemas << " in schemas valijson rejects), "
+                                            << skipped << " skipped (remote refs)" << sample);
   CHECK(passed > 0);
   CHECK(static_cast<double>(passed) / static_cast<double>(passed + failed) >= 0.95);
 }

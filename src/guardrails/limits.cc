@@ -41,12 +41,14 @@ constexpr const char* kSpendSql =
 
 }  // namespace
 
-Status RefusalFor(const LimitConfig& config, const UsageClaim& claim, const UsageSnapshot& usage, int64_t* wait_s) {
+Status RefusalFor(const LimitConfig& config, const UsageClaim& claim, const UsageSnapshot& usage,
+                  int64_t* wait_s) {
   const std::string window = std::to_string(config.window_seconds) + " s window";
   const std::string resets = "; resets in " + std::to_string(usage.window_resets_in_s) + " s";
-  const std::string day_resets = "; resets at 00:00 UTC in " + std::to_string(usage.day_resets_in_s) + " s";
-  const std::string month_resets =
-      "; resets at the start of the next UTC month in " + std::to_string(usage.month_resets_in_s) + " s";
+  const std::string day_resets =
+      "; resets at 00:00 UTC in " + std::to_string(usage.day_resets_in_s) + " s";
+  const std::string month_resets = "; resets at the start of the next UTC month in " +
+                                   std::to_string(usage.month_resets_in_s) + " s";
   Status refusal;
   *wait_s = -1;
   // A claim larger than the limit itself would be refused in every window
@@ -54,30 +56,37 @@ Status RefusalFor(const LimitConfig& config, const UsageClaim& claim, const Usag
   if (config.tokens_per_window > 0 && claim.tokens > config.tokens_per_window) {
     refusal = Status::RateLimited(
         "rate limit: this request may use up to " + std::to_string(claim.tokens) +
-        " tokens (input estimate + max tokens), more than the whole " + window + " allows (LLM_RATE_LIMIT_TOKENS=" +
-        std::to_string(config.tokens_per_window) +
+        " tokens (input estimate + max tokens), more than the whole " + window +
+        " allows (LLM_RATE_LIMIT_TOKENS=" + std::to_string(config.tokens_per_window) +
         "), so it can never pass; lower --max-tokens, shorten the prompt or raise LLM_RATE_LIMIT_TOKENS");
-  } else if (config.user_daily_budget_nanos > 0 && claim.cost_nanos > config.user_daily_budget_nanos) {
-    refusal = Status::Budget("daily budget: this request may cost up to " + Usd(claim.cost_nanos) +
-                             ", more than the whole daily budget of " + Usd(config.user_daily_budget_nanos) +
-                             " (LLM_USER_DAILY_BUDGET_USD), so it can never pass; lower --max-tokens, pick a "
-                             "cheaper model or raise LLM_USER_DAILY_BUDGET_USD");
+  } else if (config.user_daily_budget_nanos > 0 &&
+             claim.cost_nanos > config.user_daily_budget_nanos) {
+    refusal = Status::Budget(
+        "daily budget: this request may cost up to " + Usd(claim.cost_nanos) +
+        ", more than the whole daily budget of " + Usd(config.user_daily_budget_nanos) +
+        " (LLM_USER_DAILY_BUDGET_USD), so it can never pass; lower --max-tokens, pick a "
+        "cheaper model or raise LLM_USER_DAILY_BUDGET_USD");
   } else if (config.daily_budget_nanos > 0 && claim.cost_nanos > config.daily_budget_nanos) {
-    refusal = Status::Budget("daily budget: this request may cost up to " + Usd(claim.cost_nanos) +
-                             ", more than everyone's whole daily budget of " + Usd(config.daily_budget_nanos) +
-                             " (LLM_DAILY_BUDGET_USD), so it can never pass; lower --max-tokens, pick a "
-                             "cheaper model or raise LLM_DAILY_BUDGET_USD");
-  } else if (config.user_monthly_budget_nanos > 0 && claim.cost_nanos > config.user_monthly_budget_nanos) {
-    refusal = Status::Budget("monthly budget: this request may cost up to " + Usd(claim.cost_nanos) +
-                             ", more than the whole monthly budget of " + Usd(config.user_monthly_budget_nanos) +
-                             " (LLM_USER_MONTHLY_BUDGET_USD), so it can never pass; lower --max-tokens, pick a "
-                             "cheaper model or raise LLM_USER_MONTHLY_BUDGET_USD");
+    refusal = Status::Budget(
+        "daily budget: this request may cost up to " + Usd(claim.cost_nanos) +
+        ", more than everyone's whole daily budget of " + Usd(config.daily_budget_nanos) +
+        " (LLM_DAILY_BUDGET_USD), so it can never pass; lower --max-tokens, pick a "
+        "cheaper model or raise LLM_DAILY_BUDGET_USD");
+  } else if (config.user_monthly_budget_nanos > 0 &&
+             claim.cost_nanos > config.user_monthly_budget_nanos) {
+    refusal = Status::Budget(
+        "monthly budget: this request may cost up to " + Usd(claim.cost_nanos) +
+        ", more than the whole monthly budget of " + Usd(config.user_monthly_budget_nanos) +
+        " (LLM_USER_MONTHLY_BUDGET_USD), so it can never pass; lower --max-tokens, pick a "
+        "cheaper model or raise LLM_USER_MONTHLY_BUDGET_USD");
   } else if (config.monthly_budget_nanos > 0 && claim.cost_nanos > config.monthly_budget_nanos) {
-    refusal = Status::Budget("monthly budget: this request may cost up to " + Usd(claim.cost_nanos) +
-                             ", more than everyone's whole monthly budget of " + Usd(config.monthly_budget_nanos) +
-                             " (LLM_MONTHLY_BUDGET_USD), so it can never pass; lower --max-tokens, pick a "
-                             "cheaper model or raise LLM_MONTHLY_BUDGET_USD");
-  } else if (config.requests_per_window > 0 && usage.window_requests + 1 > config.requests_per_window) {
+    refusal = Status::Budget(
+        "monthly budget: this request may cost up to " + Usd(claim.cost_nanos) +
+        ", more than everyone's whole monthly budget of " + Usd(config.monthly_budget_nanos) +
+        " (LLM_MONTHLY_BUDGET_USD), so it can never pass; lower --max-tokens, pick a "
+        "cheaper model or raise LLM_MONTHLY_BUDGET_USD");
+  } else if (config.requests_per_window > 0 &&
+             usage.window_requests + 1 > config.requests_per_window) {
     *wait_s = usage.window_resets_in_s;
     refusal = Status::RateLimited("rate limit: user " + claim.user + " made " +
                                   std::to_string(usage.window_requests) + " of " +
@@ -86,34 +95,36 @@ Status RefusalFor(const LimitConfig& config, const UsageClaim& claim, const Usag
   } else if (config.tokens_per_window > 0 &&
              usage.window_tokens + claim.tokens > config.tokens_per_window) {
     *wait_s = usage.window_resets_in_s;
-    refusal = Status::RateLimited("rate limit: user " + claim.user + " used " +
-                                  std::to_string(usage.window_tokens) + " of " +
-                                  std::to_string(config.tokens_per_window) + " tokens per " + window +
-                                  " and this request may use up to " + std::to_string(claim.tokens) + resets);
+    refusal = Status::RateLimited(
+        "rate limit: user " + claim.user + " used " + std::to_string(usage.window_tokens) + " of " +
+        std::to_string(config.tokens_per_window) + " tokens per " + window +
+        " and this request may use up to " + std::to_string(claim.tokens) + resets);
   } else if (config.user_daily_budget_nanos > 0 &&
              usage.user_spend_nanos + claim.cost_nanos > config.user_daily_budget_nanos) {
-    refusal = Status::Budget("daily budget: user " + claim.user + " spent " + Usd(usage.user_spend_nanos) +
-                             " of " + Usd(config.user_daily_budget_nanos) +
-                             " (LLM_USER_DAILY_BUDGET_USD) today and this request may cost up to " +
-                             Usd(claim.cost_nanos) + day_resets);
+    refusal =
+        Status::Budget("daily budget: user " + claim.user + " spent " +
+                       Usd(usage.user_spend_nanos) + " of " + Usd(config.user_daily_budget_nanos) +
+                       " (LLM_USER_DAILY_BUDGET_USD) today and this request may cost up to " +
+                       Usd(claim.cost_nanos) + day_resets);
   } else if (config.daily_budget_nanos > 0 &&
              usage.total_spend_nanos + claim.cost_nanos > config.daily_budget_nanos) {
-    refusal = Status::Budget("daily budget: everyone together spent " + Usd(usage.total_spend_nanos) + " of " +
-                             Usd(config.daily_budget_nanos) +
-                             " (LLM_DAILY_BUDGET_USD) today and this request may cost up to " +
-                             Usd(claim.cost_nanos) + day_resets);
+    refusal =
+        Status::Budget("daily budget: everyone together spent " + Usd(usage.total_spend_nanos) +
+                       " of " + Usd(config.daily_budget_nanos) +
+                       " (LLM_DAILY_BUDGET_USD) today and this request may cost up to " +
+                       Usd(claim.cost_nanos) + day_resets);
   } else if (config.user_monthly_budget_nanos > 0 &&
              usage.user_month_spend_nanos + claim.cost_nanos > config.user_monthly_budget_nanos) {
-    refusal = Status::Budget("monthly budget: user " + claim.user + " spent " + Usd(usage.user_month_spend_nanos) +
-                             " of " + Usd(config.user_monthly_budget_nanos) +
-                             " (LLM_USER_MONTHLY_BUDGET_USD) in " + usage.month +
-                             " and this request may cost up to " + Usd(claim.cost_nanos) + month_resets);
+    refusal = Status::Budget(
+        "monthly budget: user " + claim.user + " spent " + Usd(usage.user_month_spend_nanos) +
+        " of " + Usd(config.user_monthly_budget_nanos) + " (LLM_USER_MONTHLY_BUDGET_USD) in " +
+        usage.month + " and this request may cost up to " + Usd(claim.cost_nanos) + month_resets);
   } else if (config.monthly_budget_nanos > 0 &&
              usage.total_month_spend_nanos + claim.cost_nanos > config.monthly_budget_nanos) {
-    refusal = Status::Budget("monthly budget: everyone together spent " + Usd(usage.total_month_spend_nanos) +
-                             " of " + Usd(config.monthly_budget_nanos) + " (LLM_MONTHLY_BUDGET_USD) in " +
-                             usage.month + " and this request may cost up to " + Usd(claim.cost_nanos) +
-                             month_resets);
+    refusal = Status::Budget(
+        "monthly budget: everyone together spent " + Usd(usage.total_month_spend_nanos) + " of " +
+        Usd(config.monthly_budget_nanos) + " (LLM_MONTHLY_BUDGET_USD) in " + usage.month +
+        " and this request may cost up to " + Usd(claim.cost_nanos) + month_resets);
   }
   return refusal;
 }
@@ -146,7 +157,9 @@ Status Limiter::ReadUsage(UsageQueries& q, const std::string& user, int64_t now_
 
   const std::string first_day = out->month + "-01", last_day = out->month + "-31";
   spend.Bind(1, std::string_view(user)).Bind(2, std::string_view(out->day)).Bind(3, now_ms);
-  spend.Bind(4, std::string_view(out->month)).Bind(5, std::string_view(first_day)).Bind(6, std::string_view(last_day));
+  spend.Bind(4, std::string_view(out->month))
+      .Bind(5, std::string_view(first_day))
+      .Bind(6, std::string_view(last_day));
   if (!spend.Step()) return spend.Failure("reading the spend counters");
   out->user_spend_nanos = spend.ColumnInt(0);
   out->total_spend_nanos = spend.ColumnInt(1);
@@ -164,9 +177,10 @@ Status Limiter::Snapshot(const std::string& user, int64_t now_ms, UsageSnapshot*
 Status Limiter::Admit(const UsageClaim& claim, int64_t now_ms, bool reserve,
                       int64_t reservation_ttl_ms, Reservation* reservation) {
   UsageQueries q(db_);
-  Statement ins(db_,
-                "INSERT INTO reservations(user_id, window_start, day, tokens, requests, cost_nanos, expires_ms)"
-                " VALUES(?,?,?,?,1,?,?)");
+  Statement ins(
+      db_,
+      "INSERT INTO reservations(user_id, window_start, day, tokens, requests, cost_nanos, expires_ms)"
+      " VALUES(?,?,?,?,1,?,?)");
   Transaction tx(db_, reserve ? Transaction::Kind::kImmediate : Transaction::Kind::kDeferred);
   if (!tx.status().ok()) return tx.status();
   UsageSnapshot u;
@@ -214,14 +228,16 @@ Status Limiter::Settle(const Reservation& r, int64_t tokens, int64_t cost_nanos)
                 " requests=requests+1");
   win.Bind(1, std::string_view(r.user)).Bind(2, r.window_start_s).Bind(3, tokens);
   win.Step();
-  Statement spend(db_,
-                  "INSERT INTO daily_spend(user_id, day, cost_nanos) VALUES(?,?,?)"
-                  " ON CONFLICT(day, user_id) DO UPDATE SET cost_nanos=cost_nanos+excluded.cost_nanos");
+  Statement spend(
+      db_,
+      "INSERT INTO daily_spend(user_id, day, cost_nanos) VALUES(?,?,?)"
+      " ON CONFLICT(day, user_id) DO UPDATE SET cost_nanos=cost_nanos+excluded.cost_nanos");
   spend.Bind(1, std::string_view(r.user)).Bind(2, std::string_view(r.day)).Bind(3, cost_nanos);
   spend.Step();
-  Statement month(db_,
-                  "INSERT INTO monthly_spend(user_id, month, cost_nanos) VALUES(?,substr(?,1,7),?)"
-                  " ON CONFLICT(month, user_id) DO UPDATE SET cost_nanos=cost_nanos+excluded.cost_nanos");
+  Statement month(
+      db_,
+      "INSERT INTO monthly_spend(user_id, month, cost_nanos) VALUES(?,substr(?,1,7),?)"
+      " ON CONFLICT(month, user_id) DO UPDATE SET cost_nanos=cost_nanos+excluded.cost_nanos");
   month.Bind(1, std::string_view(r.user)).Bind(2, std::string_view(r.day)).Bind(3, cost_nanos);
   month.Step();
   Statement del(db_, "DELETE FROM reservations WHERE id=?");

@@ -18,8 +18,8 @@ struct LimitConfig {
   int64_t tokens_per_window = 0;    // 0 = off
   int64_t requests_per_window = 0;  // 0 = off
   int64_t window_seconds = 3600;
-  int64_t user_daily_budget_nanos = 0;  // 0 = off
-  int64_t daily_budget_nanos = 0;       // 0 = off
+  int64_t user_daily_budget_nanos = 0;    // 0 = off
+  int64_t daily_budget_nanos = 0;         // 0 = off
   int64_t user_monthly_budget_nanos = 0;  // 0 = off; per UTC calendar month
   int64_t monthly_budget_nanos = 0;       // 0 = off
 };
@@ -59,7 +59,8 @@ struct Reservation {
 // The refusal for claim against usage (live reservations included), or ok:
 // the one rule every place limits are kept applies, in this order. *wait_s
 // is set as Limiter::RefusalWaitSeconds promises.
-Status RefusalFor(const LimitConfig& config, const UsageClaim& claim, const UsageSnapshot& usage, int64_t* wait_s);
+Status RefusalFor(const LimitConfig& config, const UsageClaim& claim, const UsageSnapshot& usage,
+                  int64_t* wait_s);
 
 class Limiter {
  public:

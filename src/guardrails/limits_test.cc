@@ -15,7 +15,8 @@ namespace {
 
 std::string TempDb() {
   static int n = 0;
-  std::string path = "/tmp/llmctl_limits_test_" + std::to_string(getpid()) + "_" + std::to_string(n++) + ".db";
+  std::string path =
+      "/tmp/llmctl_limits_test_" + std::to_string(getpid()) + "_" + std::to_string(n++) + ".db";
   std::remove(path.c_str());
   return path;
 }
@@ -71,7 +72,8 @@ TEST_CASE("expired reservations of dead processes stop counting") {
   Limiter limiter(db, cfg);
   Reservation r;
   REQUIRE(limiter.Admit({"ann", 100, 0}, kNow, true, 5000, &r).ok());
-  CHECK(limiter.Admit({"ann", 1, 0}, kNow + 4000, true, 5000, &r).code() == StatusCode::kRateLimited);
+  CHECK(limiter.Admit({"ann", 1, 0}, kNow + 4000, true, 5000, &r).code() ==
+        StatusCode::kRateLimited);
   CHECK(limiter.Admit({"ann", 1, 0}, kNow + 5001, true, 5000, &r).ok());
 }
 
@@ -89,7 +91,8 @@ TEST_CASE("window arithmetic: usage resets at the next window boundary") {
   UsageSnapshot u;
   REQUIRE(limiter.Snapshot("ann", start + 59'000, &u).ok());
   CHECK(u.window_resets_in_s == 1);
-  CHECK(limiter.Admit({"ann", 1, 0}, start + 59'500, false, 0, &r).code() == StatusCode::kRateLimited);
+  CHECK(limiter.Admit({"ann", 1, 0}, start + 59'500, false, 0, &r).code() ==
+        StatusCode::kRateLimited);
   CHECK(limiter.Admit({"ann", 100, 0}, start + 60'000, false, 0, &r).ok());
 }
 
@@ -149,5 +152,6 @@ TEST_CASE("monthly caps span days, reset with the UTC month, and count reservati
   // A new month starts from nothing.
   CHECK(limiter.Admit({"ann", 0, 1000}, dec1, false, 0, &r2).ok());
   // A claim larger than the cap itself can never pass.
-  CHECK(limiter.Admit({"ann", 0, 1001}, dec1, false, 0, &r2).message().find("can never pass") != std::string::npos);
+  CHECK(limiter.Admit({"ann", 0, 1001}, dec1, false, 0, &r2).message().find("can never pass") !=
+        std::string::npos);
 }

@@ -31,7 +31,8 @@ bool ParseAnswerJson(std::string_view answer, nlohmann::json* out, std::string* 
   }
 }
 
-Status OutputChecker::Create(const OutputCheckOptions& options, std::unique_ptr<OutputChecker>* out) {
+Status OutputChecker::Create(const OutputCheckOptions& options,
+                             std::unique_ptr<OutputChecker>* out) {
   std::unique_ptr<OutputChecker> c(new OutputChecker());
   c->expect_json_ = options.expect_json || options.schema.has_value();
   if (options.schema) {
@@ -43,7 +44,8 @@ Status OutputChecker::Create(const OutputCheckOptions& options, std::unique_ptr<
     for (const std::string& p : patterns) {
       auto re = std::make_unique<RE2>(p, RegexOptions());
       if (!re->ok())
-        return Status::Usage(std::string(flag) + " \"" + p + "\" is not a valid regular expression: " + re->error());
+        return Status::Usage(std::string(flag) + " \"" + p +
+                             "\" is not a valid regular expression: " + re->error());
       into->emplace_back(p, std::move(re));
     }
     return Status::Ok();
@@ -89,7 +91,8 @@ std::vector<GuardFinding> OutputChecker::Check(std::string_view answer) const {
 std::string OutputChecker::ReaskMessage(const std::vector<GuardFinding>& failures) {
   std::string msg = "Your previous answer was rejected by a JSON Schema check:";
   for (const GuardFinding& f : failures) msg += "\n- " + f.detail;
-  msg += "\nAnswer again with only one JSON document that matches the schema: no prose, no code fences.";
+  msg +=
+      "\nAnswer again with only one JSON document that matches the schema: no prose, no code fences.";
   return msg;
 }
 

@@ -33,15 +33,16 @@ Status CheckPreflight(const ChatRequest& r, const ModelPrice& price, double max_
         std::to_string(out->worst_tokens - out->context_window) +
         "; shorten the prompt or lower --max-tokens");
   if (out->max_output_tokens > 0 && r.max_tokens > out->max_output_tokens)
-    return Status::ContextWindow("--max-tokens " + std::to_string(r.max_tokens) + " is above the model's " +
-                                 std::to_string(out->max_output_tokens) + " output-token limit; lower it");
+    return Status::ContextWindow("--max-tokens " + std::to_string(r.max_tokens) +
+                                 " is above the model's " + std::to_string(out->max_output_tokens) +
+                                 " output-token limit; lower it");
   const int64_t max_cost_nanos = UsdToNanos(max_cost_usd);
   if (max_cost_nanos > 0 && out->cost_nanos > max_cost_nanos) {
-    return Status::Budget("estimated cost $" + FormatNanosFixed(out->cost_nanos, 6) +
-                          " is above LLM_MAX_COST_PER_REQUEST $" + FormatNanosFixed(max_cost_nanos, 6) + " (" +
-                          std::to_string(out->input_tokens) + " input tokens, " +
-                          std::to_string(out->output_tokens) +
-                          " expected output tokens); raise the limit, lower --max-tokens or pick a cheaper model");
+    return Status::Budget(
+        "estimated cost $" + FormatNanosFixed(out->cost_nanos, 6) +
+        " is above LLM_MAX_COST_PER_REQUEST $" + FormatNanosFixed(max_cost_nanos, 6) + " (" +
+        std::to_string(out->input_tokens) + " input tokens, " + std::to_string(out->output_tokens) +
+        " expected output tokens); raise the limit, lower --max-tokens or pick a cheaper model");
   }
   return Status::Ok();
 }

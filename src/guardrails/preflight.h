@@ -13,13 +13,13 @@
 namespace llmctl {
 
 struct PreflightEstimate {
-  int64_t input_tokens = 0;      // EstimateInputTokens
-  int64_t output_tokens = 0;     // expected: min(max_tokens, 2 × input)
-  int64_t cost_nanos = 0;        // input + expected output, for the cost guard
-  int64_t worst_tokens = 0;      // input + max_tokens, reserved against rate limits
-  int64_t worst_cost_nanos = 0;  // input + max_tokens, reserved against spend caps
-  int64_t context_window = 0;    // 0: unknown
-  int64_t max_output_tokens = 0; // 0: unknown
+  int64_t input_tokens = 0;       // EstimateInputTokens
+  int64_t output_tokens = 0;      // expected: min(max_tokens, 2 × input)
+  int64_t cost_nanos = 0;         // input + expected output, for the cost guard
+  int64_t worst_tokens = 0;       // input + max_tokens, reserved against rate limits
+  int64_t worst_cost_nanos = 0;   // input + max_tokens, reserved against spend caps
+  int64_t context_window = 0;     // 0: unknown
+  int64_t max_output_tokens = 0;  // 0: unknown
 };
 
 // Fills *out and returns kContextWindow or kBudget when the request must not

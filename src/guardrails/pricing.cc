@@ -17,7 +17,7 @@ namespace {
 // price the snapshot does not give.
 struct GeneratedPrice {
   const char* key;
-  const char* provider;  // litellm_provider
+  const char* provider;                                      // litellm_provider
   double input, output, cache_read, cache_write, reasoning;  // USD per token
   int64_t max_input, max_output;
   int64_t tier_threshold;  // 0: no tier
@@ -61,9 +61,9 @@ std::string WithoutDateSuffix(const std::string& model) {
   std::string_view m = model;
   if (m.size() > 9 && m[m.size() - 9] == '-' && AllDigits(m.substr(m.size() - 8)))
     return std::string(m.substr(0, m.size() - 9));
-  if (m.size() > 11 && m[m.size() - 11] == '-' && m[m.size() - 6] == '-' && m[m.size() - 3] == '-' &&
-      AllDigits(m.substr(m.size() - 10, 4)) && AllDigits(m.substr(m.size() - 5, 2)) &&
-      AllDigits(m.substr(m.size() - 2)))
+  if (m.size() > 11 && m[m.size() - 11] == '-' && m[m.size() - 6] == '-' &&
+      m[m.size() - 3] == '-' && AllDigits(m.substr(m.size() - 10, 4)) &&
+      AllDigits(m.substr(m.size() - 5, 2)) && AllDigits(m.substr(m.size() - 2)))
     return std::string(m.substr(0, m.size() - 11));
   return model;
 }
@@ -99,7 +99,8 @@ PriceTable::PriceTable() {
 
 const char* PriceTable::SnapshotDate() { return kPricesSnapshotDate; }
 
-void PriceTable::SetEndpointPrice(const std::string& provider, double input_per_token, double output_per_token) {
+void PriceTable::SetEndpointPrice(const std::string& provider, double input_per_token,
+                                  double output_per_token) {
   ModelPrice p;
   p.input_per_token = input_per_token;
   p.output_per_token = output_per_token;
@@ -113,8 +114,9 @@ std::optional<std::string> PriceTable::ProviderOf(const std::string& model) cons
     for (const Entry& e : entries_) {
       if (e.provider.empty()) continue;
       const std::string_view key = e.key;
-      if (key == name || (key.size() == e.provider.size() + 1 + name.size() && key.starts_with(e.provider) &&
-                          key[e.provider.size()] == '/' && key.ends_with(name)))
+      if (key == name ||
+          (key.size() == e.provider.size() + 1 + name.size() && key.starts_with(e.provider) &&
+           key[e.provider.size()] == '/' && key.ends_with(name)))
         return e.provider;
     }
   return std::nullopt;
@@ -125,8 +127,9 @@ Status PriceTable::LoadFile(const std::string& path) {
   if (!in) return Status::Config("LLMCTL_PRICING_FILE=\"" + path + "\" cannot be read");
   nlohmann::json doc = nlohmann::json::parse(in, nullptr, false);
   if (doc.is_discarded() || !doc.is_object())
-    return Status::Config("LLMCTL_PRICING_FILE=\"" + path +
-                          "\" is not a JSON object in LiteLLM's model_prices_and_context_window.json format");
+    return Status::Config(
+        "LLMCTL_PRICING_FILE=\"" + path +
+        "\" is not a JSON object in LiteLLM's model_prices_and_context_window.json format");
   for (auto& [key, v] : doc.items()) {
     if (key == "sample_spec" || !v.is_object()) continue;
     auto in_price = OptionalNumber(v, "input_cost_per_token");
@@ -152,8 +155,9 @@ Status PriceTable::LoadFile(const std::string& path) {
       }
       (is_input ? tier->input_per_token : tier->output_per_token) = value.get<double>();
     }
-    std::sort(p.tiers.begin(), p.tiers.end(),
-              [](const PriceTier& a, const PriceTier& b) { return a.threshold_tokens < b.threshold_tokens; });
+    std::sort(p.tiers.begin(), p.tiers.end(), [](const PriceTier& a, const PriceTier& b) {
+      return a.threshold_tokens < b.threshold_tokens;
+    });
     auto existing = std::find_if(entries_.begin(), entries_.end(),
                                  [&](const Entry& e) { return e.key == key; });
     std::string provider = v.value("litellm_provider", std::string());
@@ -186,7 +190,8 @@ PriceLookup PriceTable::Find(const std::string& provider, const std::string& mod
   return {UnknownModelPrice(), "unknown", ""};
 }
 
-std::vector<std::pair<std::string, PriceLookup>> PriceTable::List(const std::string& pattern) const {
+std::vector<std::pair<std::string, PriceLookup>> PriceTable::List(
+    const std::string& pattern) const {
   std::vector<std::pair<std::string, PriceLookup>> out;
   for (const Entry& e : entries_)
     if (pattern.empty() || e.key.find(pattern) != std::string::npos)
@@ -204,7 +209,8 @@ Status LoadPriceTable(const Settings& settings, PriceTable* out) {
   if (!st.ok()) return st;
   for (const auto& [name, ep] : settings.endpoints)
     if (ep.input_cost_per_token || ep.output_cost_per_token)
-      out->SetEndpointPrice(name, ep.input_cost_per_token.value_or(0), ep.output_cost_per_token.value_or(0));
+      out->SetEndpointPrice(name, ep.input_cost_per_token.value_or(0),
+                            ep.output_cost_per_token.value_or(0));
   return Status::Ok();
 }
 

@@ -31,7 +31,7 @@ struct ModelPrice {
   std::optional<double> cache_read_per_token;
   std::optional<double> cache_write_per_token;
   std::optional<double> reasoning_per_token;
-  std::vector<PriceTier> tiers;  // ascending threshold
+  std::vector<PriceTier> tiers;   // ascending threshold
   int64_t max_input_tokens = 0;   // 0: unknown
   int64_t max_output_tokens = 0;  // 0: unknown
 };
@@ -68,7 +68,8 @@ class PriceTable {
 
   // Every model of a declared endpoint costs this (0 for a free local
   // server), ahead of any table entry.
-  void SetEndpointPrice(const std::string& provider, double input_per_token, double output_per_token);
+  void SetEndpointPrice(const std::string& provider, double input_per_token,
+                        double output_per_token);
 
   // The date of the LiteLLM snapshot the built-in table was generated from.
   static const char* SnapshotDate();

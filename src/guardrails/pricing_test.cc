@@ -82,8 +82,8 @@ TEST_CASE("tiered prices apply above the threshold") {
   Usage small, big;
   small.input_tokens = 1000;
   big.input_tokens = 300000;
-  CHECK(CostNanos(p, small, true) == 3'000'000);      // 1000 × $3/M
-  CHECK(CostNanos(p, big, true) == 1'800'000'000);    // 300k × $6/M
+  CHECK(CostNanos(p, small, true) == 3'000'000);    // 1000 × $3/M
+  CHECK(CostNanos(p, big, true) == 1'800'000'000);  // 300k × $6/M
 }
 
 TEST_CASE("pricing file in LiteLLM format overrides and adds") {

@@ -52,15 +52,17 @@ return f
 
 Status RedisBreaker::Allow(const std::string& endpoint, int64_t, bool* allowed) {
   RedisReply r;
-  Status st = redis_.Eval(AllowScript(), {Key(endpoint)},
-                          {std::to_string(options_.threshold), std::to_string(options_.probe_lease_ms)}, &r);
+  Status st = redis_.Eval(
+      AllowScript(), {Key(endpoint)},
+      {std::to_string(options_.threshold), std::to_string(options_.probe_lease_ms)}, &r);
   *allowed = !st.ok() || ReplyInteger(r.get()) == 1;
   return st;
 }
 
 Status RedisBreaker::IsOpen(const std::string& endpoint, int64_t, bool* open) {
   RedisReply r;
-  Status st = redis_.Eval(IsOpenScript(), {Key(endpoint)}, {std::to_string(options_.threshold)}, &r);
+  Status st =
+      redis_.Eval(IsOpenScript(), {Key(endpoint)}, {std::to_string(options_.threshold)}, &r);
   *open = st.ok() && ReplyInteger(r.get()) == 1;
   return st;
 }
@@ -73,7 +75,8 @@ Status RedisBreaker::RecordSuccess(const std::string& endpoint) {
 Status RedisBreaker::RecordFailure(const std::string& endpoint, int64_t) {
   RedisReply r;
   return redis_.Eval(FailureScript(), {Key(endpoint)},
-                     {std::to_string(options_.threshold), std::to_string(options_.cooldown_ms)}, &r);
+                     {std::to_string(options_.threshold), std::to_string(options_.cooldown_ms)},
+                     &r);
 }
 
 Status RedisBreaker::List(int64_t, std::vector<BreakerStatus>* out) {
@@ -83,7 +86,8 @@ Status RedisBreaker::List(int64_t, std::vector<BreakerStatus>* out) {
   RedisReply time;
   st = redis_.Command({"TIME"}, &time);
   if (!st.ok()) return st;
-  const int64_t now = ReplyInteger(ReplyElement(time.get(), 0)) * 1000 + ReplyInteger(ReplyElement(time.get(), 1)) / 1000;
+  const int64_t now = ReplyInteger(ReplyElement(time.get(), 0)) * 1000 +
+                      ReplyInteger(ReplyElement(time.get(), 1)) / 1000;
   std::vector<std::vector<std::string>> cmds;
   for (const std::string& k : keys) cmds.push_back({"HMGET", k, "f", "o"});
   std::vector<RedisReply> replies;
@@ -99,7 +103,8 @@ Status RedisBreaker::List(int64_t, std::vector<BreakerStatus>* out) {
       b.state = now < b.open_until_ms ? BreakerState::kOpen : BreakerState::kHalfOpen;
     out->push_back(b);
   }
-  std::sort(out->begin(), out->end(), [](const BreakerStatus& a, const BreakerStatus& b) { return a.endpoint < b.endpoint; });
+  std::sort(out->begin(), out->end(),
+            [](const BreakerStatus& a, const BreakerStatus& b) { return a.endpoint < b.endpoint; });
   return Status::Ok();
 }
 

@@ -27,7 +27,9 @@ std::optional<CacheEntry> RedisCache::Lookup(const std::string& key, int64_t now
   return Get(key, now_ms, false);
 }
 
-std::optional<CacheEntry> RedisCache::LookupAnyAge(const std::string& key) { return Get(key, 0, true); }
+std::optional<CacheEntry> RedisCache::LookupAnyAge(const std::string& key) {
+  return Get(key, 0, true);
+}
 
 std::string RedisCache::DescribeNearMiss(const nlohmann::json& key_input) {
   std::vector<CacheEntry> entries;
@@ -143,7 +145,8 @@ Status RedisCache::Export(std::ostream& out, int64_t* count) {
 
 Status RedisCache::Import(std::istream& in, const std::string& name, int64_t* imported,
                           std::vector<std::string>* bad_lines) {
-  return ReadCacheLines(in, name, [this](const CacheEntry& e) { return Store(e); }, imported, bad_lines);
+  return ReadCacheLines(
+      in, name, [this](const CacheEntry& e) { return Store(e); }, imported, bad_lines);
 }
 
 }  // namespace llmctl

@@ -14,7 +14,8 @@ namespace llmctl {
 // The same promises as ResponseCache.
 class RedisCache {
  public:
-  RedisCache(RedisConnection& redis, std::string prefix) : redis_(redis), prefix_(std::move(prefix)) {}
+  RedisCache(RedisConnection& redis, std::string prefix)
+      : redis_(redis), prefix_(std::move(prefix)) {}
 
   std::optional<CacheEntry> Lookup(const std::string& key, int64_t now_ms);
   // Entries expire on the server, so only those still there are found.

@@ -16,7 +16,8 @@ Status ScanKeys(RedisConnection& redis, const std::string& start, std::vector<st
     if (!st.ok()) return st;
     cursor = ReplyString(ReplyElement(r.get(), 0));
     const redisReply* batch = ReplyElement(r.get(), 1);
-    for (size_t i = 0; i < ReplyArraySize(batch); ++i) keys->push_back(ReplyString(ReplyElement(batch, i)));
+    for (size_t i = 0; i < ReplyArraySize(batch); ++i)
+      keys->push_back(ReplyString(ReplyElement(batch, i)));
   } while (cursor != "0" && !cursor.empty());
   return Status::Ok();
 }

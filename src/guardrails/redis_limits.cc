@@ -152,20 +152,22 @@ const RedisScript& ReleaseScript() {
 Status RedisLimiter::Run(const UsageClaim& claim, bool reserve, int64_t ttl_ms, UsageSnapshot* u,
                          int64_t* verdict, Reservation* reservation) {
   RedisReply r;
-  Status st = redis_.Eval(AdmitScript(),
-                          {prefix_ + "win:" + claim.user, prefix_ + "spend:user:" + claim.user,
-                           prefix_ + "spend:all", prefix_ + "resv", prefix_ + "resv:seq",
-                           prefix_ + "mspend:user:" + claim.user, prefix_ + "mspend:all"},
-                          {claim.user, std::to_string(claim.tokens), std::to_string(claim.cost_nanos),
-                           std::to_string(config_.tokens_per_window), std::to_string(config_.requests_per_window),
-                           std::to_string(config_.window_seconds), std::to_string(config_.user_daily_budget_nanos),
-                           std::to_string(config_.daily_budget_nanos), std::to_string(ttl_ms), reserve ? "1" : "0",
-                           std::to_string(config_.user_monthly_budget_nanos),
-                           std::to_string(config_.monthly_budget_nanos)},
-                          &r);
+  Status st = redis_.Eval(
+      AdmitScript(),
+      {prefix_ + "win:" + claim.user, prefix_ + "spend:user:" + claim.user, prefix_ + "spend:all",
+       prefix_ + "resv", prefix_ + "resv:seq", prefix_ + "mspend:user:" + claim.user,
+       prefix_ + "mspend:all"},
+      {claim.user, std::to_string(claim.tokens), std::to_string(claim.cost_nanos),
+       std::to_string(config_.tokens_per_window), std::to_string(config_.requests_per_window),
+       std::to_string(config_.window_seconds), std::to_string(config_.user_daily_budget_nanos),
+       std::to_string(config_.daily_budget_nanos), std::to_string(ttl_ms), reserve ? "1" : "0",
+       std::to_string(config_.user_monthly_budget_nanos),
+       std::to_string(config_.monthly_budget_nanos)},
+      &r);
   if (!st.ok()) return st;
   if (ReplyArraySize(r.get()) != 12)
-    return Status::Config("Redis at " + redis_.masked_url() + " gave an unexpected answer to the admission script");
+    return Status::Config("Redis at " + redis_.masked_url() +
+                          " gave an unexpected answer to the admission script");
   auto at = [&](size_t i) { return ReplyInteger(ReplyElement(r.get(), i)); };
   *verdict = at(0);
   const int64_t now_ms = at(3), now_s = now_ms / 1000;
@@ -204,18 +206,20 @@ Status RedisLimiter::Admit(const UsageClaim& claim, int64_t, bool reserve, int64
   // The script refused on the usage it returns, so the shared rule finds
   // the same refusal and words it as the local store does.
   Status refusal = RefusalFor(config_, claim, u, &refusal_wait_s_);
-  if (refusal.ok()) return Status::RateLimited("rate limit: user " + claim.user + " is over a limit");
+  if (refusal.ok())
+    return Status::RateLimited("rate limit: user " + claim.user + " is over a limit");
   return refusal;
 }
 
 Status RedisLimiter::Settle(const Reservation& r, int64_t tokens, int64_t cost_nanos) {
   RedisReply reply;
-  return redis_.Eval(SettleScript(),
-                     {prefix_ + "win:" + r.user, prefix_ + "spend:user:" + r.user, prefix_ + "spend:all",
-                      prefix_ + "resv", prefix_ + "mspend:user:" + r.user, prefix_ + "mspend:all"},
-                     {std::to_string(r.id), std::to_string(r.window_start_s), r.day, std::to_string(tokens),
-                      std::to_string(cost_nanos), std::to_string(config_.window_seconds)},
-                     &reply);
+  return redis_.Eval(
+      SettleScript(),
+      {prefix_ + "win:" + r.user, prefix_ + "spend:user:" + r.user, prefix_ + "spend:all",
+       prefix_ + "resv", prefix_ + "mspend:user:" + r.user, prefix_ + "mspend:all"},
+      {std::to_string(r.id), std::to_string(r.window_start_s), r.day, std::to_string(tokens),
+       std::to_string(cost_nanos), std::to_string(config_.window_seconds)},
+      &reply);
 }
 
 Status RedisLimiter::Release(const Reservation& r) {

@@ -26,7 +26,9 @@ int64_t CacheExpiryMs(int64_t now_ms, int64_t ttl_seconds) {
   return now_ms + ttl_seconds * 1000;
 }
 
-std::string CacheKey(const nlohmann::json& key_input) { return Sha256Hex(CanonicalText(key_input)); }
+std::string CacheKey(const nlohmann::json& key_input) {
+  return Sha256Hex(CanonicalText(key_input));
+}
 
 namespace {
 
@@ -58,7 +60,8 @@ CacheEntry ReadRow(const Statement& q) {
 }  // namespace
 
 std::optional<CacheEntry> ResponseCache::Lookup(const std::string& key, int64_t now_ms) {
-  Statement q(db_, std::string("SELECT ") + kColumns + " FROM cache_entries WHERE key=? AND expires_ms>?");
+  Statement q(
+      db_, std::string("SELECT ") + kColumns + " FROM cache_entries WHERE key=? AND expires_ms>?");
   q.Bind(1, std::string_view(key)).Bind(2, now_ms);
   if (!q.Step()) return std::nullopt;
   CacheEntry e = ReadRow(q);
@@ -75,16 +78,19 @@ std::optional<CacheEntry> ResponseCache::LookupAnyAge(const std::string& key) {
 std::string NearMissFinder::Difference(const nlohmann::json& have, size_t* count) const {
   // The parts listed are those that differ most often between a recording
   // and its replay.
-  static const char* const kParts[] = {"temperature", "model", "max_tokens", "provider",
+  static const char* const kParts[] = {"temperature", "model",     "max_tokens", "provider",
                                        "stop",        "namespace", "v"};
-  if (!have.is_object() || have.value("messages", nlohmann::json()) != want_.value("messages", nlohmann::json()) ||
+  if (!have.is_object() ||
+      have.value("messages", nlohmann::json()) != want_.value("messages", nlohmann::json()) ||
       have.value("system", nlohmann::json()) != want_.value("system", nlohmann::json()))
     return "";
   std::string diff;
   for (const char* part : kParts) {
-    const nlohmann::json a = have.value(part, nlohmann::json()), b = want_.value(part, nlohmann::json());
+    const nlohmann::json a = have.value(part, nlohmann::json()),
+                         b = want_.value(part, nlohmann::json());
     if (a == b) continue;
-    diff += std::string(diff.empty() ? "" : ", ") + part + " (cached " + a.dump() + ", requested " + b.dump() + ")";
+    diff += std::string(diff.empty() ? "" : ", ") + part + " (cached " + a.dump() + ", requested " +
+            b.dump() + ")";
     ++*count;
   }
   return diff;
@@ -112,7 +118,8 @@ Status ResponseCache::Store(const CacheEntry& e) {
   Statement ins(db_, std::string("INSERT OR REPLACE INTO cache_entries(") + kColumns +
                          ") VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
   ins.Bind(1, std::string_view(e.key))
-      .Bind(2, std::string_view(e.key_input.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)))
+      .Bind(2, std::string_view(
+                   e.key_input.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)))
       .Bind(3, e.created_ms)
       .Bind(4, e.expires_ms)
       .Bind(5, std::string_view(e.provider))
@@ -194,7 +201,8 @@ Status WholeNumberAt(const nlohmann::json& obj, const char* key, int64_t max, in
   if (it == obj.end() || it->is_null()) return Status::Ok();
   const double d = it->is_number() ? it->get<double>() : -1;
   if (!(d >= 0 && d <= static_cast<double>(max)) || d != std::floor(d))
-    return Status::Usage("\"" + std::string(key) + "\" must be a whole number from 0 to " + std::to_string(max));
+    return Status::Usage("\"" + std::string(key) + "\" must be a whole number from 0 to " +
+                         std::to_string(max));
   *out = static_cast<int64_t>(d);
   return Status::Ok();
 }
@@ -204,7 +212,8 @@ Status WholeNumberAt(const nlohmann::json& obj, const char* key, int64_t max, in
 Status CacheEntryFromJson(const nlohmann::json& j, CacheEntry* e) {
   if (!j.is_object()) return Status::Usage("not a JSON object");
   try {
-    if (!j.contains("key_input") || !j["key_input"].is_object()) return Status::Usage("missing \"key_input\" object");
+    if (!j.contains("key_input") || !j["key_input"].is_object())
+      return Status::Usage("missing \"key_input\" object");
     e->key_input = j["key_input"];
     // JSON tools rewrite 0.0 as 0; numbers are re-typed as CacheKeyInput
     // makes them so a cassette that went through jq still hashes the same.
@@ -228,12 +237,14 @@ Status CacheEntryFromJson(const nlohmann::json& j, CacheEntry* e) {
     e->text = j["text"].get<std::string>();
     auto created = ParseIsoUtc(j.value("created", std::string()));
     auto expires = ParseIsoUtc(j.value("expires", std::string()));
-    if (!created || !expires) return Status::Usage("\"created\" and \"expires\" must be ISO-8601 UTC times");
+    if (!created || !expires)
+      return Status::Usage("\"created\" and \"expires\" must be ISO-8601 UTC times");
     e->created_ms = *created;
     e->expires_ms = *expires;
     e->provider = j.value("provider", std::string());
     e->model = j.value("model", std::string());
-    if (e->provider.empty() || e->model.empty()) return Status::Usage("missing \"provider\" or \"model\"");
+    if (e->provider.empty() || e->model.empty())
+      return Status::Usage("missing \"provider\" or \"model\"");
     e->finish_reason = j.value("finish_reason", std::string("stop"));
     if (e->finish_reason != "stop" && e->finish_reason != "tool_calls")
       return Status::Usage("finish_reason \"" + e->finish_reason + "\" is never cached");
@@ -249,7 +260,8 @@ Status CacheEntryFromJson(const nlohmann::json& j, CacheEntry* e) {
         if (!st.ok()) return Status::Usage("usage: " + st.message());
       }
     }
-    if (Status st = WholeNumberAt(j, "cost_nanos", kMaxRecordCostNanos, &e->cost_nanos); !st.ok()) return st;
+    if (Status st = WholeNumberAt(j, "cost_nanos", kMaxRecordCostNanos, &e->cost_nanos); !st.ok())
+      return st;
     e->price_source = j.value("price_source", std::string("builtin"));
   } catch (const nlohmann::json::exception& ex) {
     return Status::Usage(std::string("wrong type: ") + ex.what());
@@ -258,10 +270,13 @@ Status CacheEntryFromJson(const nlohmann::json& j, CacheEntry* e) {
 }
 
 Status ResponseCache::Export(std::ostream& out, int64_t* count) {
-  Statement q(db_, std::string("SELECT ") + kColumns + " FROM cache_entries ORDER BY created_ms, key");
+  Statement q(db_,
+              std::string("SELECT ") + kColumns + " FROM cache_entries ORDER BY created_ms, key");
   *count = 0;
   while (q.Step()) {
-    out << CacheEntryToJson(ReadRow(q)).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << '\n';
+    out << CacheEntryToJson(ReadRow(q))
+               .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)
+        << '\n';
     ++*count;
   }
   if (q.failed()) return q.Failure("reading the cache");
@@ -295,7 +310,8 @@ Status ResponseCache::Import(std::istream& in, const std::string& name, int64_t*
                              std::vector<std::string>* bad_lines) {
   Transaction tx(db_);
   if (!tx.status().ok()) return tx.status();
-  Status st = ReadCacheLines(in, name, [this](const CacheEntry& e) { return Store(e); }, imported, bad_lines);
+  Status st = ReadCacheLines(
+      in, name, [this](const CacheEntry& e) { return Store(e); }, imported, bad_lines);
   if (!st.ok()) return st;
   return tx.Commit();
 }

@@ -18,7 +18,8 @@ ChatRequest BaseRequest() {
   return r;
 }
 
-std::string Key(const ChatRequest& r, const std::string& provider = "openai", const std::string& ns = "default") {
+std::string Key(const ChatRequest& r, const std::string& provider = "openai",
+                const std::string& ns = "default") {
   return CacheKey(CacheKeyInput(provider, r, ns));
 }
 
@@ -100,9 +101,13 @@ TEST_CASE("store, hit, expiry, export and import round trip") {
 TEST_CASE("a cassette rewritten by a JSON tool (0.0 -> 0) keeps its key") {
   ChatRequest r = BaseRequest();
   nlohmann::json input = CacheKeyInput("openai", r, "default");
-  nlohmann::json line = {{"key", CacheKey(input)}, {"key_input", input}, {"text", "x"},
-                         {"created", "2026-01-01T00:00:00.000Z"}, {"expires", "2027-01-01T00:00:00.000Z"},
-                         {"provider", "openai"}, {"model", "gpt-4o-mini"}};
+  nlohmann::json line = {{"key", CacheKey(input)},
+                         {"key_input", input},
+                         {"text", "x"},
+                         {"created", "2026-01-01T00:00:00.000Z"},
+                         {"expires", "2027-01-01T00:00:00.000Z"},
+                         {"provider", "openai"},
+                         {"model", "gpt-4o-mini"}};
   nlohmann::json rewritten = nlohmann::json::parse(line.dump());
   rewritten["key_input"]["temperature"] = 0;  // what jq prints for 0.0
   CacheEntry e;

@@ -30,7 +30,8 @@ RequestTokenParts CountRequestParts(const ChatRequest& r) {
   parts.fixed = kReplyPriming;
   if (!r.system.empty()) parts.fixed += kPerMessageOverhead + count("system") + count(r.system);
   parts.messages.reserve(r.messages.size());
-  for (const Message& m : r.messages) parts.messages.push_back(kPerMessageOverhead + count(m.role) + count(m.content));
+  for (const Message& m : r.messages)
+    parts.messages.push_back(kPerMessageOverhead + count(m.role) + count(m.content));
   return parts;
 }
 

@@ -13,7 +13,8 @@ Status StatusForFailure(const std::string& provider, const ProviderFailure& f) {
   if (f.http_status) line += " with HTTP " + std::to_string(f.http_status);
   if (!f.provider_error_type.empty()) line += " " + f.provider_error_type;
   line += ": " + (f.message.empty() ? std::string(ErrorTypeName(f.error_type)) : f.message);
-  if (f.error_type == ErrorType::kInterrupted) return Status::Interrupted("interrupted; the request was aborted");
+  if (f.error_type == ErrorType::kInterrupted)
+    return Status::Interrupted("interrupted; the request was aborted");
   return Status::Provider(line);
 }
 
@@ -23,8 +24,10 @@ void AccountAnswer(CallRun& run, ChatResult& result, const ChainLink& served) {
   run.out.text = std::move(result.text);
   const std::string untrusted = result.usage.untrusted;
   if (!untrusted.empty()) {
-    spdlog::warn("{} reported impossible token counts ({}); the pre-flight estimate is used for "
-                 "limits and cost instead", rec.provider, untrusted);
+    spdlog::warn(
+        "{} reported impossible token counts ({}); the pre-flight estimate is used for "
+        "limits and cost instead",
+        rec.provider, untrusted);
     result.usage = UsageFromEstimate(run.plan.primary().estimate, untrusted);
   }
   rec.input_tokens = result.usage.input_tokens;
@@ -35,17 +38,20 @@ void AccountAnswer(CallRun& run, ChatResult& result, const ChainLink& served) {
   rec.provider_finish_reason = result.provider_finish_reason;
   rec.ttft_ms = result.ttft_ms;
   if (served.price.source == "unknown")
-    spdlog::warn("no price known for {}:{}; cost is recorded at the conservative "
-                 "$15/$75 per million tokens (add it with LLMCTL_PRICING_FILE)",
-                 rec.provider, rec.model);
+    spdlog::warn(
+        "no price known for {}:{}; cost is recorded at the conservative "
+        "$15/$75 per million tokens (add it with LLMCTL_PRICING_FILE)",
+        rec.provider, rec.model);
   rec.price_source = served.price.source;
   rec.cost_nanos = CostNanos(served.price.price, result.usage,
                              ProviderInfoFor(served.config.kind).reasoning_in_output);
   if (!untrusted.empty())
-    rec.alert = "UNTRUSTED_USAGE " + untrusted + " discarded; tokens and cost are the pre-flight estimate";
+    rec.alert =
+        "UNTRUSTED_USAGE " + untrusted + " discarded; tokens and cost are the pre-flight estimate";
   if (rec.finish_reason == "length") {
-    rec.alert = (rec.alert ? *rec.alert + "; " : std::string()) + "TRUNCATED_RESPONSE max_tokens=" +
-                std::to_string(max_tokens) + " reached; the answer is incomplete";
+    rec.alert = (rec.alert ? *rec.alert + "; " : std::string()) +
+                "TRUNCATED_RESPONSE max_tokens=" + std::to_string(max_tokens) +
+                " reached; the answer is incomplete";
     if (!run.plan.spec.allow_truncated) {
       rec.error = "response truncated at max_tokens=" + std::to_string(max_tokens);
       rec.error_type = ErrorTypeName(ErrorType::kTruncated);
@@ -55,7 +61,8 @@ void AccountAnswer(CallRun& run, ChatResult& result, const ChainLink& served) {
           "); raise --max-tokens, or pass --allow-truncated to accept partial answers");
     }
   } else if (rec.finish_reason == "content_filter") {
-    rec.error = "the provider's content filter stopped the answer (" + rec.provider_finish_reason + ")";
+    rec.error =
+        "the provider's content filter stopped the answer (" + rec.provider_finish_reason + ")";
     rec.error_type = ErrorTypeName(ErrorType::kContentFilter);
     run.out.status = Status::Provider(rec.provider + " refused to answer: content filter (" +
                                       rec.provider_finish_reason + ")");
@@ -77,9 +84,12 @@ bool AccountFailure(CallRun& run, ChainOutcome& chain) {
   std::vector<ProviderConfig> configs;
   for (const ChainLink& link : run.plan.chain) configs.push_back(link.config);
   run.out.status = FailedCallStatus(StatusForFailure(rec.provider, failure), rec.attempts, configs);
-  if (rec.attempts.empty() || ParseErrorType(rec.attempts.back().error_type) != ErrorType::kInterrupted) return false;
+  if (rec.attempts.empty() ||
+      ParseErrorType(rec.attempts.back().error_type) != ErrorType::kInterrupted)
+    return false;
   const ChainLink& link = run.plan.chain[chain.served_index];
-  const Usage billed = InterruptedUsage(run.plan.primary().estimate.input_tokens, chain.received_bytes);
+  const Usage billed =
+      InterruptedUsage(run.plan.primary().estimate.input_tokens, chain.received_bytes);
   rec.input_tokens = billed.input_tokens;
   rec.output_tokens = billed.output_tokens;
   rec.price_source = link.price.source;

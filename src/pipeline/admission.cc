@@ -20,17 +20,20 @@ int64_t ReservationTtlMs(const Settings& s) {
 // last refusal.
 Status WaitForWindow(CallRun& run, Status refused, Reservation* reservation) {
   const int64_t wait_s = run.state->RefusalWaitSeconds();
-  if (refused.code() != StatusCode::kRateLimited || wait_s < 0 || wait_s > run.settings.rate_limit_wait_seconds)
+  if (refused.code() != StatusCode::kRateLimited || wait_s < 0 ||
+      wait_s > run.settings.rate_limit_wait_seconds)
     return refused;
-  spdlog::info("rate limit reached; waiting up to {} s for the window to reopen (LLM_RATE_LIMIT_WAIT_SECONDS)",
-               wait_s);
+  spdlog::info(
+      "rate limit reached; waiting up to {} s for the window to reopen (LLM_RATE_LIMIT_WAIT_SECONDS)",
+      wait_s);
   // One second past the reset covers a clock that ticks the window over a
   // little later than this process computed.
   const auto until = run.clock.Now() + std::chrono::seconds(wait_s + 1);
   Status st = refused;
   while (run.clock.Now() < until) {
     if (!run.clock.Sleep(200, run.ctx.cancelled)) return st;
-    st = run.state->Admit(run.plan.claim, run.clock.NowUnixMs(), true, ReservationTtlMs(run.settings), reservation);
+    st = run.state->Admit(run.plan.claim, run.clock.NowUnixMs(), true,
+                          ReservationTtlMs(run.settings), reservation);
     if (st.code() != StatusCode::kRateLimited) return st;
   }
   return st;
@@ -67,8 +70,8 @@ Status AdmitCall(CallRun& run, Reservation* reservation) {
     // no local process waits on a network round trip.
     const bool joins = run.state->SharesRecordTransaction();
     auto admit = [&] {
-      return run.state->Admit(run.plan.claim, run.clock.NowUnixMs(), true, ReservationTtlMs(run.settings),
-                              reservation);
+      return run.state->Admit(run.plan.claim, run.clock.NowUnixMs(), true,
+                              ReservationTtlMs(run.settings), reservation);
     };
     Transaction admission(*run.ctx.db);
     st = admission.status();

@@ -24,7 +24,8 @@ void AddUsage(const Usage& earlier, Usage* total) {
 }  // namespace
 
 AnswerVerdict JudgeAnswer(CallRun& run, std::string_view text) {
-  AnswerVerdict v = CheckAnswer(run.plan.spec.checks, run.plan.guard.canary, run.plan.injection_policy, text);
+  AnswerVerdict v =
+      CheckAnswer(run.plan.spec.checks, run.plan.guard.canary, run.plan.injection_policy, text);
   for (const GuardFinding& f : v.findings) {
     run.rec.guard_findings.push_back(f);
     spdlog::warn("{}", DescribeFinding(f));
@@ -37,8 +38,9 @@ void WithholdAnswer(CallRun& run, const AnswerVerdict& verdict) {
   run.out.withheld = true;
   run.rec.error = "the answer failed a content guard (" + rules + ") and was withheld";
   run.rec.error_type = ErrorTypeName(ErrorType::kGuardRefused);
-  run.out.status = Status::GuardRefused("answer withheld: it failed the " + rules +
-                                        " check; see guard_findings in the record (llmctl logs -n 1)");
+  run.out.status =
+      Status::GuardRefused("answer withheld: it failed the " + rules +
+                           " check; see guard_findings in the record (llmctl logs -n 1)");
 }
 
 ChainOutcome RunCheckedChain(CallRun& run) {

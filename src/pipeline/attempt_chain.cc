@@ -44,7 +44,9 @@ class Breaker {
     return open;
   }
   void RecordSuccess(const std::string& endpoint) { Note(state_.BreakerSuccess(endpoint)); }
-  void RecordFailure(const std::string& endpoint, int64_t now_ms) { Note(state_.BreakerFailure(endpoint, now_ms)); }
+  void RecordFailure(const std::string& endpoint, int64_t now_ms) {
+    Note(state_.BreakerFailure(endpoint, now_ms));
+  }
 
  private:
   static void Note(const Status& st) {
@@ -61,7 +63,8 @@ ChainOutcome RunAttemptChain(CallRun& run, const std::vector<Message>& followup)
   const std::vector<ChainLink>& chain = run.plan.chain;
   CallRecord& rec = run.rec;
   ChainOutcome c;
-  const auto deadline = run.start + std::chrono::milliseconds(static_cast<int64_t>(s.deadline_seconds * 1000));
+  const auto deadline =
+      run.start + std::chrono::milliseconds(static_cast<int64_t>(s.deadline_seconds * 1000));
   Breaker breaker(*run.state);
   const bool use_breaker = breaker.on();
   bool all_open = use_breaker;
@@ -81,12 +84,14 @@ ChainOutcome RunAttemptChain(CallRun& run, const std::vector<Message>& followup)
     const std::string endpoint = EndpointKey(link.config);
     const int64_t window = link.price.price.max_input_tokens;
     if (failed_window >= 0 && (window == 0 || window <= failed_window)) {
-      rec.attempts.push_back({ref.provider, ref.model, 0, std::string(ErrorTypeName(ErrorType::kSkipped)), 0});
+      rec.attempts.push_back(
+          {ref.provider, ref.model, 0, std::string(ErrorTypeName(ErrorType::kSkipped)), 0});
       continue;
     }
     if (skip_open && !breaker.Allow(endpoint, clock.NowUnixMs())) {
       spdlog::info("skipping {}: circuit breaker open after repeated failures", ref.provider);
-      rec.attempts.push_back({ref.provider, ref.model, 0, std::string(ErrorTypeName(ErrorType::kSkipped)), 0});
+      rec.attempts.push_back(
+          {ref.provider, ref.model, 0, std::string(ErrorTypeName(ErrorType::kSkipped)), 0});
       continue;
     }
     rec.provider = ref.provider;
@@ -114,8 +119,8 @@ ChainOutcome RunAttemptChain(CallRun& run, const std::vector<Message>& followup)
       options.timeout_seconds = std::min(s.timeout_seconds, remaining_s);
       options.cancelled = run.ctx.cancelled;
       // Checked answers and a canary search need the whole text.
-      options.keep_streamed_text = run.ctx.keep_streamed_text || run.plan.write_cache || run.plan.hold_back ||
-                                   run.plan.guard.canary.has_value();
+      options.keep_streamed_text = run.ctx.keep_streamed_text || run.plan.write_cache ||
+                                   run.plan.hold_back || run.plan.guard.canary.has_value();
       options.on_text = [&](std::string_view piece) {
         c.received_bytes += static_cast<int64_t>(piece.size());
         if (run.plan.hold_back) return;
@@ -128,15 +133,18 @@ ChainOutcome RunAttemptChain(CallRun& run, const std::vector<Message>& followup)
       c.result = ChatResult();
       ProviderFailure failure;
       c.answered = provider->Complete(request, options, &c.result, &failure);
-      rec.attempts.push_back({ref.provider, ref.model, c.answered ? c.result.http_status : failure.http_status,
-                              std::string(c.answered ? "" : ErrorTypeName(failure.error_type)), run.MsSince(attempt_start)});
+      rec.attempts.push_back({ref.provider, ref.model,
+                              c.answered ? c.result.http_status : failure.http_status,
+                              std::string(c.answered ? "" : ErrorTypeName(failure.error_type)),
+                              run.MsSince(attempt_start)});
       if (c.answered) {
         if (use_breaker) breaker.RecordSuccess(endpoint);
         // Time to first text counts from the start of the call, not of the
         // attempt that answered.
         if (c.result.ttft_ms)
-          c.result.ttft_ms = *c.result.ttft_ms +
-                             std::chrono::duration<double, std::milli>(attempt_start - run.start).count();
+          c.result.ttft_ms =
+              *c.result.ttft_ms +
+              std::chrono::duration<double, std::milli>(attempt_start - run.start).count();
         break;
       }
       if (run.out.text_emitted) failure.output_started = true;
@@ -149,7 +157,8 @@ ChainOutcome RunAttemptChain(CallRun& run, const std::vector<Message>& followup)
         break;
       }
       if (action == FailureAction::kNextProvider) {
-        if (failure.error_type == ErrorType::kContextWindow) failed_window = std::max<int64_t>(window, 0);
+        if (failure.error_type == ErrorType::kContextWindow)
+          failed_window = std::max<int64_t>(window, 0);
         break;
       }
       if (use_breaker) {
@@ -160,9 +169,11 @@ ChainOutcome RunAttemptChain(CallRun& run, const std::vector<Message>& followup)
       }
       if (retry >= s.max_retries) break;
       const int64_t wait_ms = BackoffMs(backoff, static_cast<int>(retry), failure, rng);
-      const double left_ms = std::chrono::duration<double, std::milli>(deadline - clock.Now()).count();
+      const double left_ms =
+          std::chrono::duration<double, std::milli>(deadline - clock.Now()).count();
       if (wait_ms >= left_ms) break;  // a hint past the deadline: move on at once
-      spdlog::info("{} failed ({}); retrying in {} ms", ref.provider, ErrorTypeName(failure.error_type), wait_ms);
+      spdlog::info("{} failed ({}); retrying in {} ms", ref.provider,
+                   ErrorTypeName(failure.error_type), wait_ms);
       if (!clock.Sleep(wait_ms, run.ctx.cancelled)) {
         c.last_failure.error_type = ErrorType::kInterrupted;
         stop = true;

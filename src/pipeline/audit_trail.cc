@@ -17,7 +17,8 @@ AuditCipherSetup::AuditCipherSetup(bool needed) {
   thread_ = std::jthread([this] {
     const auto start = std::chrono::steady_clock::now();
     PrepareGcm();
-    ms_ = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+    ms_ =
+        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
   });
 }
 

@@ -10,8 +10,9 @@ bool ServeFromCache(CallRun& run) {
   if (!run.plan.read_cache) return false;
   CallRecord& rec = run.rec;
   // A replay serves whatever was recorded, however old.
-  auto hit = run.plan.cache_only ? run.state->LookupAnswerAnyAge(run.plan.cache_key)
-                                 : run.state->LookupAnswer(run.plan.cache_key, run.clock.NowUnixMs());
+  auto hit = run.plan.cache_only
+                 ? run.state->LookupAnswerAnyAge(run.plan.cache_key)
+                 : run.state->LookupAnswer(run.plan.cache_key, run.clock.NowUnixMs());
   if (hit) {
     rec.cache_hit = true;
     rec.provider = hit->provider;
@@ -39,22 +40,27 @@ bool ServeFromCache(CallRun& run) {
   rec.error = "cache miss in --cache only mode (key " + key + ")";
   rec.error_type = ErrorTypeName(ErrorType::kProviderError);
   const std::string line =
-      "cache miss: --cache only never calls a provider and no cached answer matches this request (key " + key + "…); ";
+      "cache miss: --cache only never calls a provider and no cached answer matches this request (key " +
+      key + "…); ";
   // Naming what sets the request apart from a recording of the same prompt
   // turns a puzzling miss into a one-flag fix.
   const std::string near = run.state->DescribeNearMiss(run.plan.cache_key_input);
   run.out.status =
       near.empty()
-          ? Status::Provider(line + "record it first with --cache refresh or import a cassette with `llmctl cache import`")
-          : Status::Provider(line + "an entry for the same prompt differs in " + near +
-                             ": replay with the settings it was recorded with, or record it again with --cache refresh");
+          ? Status::Provider(
+                line +
+                "record it first with --cache refresh or import a cassette with `llmctl cache import`")
+          : Status::Provider(
+                line + "an entry for the same prompt differs in " + near +
+                ": replay with the settings it was recorded with, or record it again with --cache refresh");
   return true;
 }
 
 void StoreInCache(CallRun& run, const Usage& usage) {
   const CallRecord& rec = run.rec;
   // Only complete answers: a truncated or filtered one must be asked again.
-  if (!run.plan.write_cache || run.out.withheld || (rec.finish_reason != "stop" && rec.finish_reason != "tool_calls"))
+  if (!run.plan.write_cache || run.out.withheld ||
+      (rec.finish_reason != "stop" && rec.finish_reason != "tool_calls"))
     return;
   CacheEntry entry;
   entry.key = run.plan.cache_key;

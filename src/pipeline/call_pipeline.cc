@@ -6,7 +6,13 @@
 namespace llmctl {
 
 CallRun::CallRun(const PipelineContext& c, const CallPlan& p, CallOutcome* o)
-    : ctx(c), settings(*c.settings), clock(c.Clock()), plan(p), out(*o), rec(o->record), start(clock.Now()),
+    : ctx(c),
+      settings(*c.settings),
+      clock(c.Clock()),
+      plan(p),
+      out(*o),
+      rec(o->record),
+      start(clock.Now()),
       state(c.NewStateStore()) {
   const CallSpec& spec = plan.spec;
   rec.timestamp_ms = clock.NowUnixMs();
@@ -43,9 +49,9 @@ Status RunCall(const PipelineContext& ctx, const CallPlan& plan, CallOutcome* ou
   const bool billed = AccountCall(run, &chain);
   if (chain.answered) StoreInCache(run, chain.result.usage);
   return RecordCall(run, [&] {
-    return billed
-               ? run.state->Settle(reservation, run.rec.input_tokens + run.rec.output_tokens, run.rec.cost_nanos)
-               : run.state->Release(reservation);
+    return billed ? run.state->Settle(reservation, run.rec.input_tokens + run.rec.output_tokens,
+                                      run.rec.cost_nanos)
+                  : run.state->Release(reservation);
   });
 }
 

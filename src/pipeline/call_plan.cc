@@ -43,7 +43,8 @@ Status MakeCallPlan(const PipelineContext& ctx, const CallSpec& spec, CallPlan* 
   p.keys_required = !p.cache_only;
   const bool deterministic = spec.request.temperature == 0;
   p.read_cache = p.cache_only || (s.cache_mode == CacheMode::kAuto && deterministic);
-  p.write_cache = s.cache_mode == CacheMode::kRefresh || (s.cache_mode == CacheMode::kAuto && deterministic);
+  p.write_cache =
+      s.cache_mode == CacheMode::kRefresh || (s.cache_mode == CacheMode::kAuto && deterministic);
 
   std::vector<ModelRef> refs = {spec.primary};
   refs.insert(refs.end(), spec.fallbacks.begin(), spec.fallbacks.end());
@@ -55,15 +56,18 @@ Status MakeCallPlan(const PipelineContext& ctx, const CallSpec& spec, CallPlan* 
     if (!st.ok()) return st;
     link.request = p.spec.request;
     link.request.model = link.ref.model;
-    link.prompt_hash = PromptHash(CanonicalRequest(link.ref.provider, stable(link.request)), s.hash_key);
+    link.prompt_hash =
+        PromptHash(CanonicalRequest(link.ref.provider, stable(link.request)), s.hash_key);
     link.price = ctx.prices->Find(link.ref.provider, link.ref.model);
-    Status verdict = CheckPreflight(link.request, link.price.price, s.max_cost_per_request_usd, &link.estimate);
+    Status verdict =
+        CheckPreflight(link.request, link.price.price, s.max_cost_per_request_usd, &link.estimate);
     if (i == 0) p.preflight = p.guard.refused ? InputRefusal(p.guard) : verdict;
     p.claim.tokens = std::max(p.claim.tokens, link.estimate.worst_tokens);
     p.claim.cost_nanos = std::max(p.claim.cost_nanos, link.estimate.worst_cost_nanos);
     p.chain.push_back(std::move(link));
   }
-  p.cache_key_input = CacheKeyInput(spec.primary.provider, stable(p.primary().request), s.cache_namespace);
+  p.cache_key_input =
+      CacheKeyInput(spec.primary.provider, stable(p.primary().request), s.cache_namespace);
   p.cache_key = CacheKey(p.cache_key_input);
   *plan = std::move(p);
   return Status::Ok();

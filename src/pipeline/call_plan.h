@@ -30,7 +30,7 @@ struct ChainLink {
 };
 
 struct CallPlan {
-  CallSpec spec;  // its request guarded: data spotlighted, canary added
+  CallSpec spec;                 // its request guarded: data spotlighted, canary added
   std::vector<ChainLink> chain;  // the primary, then the fallbacks in order
   // The input guard's scan of the prompt and every data document. An input
   // it blocks is refused through `preflight`, before the cache is read.
@@ -49,7 +49,7 @@ struct CallPlan {
   std::string cache_key;
   bool read_cache = false;
   bool write_cache = false;
-  bool cache_only = false;  // a hermetic replay: never contacts a provider
+  bool cache_only = false;    // a hermetic replay: never contacts a provider
   bool keys_required = true;  // false for a replay, which needs no key
 
   const ChainLink& primary() const { return chain.front(); }

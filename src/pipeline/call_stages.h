@@ -58,8 +58,8 @@ LimitConfig LimitsFromSettings(const Settings& settings);
 // Attempt chain: how far down the primary and its fallbacks the call went.
 struct ChainOutcome {
   bool answered = false;
-  ChatResult result;        // answered: the answer
-  size_t served_index = 0;  // the link that answered, else the last one contacted
+  ChatResult result;             // answered: the answer
+  size_t served_index = 0;       // the link that answered, else the last one contacted
   ProviderFailure last_failure;  // not answered: why
   int64_t received_bytes = 0;    // answer text streamed, for an interrupted call's bill
   AnswerVerdict verdict;         // answered: the output checks' verdict

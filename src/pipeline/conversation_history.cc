@@ -59,14 +59,16 @@ void FitRequestToWindow(const Settings& settings, const PriceTable& prices, Call
 
 Status AppendTurnIfSucceeded(Database& db, const CallSpec& spec, const CallOutcome& outcome) {
   const CallRecord& rec = outcome.record;
-  if (!spec.conversation || !spec.new_turn || !outcome.status.ok() || rec.error) return Status::Ok();
+  if (!spec.conversation || !spec.new_turn || !outcome.status.ok() || rec.error)
+    return Status::Ok();
   ConversationTurn turn;
   turn.request_id = rec.request_id;
   turn.model = rec.provider + ":" + rec.model;
   turn.ts_ms = rec.timestamp_ms;
   turn.prompt = spec.new_turn->prompt;
   turn.answer = outcome.text;
-  Status st = ConversationStore(db).Append(spec.user, *spec.conversation, spec.new_turn->system, turn);
+  Status st =
+      ConversationStore(db).Append(spec.user, *spec.conversation, spec.new_turn->system, turn);
   if (!st.ok())
     return Status(st.code(), "the call could not be added to conversation \"" + *spec.conversation +
                                  "\": " + st.message());

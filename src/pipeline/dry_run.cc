@@ -43,9 +43,9 @@ Status DryRun(const PipelineContext& ctx, const CallPlan& plan, nlohmann::json* 
         {"worst_case_cost_usd", NanosToUsd(est.worst_cost_nanos)},
         {"price_source", primary.price.source},
         {"context_window", or_null(est.context_window)},
-        {"context_used", est.context_window
-                             ? nlohmann::json(static_cast<double>(est.worst_tokens) / est.context_window)
-                             : nlohmann::json()}}},
+        {"context_used", est.context_window ? nlohmann::json(static_cast<double>(est.worst_tokens) /
+                                                             est.context_window)
+                                            : nlohmann::json()}}},
       {"limits",
        {{"window_tokens_used", usage.window_tokens},
         {"window_tokens_limit", s.rate_limit_tokens},

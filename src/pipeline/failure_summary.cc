@@ -11,13 +11,16 @@ namespace {
 
 // "openai:gpt-4o-mini (HTTP 500 provider_error)", one per provider
 // contacted, in the order tried; a provider retried shows its last failure.
-std::vector<std::pair<std::string, std::string>> TriedProviders(const std::vector<Attempt>& attempts) {
+std::vector<std::pair<std::string, std::string>> TriedProviders(
+    const std::vector<Attempt>& attempts) {
   std::vector<std::pair<std::string, std::string>> tried;
   for (const Attempt& a : attempts) {
     const auto type = ParseErrorType(a.error_type);
     if (type == ErrorType::kSkipped || type == ErrorType::kNone) continue;
-    std::string how = a.status ? "HTTP " + std::to_string(a.status) + " " + a.error_type : a.error_type;
-    auto it = std::find_if(tried.begin(), tried.end(), [&](const auto& t) { return t.first == a.provider; });
+    std::string how =
+        a.status ? "HTTP " + std::to_string(a.status) + " " + a.error_type : a.error_type;
+    auto it = std::find_if(tried.begin(), tried.end(),
+                           [&](const auto& t) { return t.first == a.provider; });
     if (it == tried.end()) tried.push_back({a.provider, how});
     else it->second = how;
   }
@@ -53,12 +56,14 @@ Status FailedCallStatus(const Status& last, const std::vector<Attempt>& attempts
       const std::string vars = cfg == chain.end() ? "" : KeyVariablesOf(*cfg);
       if (!vars.empty()) fix += (fix.empty() ? "" : "; ") + vars + " for " + tried[i].first;
     }
-    return Status::Config(line + "; set a valid key in " + (fix.empty() ? "the provider's key variable" : fix) +
+    return Status::Config(line + "; set a valid key in " +
+                          (fix.empty() ? "the provider's key variable" : fix) +
                           " (check it is current and has access to the model). " + last.message());
   }
   if (tried.size() < 2) return last;
   std::string names;
-  for (const auto& [provider, how] : tried) names += (names.empty() ? "" : ", ") + provider + " (" + how + ")";
+  for (const auto& [provider, how] : tried)
+    names += (names.empty() ? "" : ", ") + provider + " (" + how + ")";
   return Status::Provider("every provider failed: " + names + "; last: " + last.message());
 }
 
@@ -67,7 +72,8 @@ void NoteFallbackAnswer(const std::vector<Attempt>& attempts) {
   const Attempt& served = attempts.back();
   std::string failed;
   for (const auto& [provider, how] : TriedProviders(attempts))
-    if (provider != served.provider) failed += (failed.empty() ? "" : ", ") + provider + " (" + how + ")";
+    if (provider != served.provider)
+      failed += (failed.empty() ? "" : ", ") + provider + " (" + how + ")";
   spdlog::warn("answered by fallback {}:{} after {} failed", served.provider, served.model,
                failed.empty() ? "the primary" : failed);
 }

@@ -23,13 +23,15 @@ Status ConnectFleet(const Settings& s, std::shared_ptr<RedisConnection>* out) {
     return Status::Ok();
   }
   if (s.redis_on_error == "open" && redis->unreachable()) {
-    spdlog::warn("{}; using the local SQLite state for this call (LLMCTL_REDIS_ON_ERROR=open)", st.message());
+    spdlog::warn("{}; using the local SQLite state for this call (LLMCTL_REDIS_ON_ERROR=open)",
+                 st.message());
     return Status::Ok();
   }
-  return Status::Config(st.message() +
-                        (redis->unreachable()
-                             ? "; nothing was sent. Start or reach that Redis, or set LLMCTL_REDIS_ON_ERROR=open to fall back to local state"
-                             : ""));
+  return Status::Config(
+      st.message() +
+      (redis->unreachable()
+           ? "; nothing was sent. Start or reach that Redis, or set LLMCTL_REDIS_ON_ERROR=open to fall back to local state"
+           : ""));
 }
 
 }  // namespace
@@ -48,7 +50,9 @@ Status OpenStateStoreFactory(const Settings& s, StateStoreFactory* out) {
   if (!st.ok()) return st;
   *out = nullptr;
   if (redis)
-    *out = [redis](const PipelineContext& ctx) { return MakeRedisStateStore(redis, *ctx.settings); };
+    *out = [redis](const PipelineContext& ctx) {
+      return MakeRedisStateStore(redis, *ctx.settings);
+    };
   return Status::Ok();
 }
 

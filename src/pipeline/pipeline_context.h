@@ -83,7 +83,7 @@ struct CallSpec {
 struct CallOutcome {
   Status status;  // the exit status of the call (truncation, provider failure, ...)
   CallRecord record;
-  std::string text;        // the answer (partial when truncated or a stream broke)
+  std::string text;           // the answer (partial when truncated or a stream broke)
   bool text_emitted = false;  // some text already went to the sink
   // The answer failed a content guard (an output check, or the canary under
   // block): it went to no sink and `text` must not be shown.
@@ -93,16 +93,16 @@ struct CallOutcome {
 struct PipelineContext {
   const Settings* settings = nullptr;
   const Environment* env = nullptr;
-  Database* db = nullptr;  // records are written here
+  Database* db = nullptr;              // records are written here
   const PriceTable* prices = nullptr;  // loaded once per process (LoadPriceTable)
-  TextSink on_text;        // answer text as it arrives
+  TextSink on_text;                    // answer text as it arrives
   // false: streamed text goes only to on_text (CallOutcome::text stays empty
   // unless the cache needs it), keeping memory flat for long answers.
   bool keep_streamed_text = true;
   const std::atomic<bool>* cancelled = nullptr;
-  ProviderFactory make_provider;        // null: MakeProvider
+  ProviderFactory make_provider;         // null: MakeProvider
   const PipelineClock* clock = nullptr;  // null: SystemClock()
-  StateStoreFactory make_state_store;   // null: the SQLite store in db
+  StateStoreFactory make_state_store;    // null: the SQLite store in db
   // Set: every call's request and answer are sealed into the audit store
   // with its record.
   const AuditConfig* audit = nullptr;

@@ -39,8 +39,9 @@ Status RecordCall(CallRun& run, const std::function<Status()>& settle) {
   if (!published.ok()) spdlog::warn("record not published to the fleet: {}", published.message());
   if (!run.settings.log_file.empty()) st = AppendLogLine(run.settings.log_file, line);
   if (st.ok() && !sealing.ok())
-    return Status(sealing.code(), "the call is recorded, but its audit entry could not be sealed: " +
-                                      sealing.message());
+    return Status(
+        sealing.code(),
+        "the call is recorded, but its audit entry could not be sealed: " + sealing.message());
   return st;
 }
 

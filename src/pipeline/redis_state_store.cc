@@ -44,15 +44,23 @@ class RedisStateStore : public StateStore {
   std::optional<CacheEntry> LookupAnswer(const std::string& key, int64_t now_ms) override {
     return cache_.Lookup(key, now_ms);
   }
-  std::optional<CacheEntry> LookupAnswerAnyAge(const std::string& key) override { return cache_.LookupAnyAge(key); }
+  std::optional<CacheEntry> LookupAnswerAnyAge(const std::string& key) override {
+    return cache_.LookupAnyAge(key);
+  }
   std::string DescribeNearMiss(const nlohmann::json& key_input) override {
     return cache_.DescribeNearMiss(key_input);
   }
   Status StoreAnswer(const CacheEntry& entry) override { return cache_.Store(entry); }
-  Status GetCacheStats(int64_t now_ms, CacheStats* out) override { return cache_.Stats(now_ms, out); }
+  Status GetCacheStats(int64_t now_ms, CacheStats* out) override {
+    return cache_.Stats(now_ms, out);
+  }
   Status ClearCache(int64_t* removed) override { return cache_.Clear(removed); }
-  Status PruneCache(int64_t now_ms, int64_t* removed) override { return cache_.Prune(now_ms, removed); }
-  Status ExportCache(std::ostream& out, int64_t* count) override { return cache_.Export(out, count); }
+  Status PruneCache(int64_t now_ms, int64_t* removed) override {
+    return cache_.Prune(now_ms, removed);
+  }
+  Status ExportCache(std::ostream& out, int64_t* count) override {
+    return cache_.Export(out, count);
+  }
   Status ImportCache(std::istream& in, const std::string& name, int64_t* imported,
                      std::vector<std::string>* bad_lines) override {
     return cache_.Import(in, name, imported, bad_lines);
@@ -78,7 +86,9 @@ class RedisStateStore : public StateStore {
   Status BreakerIsOpen(const std::string& endpoint, int64_t now_ms, bool* open) override {
     return breaker_.IsOpen(endpoint, now_ms, open);
   }
-  Status BreakerSuccess(const std::string& endpoint) override { return breaker_.RecordSuccess(endpoint); }
+  Status BreakerSuccess(const std::string& endpoint) override {
+    return breaker_.RecordSuccess(endpoint);
+  }
   Status BreakerFailure(const std::string& endpoint, int64_t now_ms) override {
     return breaker_.RecordFailure(endpoint, now_ms);
   }
@@ -98,7 +108,8 @@ class RedisStateStore : public StateStore {
 
 }  // namespace
 
-std::unique_ptr<StateStore> MakeRedisStateStore(std::shared_ptr<RedisConnection> redis, const Settings& settings) {
+std::unique_ptr<StateStore> MakeRedisStateStore(std::shared_ptr<RedisConnection> redis,
+                                                const Settings& settings) {
   return std::make_unique<RedisStateStore>(std::move(redis), settings);
 }
 

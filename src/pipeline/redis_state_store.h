@@ -13,6 +13,7 @@ namespace llmctl {
 // The state on redis (connected), with the prefix, record stream length,
 // limits and breaker from settings. Stores made on one connection share it,
 // so they must stay on one thread.
-std::unique_ptr<StateStore> MakeRedisStateStore(std::shared_ptr<RedisConnection> redis, const Settings& settings);
+std::unique_ptr<StateStore> MakeRedisStateStore(std::shared_ptr<RedisConnection> redis,
+                                                const Settings& settings);
 
 }  // namespace llmctl

@@ -7,9 +7,9 @@
 #pragma once
 
 #include <cstdint>
+#include <iosfwd>
 #include <memory>
 #include <optional>
-#include <iosfwd>
 #include <string>
 #include <vector>
 
@@ -67,8 +67,8 @@ class StateStore {
                              std::vector<std::string>* bad_lines) = 0;
 
   // Limits and spend caps, as Limiter promises them.
-  virtual Status Admit(const UsageClaim& claim, int64_t now_ms, bool reserve, int64_t reservation_ttl_ms,
-                       Reservation* reservation) = 0;
+  virtual Status Admit(const UsageClaim& claim, int64_t now_ms, bool reserve,
+                       int64_t reservation_ttl_ms, Reservation* reservation) = 0;
   // After a rate-limit refusal by Admit: the seconds until the window
   // reopens and the same claim would pass; -1 when waiting cannot help.
   virtual int64_t RefusalWaitSeconds() const = 0;

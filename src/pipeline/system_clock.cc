@@ -10,7 +10,9 @@ namespace {
 class RealClock : public PipelineClock {
  public:
   int64_t NowUnixMs() const override { return llmctl::NowUnixMs(); }
-  std::chrono::steady_clock::time_point Now() const override { return std::chrono::steady_clock::now(); }
+  std::chrono::steady_clock::time_point Now() const override {
+    return std::chrono::steady_clock::now();
+  }
   // Sleeps in short steps so SIGINT ends a backoff at once.
   bool Sleep(int64_t ms, const std::atomic<bool>* cancelled) const override {
     using Steady = std::chrono::steady_clock;

@@ -17,12 +17,10 @@ constexpr const char* kApiVersion = "2023-06-01";
 
 // model_context_window_exceeded: generation stopped at the context window,
 // which leaves the answer as cut short as a max_tokens stop.
-const FinishTable kFinish = {{"end_turn", "stop"},
-                             {"stop_sequence", "stop"},
-                             {"max_tokens", "length"},
-                             {"model_context_window_exceeded", "length"},
-                             {"tool_use", "tool_calls"},
-                             {"refusal", "content_filter"}};
+const FinishTable kFinish = {
+    {"end_turn", "stop"},       {"stop_sequence", "stop"},
+    {"max_tokens", "length"},   {"model_context_window_exceeded", "length"},
+    {"tool_use", "tool_calls"}, {"refusal", "content_filter"}};
 
 // Anthropic reports the cached parts of the prompt beside input_tokens, and
 // streams cumulative counts of which a later event may repeat only some.
@@ -80,10 +78,12 @@ class AnthropicStream : public StreamDecoder {
         if (const json* u = FieldAt(*message, "usage")) usage_.Merge(*u);
       }
     } else if (type == "content_block_start") {
-      if (const json* block = FieldAt(doc, "content_block"); block && StringAt(*block, "type") == "text")
+      if (const json* block = FieldAt(doc, "content_block");
+          block && StringAt(*block, "type") == "text")
         Append(StringAt(*block, "text"));
     } else if (type == "content_block_delta") {
-      if (const json* delta = FieldAt(doc, "delta"); delta && StringAt(*delta, "type") == "text_delta")
+      if (const json* delta = FieldAt(doc, "delta");
+          delta && StringAt(*delta, "type") == "text_delta")
         Append(StringAt(*delta, "text"));
     } else if (type == "message_delta") {
       if (const json* delta = FieldAt(doc, "delta"))
@@ -132,8 +132,8 @@ class AnthropicCodec : public ProtocolCodec {
     json messages = json::array();
     for (const Message& m : r.messages) {
       if (IsSystemRole(m.role)) continue;
-      messages.push_back({{"role", m.role == "assistant" ? "assistant" : "user"},
-                          {"content", m.content}});
+      messages.push_back(
+          {{"role", m.role == "assistant" ? "assistant" : "user"}, {"content", m.content}});
     }
     json body = {{"model", r.model},
                  {"max_tokens", r.max_tokens},
@@ -141,7 +141,8 @@ class AnthropicCodec : public ProtocolCodec {
                  {"temperature", r.temperature}};
     if (std::string system = SystemPrompt(r); !system.empty()) body["system"] = system;
     if (!r.stop.empty()) body["stop_sequences"] = r.stop;
-    if (!r.response_schema.is_null()) body["output_config"] = AnthropicOutputConfig(r.response_schema);
+    if (!r.response_schema.is_null())
+      body["output_config"] = AnthropicOutputConfig(r.response_schema);
     if (r.stream) body["stream"] = true;
     HttpRequest http = JsonPost(BaseUrl(cfg_, kDefaultBase) + "/v1/messages", body, r.stream);
     AddAuthAndExtras(&http);

@@ -22,7 +22,8 @@ ChatRequest Request(bool stream) {
   ChatRequest r;
   r.model = "claude-haiku-4-5";
   r.system = "You are terse.";
-  r.messages = {{"system", "Answer in English."}, {"user", "Hello"}, {"assistant", "Hi."}, {"user", "Again"}};
+  r.messages = {
+      {"system", "Answer in English."}, {"user", "Hello"}, {"assistant", "Hi."}, {"user", "Again"}};
   r.max_tokens = 300;
   r.temperature = 0.5;
   r.stream = stream;
@@ -98,12 +99,13 @@ TEST_CASE("anthropic: no system field without a system prompt") {
 TEST_CASE("anthropic: non-streamed response") {
   ChatResult r;
   ProviderFailure f;
-  REQUIRE(MakeAnthropicCodec(Config())->ParseChat(R"({"id":"msg_1","type":"message","role":"assistant",
+  REQUIRE(
+      MakeAnthropicCodec(Config())->ParseChat(R"({"id":"msg_1","type":"message","role":"assistant",
       "model":"claude-sonnet-4-5-20250929",
       "content":[{"type":"thinking","thinking":"hmm","signature":"s"},{"type":"text","text":"Hi! "},{"type":"text","text":"How can I help?"}],
       "stop_reason":"max_tokens","stop_sequence":null,
       "usage":{"input_tokens":12,"output_tokens":9,"cache_creation_input_tokens":3,"cache_read_input_tokens":20}})",
-                                                  &r, &f));
+                                              &r, &f));
   CHECK(r.text == "Hi! How can I help?");
   CHECK(r.finish_reason == "length");
   CHECK(r.provider_finish_reason == "max_tokens");
@@ -135,7 +137,8 @@ TEST_CASE("anthropic: stop reasons") {
 TEST_CASE("anthropic: error bodies with status 200 are failures") {
   ChatResult r;
   ProviderFailure f;
-  CHECK(!MakeAnthropicCodec(Config())->ParseChat(R"({"type":"error","error":{"type":"overloaded_error","message":"Overloaded"}})", &r, &f));
+  CHECK(!MakeAnthropicCodec(Config())->ParseChat(
+      R"({"type":"error","error":{"type":"overloaded_error","message":"Overloaded"}})", &r, &f));
   CHECK(f.error_type == ErrorType::kProviderError);
   CHECK(f.message == "Overloaded");
   CHECK(!MakeAnthropicCodec(Config())->ParseChat(R"({"type":"message"})", &r, &f));
@@ -189,8 +192,9 @@ TEST_CASE("anthropic: a stream without message_stop is cut") {
 }
 
 TEST_CASE("anthropic: mid-stream error event") {
-  std::string s = kBasicStream.substr(0, kBasicStream.find("event: content_block_stop")) +
-                  "event: error\ndata: {\"type\":\"error\",\"error\":{\"type\":\"overloaded_error\",\"message\":\"Overloaded\"}}\n\n";
+  std::string s =
+      kBasicStream.substr(0, kBasicStream.find("event: content_block_stop")) +
+      "event: error\ndata: {\"type\":\"error\",\"error\":{\"type\":\"overloaded_error\",\"message\":\"Overloaded\"}}\n\n";
   auto out = ReplayStream(*MakeAnthropicCodec(Config()), s, 9);
   CHECK(!out.ok);
   CHECK(out.failure.error_type == ErrorType::kProviderError);
@@ -249,7 +253,8 @@ TEST_CASE("anthropic: a response schema becomes output_config json_schema with o
   auto codec = MakeAnthropicCodec(Config());
   ChatRequest r = Request(false);
   CHECK_FALSE(json::parse(codec->BuildChat(r).body).contains("output_config"));
-  r.response_schema = json::parse(R"({"type":"object","properties":{"n":{"type":"integer","minimum":1},
+  r.response_schema =
+      json::parse(R"({"type":"object","properties":{"n":{"type":"integer","minimum":1},
       "list":{"type":"array","minItems":2,"items":{"type":"object","properties":{"x":{"type":"string","maxLength":3}}}}},
       "required":["n"]})");
   json body = json::parse(codec->BuildChat(r).body);
@@ -260,16 +265,18 @@ TEST_CASE("anthropic: a response schema becomes output_config json_schema with o
   CHECK_FALSE(format["schema"]["properties"]["n"].contains("minimum"));
   CHECK_FALSE(format["schema"]["properties"]["list"].contains("minItems"));
   CHECK(format["schema"]["properties"]["list"]["items"]["additionalProperties"] == false);
-  CHECK_FALSE(format["schema"]["properties"]["list"]["items"]["properties"]["x"].contains("maxLength"));
+  CHECK_FALSE(
+      format["schema"]["properties"]["list"]["items"]["properties"]["x"].contains("maxLength"));
 }
 
 TEST_CASE("anthropic: an impossible usage part is flagged and the sum cannot overflow") {
   ChatResult r;
   ProviderFailure f;
-  REQUIRE(MakeAnthropicCodec(Config())->ParseChat(R"({"type":"message","content":[{"type":"text","text":"x"}],
+  REQUIRE(MakeAnthropicCodec(Config())->ParseChat(
+      R"({"type":"message","content":[{"type":"text","text":"x"}],
       "stop_reason":"end_turn",
       "usage":{"input_tokens":9223372036854775807,"output_tokens":1,"cache_read_input_tokens":9223372036854775807}})",
-                                                  &r, &f));
+      &r, &f));
   CHECK_FALSE(r.usage.untrusted.empty());
   CHECK(r.usage.input_tokens >= 0);
 }

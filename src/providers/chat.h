@@ -40,7 +40,7 @@ struct Usage {
   int64_t output_tokens = 0;        // visible output (+ reasoning for OpenAI)
   int64_t cached_input_tokens = 0;  // part of input_tokens read from cache
   int64_t reasoning_tokens = 0;
-  int64_t cache_write_tokens = 0;   // part of input_tokens written to cache (Anthropic)
+  int64_t cache_write_tokens = 0;  // part of input_tokens written to cache (Anthropic)
   // Non-empty when the provider reported counts that cannot be true (negative,
   // fractional, absurdly large): which fields, as sent. The counts above are
   // then meaningless and the caller falls back to its own estimate.

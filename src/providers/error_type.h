@@ -10,20 +10,20 @@
 namespace llmctl {
 
 enum class ErrorType {
-  kNone,             // no failure
-  kNetwork,          // no HTTP response: DNS, connect, TLS, reset
-  kTimeout,          // a deadline passed
-  kInterrupted,      // a signal aborted the request
-  kAuth,             // the key was refused
-  kRateLimited,      // the provider's limit, or llmctl's own
-  kProviderError,    // any other failure at the provider
-  kInvalidRequest,   // the provider rejected the request itself
-  kContentFilter,    // the provider refused the content
-  kContextWindow,    // the request does not fit the model's window
-  kBudgetExceeded,   // a spend cap refused the call
-  kGuardRefused,     // the content guard refused the input or the answer
-  kTruncated,        // the answer hit max_tokens and was not accepted
-  kSkipped,          // an attempt never made (its provider was not tried)
+  kNone,            // no failure
+  kNetwork,         // no HTTP response: DNS, connect, TLS, reset
+  kTimeout,         // a deadline passed
+  kInterrupted,     // a signal aborted the request
+  kAuth,            // the key was refused
+  kRateLimited,     // the provider's limit, or llmctl's own
+  kProviderError,   // any other failure at the provider
+  kInvalidRequest,  // the provider rejected the request itself
+  kContentFilter,   // the provider refused the content
+  kContextWindow,   // the request does not fit the model's window
+  kBudgetExceeded,  // a spend cap refused the call
+  kGuardRefused,    // the content guard refused the input or the answer
+  kTruncated,       // the answer hit max_tokens and was not accepted
+  kSkipped,         // an attempt never made (its provider was not tried)
 };
 
 // The record's name for t ("" for kNone).

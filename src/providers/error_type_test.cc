@@ -5,11 +5,12 @@
 namespace llmctl {
 
 TEST_CASE("error types: every name reads back as its value, unknown names as none") {
-  for (ErrorType t : {ErrorType::kNone, ErrorType::kNetwork, ErrorType::kTimeout, ErrorType::kInterrupted,
-                      ErrorType::kAuth, ErrorType::kRateLimited, ErrorType::kProviderError,
-                      ErrorType::kInvalidRequest, ErrorType::kContentFilter, ErrorType::kContextWindow,
-                      ErrorType::kBudgetExceeded, ErrorType::kGuardRefused, ErrorType::kTruncated,
-                      ErrorType::kSkipped}) {
+  for (ErrorType t :
+       {ErrorType::kNone, ErrorType::kNetwork, ErrorType::kTimeout, ErrorType::kInterrupted,
+        ErrorType::kAuth, ErrorType::kRateLimited, ErrorType::kProviderError,
+        ErrorType::kInvalidRequest, ErrorType::kContentFilter, ErrorType::kContextWindow,
+        ErrorType::kBudgetExceeded, ErrorType::kGuardRefused, ErrorType::kTruncated,
+        ErrorType::kSkipped}) {
     CHECK(ParseErrorType(ErrorTypeName(t)) == t);
     CHECK((t == ErrorType::kNone) == ErrorTypeName(t).empty());
   }

@@ -32,7 +32,8 @@ Usage ReadUsage(const json& u) {
   Usage usage;
   usage.input_tokens = TokenCountAt(u, "promptTokenCount", &usage.untrusted);
   usage.cached_input_tokens = TokenCountAt(u, "cachedContentTokenCount", &usage.untrusted);
-  usage.output_tokens = TokenCountAt(u, "candidatesTokenCount", &usage.untrusted);  // thoughts not included
+  usage.output_tokens =
+      TokenCountAt(u, "candidatesTokenCount", &usage.untrusted);  // thoughts not included
   usage.reasoning_tokens = TokenCountAt(u, "thoughtsTokenCount", &usage.untrusted);
   return usage;
 }
@@ -79,8 +80,8 @@ class Accumulator {
   void Fill(ChatResult* result) {
     result->text = std::move(text_);
     result->provider_finish_reason = raw_finish_;
-    result->finish_reason = blocked_ ? "content_filter"
-                                     : NormaliseFinishReason(raw_finish_, saw_text_, kFinish);
+    result->finish_reason =
+        blocked_ ? "content_filter" : NormaliseFinishReason(raw_finish_, saw_text_, kFinish);
     result->usage = usage_;
   }
 
@@ -95,7 +96,8 @@ class Accumulator {
 
   void AddPart(const json& part) {
     // Thought summaries are not the answer.
-    if (const json* thought = FieldAt(part, "thought"); thought && thought->is_boolean() && thought->get<bool>())
+    if (const json* thought = FieldAt(part, "thought");
+        thought && thought->is_boolean() && thought->get<bool>())
       return;
     std::string piece = StringAt(part, "text");
     if (piece.empty()) return;

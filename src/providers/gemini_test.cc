@@ -23,7 +23,8 @@ ChatRequest Request(bool stream) {
   ChatRequest r;
   r.model = "gemini-2.5-flash";
   r.system = "You are terse.";
-  r.messages = {{"user", "Hello"}, {"assistant", "Hi."}, {"developer", "Short."}, {"user", "Again"}};
+  r.messages = {
+      {"user", "Hello"}, {"assistant", "Hi."}, {"developer", "Short."}, {"user", "Again"}};
   r.max_tokens = 256;
   r.temperature = 0.2;
   r.stream = stream;
@@ -46,7 +47,8 @@ const std::string kStream =
 TEST_CASE("gemini: request URL, key header and body") {
   auto codec = MakeGeminiCodec(Config());
   HttpRequest http = codec->BuildChat(Request(false));
-  CHECK(http.url == "https://generativelanguage.googleapis.com/v1beta/models/gemini-2.5-flash:generateContent");
+  CHECK(http.url ==
+        "https://generativelanguage.googleapis.com/v1beta/models/gemini-2.5-flash:generateContent");
   CHECK(http.url.find(kKey) == std::string::npos);
   CHECK(http.url.find("key=") == std::string::npos);
   CHECK(HeaderOf(http, "x-goog-api-key") == kKey);
@@ -67,7 +69,8 @@ TEST_CASE("gemini: streaming URL, custom base, models/ prefix, model list") {
   ChatRequest r = Request(true);
   r.model = "models/gemini-2.5-pro";
   HttpRequest http = codec->BuildChat(r);
-  CHECK(http.url == "http://127.0.0.1:9999/v1beta/models/gemini-2.5-pro:streamGenerateContent?alt=sse");
+  CHECK(http.url ==
+        "http://127.0.0.1:9999/v1beta/models/gemini-2.5-pro:streamGenerateContent?alt=sse");
   CHECK(http.url.find(kKey) == std::string::npos);
   HttpRequest list = codec->BuildModelList();
   CHECK(list.url == "http://127.0.0.1:9999/v1beta/models");
@@ -78,11 +81,12 @@ TEST_CASE("gemini: streaming URL, custom base, models/ prefix, model list") {
 TEST_CASE("gemini: non-streamed response skips thought parts") {
   ChatResult r;
   ProviderFailure f;
-  REQUIRE(MakeGeminiCodec(Config())->ParseChat(R"({"candidates":[{"content":{"role":"model","parts":[
+  REQUIRE(
+      MakeGeminiCodec(Config())->ParseChat(R"({"candidates":[{"content":{"role":"model","parts":[
       {"text":"Let me think","thought":true},{"text":"Hello "},{"text":"again."}]},"finishReason":"STOP","index":0}],
       "usageMetadata":{"promptTokenCount":12,"candidatesTokenCount":3,"totalTokenCount":25,"thoughtsTokenCount":10,"cachedContentTokenCount":4},
       "modelVersion":"gemini-2.5-flash","responseId":"r"})",
-                                               &r, &f));
+                                           &r, &f));
   CHECK(r.text == "Hello again.");
   CHECK(r.finish_reason == "stop");
   CHECK(r.provider_finish_reason == "STOP");
@@ -100,22 +104,27 @@ TEST_CASE("gemini: finish reasons") {
     REQUIRE(codec->ParseChat(doc, &r, &f));
     return r.finish_reason;
   };
-  CHECK(finish(R"({"candidates":[{"finishReason":"MAX_TOKENS"}],"usageMetadata":{"thoughtsTokenCount":255}})") == "length");
+  CHECK(
+      finish(
+          R"({"candidates":[{"finishReason":"MAX_TOKENS"}],"usageMetadata":{"thoughtsTokenCount":255}})") ==
+      "length");
   CHECK(finish(R"({"candidates":[{"finishReason":"SAFETY","index":0}]})") == "content_filter");
   CHECK(finish(R"({"candidates":[{"finishReason":"RECITATION"}]})") == "content_filter");
   CHECK(finish(R"({"candidates":[{"finishReason":"PROHIBITED_CONTENT"}]})") == "content_filter");
   CHECK(finish(R"({"candidates":[{"finishReason":"SPII"}]})") == "content_filter");
   CHECK(finish(R"({"candidates":[{"finishReason":"MALFORMED_FUNCTION_CALL"}]})") == "error");
   CHECK(finish(R"({"candidates":[{"finishReason":"OTHER"}]})") == "error");
-  CHECK(finish(R"({"candidates":[{"content":{"parts":[{"text":"x"}]},"finishReason":"OTHER"}]})") == "stop");
+  CHECK(finish(R"({"candidates":[{"content":{"parts":[{"text":"x"}]},"finishReason":"OTHER"}]})") ==
+        "stop");
 }
 
 TEST_CASE("gemini: a blocked prompt is a content_filter answer") {
   ChatResult r;
   ProviderFailure f;
-  REQUIRE(MakeGeminiCodec(Config())->ParseChat(R"({"promptFeedback":{"blockReason":"PROHIBITED_CONTENT","safetyRatings":[]},
+  REQUIRE(MakeGeminiCodec(Config())->ParseChat(
+      R"({"promptFeedback":{"blockReason":"PROHIBITED_CONTENT","safetyRatings":[]},
       "usageMetadata":{"promptTokenCount":7,"totalTokenCount":7},"modelVersion":"gemini-2.5-flash"})",
-                                               &r, &f));
+      &r, &f));
   CHECK(r.text.empty());
   CHECK(r.finish_reason == "content_filter");
   CHECK(r.provider_finish_reason == "PROHIBITED_CONTENT");
@@ -128,7 +137,8 @@ TEST_CASE("gemini: bodies that are not answers") {
   auto codec = MakeGeminiCodec(Config());
   CHECK(!codec->ParseChat(R"({"usageMetadata":{}})", &r, &f));
   CHECK(!codec->ParseChat("not json", &r, &f));
-  CHECK(!codec->ParseChat(R"({"error":{"code":503,"message":"overloaded","status":"UNAVAILABLE"}})", &r, &f));
+  CHECK(!codec->ParseChat(R"({"error":{"code":503,"message":"overloaded","status":"UNAVAILABLE"}})",
+                          &r, &f));
   CHECK(f.error_type == ErrorType::kProviderError);
 }
 
@@ -158,8 +168,9 @@ TEST_CASE("gemini: a stream that closes before a finishReason is cut") {
 }
 
 TEST_CASE("gemini: mid-stream error payload") {
-  std::string s = kStream.substr(0, kStream.find("data: ", 10)) +
-                  "data: {\"error\":{\"code\":500,\"message\":\"Internal error\",\"status\":\"INTERNAL\"}}\r\n\r\n";
+  std::string s =
+      kStream.substr(0, kStream.find("data: ", 10)) +
+      "data: {\"error\":{\"code\":500,\"message\":\"Internal error\",\"status\":\"INTERNAL\"}}\r\n\r\n";
   auto out = ReplayStream(*MakeGeminiCodec(Config()), s);
   CHECK(!out.ok);
   CHECK(out.failure.error_type == ErrorType::kProviderError);
@@ -184,8 +195,10 @@ TEST_CASE("gemini: streamed thought parts and a blocked prompt") {
 TEST_CASE("gemini: a response schema becomes responseMimeType and responseJsonSchema") {
   auto codec = MakeGeminiCodec(Config());
   ChatRequest r = Request(false);
-  CHECK_FALSE(json::parse(codec->BuildChat(r).body)["generationConfig"].contains("responseJsonSchema"));
-  r.response_schema = json::parse(R"({"$schema":"http://json-schema.org/draft-07/schema#","type":"object",
+  CHECK_FALSE(
+      json::parse(codec->BuildChat(r).body)["generationConfig"].contains("responseJsonSchema"));
+  r.response_schema =
+      json::parse(R"({"$schema":"http://json-schema.org/draft-07/schema#","type":"object",
       "properties":{"item":{"$ref":"#/definitions/item","description":"dropped beside $ref"},
                     "s":{"type":"string","minLength":2,"pattern":"x"}},
       "definitions":{"item":{"type":"integer","maximum":9}},"required":["item"],"additionalProperties":false})");

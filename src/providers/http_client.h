@@ -19,7 +19,7 @@ struct HttpRequest {
   std::string method = "POST";  // POST or GET
   std::string url;
   std::vector<std::pair<std::string, std::string>> headers;  // may hold secrets
-  std::string body;  // sent only with POST
+  std::string body;                                          // sent only with POST
 };
 
 // Response headers with case-insensitive names. A repeated header keeps its
@@ -35,7 +35,7 @@ class HttpHeaders {
 };
 
 struct HttpCallOptions {
-  double timeout_seconds = 30;  // both the connect and the whole-transfer limit
+  double timeout_seconds = 30;                   // both the connect and the whole-transfer limit
   const std::atomic<bool>* cancelled = nullptr;  // aborts the transfer when true
   // When set, the body of a 2xx response is handed over piece by piece as it
   // arrives and is not kept; returning false stops the transfer quietly. The
@@ -47,7 +47,7 @@ struct HttpCallOptions {
 struct HttpResult {
   int status = 0;  // 0: no HTTP status line was received
   HttpHeaders headers;
-  std::string body;        // the buffered body (see HttpCallOptions::on_body)
+  std::string body;  // the buffered body (see HttpCallOptions::on_body)
   // kNone: the transfer ended normally (or on_body stopped it); else
   // kTimeout, kNetwork or kInterrupted.
   ErrorType error_type = ErrorType::kNone;

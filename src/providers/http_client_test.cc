@@ -11,8 +11,9 @@ using namespace llmctl;
 using Reply = LoopbackServer::Reply;
 
 TEST_CASE("http: buffered GET with case-insensitive response headers") {
-  LoopbackServer server({{{LoopbackServer::Head(200, "X-Request-Id: req_1\r\nContent-Type: application/json\r\n"),
-                           "{\"data\":[]}"}}});
+  LoopbackServer server(
+      {{{LoopbackServer::Head(200, "X-Request-Id: req_1\r\nContent-Type: application/json\r\n"),
+         "{\"data\":[]}"}}});
   HttpRequest req;
   req.method = "GET";
   req.url = server.url() + "/v1/models";
@@ -40,7 +41,8 @@ TEST_CASE("http: POST sends the body without waiting for 100-continue") {
 }
 
 TEST_CASE("http: a 2xx body streams to on_body as it arrives and is not kept") {
-  LoopbackServer server({{{LoopbackServer::Head(200), "data: 1\n\n", "data: 2\n\n", "data: 3\n\n"}, 50}});
+  LoopbackServer server(
+      {{{LoopbackServer::Head(200), "data: 1\n\n", "data: 2\n\n", "data: 3\n\n"}, 50}});
   HttpRequest req;
   req.url = server.url();
   std::vector<std::string> pieces;

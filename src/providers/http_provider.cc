@@ -21,7 +21,8 @@ bool IsSuccess(int status) { return status >= 200 && status < 300; }
 
 ProviderFailure TransportFailure(const HttpResult& response) {
   ProviderFailure failure;
-  failure.error_type = response.error_type == ErrorType::kNone ? ErrorType::kNetwork : response.error_type;
+  failure.error_type =
+      response.error_type == ErrorType::kNone ? ErrorType::kNetwork : response.error_type;
   failure.http_status = response.status;
   failure.message = OneLine(response.error);
   return failure;
@@ -76,8 +77,8 @@ bool HttpProvider::Complete(const ChatRequest& request, const AttemptOptions& op
   if (response.status == 0 || response.error_type == ErrorType::kInterrupted)
     return fail(TransportFailure(response));
   if (!IsSuccess(response.status))
-    return fail(FailureFromHttpError(response.status, response.headers, response.body,
-                                     std::time(nullptr)));
+    return fail(
+        FailureFromHttpError(response.status, response.headers, response.body, std::time(nullptr)));
   // A transport error after the terminal event cannot hurt the answer.
   if (response.error_type != ErrorType::kNone && !(reader && reader->done()))
     return fail(TransportFailure(response));
@@ -99,7 +100,8 @@ json HttpProvider::DescribeRequest(const ChatRequest& request) const {
     std::string shown = Scrub(value);
     if (shown == value && IsSecretHeaderName(name)) {
       bool bearer = value.rfind("Bearer ", 0) == 0;
-      shown = (bearer ? "Bearer " : "") + MaskSecret(std::string_view(value).substr(bearer ? 7 : 0));
+      shown =
+          (bearer ? "Bearer " : "") + MaskSecret(std::string_view(value).substr(bearer ? 7 : 0));
     }
     headers[name] = shown;
   }
@@ -118,12 +120,14 @@ bool HttpProvider::Ping(double timeout_seconds, std::string* detail) {
   if (response.status != 0 && !IsSuccess(response.status)) {
     ProviderFailure f =
         FailureFromHttpError(response.status, response.headers, response.body, std::time(nullptr));
-    *detail = "HTTP " + std::to_string(response.status) + " (" + std::string(ErrorTypeName(f.error_type)) + ") from GET " +
-              Scrub(http.url) + ": " + Scrub(f.message);
+    *detail = "HTTP " + std::to_string(response.status) + " (" +
+              std::string(ErrorTypeName(f.error_type)) + ") from GET " + Scrub(http.url) + ": " +
+              Scrub(f.message);
     return false;
   }
   if (response.error_type != ErrorType::kNone) {
-    *detail = std::string(ErrorTypeName(response.error_type)) + " on GET " + Scrub(http.url) + ": " + Scrub(OneLine(response.error));
+    *detail = std::string(ErrorTypeName(response.error_type)) + " on GET " + Scrub(http.url) +
+              ": " + Scrub(OneLine(response.error));
     return false;
   }
   // OpenAI and Anthropic list models under "data", Gemini under "models".

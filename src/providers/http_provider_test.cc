@@ -35,19 +35,21 @@ ChatRequest Hello(bool stream) {
 }
 
 std::string Chunk(const std::string& content, const std::string& finish = "null") {
-  return "data: {\"model\":\"gpt-4o-mini\",\"choices\":[{\"index\":0,\"delta\":{\"content\":\"" + content +
-         "\"},\"finish_reason\":" + finish + "}]}\n\n";
+  return "data: {\"model\":\"gpt-4o-mini\",\"choices\":[{\"index\":0,\"delta\":{\"content\":\"" +
+         content + "\"},\"finish_reason\":" + finish + "}]}\n\n";
 }
 
 }  // namespace
 
 TEST_CASE("provider: a streamed answer reaches the sink piece by piece") {
-  LoopbackServer server({{{LoopbackServer::Head(200, "Content-Type: text/event-stream\r\n"),
-                           Chunk("Hel"), Chunk("lo", "\"stop\""),
-                           "data: {\"choices\":[],\"usage\":{\"prompt_tokens\":3,\"completion_tokens\":2}}\n\n",
-                           "data: [DONE]\n\n"},
-                          20}});
-  HttpProvider provider(OpenAIAt(server.url() + "/v1/"), MakeOpenAICodec(OpenAIAt(server.url() + "/v1/")));
+  LoopbackServer server(
+      {{{LoopbackServer::Head(200, "Content-Type: text/event-stream\r\n"), Chunk("Hel"),
+         Chunk("lo", "\"stop\""),
+         "data: {\"choices\":[],\"usage\":{\"prompt_tokens\":3,\"completion_tokens\":2}}\n\n",
+         "data: [DONE]\n\n"},
+        20}});
+  HttpProvider provider(OpenAIAt(server.url() + "/v1/"),
+                        MakeOpenAICodec(OpenAIAt(server.url() + "/v1/")));
   std::vector<std::string> pieces;
   AttemptOptions options;
   options.on_text = [&](std::string_view t) { pieces.emplace_back(t); };
@@ -66,8 +68,9 @@ TEST_CASE("provider: a streamed answer reaches the sink piece by piece") {
 }
 
 TEST_CASE("provider: a non-streamed answer is passed to the sink once, without ttft") {
-  LoopbackServer server({{{LoopbackServer::Head(200),
-                           R"({"model":"gpt-4o-mini","choices":[{"index":0,"message":{"content":"Hi"},"finish_reason":"stop"}]})"}}});
+  LoopbackServer server(
+      {{{LoopbackServer::Head(200),
+         R"({"model":"gpt-4o-mini","choices":[{"index":0,"message":{"content":"Hi"},"finish_reason":"stop"}]})"}}});
   ProviderConfig cfg = OpenAIAt(server.url());
   HttpProvider provider(cfg, MakeOpenAICodec(cfg));
   int calls = 0;
@@ -82,9 +85,10 @@ TEST_CASE("provider: a non-streamed answer is passed to the sink once, without t
 }
 
 TEST_CASE("provider: an HTTP error is classified and never echoes the key") {
-  LoopbackServer server({{{LoopbackServer::Head(401, "Content-Type: application/json\r\n"),
-                           R"({"error":{"message":"Incorrect API key provided: )" + kKey +
-                               R"(.","type":"invalid_request_error","code":"invalid_api_key"}})"}}});
+  LoopbackServer server(
+      {{{LoopbackServer::Head(401, "Content-Type: application/json\r\n"),
+         R"({"error":{"message":"Incorrect API key provided: )" + kKey +
+             R"(.","type":"invalid_request_error","code":"invalid_api_key"}})"}}});
   ProviderConfig cfg = OpenAIAt(server.url());
   HttpProvider provider(cfg, MakeOpenAICodec(cfg));
   ChatResult result;
@@ -98,8 +102,9 @@ TEST_CASE("provider: an HTTP error is classified and never echoes the key") {
 }
 
 TEST_CASE("provider: 429 carries the wait hint") {
-  LoopbackServer server({{{LoopbackServer::Head(429, "retry-after: 2\r\n"),
-                           R"({"error":{"message":"slow down","type":"requests","code":"rate_limit_exceeded"}})"}}});
+  LoopbackServer server(
+      {{{LoopbackServer::Head(429, "retry-after: 2\r\n"),
+         R"({"error":{"message":"slow down","type":"requests","code":"rate_limit_exceeded"}})"}}});
   ProviderConfig cfg = OpenAIAt(server.url());
   HttpProvider provider(cfg, MakeOpenAICodec(cfg));
   ChatResult result;
@@ -187,7 +192,8 @@ TEST_CASE("provider: DescribeRequest masks every credential") {
 
 TEST_CASE("provider: Ping lists models or says why not") {
   LoopbackServer server({{{LoopbackServer::Head(200), R"({"data":[{"id":"a"},{"id":"b"}]})"}},
-                         {{LoopbackServer::Head(403), R"({"error":{"message":"no access","type":"permission_error"}})"}}});
+                         {{LoopbackServer::Head(403),
+                           R"({"error":{"message":"no access","type":"permission_error"}})"}}});
   ProviderConfig cfg = OpenAIAt(server.url() + "/v1");
   HttpProvider provider(cfg, MakeOpenAICodec(cfg));
   std::string detail;
@@ -211,5 +217,6 @@ TEST_CASE("provider: MakeProvider picks the adapter by kind") {
   }
   ProviderConfig a;
   a.kind = ProviderKind::kAnthropic;
-  CHECK(MakeProvider(a)->DescribeRequest(Hello(false))["url"] == "https://api.anthropic.com/v1/messages");
+  CHECK(MakeProvider(a)->DescribeRequest(Hello(false))["url"] ==
+        "https://api.anthropic.com/v1/messages");
 }

@@ -23,7 +23,9 @@ int64_t IntAt(const json& obj, const char* key) {
   const json* v = FieldAt(obj, key);
   if (!v) return 0;
   if (v->is_number_unsigned())
-    return v->get<uint64_t>() > static_cast<uint64_t>(INT64_MAX) ? 0 : static_cast<int64_t>(v->get<uint64_t>());
+    return v->get<uint64_t>() > static_cast<uint64_t>(INT64_MAX)
+               ? 0
+               : static_cast<int64_t>(v->get<uint64_t>());
   if (v->is_number_integer()) return v->get<int64_t>();
   if (v->is_number_float()) {
     // 2^63 is exactly representable; every double below it converts.

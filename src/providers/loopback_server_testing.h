@@ -84,7 +84,8 @@ class LoopbackServer {
       size_t head_end = req.find("\r\n\r\n");
       if (need == std::string::npos && head_end != std::string::npos) {
         size_t cl = req.find("Content-Length: ");
-        need = head_end + 4 + (cl != std::string::npos && cl < head_end ? std::stoul(req.substr(cl + 16)) : 0);
+        need = head_end + 4 +
+               (cl != std::string::npos && cl < head_end ? std::stoul(req.substr(cl + 16)) : 0);
       }
     }
     std::lock_guard<std::mutex> lock(mu_);

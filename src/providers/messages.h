@@ -29,7 +29,8 @@ std::optional<MessagesError> ParseMessages(const nlohmann::json& array, std::vec
 // System and developer messages join *system (after what it holds,
 // separated by blank lines), since every protocol takes a system prompt;
 // the other turns go to *turns in order.
-void FoldSystemMessages(const std::vector<Message>& messages, std::string* system, std::vector<Message>* turns);
+void FoldSystemMessages(const std::vector<Message>& messages, std::string* system,
+                        std::vector<Message>* turns);
 
 // True when some turn has more than whitespace: an empty prompt is refused
 // before anything is sent.

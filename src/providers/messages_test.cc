@@ -20,7 +20,8 @@ TEST_CASE("messages: each bad shape names the element and the problem") {
   auto err = ParseMessages(nlohmann::json::array(), &out);
   REQUIRE(err);
   CHECK(!err->index);
-  err = ParseMessages(nlohmann::json::parse(R"([{"role":"user","content":"a"},{"role":"user"}])"), &out);
+  err = ParseMessages(nlohmann::json::parse(R"([{"role":"user","content":"a"},{"role":"user"}])"),
+                      &out);
   REQUIRE(err);
   CHECK(err->index == 1u);
   CHECK(err->problem == "is not {\"role\": string, \"content\": string}");
@@ -33,7 +34,8 @@ TEST_CASE("messages: each bad shape names the element and the problem") {
 TEST_CASE("messages: system and developer turns fold into the system prompt") {
   std::string system = "from --system";
   std::vector<Message> turns;
-  FoldSystemMessages({{"developer", "dev"}, {"user", "q"}, {"system", "sys"}, {"assistant", "a"}}, &system, &turns);
+  FoldSystemMessages({{"developer", "dev"}, {"user", "q"}, {"system", "sys"}, {"assistant", "a"}},
+                     &system, &turns);
   CHECK(system == "from --system\n\ndev\n\nsys");
   REQUIRE(turns.size() == 2);
   CHECK(turns[0].role == "user");

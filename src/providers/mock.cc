@@ -15,8 +15,9 @@ std::vector<std::string> AnswerWords(const ChatRequest& r) {
   for (const Message& m : r.messages)
     if (m.role == "user") last_user = m.content;
   std::string digest = Sha256Hex(r.system + "\n" + last_user).substr(0, 8);
-  std::vector<std::string> words = {"This", "is",  "a",     "mock",   "answer", "(" + digest + ")",
-                                    "from", "llmctl.", "No", "provider", "was", "contacted."};
+  std::vector<std::string> words = {
+      "This", "is",      "a",  "mock",     "answer", "(" + digest + ")",
+      "from", "llmctl.", "No", "provider", "was",    "contacted."};
   return words;
 }
 
@@ -56,8 +57,9 @@ class MockProvider : public Provider {
       text += piece;
       if (r.stream) {
         if (i == 0)
-          result->ttft_ms = std::chrono::duration<double, std::milli>(
-                                std::chrono::steady_clock::now() - start).count();
+          result->ttft_ms =
+              std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
+                  .count();
         if (options.on_text) options.on_text(piece);
       }
     }
@@ -74,7 +76,8 @@ class MockProvider : public Provider {
   nlohmann::json DescribeRequest(const ChatRequest& r) const override {
     nlohmann::json messages = nlohmann::json::array();
     if (!r.system.empty()) messages.push_back({{"role", "system"}, {"content", r.system}});
-    for (const Message& m : r.messages) messages.push_back({{"role", m.role}, {"content", m.content}});
+    for (const Message& m : r.messages)
+      messages.push_back({{"role", m.role}, {"content", m.content}});
     return {{"method", "none"},
             {"url", "mock: (offline, nothing is sent)"},
             {"headers", nlohmann::json::object()},

@@ -26,7 +26,8 @@ const FinishTable kFinish = {{"stop", "stop"},
 Usage ReadUsage(const json& u) {
   Usage usage;
   usage.input_tokens = TokenCountAt(u, "prompt_tokens", &usage.untrusted);
-  usage.output_tokens = TokenCountAt(u, "completion_tokens", &usage.untrusted);  // reasoning included
+  usage.output_tokens =
+      TokenCountAt(u, "completion_tokens", &usage.untrusted);  // reasoning included
   if (const json* d = FieldAt(u, "prompt_tokens_details"))
     usage.cached_input_tokens = TokenCountAt(*d, "cached_tokens", &usage.untrusted);
   if (const json* d = FieldAt(u, "completion_tokens_details"))
@@ -149,7 +150,8 @@ class OpenAICodec : public ProtocolCodec {
                  {max_field, r.max_tokens},
                  {"temperature", r.temperature}};
     if (!r.stop.empty()) body["stop"] = r.stop;
-    if (!r.response_schema.is_null()) body["response_format"] = OpenAIResponseFormat(r.response_schema);
+    if (!r.response_schema.is_null())
+      body["response_format"] = OpenAIResponseFormat(r.response_schema);
     if (r.stream) {
       body["stream"] = true;
       body["stream_options"] = {{"include_usage", true}};
@@ -196,7 +198,8 @@ class OpenAICodec : public ProtocolCodec {
  private:
   // Local servers usually run without a key, so Authorization is optional.
   void AddAuthAndExtras(HttpRequest* http) const {
-    if (!cfg_.api_key.empty()) http->headers.emplace_back("Authorization", "Bearer " + cfg_.api_key);
+    if (!cfg_.api_key.empty())
+      http->headers.emplace_back("Authorization", "Bearer " + cfg_.api_key);
     AddExtraHeaders(cfg_, http);
   }
 

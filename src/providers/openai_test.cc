@@ -31,7 +31,8 @@ ChatRequest Request(bool stream) {
   ChatRequest r;
   r.model = "gpt-4o-mini";
   r.system = "You are terse.";
-  r.messages = {{"user", "Hello"}, {"assistant", "Hi."}, {"developer", "Be brief."}, {"user", "Again"}};
+  r.messages = {
+      {"user", "Hello"}, {"assistant", "Hi."}, {"developer", "Be brief."}, {"user", "Again"}};
   r.max_tokens = 256;
   r.temperature = 0.2;
   r.stream = stream;
@@ -50,11 +51,12 @@ const std::string kUsageChunk =
     "\"prompt_tokens_details\":{\"cached_tokens\":4},\"completion_tokens_details\":{\"reasoning_tokens\":1}}}\n\n";
 
 std::string HappyStream() {
-  return Chunk(R"({"index":0,"delta":{"role":"assistant","content":""},"finish_reason":null})", "\"usage\":null,") +
+  return Chunk(R"({"index":0,"delta":{"role":"assistant","content":""},"finish_reason":null})",
+               "\"usage\":null,") +
          Chunk(R"({"index":0,"delta":{"content":"Hel"},"finish_reason":null})", "\"usage\":null,") +
          Chunk(R"({"index":0,"delta":{"content":"lo"},"finish_reason":null})", "\"usage\":null,") +
-         Chunk(R"({"index":0,"delta":{},"finish_reason":"stop"})", "\"usage\":null,") + kUsageChunk +
-         "data: [DONE]\n\n";
+         Chunk(R"({"index":0,"delta":{},"finish_reason":"stop"})", "\"usage\":null,") +
+         kUsageChunk + "data: [DONE]\n\n";
 }
 
 }  // namespace
@@ -130,24 +132,31 @@ TEST_CASE("openai: non-streamed refusal, null usage details, unknown finish reas
   auto codec = MakeOpenAICodec(CompatConfig());
   ChatResult r;
   ProviderFailure f;
-  REQUIRE(codec->ParseChat(R"({"choices":[{"index":0,"message":{"content":null,"refusal":"I can't help with that."},"finish_reason":"stop"}],
-      "usage":{"prompt_tokens":5,"completion_tokens":6,"prompt_tokens_details":null}})", &r, &f));
+  REQUIRE(codec->ParseChat(
+      R"({"choices":[{"index":0,"message":{"content":null,"refusal":"I can't help with that."},"finish_reason":"stop"}],
+      "usage":{"prompt_tokens":5,"completion_tokens":6,"prompt_tokens_details":null}})",
+      &r, &f));
   CHECK(r.text == "I can't help with that.");
   CHECK(r.finish_reason == "content_filter");
   CHECK(r.usage.cached_input_tokens == 0);
 
   ChatResult t;
-  REQUIRE(codec->ParseChat(R"({"choices":[{"index":0,"message":{"content":"ok"},"finish_reason":"eos"}]})", &t, &f));
+  REQUIRE(codec->ParseChat(
+      R"({"choices":[{"index":0,"message":{"content":"ok"},"finish_reason":"eos"}]})", &t, &f));
   CHECK(t.finish_reason == "stop");
   CHECK(t.provider_finish_reason == "eos");
   ChatResult a;
-  REQUIRE(codec->ParseChat(R"({"choices":[{"index":0,"message":{"content":"part"},"finish_reason":"abort"}]})", &a, &f));
+  REQUIRE(codec->ParseChat(
+      R"({"choices":[{"index":0,"message":{"content":"part"},"finish_reason":"abort"}]})", &a, &f));
   CHECK(a.finish_reason == "error");
   ChatResult e;
-  REQUIRE(codec->ParseChat(R"({"choices":[{"index":0,"message":{"content":""},"finish_reason":"weird"}]})", &e, &f));
+  REQUIRE(codec->ParseChat(
+      R"({"choices":[{"index":0,"message":{"content":""},"finish_reason":"weird"}]})", &e, &f));
   CHECK(e.finish_reason == "error");
   ChatResult tc;
-  REQUIRE(codec->ParseChat(R"({"choices":[{"index":0,"message":{"content":null,"tool_calls":[]},"finish_reason":"tool_calls"}]})", &tc, &f));
+  REQUIRE(codec->ParseChat(
+      R"({"choices":[{"index":0,"message":{"content":null,"tool_calls":[]},"finish_reason":"tool_calls"}]})",
+      &tc, &f));
   CHECK(tc.finish_reason == "tool_calls");
 }
 
@@ -159,7 +168,9 @@ TEST_CASE("openai: non-streamed bodies that are not answers") {
   CHECK(f.error_type == ErrorType::kProviderError);
   CHECK(!codec->ParseChat(R"({"choices":[]})", &r, &f));
   CHECK(f.message.find("choices") != std::string::npos);
-  CHECK(!codec->ParseChat(R"({"error":{"message":"quota","type":"insufficient_quota","code":"insufficient_quota"}})", &r, &f));
+  CHECK(!codec->ParseChat(
+      R"({"error":{"message":"quota","type":"insufficient_quota","code":"insufficient_quota"}})",
+      &r, &f));
   CHECK(f.error_type == ErrorType::kRateLimited);
 }
 
@@ -203,7 +214,8 @@ TEST_CASE("openai: a stream without [DONE] is cut") {
   CHECK(out.sunk == "Hello");  // the text did reach the sink before the cut
 
   auto mid = ReplayStream(*MakeOpenAICodec(OpenAIConfig()),
-                          Chunk(R"({"index":0,"delta":{"content":"Hel"},"finish_reason":null})") + "data: {\"id\":\"c1\",\"cho");
+                          Chunk(R"({"index":0,"delta":{"content":"Hel"},"finish_reason":null})") +
+                              "data: {\"id\":\"c1\",\"cho");
   CHECK(!mid.ok);
 }
 
@@ -214,14 +226,16 @@ TEST_CASE("openai-compatible: a close after finish_reason is accepted, before it
   auto out = ReplayStream(*codec, finished);
   REQUIRE(out.ok);
   CHECK(out.result.finish_reason == "length");
-  auto cut = ReplayStream(*codec, Chunk(R"({"index":0,"delta":{"content":"Hi"},"finish_reason":null})"));
+  auto cut =
+      ReplayStream(*codec, Chunk(R"({"index":0,"delta":{"content":"Hi"},"finish_reason":null})"));
   CHECK(!cut.ok);
 }
 
 TEST_CASE("openai: mid-stream error payload fails the stream") {
-  std::string s = Chunk(R"({"index":0,"delta":{"content":"Hel"},"finish_reason":null})") +
-                  "data: {\"error\": {\"message\": \"The server had an error while processing your request. Sorry about that!\", \"type\": \"server_error\"}}\n\n" +
-                  Chunk(R"({"index":0,"delta":{"content":"never"},"finish_reason":null})") + "data: [DONE]\n\n";
+  std::string s =
+      Chunk(R"({"index":0,"delta":{"content":"Hel"},"finish_reason":null})") +
+      "data: {\"error\": {\"message\": \"The server had an error while processing your request. Sorry about that!\", \"type\": \"server_error\"}}\n\n" +
+      Chunk(R"({"index":0,"delta":{"content":"never"},"finish_reason":null})") + "data: [DONE]\n\n";
   auto out = ReplayStream(*MakeOpenAICodec(OpenAIConfig()), s);
   CHECK(!out.ok);
   CHECK(out.failure.error_type == ErrorType::kProviderError);
@@ -231,16 +245,18 @@ TEST_CASE("openai: mid-stream error payload fails the stream") {
 }
 
 TEST_CASE("openai-compatible: old llama.cpp error field line fails the stream") {
-  std::string s = Chunk(R"({"index":0,"delta":{"content":"a"},"finish_reason":null})") +
-                  "error: {\"code\":500,\"message\":\"slot unavailable\",\"type\":\"server_error\"}\n\n";
+  std::string s =
+      Chunk(R"({"index":0,"delta":{"content":"a"},"finish_reason":null})") +
+      "error: {\"code\":500,\"message\":\"slot unavailable\",\"type\":\"server_error\"}\n\n";
   auto out = ReplayStream(*MakeOpenAICodec(CompatConfig()), s);
   CHECK(!out.ok);
   CHECK(out.failure.message == "slot unavailable");
 }
 
 TEST_CASE("openai: OpenRouter error chunk with finish_reason error") {
-  std::string s = Chunk(R"({"index":0,"delta":{"content":"a"},"finish_reason":null})") +
-                  "data: {\"error\":{\"code\":502,\"message\":\"Provider returned error\"},\"choices\":[{\"index\":0,\"delta\":{},\"finish_reason\":\"error\"}]}\n\n";
+  std::string s =
+      Chunk(R"({"index":0,"delta":{"content":"a"},"finish_reason":null})") +
+      "data: {\"error\":{\"code\":502,\"message\":\"Provider returned error\"},\"choices\":[{\"index\":0,\"delta\":{},\"finish_reason\":\"error\"}]}\n\n";
   auto out = ReplayStream(*MakeOpenAICodec(CompatConfig()), s);
   CHECK(!out.ok);
   CHECK(out.failure.error_type == ErrorType::kProviderError);
@@ -269,7 +285,8 @@ TEST_CASE("openai: a response schema becomes response_format json_schema, strict
   ChatRequest r = Request(false);
   json body = json::parse(codec->BuildChat(r).body);
   CHECK_FALSE(body.contains("response_format"));
-  r.response_schema = json::parse(R"({"$schema":"http://json-schema.org/draft-07/schema#","type":"object",
+  r.response_schema =
+      json::parse(R"({"$schema":"http://json-schema.org/draft-07/schema#","type":"object",
       "properties":{"a":{"type":"string"}},"required":["a"],"additionalProperties":false})");
   body = json::parse(codec->BuildChat(r).body);
   CHECK(body["response_format"]["type"] == "json_schema");
@@ -277,35 +294,41 @@ TEST_CASE("openai: a response schema becomes response_format json_schema, strict
   CHECK(body["response_format"]["json_schema"]["strict"] == true);
   CHECK(body["response_format"]["json_schema"]["schema"]["properties"]["a"]["type"] == "string");
   CHECK_FALSE(body["response_format"]["json_schema"]["schema"].contains("$schema"));
-  r.response_schema = json::parse(R"({"type":"object","properties":{"a":{"type":"string"},"b":{"type":"integer"}},"required":["a"]})");
+  r.response_schema = json::parse(
+      R"({"type":"object","properties":{"a":{"type":"string"},"b":{"type":"integer"}},"required":["a"]})");
   body = json::parse(codec->BuildChat(r).body);
   CHECK(body["response_format"]["json_schema"]["strict"] == false);
 }
 
 TEST_CASE("openai: impossible usage is flagged, never converted") {
   auto codec = MakeOpenAICodec(OpenAIConfig());
-  for (const char* usage : {R"({"prompt_tokens":-1e9,"completion_tokens":3})",
-                            R"({"prompt_tokens":1e300,"completion_tokens":3})",
-                            R"({"prompt_tokens":18446744073709551615,"completion_tokens":3})",
-                            R"({"prompt_tokens":5,"completion_tokens":2.5})",
-                            R"({"prompt_tokens":"12","completion_tokens":3})",
-                            R"({"prompt_tokens":1000000001,"completion_tokens":3})",
-                            R"({"prompt_tokens":5,"completion_tokens":3,"prompt_tokens_details":{"cached_tokens":-1}})"}) {
+  for (
+      const char* usage :
+      {R"({"prompt_tokens":-1e9,"completion_tokens":3})",
+       R"({"prompt_tokens":1e300,"completion_tokens":3})",
+       R"({"prompt_tokens":18446744073709551615,"completion_tokens":3})",
+       R"({"prompt_tokens":5,"completion_tokens":2.5})",
+       R"({"prompt_tokens":"12","completion_tokens":3})",
+       R"({"prompt_tokens":1000000001,"completion_tokens":3})",
+       R"({"prompt_tokens":5,"completion_tokens":3,"prompt_tokens_details":{"cached_tokens":-1}})"}) {
     CAPTURE(usage);
     ChatResult r;
     ProviderFailure f;
-    REQUIRE(codec->ParseChat(std::string(R"({"choices":[{"index":0,"message":{"content":"ok"},"finish_reason":"stop"}],"usage":)") +
-                                 usage + "}",
-                             &r, &f));
+    REQUIRE(codec->ParseChat(
+        std::string(
+            R"({"choices":[{"index":0,"message":{"content":"ok"},"finish_reason":"stop"}],"usage":)") +
+            usage + "}",
+        &r, &f));
     CHECK_FALSE(r.usage.untrusted.empty());
     CHECK(r.usage.input_tokens >= 0);
     CHECK(r.usage.output_tokens >= 0);
   }
   ChatResult fine;
   ProviderFailure f;
-  REQUIRE(codec->ParseChat(R"({"choices":[{"index":0,"message":{"content":"ok"},"finish_reason":"stop"}],
+  REQUIRE(codec->ParseChat(
+      R"({"choices":[{"index":0,"message":{"content":"ok"},"finish_reason":"stop"}],
       "usage":{"prompt_tokens":1000000000,"completion_tokens":3.0,"prompt_tokens_details":null}})",
-                           &fine, &f));
+      &fine, &f));
   CHECK(fine.usage.untrusted.empty());
   CHECK(fine.usage.input_tokens == 1'000'000'000);
   CHECK(fine.usage.output_tokens == 3);

@@ -23,7 +23,7 @@ struct ProviderConfig {
   std::string name;  // openai, anthropic, gemini, mock, or a configured endpoint name
   ProviderKind kind = ProviderKind::kMock;
   std::string base_url;
-  std::string api_key;  // secret: never logged, printed or stored
+  std::string api_key;      // secret: never logged, printed or stored
   std::string api_key_env;  // configured endpoints: the variable holding the key
   std::map<std::string, std::string> extra_headers;
   std::string max_tokens_field = "max_completion_tokens";  // OpenAI protocol only

@@ -79,11 +79,11 @@ std::string Excerpt(std::string_view body) {
 struct ErrorFields {
   bool found = false;
   std::string message;
-  std::string type;    // OpenAI/Anthropic error.type
-  std::string code;    // OpenAI error.code when it is a string
+  std::string type;                 // OpenAI/Anthropic error.type
+  std::string code;                 // OpenAI error.code when it is a string
   std::optional<int> numeric_code;  // error.code when it is the HTTP status
-  std::string status;  // Gemini error.status
-  const json* details = nullptr;  // Gemini: array; Anthropic: object
+  std::string status;               // Gemini error.status
+  const json* details = nullptr;    // Gemini: array; Anthropic: object
 };
 
 ErrorFields Extract(const json& doc) {
@@ -140,8 +140,8 @@ bool IsContextOverflow(const ErrorFields& f) {
     if (id == "context_length_exceeded" || id == "exceed_context_size_error") return true;
   std::string m = AsciiLower(f.message);
   for (const char* pattern :
-       {"context length", "prompt is too long",
-        "exceeds the available context size", "exceed context limit", "input token count"})
+       {"context length", "prompt is too long", "exceeds the available context size",
+        "exceed context limit", "input token count"})
     if (m.find(pattern) != std::string::npos) return true;
   return false;
 }
@@ -157,7 +157,8 @@ bool IsQuotaExhausted(int status, const ErrorFields& f) {
     auto v = d->find("violations");
     if (v == d->end() || !v->is_array()) continue;
     for (const json& violation : *v)
-      if (violation.is_object() && StringAt(violation, "quotaId").find("PerDay") != std::string::npos)
+      if (violation.is_object() &&
+          StringAt(violation, "quotaId").find("PerDay") != std::string::npos)
         return true;
   }
   return false;
@@ -179,14 +180,11 @@ void Classify(int status, const ErrorFields& f, ProviderFailure* failure) {
   } else if (status == 408 || status == 409 || status >= 500) {
     failure->error_type = ErrorType::kProviderError;
   } else if (status >= 400) {
-    if (IsInvalidKey(f))
-      failure->error_type = ErrorType::kAuth;
-    else if (IsContextOverflow(f))
-      failure->error_type = ErrorType::kContextWindow;
+    if (IsInvalidKey(f)) failure->error_type = ErrorType::kAuth;
+    else if (IsContextOverflow(f)) failure->error_type = ErrorType::kContextWindow;
     else if (f.code == "content_filter" || f.type == "content_filter")
       failure->error_type = ErrorType::kContentFilter;
-    else
-      failure->error_type = ErrorType::kInvalidRequest;
+    else failure->error_type = ErrorType::kInvalidRequest;
   } else {
     failure->error_type = ErrorType::kProviderError;
   }
@@ -197,9 +195,9 @@ void Classify(int status, const ErrorFields& f, ProviderFailure* failure) {
 int StatusOfStreamError(const ErrorFields& f) {
   if (f.numeric_code && *f.numeric_code >= 400 && *f.numeric_code < 600) return *f.numeric_code;
   static const std::pair<const char*, int> kByName[] = {
-      {"invalid_request_error", 400}, {"INVALID_ARGUMENT", 400}, {"authentication_error", 401},
-      {"UNAUTHENTICATED", 401},       {"billing_error", 402},    {"permission_error", 403},
-      {"PERMISSION_DENIED", 403},     {"not_found_error", 404},  {"NOT_FOUND", 404},
+      {"invalid_request_error", 400}, {"INVALID_ARGUMENT", 400},   {"authentication_error", 401},
+      {"UNAUTHENTICATED", 401},       {"billing_error", 402},      {"permission_error", 403},
+      {"PERMISSION_DENIED", 403},     {"not_found_error", 404},    {"NOT_FOUND", 404},
       {"rate_limit_error", 429},      {"RESOURCE_EXHAUSTED", 429}, {"insufficient_quota", 429},
       {"overloaded_error", 529},
   };
@@ -235,8 +233,8 @@ std::optional<int64_t> RetryAfterFromHeaders(const HttpHeaders& headers, std::ti
   return ClampedMs(static_cast<double>(when - now), 1000);
 }
 
-ProviderFailure FailureFromHttpError(int status, const HttpHeaders& headers,
-                                     std::string_view body, std::time_t now) {
+ProviderFailure FailureFromHttpError(int status, const HttpHeaders& headers, std::string_view body,
+                                     std::time_t now) {
   ProviderFailure failure;
   failure.http_status = status;
   json doc = json::parse(body, nullptr, /*allow_exceptions=*/false);
@@ -247,15 +245,14 @@ ProviderFailure FailureFromHttpError(int status, const HttpHeaders& headers,
   if (!f.message.empty()) {
     failure.message = OneLine(f.message);
   } else if (!doc.is_discarded()) {
-    failure.message = prefix + ": " +
-                      Truncate(DumpJson(doc), kExcerptBytes);
+    failure.message = prefix + ": " + Truncate(DumpJson(doc), kExcerptBytes);
   } else if (OneLine(body).empty()) {
     failure.message = prefix + " with an empty body";
   } else {
     std::string type = headers.Get("content-type");
     type = type.substr(0, type.find(';'));
-    failure.message = prefix + " with a non-JSON body (" + (type.empty() ? "no content type" : type) +
-                      "): " + Excerpt(body);
+    failure.message = prefix + " with a non-JSON body (" +
+                      (type.empty() ? "no content type" : type) + "): " + Excerpt(body);
   }
 
   failure.retry_after_ms = RetryAfterFromHeaders(headers, now);
@@ -268,11 +265,9 @@ ProviderFailure FailureFromStreamError(const nlohmann::json& payload) {
   failure.http_status = 200;
   ErrorFields f = Extract(payload);
   Classify(StatusOfStreamError(f), f, &failure);
-  failure.message =
-      !f.message.empty()
-          ? OneLine(f.message)
-          : "error in the stream: " +
-                Truncate(DumpJson(payload), kExcerptBytes);
+  failure.message = !f.message.empty()
+                        ? OneLine(f.message)
+                        : "error in the stream: " + Truncate(DumpJson(payload), kExcerptBytes);
   failure.retry_after_ms = RetryInfoMs(f);
   return failure;
 }

@@ -19,8 +19,8 @@ namespace llmctl {
 
 // Classifies a response whose status is not 2xx. `now` (seconds since the
 // epoch) turns a Retry-After date into a wait.
-ProviderFailure FailureFromHttpError(int status, const HttpHeaders& headers,
-                                     std::string_view body, std::time_t now);
+ProviderFailure FailureFromHttpError(int status, const HttpHeaders& headers, std::string_view body,
+                                     std::time_t now);
 
 // Classifies an error document met after a 200 stream began, by its own code
 // or type because the HTTP status no longer says anything.

@@ -19,10 +19,8 @@ void SseParser::Feed(std::string_view bytes) {
     }
     line_.append(bytes.substr(i, end - i));
     if (bytes[end] == '\r') {
-      if (end + 1 == bytes.size())
-        skip_lf_ = true;
-      else if (bytes[end + 1] == '\n')
-        ++end;
+      if (end + 1 == bytes.size()) skip_lf_ = true;
+      else if (bytes[end + 1] == '\n') ++end;
     }
     ProcessLine(line_);
     line_.clear();
@@ -60,9 +58,9 @@ void SseParser::ProcessLine(std::string_view line) {
     if (value.find('\0') == std::string_view::npos) last_id_ = value;
   } else if (field == "retry") {
     // At most 18 digits, so the value always fits in int64_t.
-    if (!value.empty() && value.size() <= 18 &&
-        std::all_of(value.begin(), value.end(),
-                    [](char c) { return std::isdigit(static_cast<unsigned char>(c)); }))
+    if (!value.empty() && value.size() <= 18 && std::all_of(value.begin(), value.end(), [](char c) {
+          return std::isdigit(static_cast<unsigned char>(c));
+        }))
       retry_ms_ = std::stoll(std::string(value));
   } else if (field == "error") {
     // Older llama.cpp servers sent failures as an `error:` field, which the

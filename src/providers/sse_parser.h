@@ -39,10 +39,10 @@ class SseParser {
   void Dispatch();
 
   Callback on_event_;
-  std::string line_;        // the current, unfinished line
-  bool skip_lf_ = false;    // the last chunk ended in CR: a leading LF is its pair
+  std::string line_;      // the current, unfinished line
+  bool skip_lf_ = false;  // the last chunk ended in CR: a leading LF is its pair
   std::string event_;
-  std::string data_;        // every data line followed by "\n"
+  std::string data_;  // every data line followed by "\n"
   bool has_data_ = false;
   bool error_field_ = false;
   std::string last_id_;

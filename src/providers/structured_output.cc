@@ -9,11 +9,12 @@ namespace {
 using nlohmann::json;
 
 // Keywords whose value is one subschema, a list of them, or a map of them.
-const std::set<std::string> kSubschema = {"items", "additionalProperties", "not", "if", "then", "else",
-                                          "contains", "propertyNames", "additionalItems"};
+const std::set<std::string> kSubschema = {
+    "items",         "additionalProperties", "not", "if", "then", "else", "contains",
+    "propertyNames", "additionalItems"};
 const std::set<std::string> kSubschemaList = {"anyOf", "allOf", "oneOf", "prefixItems"};
-const std::set<std::string> kSubschemaMap = {"properties", "$defs", "definitions", "patternProperties",
-                                             "dependentSchemas"};
+const std::set<std::string> kSubschemaMap = {"properties", "$defs", "definitions",
+                                             "patternProperties", "dependentSchemas"};
 
 // Applies fn to schema and, depth first, to every subschema inside it.
 template <typename Fn>
@@ -45,8 +46,15 @@ bool IsObjectSchema(const json& s) {
 
 bool OpenAIStrictCompatible(const json& schema) {
   if (!schema.is_object() || !IsObjectSchema(schema) || schema.contains("anyOf")) return false;
-  static const std::set<std::string> kRefused = {"allOf", "not", "if", "then", "else", "dependentRequired",
-                                                 "dependentSchemas", "patternProperties", "oneOf"};
+  static const std::set<std::string> kRefused = {"allOf",
+                                                 "not",
+                                                 "if",
+                                                 "then",
+                                                 "else",
+                                                 "dependentRequired",
+                                                 "dependentSchemas",
+                                                 "patternProperties",
+                                                 "oneOf"};
   bool ok = true;
   json copy = schema;
   ForEachSchema(copy, [&](json& s) {
@@ -70,17 +78,22 @@ json OpenAIResponseFormat(const json& schema) {
   json body_schema = schema;
   if (body_schema.is_object()) body_schema.erase("$schema");
   return {{"type", "json_schema"},
-          {"json_schema", {{"name", "llmctl_answer"}, {"schema", body_schema}, {"strict", OpenAIStrictCompatible(schema)}}}};
+          {"json_schema",
+           {{"name", "llmctl_answer"},
+            {"schema", body_schema},
+            {"strict", OpenAIStrictCompatible(schema)}}}};
 }
 
 json AnthropicOutputConfig(const json& schema) {
   static const std::set<std::string> kDropped = {
-      "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "multipleOf", "minLength", "maxLength",
-      "maxItems", "minProperties", "maxProperties", "uniqueItems", "$schema", "patternProperties"};
+      "minimum",     "maximum",   "exclusiveMinimum", "exclusiveMaximum", "multipleOf",
+      "minLength",   "maxLength", "maxItems",         "minProperties",    "maxProperties",
+      "uniqueItems", "$schema",   "patternProperties"};
   json copy = schema;
   ForEachSchema(copy, [](json& s) {
     for (const std::string& key : kDropped) s.erase(key);
-    if (s.contains("minItems") && s["minItems"].is_number_integer() && s["minItems"].get<int64_t>() > 1)
+    if (s.contains("minItems") && s["minItems"].is_number_integer() &&
+        s["minItems"].get<int64_t>() > 1)
       s.erase("minItems");
     if (IsObjectSchema(s)) s["additionalProperties"] = false;
   });
@@ -88,11 +101,27 @@ json AnthropicOutputConfig(const json& schema) {
 }
 
 json GeminiResponseJsonSchema(const json& schema) {
-  static const std::set<std::string> kHonoured = {
-      "$id",      "$defs",    "$ref",        "$anchor",  "type",     "format",     "title",
-      "description", "enum",  "items",       "prefixItems", "minItems", "maxItems", "minimum",
-      "maximum",  "anyOf",    "oneOf",       "properties", "additionalProperties", "required",
-      "propertyOrdering"};
+  static const std::set<std::string> kHonoured = {"$id",
+                                                  "$defs",
+                                                  "$ref",
+                                                  "$anchor",
+                                                  "type",
+                                                  "format",
+                                                  "title",
+                                                  "description",
+                                                  "enum",
+                                                  "items",
+                                                  "prefixItems",
+                                                  "minItems",
+                                                  "maxItems",
+                                                  "minimum",
+                                                  "maximum",
+                                                  "anyOf",
+                                                  "oneOf",
+                                                  "properties",
+                                                  "additionalProperties",
+                                                  "required",
+                                                  "propertyOrdering"};
   json copy = schema;
   ForEachSchema(copy, [](json& s) {
     if (s.contains("definitions") && !s.contains("$defs")) {

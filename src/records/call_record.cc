@@ -50,12 +50,12 @@ nlohmann::json CallRecord::ToJson() const {
     if (!IsOmitted(f, *this)) j[f.name] = FieldJson(f, *this);
   nlohmann::json attempts_json = nlohmann::json::array();
   for (const Attempt& a : attempts) {
-    attempts_json.push_back({{"provider", a.provider},
-                             {"model", a.model},
-                             {"status", a.status},
-                             {"error_type", a.error_type.empty() ? nlohmann::json()
-                                                                 : nlohmann::json(a.error_type)},
-                             {"latency_ms", RoundToMicros(a.latency_ms)}});
+    attempts_json.push_back(
+        {{"provider", a.provider},
+         {"model", a.model},
+         {"status", a.status},
+         {"error_type", a.error_type.empty() ? nlohmann::json() : nlohmann::json(a.error_type)},
+         {"latency_ms", RoundToMicros(a.latency_ms)}});
   }
   j["attempts"] = attempts_json;
   nlohmann::json tags_json = nlohmann::json::object();
@@ -63,7 +63,8 @@ nlohmann::json CallRecord::ToJson() const {
   j["tags"] = tags_json;
   nlohmann::json findings_json = nlohmann::json::array();
   for (const GuardFinding& f : guard_findings)
-    findings_json.push_back({{"stage", f.stage}, {"rule", f.rule}, {"detail", ScrubSecrets(f.detail)}});
+    findings_json.push_back(
+        {{"stage", f.stage}, {"rule", f.rule}, {"detail", ScrubSecrets(f.detail)}});
   j["guard_findings"] = findings_json;
   return j;
 }

@@ -31,11 +31,13 @@ int64_t TotalToInt(double total) {
 Status ParseGroupBy(const std::string& text, GroupBy* out) {
   if (text.starts_with("tag:")) {
     std::string key = text.substr(4);
-    if (std::string why = WhyBadTagKey(key); !why.empty()) return Status::Usage("--by " + text + ": " + why);
+    if (std::string why = WhyBadTagKey(key); !why.empty())
+      return Status::Usage("--by " + text + ": " + why);
     *out = GroupBy::Tag(std::move(key));
     return Status::Ok();
   }
-  for (const GroupBy& g : {GroupBy::kUser, GroupBy::kModel, GroupBy::kProvider, GroupBy::kDay, GroupBy::kHour}) {
+  for (const GroupBy& g :
+       {GroupBy::kUser, GroupBy::kModel, GroupBy::kProvider, GroupBy::kDay, GroupBy::kHour}) {
     if (text == GroupByName(g)) {
       *out = g;
       return Status::Ok();
@@ -80,14 +82,17 @@ std::string GroupValue(const GroupBy& g, const CallRecord& r) {
 void CostTotals::Add(const CallRecord& r) {
   ++calls;
   if (TokensInDomain(r.input_tokens)) input_tokens = SaturatingAdd(input_tokens, r.input_tokens);
-  if (TokensInDomain(r.output_tokens)) output_tokens = SaturatingAdd(output_tokens, r.output_tokens);
+  if (TokensInDomain(r.output_tokens))
+    output_tokens = SaturatingAdd(output_tokens, r.output_tokens);
   cache_hits += r.cache_hit;
   errors += r.error_type.has_value();
   if (CostInDomain(r.cost_nanos)) cost_nanos = SaturatingAdd(cost_nanos, r.cost_nanos);
-  if (CostInDomain(r.saved_cost_nanos)) saved_nanos = SaturatingAdd(saved_nanos, r.saved_cost_nanos);
+  if (CostInDomain(r.saved_cost_nanos))
+    saved_nanos = SaturatingAdd(saved_nanos, r.saved_cost_nanos);
   if (r.price_source == "unknown" && !r.cache_hit) {
     ++unknown_price_calls;
-    if (CostInDomain(r.cost_nanos)) unknown_price_nanos = SaturatingAdd(unknown_price_nanos, r.cost_nanos);
+    if (CostInDomain(r.cost_nanos))
+      unknown_price_nanos = SaturatingAdd(unknown_price_nanos, r.cost_nanos);
   }
 }
 
@@ -143,7 +148,8 @@ std::string CostReportSql(const RecordFilter& filter, const std::vector<GroupBy>
     // them, where a hash map over the rows in index order costs a fraction.
     std::string tag_columns;
     for (const GroupBy& g : by)
-      if (g.kind == GroupKind::kTag) tag_columns += ", json_extract(tags, '" + TagJsonPath(g.tag) + "')";
+      if (g.kind == GroupKind::kTag)
+        tag_columns += ", json_extract(tags, '" + TagJsonPath(g.tag) + "')";
     return "SELECT ts_ms, user_id, provider, model, input_tokens, output_tokens, cache_hit, "
            "error_type IS NOT NULL, cost_nanos, saved_cost_nanos, price_source" +
            tag_columns + " FROM calls " + filter.SqlWhere();
@@ -152,15 +158,17 @@ std::string CostReportSql(const RecordFilter& filter, const std::vector<GroupBy>
   // while a sum stays below 2^53 (9 million dollars in nanos); values outside
   // a record's domain are left out, as CostTotals::Add does.
   auto sum = [](const char* column, int64_t max) {
-    return "TOTAL(CASE WHEN " + std::string(column) + " BETWEEN 0 AND " + std::to_string(max) + " THEN " +
-           column + " END), ";
+    return "TOTAL(CASE WHEN " + std::string(column) + " BETWEEN 0 AND " + std::to_string(max) +
+           " THEN " + column + " END), ";
   };
-  std::string sql = "SELECT COUNT(*), " + sum("input_tokens", kMaxRecordTokens) +
-                    sum("output_tokens", kMaxRecordTokens) + "SUM(cache_hit != 0), COUNT(error_type), " +
-                    sum("cost_nanos", kMaxRecordCostNanos) + sum("saved_cost_nanos", kMaxRecordCostNanos);
+  std::string sql =
+      "SELECT COUNT(*), " + sum("input_tokens", kMaxRecordTokens) +
+      sum("output_tokens", kMaxRecordTokens) + "SUM(cache_hit != 0), COUNT(error_type), " +
+      sum("cost_nanos", kMaxRecordCostNanos) + sum("saved_cost_nanos", kMaxRecordCostNanos);
   sql += "SUM(price_source = 'unknown' AND cache_hit = 0), ";
-  sql += "TOTAL(CASE WHEN price_source = 'unknown' AND cache_hit = 0 AND cost_nanos BETWEEN 0 AND " +
-         std::to_string(kMaxRecordCostNanos) + " THEN cost_nanos END)";
+  sql +=
+      "TOTAL(CASE WHEN price_source = 'unknown' AND cache_hit = 0 AND cost_nanos BETWEEN 0 AND " +
+      std::to_string(kMaxRecordCostNanos) + " THEN cost_nanos END)";
   return sql + " FROM calls " + filter.SqlWhere();
 }
 

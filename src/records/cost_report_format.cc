@@ -11,10 +11,10 @@ namespace {
 
 std::vector<std::string> FigureCells(const CostTotals& t, bool exact) {
   auto money = [exact](int64_t n) { return exact ? FormatNanosExact(n) : FormatNanosFixed(n, 6); };
-  return {std::to_string(t.calls),      std::to_string(t.input_tokens),
-          std::to_string(t.output_tokens), std::to_string(t.cache_hits),
-          std::to_string(t.errors),     money(t.cost_nanos),
-          money(t.saved_nanos)};
+  return {
+      std::to_string(t.calls),      std::to_string(t.input_tokens), std::to_string(t.output_tokens),
+      std::to_string(t.cache_hits), std::to_string(t.errors),       money(t.cost_nanos),
+      money(t.saved_nanos)};
 }
 
 std::vector<std::string> TotalKeyCells(size_t n) {
@@ -27,8 +27,8 @@ void WriteTable(const CostReport& r, std::ostream& out, bool color) {
   std::vector<TableColumn> columns;
   for (GroupBy g : r.by) columns.push_back({AsciiUpper(GroupByName(g)), false});
   if (r.by.empty()) columns.push_back({"", false});
-  for (const char* h : {"CALLS", "INPUT TOKENS", "OUTPUT TOKENS", "CACHE HITS", "ERRORS",
-                        "COST USD", "SAVED USD"})
+  for (const char* h :
+       {"CALLS", "INPUT TOKENS", "OUTPUT TOKENS", "CACHE HITS", "ERRORS", "COST USD", "SAVED USD"})
     columns.push_back({h, true});
   TextTable table(columns);
   for (const CostRow& row : r.rows) {
@@ -44,7 +44,8 @@ void WriteTable(const CostReport& r, std::ostream& out, bool color) {
     out << "\nnote: " << r.total.unknown_price_calls << " of " << r.total.calls
         << " calls used models with no known price and are costed at the conservative placeholder of "
            "$15 / $75 per million input / output tokens: "
-        << FormatNanosFixed(r.total.unknown_price_nanos, 6) << " of the " << FormatNanosFixed(r.total.cost_nanos, 6)
+        << FormatNanosFixed(r.total.unknown_price_nanos, 6) << " of the "
+        << FormatNanosFixed(r.total.cost_nanos, 6)
         << " USD total (add their prices with LLMCTL_PRICING_FILE)\n";
 }
 
@@ -90,7 +91,8 @@ std::string JsonString(const std::string& s) {
 
 void WriteJson(const CostReport& r, std::ostream& out) {
   out << "{\n  \"by\": [";
-  for (size_t i = 0; i < r.by.size(); ++i) out << (i ? ", " : "") << JsonString(GroupByName(r.by[i]));
+  for (size_t i = 0; i < r.by.size(); ++i)
+    out << (i ? ", " : "") << JsonString(GroupByName(r.by[i]));
   out << "],\n  \"groups\": [";
   for (size_t i = 0; i < r.rows.size(); ++i) {
     out << (i ? ",\n    {" : "\n    {");

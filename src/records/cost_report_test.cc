@@ -194,7 +194,7 @@ TEST_CASE("cost report: JSON money is exact and the table aligned") {
   std::string line;
   std::vector<size_t> ends;
   while (std::getline(lines, line)) ends.push_back(line.size());
-  REQUIRE(ends.size() == 4);  // header, two users, total
+  REQUIRE(ends.size() == 4);                  // header, two users, total
   for (size_t e : ends) CHECK(e == ends[0]);  // right-aligned last column
   CHECK(table.str().find("\x1b[") == std::string::npos);
 }
@@ -235,7 +235,6 @@ TEST_CASE("cost report: out-of-domain historic rows are left out, never overflow
   sum.Add(big);
   CHECK(sum.cost_nanos == INT64_MAX);
 }
-
 
 // Reports must read the narrow index, never the table with its JSON
 // records, and a --since range must be a seek in it, whatever the grouping.
@@ -312,7 +311,8 @@ TEST_CASE("cost-report groups and filters by tag, the same from the database and
   CHECK(f.total.calls == 2);
   CHECK(f.total.cost_nanos == 433'333'333);
   CheckSame(f, from_jsonl(search, {}));
-  CheckSame(from_db(search, {by_job, GroupBy::kUser}), from_jsonl(search, {by_job, GroupBy::kUser}));
+  CheckSame(from_db(search, {by_job, GroupBy::kUser}),
+            from_jsonl(search, {by_job, GroupBy::kUser}));
   search.tags.push_back({"ci_job", "4711"});
   CHECK(from_db(search, {}).total.calls == 1);
   CHECK(from_jsonl(search, {}).total.calls == 1);

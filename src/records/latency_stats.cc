@@ -90,7 +90,8 @@ void LatencyAggregator::Accumulate(const CallRecord& r) {
   AddTo(&s, r);
 }
 
-LatencyGroup LatencyAggregator::Summarize(Samples* s, double threshold_ms, double error_rate_threshold) {
+LatencyGroup LatencyAggregator::Summarize(Samples* s, double threshold_ms,
+                                          double error_rate_threshold) {
   LatencyGroup g;
   g.keys = s->keys;
   g.calls = s->calls;
@@ -132,9 +133,13 @@ LatencyReport LatencyAggregator::Finish(double threshold_ms, double error_rate_t
 Status CollectLatencyFromDatabase(Database& db, const RecordFilter& filter,
                                   const LatencyOptions& options, LatencyAggregator* out) {
   std::string where = filter.SqlWhere();
-  if (!options.include_cache_hits) where += where.empty() ? "WHERE cache_hit = 0" : " AND cache_hit = 0";
-  std::string sql = "SELECT ts_ms, provider, model, latency_ms, ttft_ms, error_type, cache_hit FROM calls " + where;
-  if (options.last_n > 0) sql += " ORDER BY ts_ms DESC, id DESC LIMIT " + std::to_string(options.last_n);
+  if (!options.include_cache_hits)
+    where += where.empty() ? "WHERE cache_hit = 0" : " AND cache_hit = 0";
+  std::string sql =
+      "SELECT ts_ms, provider, model, latency_ms, ttft_ms, error_type, cache_hit FROM calls " +
+      where;
+  if (options.last_n > 0)
+    sql += " ORDER BY ts_ms DESC, id DESC LIMIT " + std::to_string(options.last_n);
   Statement q(db, sql);
   if (!q.ok()) return q.Failure("reading call records");
   filter.BindSql(&q);

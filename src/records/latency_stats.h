@@ -34,13 +34,15 @@ struct LatencyGroup {
   // of them that failed there (provider_error, timeout, network, auth).
   int64_t provider_calls = 0;
   int64_t provider_failures = 0;
-  Distribution latency;           // latency_ms of the successful calls
-  Distribution ttft;              // ttft_ms of the successful streamed calls
-  bool slow = false;              // latency p95 above the threshold
-  bool failing = false;           // error rate above the error-rate threshold
-  bool degraded = false;          // slow or failing
+  Distribution latency;   // latency_ms of the successful calls
+  Distribution ttft;      // ttft_ms of the successful streamed calls
+  bool slow = false;      // latency p95 above the threshold
+  bool failing = false;   // error rate above the error-rate threshold
+  bool degraded = false;  // slow or failing
   double error_rate() const {
-    return provider_calls ? static_cast<double>(provider_failures) / static_cast<double>(provider_calls) : 0;
+    return provider_calls
+               ? static_cast<double>(provider_failures) / static_cast<double>(provider_calls)
+               : 0;
   }
 };
 
@@ -99,7 +101,9 @@ class LatencyAggregator {
     int64_t ts_ms;
     uint64_t seq;
     CallRecord record;
-    bool operator<(const Recent& o) const { return ts_ms != o.ts_ms ? ts_ms > o.ts_ms : seq > o.seq; }
+    bool operator<(const Recent& o) const {
+      return ts_ms != o.ts_ms ? ts_ms > o.ts_ms : seq > o.seq;
+    }
   };
 
   void Accumulate(const CallRecord& r);

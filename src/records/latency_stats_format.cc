@@ -6,8 +6,8 @@
 
 #include <nlohmann/json.hpp>
 
-#include "util/text_table.h"
 #include "util/ascii.h"
+#include "util/text_table.h"
 
 namespace llmctl {
 namespace {
@@ -34,12 +34,11 @@ std::string Ms(double v) {
 
 std::vector<std::string> FigureCells(const LatencyGroup& g) {
   auto pct = [](const Distribution& d, double v) { return d.count ? Ms(v) : std::string("-"); };
-  return {std::to_string(g.calls),  std::to_string(g.errors), Rate(g.error_rate()),
-          pct(g.latency, g.latency.p50), pct(g.latency, g.latency.p95),
-          pct(g.latency, g.latency.p99), pct(g.latency, g.latency.max),
-          std::to_string(g.ttft.count), pct(g.ttft, g.ttft.p50),
-          pct(g.ttft, g.ttft.p95),      pct(g.ttft, g.ttft.p99),
-          StatusWord(g.degraded)};
+  return {
+      std::to_string(g.calls),       std::to_string(g.errors),      Rate(g.error_rate()),
+      pct(g.latency, g.latency.p50), pct(g.latency, g.latency.p95), pct(g.latency, g.latency.p99),
+      pct(g.latency, g.latency.max), std::to_string(g.ttft.count),  pct(g.ttft, g.ttft.p50),
+      pct(g.ttft, g.ttft.p95),       pct(g.ttft, g.ttft.p99),       StatusWord(g.degraded)};
 }
 
 void WriteHistogram(const LatencyReport& r, std::ostream& out) {
@@ -51,10 +50,12 @@ void WriteHistogram(const LatencyReport& r, std::ostream& out) {
   for (const HistogramBucket& b : r.histogram) {
     char range[64], share[16];
     std::snprintf(range, sizeof range, "%g-%g", b.lower_ms, b.upper_ms);
-    std::snprintf(share, sizeof share, "%.1f%%", 100.0 * static_cast<double>(b.count) /
-                                                     static_cast<double>(r.total.latency.count));
+    std::snprintf(
+        share, sizeof share, "%.1f%%",
+        100.0 * static_cast<double>(b.count) / static_cast<double>(r.total.latency.count));
     int bar = peak ? static_cast<int>((b.count * kBarWidth + peak - 1) / peak) : 0;
-    table.AddRow({range, std::string(static_cast<size_t>(bar), '#'), std::to_string(b.count), share});
+    table.AddRow(
+        {range, std::string(static_cast<size_t>(bar), '#'), std::to_string(b.count), share});
   }
   table.Print(out, false);
 }
@@ -63,8 +64,8 @@ void WriteTable(const LatencyReport& r, bool histogram, std::ostream& out, bool 
   std::vector<TableColumn> columns;
   for (GroupBy g : r.by) columns.push_back({AsciiUpper(GroupByName(g)), false});
   if (r.by.empty()) columns.push_back({"", false});
-  for (const char* h : {"CALLS", "ERRORS", "ERR RATE", "P50 MS", "P95 MS", "P99 MS", "MAX MS", "STREAMED",
-                        "TTFT P50", "TTFT P95", "TTFT P99", "STATUS"})
+  for (const char* h : {"CALLS", "ERRORS", "ERR RATE", "P50 MS", "P95 MS", "P99 MS", "MAX MS",
+                        "STREAMED", "TTFT P50", "TTFT P95", "TTFT P99", "STATUS"})
     columns.push_back({h, std::string_view(h) != "STATUS"});
   TextTable table(columns);
   for (const LatencyGroup& g : r.groups) {
@@ -78,10 +79,11 @@ void WriteTable(const LatencyReport& r, bool histogram, std::ostream& out, bool 
   table.AddRow(std::move(total), true);
   table.Print(out, color);
   if (histogram && !r.histogram.empty()) WriteHistogram(r, out);
-  out << "\nthreshold: p95 <= " << r.threshold_ms << " ms, provider error rate <= "
-      << Rate(r.error_rate_threshold) << "\nstatus: ";
+  out << "\nthreshold: p95 <= " << r.threshold_ms
+      << " ms, provider error rate <= " << Rate(r.error_rate_threshold) << "\nstatus: ";
   const char* word = LatencyStatusName(r.status);
-  if (color && r.status != LatencyStatus::kNoData) out << (r.degraded ? kRed : kGreen) << word << kReset << '\n';
+  if (color && r.status != LatencyStatus::kNoData)
+    out << (r.degraded ? kRed : kGreen) << word << kReset << '\n';
   else out << word << '\n';
 }
 
@@ -89,7 +91,10 @@ void WriteTable(const LatencyReport& r, bool histogram, std::ostream& out, bool 
 
 nlohmann::json DistributionJson(const Distribution& d) {
   auto v = [&d](double x) { return d.count ? nlohmann::json(x) : nlohmann::json(); };
-  return {{"count", d.count}, {"p50", v(d.p50)}, {"p95", v(d.p95)}, {"p99", v(d.p99)},
+  return {{"count", d.count},
+          {"p50", v(d.p50)},
+          {"p95", v(d.p95)},
+          {"p99", v(d.p99)},
           {"max", v(d.max)}};
 }
 
@@ -163,7 +168,8 @@ class PromWriter {
   template <typename F>
   void EachGroup(F f) {
     if (r_.by.empty()) f(r_.total);
-    else for (const LatencyGroup& g : r_.groups) f(g);
+    else
+      for (const LatencyGroup& g : r_.groups) f(g);
   }
   void Summary(const std::string& name, const char* help, const Distribution LatencyGroup::*field) {
     Family(name.c_str(), "summary", help);
@@ -202,19 +208,27 @@ void WritePrometheus(const LatencyReport& r, std::ostream& out) {
             &LatencyGroup::ttft);
   w.Max("llmctl_ttft_max_ms", "Slowest time to first token in milliseconds.", &LatencyGroup::ttft);
   w.Family("llmctl_calls_total", "counter", "LLM call records in scope, errors included.");
-  w.EachGroup([&](const LatencyGroup& g) { w.Sample("llmctl_calls_total", g, static_cast<double>(g.calls)); });
+  w.EachGroup([&](const LatencyGroup& g) {
+    w.Sample("llmctl_calls_total", g, static_cast<double>(g.calls));
+  });
   w.Family("llmctl_errors_total", "counter", "LLM call records that ended in an error.");
-  w.EachGroup([&](const LatencyGroup& g) { w.Sample("llmctl_errors_total", g, static_cast<double>(g.errors)); });
-  w.Family("llmctl_error_rate", "gauge",
-           "Fraction of the calls that reached a provider which failed there (provider error, timeout, network, auth).");
+  w.EachGroup([&](const LatencyGroup& g) {
+    w.Sample("llmctl_errors_total", g, static_cast<double>(g.errors));
+  });
+  w.Family(
+      "llmctl_error_rate", "gauge",
+      "Fraction of the calls that reached a provider which failed there (provider error, timeout, network, auth).");
   w.EachGroup([&](const LatencyGroup& g) { w.Sample("llmctl_error_rate", g, g.error_rate()); });
-  w.Family("llmctl_error_rate_threshold", "gauge", "Provider error rate above which the status is degraded.");
+  w.Family("llmctl_error_rate_threshold", "gauge",
+           "Provider error rate above which the status is degraded.");
   out << "llmctl_error_rate_threshold " << PromNumber(r.error_rate_threshold) << '\n';
-  w.Family("llmctl_latency_threshold_ms", "gauge", "p95 latency above which the status is degraded.");
+  w.Family("llmctl_latency_threshold_ms", "gauge",
+           "p95 latency above which the status is degraded.");
   out << "llmctl_latency_threshold_ms " << PromNumber(r.threshold_ms) << '\n';
   w.Family("llmctl_latency_degraded", "gauge",
            "1 when p95 latency or the provider error rate is above its threshold, else 0.");
-  w.EachGroup([&](const LatencyGroup& g) { w.Sample("llmctl_latency_degraded", g, g.degraded ? 1 : 0); });
+  w.EachGroup(
+      [&](const LatencyGroup& g) { w.Sample("llmctl_latency_degraded", g, g.degraded ? 1 : 0); });
 }
 
 }  // namespace

@@ -9,7 +9,9 @@ namespace {
 constexpr uint64_t kNanosPerDollar = 1'000'000'000;
 
 // Magnitude as unsigned, so INT64_MIN does not overflow on negation.
-uint64_t Magnitude(int64_t v) { return v < 0 ? 0 - static_cast<uint64_t>(v) : static_cast<uint64_t>(v); }
+uint64_t Magnitude(int64_t v) {
+  return v < 0 ? 0 - static_cast<uint64_t>(v) : static_cast<uint64_t>(v);
+}
 
 }  // namespace
 

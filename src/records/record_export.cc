@@ -9,8 +9,8 @@ std::string And(const std::string& where, const char* condition) {
 
 }  // namespace
 
-Status ExportRecords(Database& db, const RecordFilter& filter, int64_t last_n,
-                     const LineSink& sink, int64_t* max_id) {
+Status ExportRecords(Database& db, const RecordFilter& filter, int64_t last_n, const LineSink& sink,
+                     int64_t* max_id) {
   const std::string where = And(filter.SqlWhere(), "id <= ?");
   std::string sql = "SELECT record FROM calls " + where + " ORDER BY ts_ms, id";
   if (last_n > 0) {

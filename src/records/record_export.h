@@ -18,8 +18,8 @@ using LineSink = std::function<void(const std::string& line)>;
 // (by timestamp, then insertion). last_n > 0 keeps only the N newest.
 // *max_id is set to the highest row id that existed when reading began, so
 // a follower can continue with ExportRecordsAfter without gaps or repeats.
-Status ExportRecords(Database& db, const RecordFilter& filter, int64_t last_n,
-                     const LineSink& sink, int64_t* max_id);
+Status ExportRecords(Database& db, const RecordFilter& filter, int64_t last_n, const LineSink& sink,
+                     int64_t* max_id);
 
 // Rows inserted after after_id that match filter, in insertion order;
 // *max_id advances to the last row printed.

@@ -32,7 +32,8 @@ TEST_CASE("logs export: exact lines oldest first, filters, last N") {
   Exported all;
   int64_t max_id = 0;
   REQUIRE(ExportRecords(db, {}, 0, all.sink(), &max_id).ok());
-  CHECK(all.lines == std::vector<std::string>{early.ToJsonLine(), mid.ToJsonLine(), late.ToJsonLine()});
+  CHECK(all.lines ==
+        std::vector<std::string>{early.ToJsonLine(), mid.ToJsonLine(), late.ToJsonLine()});
   CHECK(max_id == 3);
 
   Exported last2;

@@ -45,7 +45,8 @@ std::string RecordFilter::SqlWhere() const {
   if (!model.empty()) add("model = ?");
   if (!provider.empty()) add("provider = ?");
   if (!request_id.empty()) add("request_id = ?");
-  for (const auto& tag : tags) add(("json_extract(tags, '" + TagJsonPath(tag.first) + "') = ?").c_str());
+  for (const auto& tag : tags)
+    add(("json_extract(tags, '" + TagJsonPath(tag.first) + "') = ?").c_str());
   return where;
 }
 

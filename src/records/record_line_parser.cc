@@ -4,8 +4,8 @@
 #include <cctype>
 #include <charconv>
 #include <cmath>
-#include <cstdio>
 #include <cstdint>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <string>
@@ -26,12 +26,9 @@ const char* ExpectedType(const RecordField& f) {
     case FieldKind::kCount:
     case FieldKind::kUsd:
     case FieldKind::kMs:
-    case FieldKind::kOptionalMs:
-      return "a number";
-    case FieldKind::kFlag:
-      return "a boolean";
-    default:
-      return "a string";
+    case FieldKind::kOptionalMs: return "a number";
+    case FieldKind::kFlag: return "a boolean";
+    default: return "a string";
   }
 }
 
@@ -101,7 +98,8 @@ class RecordLineParser {
     return false;
   }
   bool Invalid(const char* what) {
-    return Fail(std::string("invalid JSON: ") + what + " at byte " + std::to_string(p_ - begin_ + 1));
+    return Fail(std::string("invalid JSON: ") + what + " at byte " +
+                std::to_string(p_ - begin_ + 1));
   }
 
   void SkipSpace() {
@@ -162,8 +160,7 @@ class RecordLineParser {
         // null keeps a field's default: writers put null for an absent value.
         return Literal("null");
       case '{':
-      case '[':
-        return Mistyped(*field, key);
+      case '[': return Mistyped(*field, key);
       default: {
         double value;
         return Number(&value) && NumberField(*field, key, value);
@@ -235,15 +232,18 @@ class RecordLineParser {
       case FieldKind::kCount: {
         const bool tokens = key.ends_with("_tokens");
         if (!(d >= 0 && d <= static_cast<double>(kMaxRecordTokens)) || d != std::floor(d))
-          return OutOfDomain(key, d, std::string("a whole number") + (tokens ? " of tokens" : "") +
-                                         " from 0 to " + std::to_string(kMaxRecordTokens));
+          return OutOfDomain(key, d,
+                             std::string("a whole number") + (tokens ? " of tokens" : "") +
+                                 " from 0 to " + std::to_string(kMaxRecordTokens));
         r_->*field.integer = static_cast<int64_t>(d);
         return true;
       }
       case FieldKind::kUsd: {
         const double max_usd = static_cast<double>(kMaxRecordCostNanos) / 1e9;
         if (!(d >= 0 && d <= max_usd))
-          return OutOfDomain(key, d, "an amount of USD from 0 to " + std::to_string(static_cast<int64_t>(max_usd)));
+          return OutOfDomain(
+              key, d,
+              "an amount of USD from 0 to " + std::to_string(static_cast<int64_t>(max_usd)));
         r_->*field.integer = UsdToNanos(d);
         return true;
       }
@@ -263,7 +263,9 @@ class RecordLineParser {
     // A year: far beyond any deadline, far inside what a double sums exactly.
     constexpr double kMaxMs = 366.0 * 86400 * 1000;
     if (d >= 0 && d <= kMaxMs) return true;
-    return OutOfDomain(key, d, "a number of milliseconds from 0 to " + std::to_string(static_cast<int64_t>(kMaxMs)));
+    return OutOfDomain(
+        key, d,
+        "a number of milliseconds from 0 to " + std::to_string(static_cast<int64_t>(kMaxMs)));
   }
 
   bool OutOfDomain(std::string_view key, double d, const std::string& expected) {
@@ -340,7 +342,8 @@ class RecordLineParser {
             uint32_t low;
             if (end_ - q < 2 || q[0] != '\\' || q[1] != 'u') return Invalid("lone high surrogate");
             q += 2;
-            if (!Hex4(&q, &low) || low < 0xDC00 || low > 0xDFFF) return Invalid("lone high surrogate");
+            if (!Hex4(&q, &low) || low < 0xDC00 || low > 0xDFFF)
+              return Invalid("lone high surrogate");
             cp = 0x10000 + ((cp - 0xD800) << 10) + (low - 0xDC00);
           }
           AppendUtf8(cp, scratch);
@@ -365,9 +368,9 @@ class RecordLineParser {
       // quote, a backslash (each XORed to zero) or above 0x7F; a borrow can
       // only mark more bytes after a byte that really is special.
       const uint64_t quote = w ^ (kOnes * '"'), backslash = w ^ (kOnes * '\\');
-      const uint64_t special =
-          (((w - kOnes * 0x20) & ~w) | ((quote - kOnes) & ~quote) | ((backslash - kOnes) & ~backslash) | w) &
-          kHighBits;
+      const uint64_t special = (((w - kOnes * 0x20) & ~w) | ((quote - kOnes) & ~quote) |
+                                ((backslash - kOnes) & ~backslash) | w) &
+                               kHighBits;
       if (special) break;
       q += 8;
     }
@@ -414,20 +417,23 @@ class RecordLineParser {
     const char* start = p_;
     bool exponent = false;
     if (p_ != end_ && *p_ == '-') ++p_;
-    if (p_ == end_ || !std::isdigit(static_cast<unsigned char>(*p_))) return Invalid("expected a value");
+    if (p_ == end_ || !std::isdigit(static_cast<unsigned char>(*p_)))
+      return Invalid("expected a value");
     if (*p_ == '0') ++p_;
     else
       while (p_ != end_ && std::isdigit(static_cast<unsigned char>(*p_))) ++p_;
     if (p_ != end_ && *p_ == '.') {
       ++p_;
-      if (p_ == end_ || !std::isdigit(static_cast<unsigned char>(*p_))) return Invalid("expected a digit");
+      if (p_ == end_ || !std::isdigit(static_cast<unsigned char>(*p_)))
+        return Invalid("expected a digit");
       while (p_ != end_ && std::isdigit(static_cast<unsigned char>(*p_))) ++p_;
     }
     if (p_ != end_ && (*p_ == 'e' || *p_ == 'E')) {
       exponent = true;
       ++p_;
       if (p_ != end_ && (*p_ == '+' || *p_ == '-')) ++p_;
-      if (p_ == end_ || !std::isdigit(static_cast<unsigned char>(*p_))) return Invalid("expected a digit");
+      if (p_ == end_ || !std::isdigit(static_cast<unsigned char>(*p_)))
+        return Invalid("expected a digit");
       while (p_ != end_ && std::isdigit(static_cast<unsigned char>(*p_))) ++p_;
     }
     // Without an exponent only a number of more than 308 digits overflows.

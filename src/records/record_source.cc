@@ -37,7 +37,9 @@ std::string_view WithoutCr(std::string_view s) {
   return s;
 }
 
-bool IsBlank(std::string_view line) { return line.find_first_not_of(" \t") == std::string_view::npos; }
+bool IsBlank(std::string_view line) {
+  return line.find_first_not_of(" \t") == std::string_view::npos;
+}
 
 // A line that is not a record: its position and why.
 struct BadLine {
@@ -65,12 +67,15 @@ bool Report(const std::string& name, const BadLine& bad, bool strict, Status* re
 class LineReader {
  public:
   static LineReader Stream(int fd) { return LineReader(fd, 0, -1, false); }
-  static LineReader Range(int fd, off_t begin, off_t end) { return LineReader(fd, begin, end, true); }
+  static LineReader Range(int fd, off_t begin, off_t end) {
+    return LineReader(fd, begin, end, true);
+  }
 
   // false at end of input or on a read error (then error() is set).
   bool Next(std::string_view* line) {
     for (;;) {
-      const char* nl = static_cast<const char*>(std::memchr(buf_.data() + start_, '\n', end_ - start_));
+      const char* nl =
+          static_cast<const char*>(std::memchr(buf_.data() + start_, '\n', end_ - start_));
       if (nl) {
         size_t len = nl - (buf_.data() + start_);
         *line = WithoutCr(std::string_view(buf_.data() + start_, len));
@@ -102,7 +107,9 @@ class LineReader {
     if (positional_) want = std::min(want, static_cast<size_t>(end_offset_ - offset_));
     ssize_t n = 0;
     if (want > 0) {
-      do n = positional_ ? ::pread(fd_, buf_.data() + end_, want, offset_) : ::read(fd_, buf_.data() + end_, want);
+      do
+        n = positional_ ? ::pread(fd_, buf_.data() + end_, want, offset_)
+                        : ::read(fd_, buf_.data() + end_, want);
       while (n < 0 && errno == EINTR);
     }
     if (n < 0) error_ = std::strerror(errno);
@@ -163,7 +170,8 @@ Status ReportBadLines(const std::string& name, bool strict, const std::vector<Li
   for (const LinesResult& part : parts) {
     for (const BadLine& bad : part.bad)
       if (!Report(name, {lines_before + bad.line_no, bad.why}, strict, &result)) return result;
-    if (!part.read_error.empty()) return Status::Usage("cannot read " + name + ": " + part.read_error);
+    if (!part.read_error.empty())
+      return Status::Usage("cannot read " + name + ": " + part.read_error);
     lines_before += part.lines;
   }
   return result;
@@ -280,7 +288,8 @@ Status ReadFile(int fd, off_t size, const std::string& name, bool strict,
   if (ranges == 1) {
     LineReader reader = LineReader::Range(fd, 0, size);
     CallRecord record;
-    ParseLines(reader, strict, &results[0], [&] { return &record; }, [&] { sink(record); });
+    ParseLines(
+        reader, strict, &results[0], [&] { return &record; }, [&] { sink(record); });
     return ReportBadLines(name, strict, results);
   }
   BatchQueue queue;
@@ -309,12 +318,14 @@ Status ReadFile(int fd, off_t size, const std::string& name, bool strict,
   return ReportBadLines(name, strict, results);
 }
 
-Status ReadOne(const std::string& path, bool strict, const std::function<void(const CallRecord&)>& sink) {
+Status ReadOne(const std::string& path, bool strict,
+               const std::function<void(const CallRecord&)>& sink) {
   if (path == "-") return ReadStream(STDIN_FILENO, "<stdin>", strict, sink);
   UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
   if (!fd.valid()) return Status::Usage("cannot read " + path + ": " + std::strerror(errno));
   struct stat st;
-  if (::fstat(fd.get(), &st) == 0 && S_ISREG(st.st_mode)) return ReadFile(fd.get(), st.st_size, path, strict, sink);
+  if (::fstat(fd.get(), &st) == 0 && S_ISREG(st.st_mode))
+    return ReadFile(fd.get(), st.st_size, path, strict, sink);
   return ReadStream(fd.get(), path, strict, sink);
 }
 

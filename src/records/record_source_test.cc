@@ -1,5 +1,5 @@
-#include "records/record_line_parser.h"
 #include "records/record_source.h"
+#include "records/record_line_parser.h"
 
 #include <random>
 #include <sstream>
@@ -38,8 +38,8 @@ class CapturedWarnings {
 // The slow reference: a whole nlohmann document, fields read by name.
 bool ReferenceParse(const std::string& line, CallRecord* out) {
   nlohmann::json j = nlohmann::json::parse(line, nullptr, false);
-  if (j.is_discarded() || !j.is_object() || !j.contains("timestamp") || !j["timestamp"].is_string() ||
-      !ParseRecordTimestamp(j["timestamp"].get<std::string>()))
+  if (j.is_discarded() || !j.is_object() || !j.contains("timestamp") ||
+      !j["timestamp"].is_string() || !ParseRecordTimestamp(j["timestamp"].get<std::string>()))
     return false;
   *out = CallRecord();
   out->user_id = j.value("user_id", "");
@@ -56,19 +56,20 @@ std::string RandomLine(std::mt19937& rng) {
                             "openai", pick(rng) % 2 ? "gpt-4o" : "m\u00e9", pick(rng) * 1'000'003);
   r.input_tokens = pick(rng);
   nlohmann::json j = nlohmann::json::parse(r.ToJsonLine());
-  if (pick(rng) < 30) j["unknown_" + std::to_string(pick(rng))] = {{"deep", {1, "two\n\"", nullptr, true, -1.5e3}}};
+  if (pick(rng) < 30)
+    j["unknown_" + std::to_string(pick(rng))] = {{"deep", {1, "two\n\"", nullptr, true, -1.5e3}}};
   if (pick(rng) < 10) j["user_id"] = "caf\u00e9 \"quoted\" \\ tab\t";
   std::string line = j.dump();
   switch (pick(rng) % 12) {
-    case 0: line.resize(pick(rng) * line.size() / 100); break;             // truncated write
-    case 1: line[pick(rng) * line.size() / 100] = '\x01'; break;          // control byte
-    case 2: line.insert(pick(rng) * line.size() / 100, "\xff"); break;    // invalid UTF-8
-    case 3: line.insert(pick(rng) * line.size() / 100, ","); break;        // stray comma
-    case 4: line += " x"; break;                                           // trailing text
-    case 5: line.insert(line.size() - 1, ",\"n\":[1,2,]"); break;          // bad nested value
-    case 6: line.insert(line.size() - 1, ",\"n\":\"\\ud800\""); break;    // lone surrogate
-    case 7: line.insert(line.size() - 1, ",\"n\":01"); break;              // leading zero
-    case 8: line.insert(line.size() - 1, ",\"n\":[-1e999]"); break;        // overflows a double
+    case 0: line.resize(pick(rng) * line.size() / 100); break;          // truncated write
+    case 1: line[pick(rng) * line.size() / 100] = '\x01'; break;        // control byte
+    case 2: line.insert(pick(rng) * line.size() / 100, "\xff"); break;  // invalid UTF-8
+    case 3: line.insert(pick(rng) * line.size() / 100, ","); break;     // stray comma
+    case 4: line += " x"; break;                                        // trailing text
+    case 5: line.insert(line.size() - 1, ",\"n\":[1,2,]"); break;       // bad nested value
+    case 6: line.insert(line.size() - 1, ",\"n\":\"\\ud800\""); break;  // lone surrogate
+    case 7: line.insert(line.size() - 1, ",\"n\":01"); break;           // leading zero
+    case 8: line.insert(line.size() - 1, ",\"n\":[-1e999]"); break;     // overflows a double
     default: break;
   }
   return line;
@@ -100,7 +101,8 @@ TEST_CASE("jsonl report input: the fast reader agrees with a full JSON parser on
   CHECK(rejected > 5000);
 }
 
-TEST_CASE("jsonl report input: a large file is read on every core with exact totals and true line numbers") {
+TEST_CASE(
+    "jsonl report input: a large file is read on every core with exact totals and true line numbers") {
   ScratchDir dir;
   std::string text;
   int64_t expected_nanos = 0;
@@ -113,7 +115,8 @@ TEST_CASE("jsonl report input: a large file is read on every core with exact tot
       bad_lines.push_back(lines);
       continue;
     }
-    CallRecord r = MakeRecord("2026-11-01T00:00:00.000Z", "u", "openai", "m", static_cast<int64_t>(lines) * 999);
+    CallRecord r = MakeRecord("2026-11-01T00:00:00.000Z", "u", "openai", "m",
+                              static_cast<int64_t>(lines) * 999);
     expected_nanos += r.cost_nanos;
     text += r.ToJsonLine() + "\n";
   }
@@ -139,7 +142,8 @@ TEST_CASE("jsonl report input: a large file is read on every core with exact tot
 }
 
 TEST_CASE("jsonl report input: a record line round-trips") {
-  CallRecord r = MakeRecord("2026-11-28T10:15:03.123Z", "alice", "openai", "gpt-4o-mini", 123'456'789);
+  CallRecord r =
+      MakeRecord("2026-11-28T10:15:03.123Z", "alice", "openai", "gpt-4o-mini", 123'456'789);
   r.ttft_ms = 55.5;
   r.cache_hit = true;
   r.saved_cost_nanos = 42;
@@ -167,13 +171,17 @@ TEST_CASE("jsonl report input: a record line round-trips") {
 
 TEST_CASE("jsonl report input: tags and escaped text are read") {
   CallRecord r;
-  REQUIRE(ParseRecordLine(R"({"timestamp":"2026-11-28T10:15:03Z","user_id":"caf\u00e9 \ud83d\ude00\n","tags":{"team":"search","ci_job":"4711","team":"ads"}})",
-                          &r)
-              .ok());
+  REQUIRE(
+      ParseRecordLine(
+          R"({"timestamp":"2026-11-28T10:15:03Z","user_id":"caf\u00e9 \ud83d\ude00\n","tags":{"team":"search","ci_job":"4711","team":"ads"}})",
+          &r)
+          .ok());
   CHECK(r.user_id == "caf\xc3\xa9 \xf0\x9f\x98\x80\n");
-  CHECK(r.tags == std::vector<std::pair<std::string, std::string>>{{"ci_job", "4711"}, {"team", "ads"}});
-  CHECK(ParseRecordLine(R"({"timestamp":"2026-11-28T10:15:03Z","tags":{"team":1}})", &r).message() ==
-        "\"tags\" must be an object of strings");
+  CHECK(r.tags ==
+        std::vector<std::pair<std::string, std::string>>{{"ci_job", "4711"}, {"team", "ads"}});
+  CHECK(
+      ParseRecordLine(R"({"timestamp":"2026-11-28T10:15:03Z","tags":{"team":1}})", &r).message() ==
+      "\"tags\" must be an object of strings");
 }
 
 TEST_CASE("jsonl report input: bad lines are rejected with a reason") {
@@ -188,7 +196,8 @@ TEST_CASE("jsonl report input: bad lines are rejected with a reason") {
   CHECK(ParseRecordLine(R"({"timestamp":"2026-11-28T10:15:03.123Z","user_id":{"a":1}})", &r)
             .message() == "\"user_id\" must be a string");
   // Unknown keys and nulls are fine; later keys may be added to records.
-  CHECK(ParseRecordLine(R"({"timestamp":"2026-11-28T10:15:03.123Z","new":[{"x":[1]}],"ttft_ms":null})", &r)
+  CHECK(ParseRecordLine(
+            R"({"timestamp":"2026-11-28T10:15:03.123Z","new":[{"x":[1]}],"ttft_ms":null})", &r)
             .ok());
   CHECK_FALSE(r.ttft_ms.has_value());
 }
@@ -205,7 +214,9 @@ TEST_CASE("jsonl report input: numbers outside their domain make a bad line") {
   CHECK_FALSE(ParseRecordLine(ts + "\"saved_cost_usd\": 1e999}", &r).ok());
   CHECK_FALSE(ParseRecordLine(ts + "\"latency_ms\": -1}", &r).ok());
   CHECK_FALSE(ParseRecordLine(ts + "\"ttft_ms\": 1e300}", &r).ok());
-  REQUIRE(ParseRecordLine(ts + "\"input_tokens\": 1000000000, \"cost_usd\": 0.25, \"latency_ms\": 12.5}", &r).ok());
+  REQUIRE(ParseRecordLine(
+              ts + "\"input_tokens\": 1000000000, \"cost_usd\": 0.25, \"latency_ms\": 12.5}", &r)
+              .ok());
   CHECK(r.input_tokens == 1'000'000'000);
   CHECK(r.cost_nanos == 250'000'000);
 }
@@ -218,7 +229,8 @@ TEST_CASE("jsonl report input: several files, malformed lines warned with FILE:L
   std::string f2 = dir.Write("two.jsonl", "not json\r\n" + a.ToJsonLine());  // no final newline
   std::vector<std::string> users;
   CapturedWarnings warnings;
-  Status st = ReadJsonlRecords({f1, f2}, false, [&](const CallRecord& r) { users.push_back(r.user_id); });
+  Status st =
+      ReadJsonlRecords({f1, f2}, false, [&](const CallRecord& r) { users.push_back(r.user_id); });
   CHECK(st.ok());
   CHECK(users == std::vector<std::string>{"a", "b", "a"});
   CHECK(warnings.text().find(f1 + ":2: invalid JSON") != std::string::npos);
@@ -245,10 +257,13 @@ TEST_CASE("jsonl report input: unreadable file is a usage error") {
 
 TEST_CASE("jsonl report input: lines longer than the read buffer") {
   ScratchDir dir;
-  CallRecord a = MakeRecord("2026-11-01T00:00:00.000Z", std::string(1 << 20, 'u'), "openai", "m", 1);
+  CallRecord a =
+      MakeRecord("2026-11-01T00:00:00.000Z", std::string(1 << 20, 'u'), "openai", "m", 1);
   std::string f = dir.Write("long.jsonl", a.ToJsonLine() + "\n" + a.ToJsonLine() + "\n");
   int seen = 0;
-  CHECK(ReadJsonlRecords({f}, true, [&](const CallRecord& r) { seen += r.user_id.size() == (1u << 20); }).ok());
+  CHECK(ReadJsonlRecords({f}, true, [&](const CallRecord& r) {
+          seen += r.user_id.size() == (1u << 20);
+        }).ok());
   CHECK(seen == 2);
 }
 
@@ -258,10 +273,12 @@ namespace llmctl {
 
 TEST_CASE("ParseRecordLine reads the tags object, sorted by key, and walks past other nesting") {
   CallRecord r;
-  REQUIRE(ParseRecordLine(R"({"timestamp": "2026-11-28T10:15:03.123Z", "tags": {"team": "search", "ci_job": "4711"},)"
-                          R"( "attempts": [{"provider": "openai", "tags": {"x": "y"}}], "cost_usd": 0.5})",
-                          &r)
-              .ok());
+  REQUIRE(
+      ParseRecordLine(
+          R"({"timestamp": "2026-11-28T10:15:03.123Z", "tags": {"team": "search", "ci_job": "4711"},)"
+          R"( "attempts": [{"provider": "openai", "tags": {"x": "y"}}], "cost_usd": 0.5})",
+          &r)
+          .ok());
   REQUIRE(r.tags.size() == 2);
   CHECK(r.tags[0] == std::pair<std::string, std::string>{"ci_job", "4711"});
   CHECK(r.tags[1] == std::pair<std::string, std::string>{"team", "search"});

@@ -107,7 +107,8 @@ Status AppendLogLine(const std::string& path, const std::string& line) {
   if (fstat(fd.get(), &st) != 0) return LogFileError(path, std::strerror(errno));
   std::string out;
   char last = '\n';
-  if (st.st_size > 0 && pread(fd.get(), &last, 1, st.st_size - 1) == 1 && last != '\n') out.push_back('\n');
+  if (st.st_size > 0 && pread(fd.get(), &last, 1, st.st_size - 1) == 1 && last != '\n')
+    out.push_back('\n');
   out += line;
   out += '\n';
   const ssize_t n = ::write(fd.get(), out.data(), out.size());

@@ -11,7 +11,9 @@ std::string RecordStreamKey(const std::string& prefix) { return prefix + "record
 Status AppendRecordToStream(RedisConnection& redis, const std::string& prefix, int64_t maxlen,
                             const std::string& json_line) {
   RedisReply r;
-  return redis.Command({"XADD", RecordStreamKey(prefix), "MAXLEN", "~", std::to_string(maxlen), "*", "r", json_line}, &r);
+  return redis.Command(
+      {"XADD", RecordStreamKey(prefix), "MAXLEN", "~", std::to_string(maxlen), "*", "r", json_line},
+      &r);
 }
 
 Status ReadStreamRecords(RedisConnection& redis, const std::string& prefix,

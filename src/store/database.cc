@@ -376,8 +376,7 @@ Status Database::OpenForReading(const std::string& path, const DatabaseOptions& 
     s = OpenConnection(UriPath(path) + "?vfs=unix-none&mode=ro",
                        SQLITE_OPEN_READONLY | SQLITE_OPEN_URI, options);
     if (!s.ok()) return s;
-    rc = sqlite3_exec(db_,
-                      "PRAGMA locking_mode=EXCLUSIVE; SELECT 1 FROM sqlite_master LIMIT 1",
+    rc = sqlite3_exec(db_, "PRAGMA locking_mode=EXCLUSIVE; SELECT 1 FROM sqlite_master LIMIT 1",
                       nullptr, nullptr, nullptr);
   }
   if (rc != SQLITE_OK) return Failure(rc, "reading it");
@@ -574,7 +573,8 @@ std::string Statement::ColumnText(int c) const {
 }
 std::string Statement::ColumnBlob(int c) const {
   const void* p = sqlite3_column_blob(stmt_, c);
-  return p ? std::string(static_cast<const char*>(p), static_cast<size_t>(sqlite3_column_bytes(stmt_, c)))
+  return p ? std::string(static_cast<const char*>(p),
+                         static_cast<size_t>(sqlite3_column_bytes(stmt_, c)))
            : std::string();
 }
 bool Statement::ColumnIsNull(int c) const { return sqlite3_column_type(stmt_, c) == SQLITE_NULL; }

@@ -110,7 +110,8 @@ CREATE TABLE eval_results (
     {6, "cache hits are counted from call records", R"sql(
 ALTER TABLE cache_entries DROP COLUMN hits;
 )sql"},
-    {7, "price source as a column, so reports count unknown-priced calls without parsing records", R"sql(
+    {7, "price source as a column, so reports count unknown-priced calls without parsing records",
+     R"sql(
 ALTER TABLE calls ADD COLUMN price_source TEXT;
 UPDATE calls SET price_source = json_extract(record, '$.price_source');
 )sql"},

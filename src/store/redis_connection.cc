@@ -32,11 +32,11 @@ Status RedisConnection::Fail(const std::string& what, bool unreachable) {
     // A read timeout surfaces as EAGAIN in this hiredis version.
     if (ctx_->err == REDIS_ERR_IO && (std::strstr(ctx_->errstr, "temporarily unavailable") ||
                                       std::strstr(ctx_->errstr, "timed out")))
-      cause = "no answer within " + std::to_string(options_.timeout_ms) + " ms (LLMCTL_REDIS_TIMEOUT_MS)";
+      cause = "no answer within " + std::to_string(options_.timeout_ms) +
+              " ms (LLMCTL_REDIS_TIMEOUT_MS)";
     else if (ctx_->err == REDIS_ERR_PROTOCOL)
       cause = "the server does not speak the Redis protocol (" + std::string(ctx_->errstr) + ")";
-    else if (ctx_->err == REDIS_ERR_EOF)
-      cause = "the server closed the connection";
+    else if (ctx_->err == REDIS_ERR_EOF) cause = "the server closed the connection";
     unreachable = ctx_->err != REDIS_ERR_PROTOCOL;
   }
   if (ctx_) {
@@ -59,15 +59,18 @@ Status RedisConnection::CheckReply(redisReply* r, const std::string& what) {
 Status RedisConnection::Connect(const RedisConnectOptions& o) {
   options_ = o;
   unreachable_ = false;
-  timeval tv{static_cast<time_t>(o.timeout_ms / 1000), static_cast<suseconds_t>((o.timeout_ms % 1000) * 1000)};
+  timeval tv{static_cast<time_t>(o.timeout_ms / 1000),
+             static_cast<suseconds_t>((o.timeout_ms % 1000) * 1000)};
   const RedisEndpoint& e = o.endpoint;
   ctx_ = e.unix_path.empty() ? redisConnectWithTimeout(e.host.c_str(), e.port, tv)
                              : redisConnectUnixWithTimeout(e.unix_path.c_str(), tv);
   if (!ctx_) return Fail("cannot allocate a connection", true);
   if (ctx_->err) {
     std::string cause = ctx_->errstr;
-    if (cause.find("temporarily unavailable") != std::string::npos || cause.find("timed out") != std::string::npos)
-      cause = "no connection within " + std::to_string(o.timeout_ms) + " ms (LLMCTL_REDIS_TIMEOUT_MS)";
+    if (cause.find("temporarily unavailable") != std::string::npos ||
+        cause.find("timed out") != std::string::npos)
+      cause =
+          "no connection within " + std::to_string(o.timeout_ms) + " ms (LLMCTL_REDIS_TIMEOUT_MS)";
     redisFree(ctx_);
     ctx_ = nullptr;
     unreachable_ = true;
@@ -86,20 +89,23 @@ Status RedisConnection::Connect(const RedisConnectOptions& o) {
       argv.push_back(a.data());
       lens.push_back(a.size());
     }
-    r.reset(static_cast<redisReply*>(redisCommandArgv(ctx_, static_cast<int>(argv.size()), argv.data(), lens.data())));
+    r.reset(static_cast<redisReply*>(
+        redisCommandArgv(ctx_, static_cast<int>(argv.size()), argv.data(), lens.data())));
     if (!r) return Fail("during AUTH", true);
     if (r->type == REDIS_REPLY_ERROR) {
       // The server's text is safe to show: it never echoes the password.
       std::string why(r->str, r->len);
       redisFree(ctx_);
       ctx_ = nullptr;
-      return Status::Config("Redis at " + o.masked_url + " refused the credentials in the URL: " + why);
+      return Status::Config("Redis at " + o.masked_url +
+                            " refused the credentials in the URL: " + why);
     }
   }
   Status st = Command({"PING"}, &r);
   if (!st.ok()) {
     if (st.message().find("NOAUTH") != std::string::npos)
-      st = Status::Config("Redis at " + o.masked_url + " requires a password: put it in the URL as redis://:PASSWORD@HOST");
+      st = Status::Config("Redis at " + o.masked_url +
+                          " requires a password: put it in the URL as redis://:PASSWORD@HOST");
     if (ctx_) {
       redisFree(ctx_);
       ctx_ = nullptr;
@@ -132,7 +138,8 @@ Status RedisConnection::Command(const std::vector<std::string>& args, RedisReply
     argv.push_back(a.data());
     lens.push_back(a.size());
   }
-  reply->reset(static_cast<redisReply*>(redisCommandArgv(ctx_, static_cast<int>(argv.size()), argv.data(), lens.data())));
+  reply->reset(static_cast<redisReply*>(
+      redisCommandArgv(ctx_, static_cast<int>(argv.size()), argv.data(), lens.data())));
   return CheckReply(reply->get(), args.empty() ? "" : args[0]);
 }
 
@@ -181,7 +188,8 @@ Status RedisConnection::ServerVersion(std::string* version) {
   if (!st.ok()) return st;
   const std::string info = ReplyString(r.get());
   const size_t at = info.find("redis_version:");
-  if (at == std::string::npos) return Status::Config("Redis at " + options_.masked_url + " did not report its version");
+  if (at == std::string::npos)
+    return Status::Config("Redis at " + options_.masked_url + " did not report its version");
   const size_t start = at + 14;
   *version = info.substr(start, info.find_first_of("\r\n", start) - start);
   return Status::Ok();
@@ -190,12 +198,14 @@ Status RedisConnection::ServerVersion(std::string* version) {
 int64_t ReplyInteger(const redisReply* r) {
   if (!r) return 0;
   if (r->type == REDIS_REPLY_INTEGER) return r->integer;
-  if (r->type == REDIS_REPLY_STRING || r->type == REDIS_REPLY_STATUS) return std::strtoll(r->str, nullptr, 10);
+  if (r->type == REDIS_REPLY_STRING || r->type == REDIS_REPLY_STATUS)
+    return std::strtoll(r->str, nullptr, 10);
   return 0;
 }
 
 std::string ReplyString(const redisReply* r) {
-  if (!r || !(r->type == REDIS_REPLY_STRING || r->type == REDIS_REPLY_STATUS || r->type == REDIS_REPLY_ERROR))
+  if (!r || !(r->type == REDIS_REPLY_STRING || r->type == REDIS_REPLY_STATUS ||
+              r->type == REDIS_REPLY_ERROR))
     return "";
   return std::string(r->str, r->len);
 }

@@ -62,7 +62,8 @@ class RedisConnection {
   // connection too, after which the connection is closed.
   Status Command(const std::vector<std::string>& argv, RedisReply* reply);
   // Several commands in one round trip; replies in order.
-  Status Pipeline(const std::vector<std::vector<std::string>>& commands, std::vector<RedisReply>* replies);
+  Status Pipeline(const std::vector<std::vector<std::string>>& commands,
+                  std::vector<RedisReply>* replies);
   // EVALSHA, and on NOSCRIPT the script is loaded and run once more.
   Status Eval(const RedisScript& script, const std::vector<std::string>& keys,
               const std::vector<std::string>& args, RedisReply* reply);

@@ -44,26 +44,31 @@ std::string MaskRedisUrl(const std::string& text) {
   const size_t at = text.rfind('@');
   if (at == std::string::npos || at < start) return text;
   const size_t colon = text.find(':', start);
-  if (colon == std::string::npos || colon > at) return text.substr(0, start) + MaskSecret(text.substr(start, at - start)) + text.substr(at);
-  return text.substr(0, colon + 1) + MaskSecret(text.substr(colon + 1, at - colon - 1)) + text.substr(at);
+  if (colon == std::string::npos || colon > at)
+    return text.substr(0, start) + MaskSecret(text.substr(start, at - start)) + text.substr(at);
+  return text.substr(0, colon + 1) + MaskSecret(text.substr(colon + 1, at - colon - 1)) +
+         text.substr(at);
 }
 
 Status ParseRedisUrl(const std::string& text, const std::string& label, RedisEndpoint* out) {
   auto bad = [&](const std::string& why) {
-    return Status::Config(label + "=\"" + MaskRedisUrl(text) + "\" is invalid: " + why + "; " + kValid);
+    return Status::Config(label + "=\"" + MaskRedisUrl(text) + "\" is invalid: " + why + "; " +
+                          kValid);
   };
   for (char c : text)
     if (std::iscntrl(static_cast<unsigned char>(c)) || c == ' ')
       return bad("it contains a space or a control character");
   RedisEndpoint e;
   if (text.rfind("rediss://", 0) == 0)
-    return bad("TLS (rediss://) is not supported by the hiredis library this build uses; reach Redis "
-               "over a private network or a TLS tunnel and use redis://");
+    return bad(
+        "TLS (rediss://) is not supported by the hiredis library this build uses; reach Redis "
+        "over a private network or a TLS tunnel and use redis://");
   if (text.rfind("unix://", 0) == 0) {
     std::string rest = text.substr(7);
     const size_t q = rest.find('?');
     e.unix_path = rest.substr(0, q);
-    if (e.unix_path.size() < 2 || e.unix_path[0] != '/') return bad("the socket path must be absolute");
+    if (e.unix_path.size() < 2 || e.unix_path[0] != '/')
+      return bad("the socket path must be absolute");
     if (q != std::string::npos) {
       const std::string query = rest.substr(q + 1);
       if (query.rfind("db=", 0) != 0 || !ParseDecimal(query.substr(3), 2147483647, &e.db))
@@ -78,8 +83,7 @@ Status ParseRedisUrl(const std::string& text, const std::string& label, RedisEnd
   if (at != std::string::npos) {
     const std::string userinfo = rest.substr(0, at);
     const size_t colon = userinfo.find(':');
-    if (colon == std::string::npos)
-      return bad("credentials must be USER:PASSWORD@ or :PASSWORD@");
+    if (colon == std::string::npos) return bad("credentials must be USER:PASSWORD@ or :PASSWORD@");
     if (!PercentDecode(userinfo.substr(0, colon), &e.user) ||
         !PercentDecode(userinfo.substr(colon + 1), &e.password))
       return bad("bad percent-encoding in the credentials");
@@ -117,7 +121,8 @@ Status ParseRedisUrl(const std::string& text, const std::string& label, RedisEnd
   if (e.host.empty()) return bad("the host is missing");
   if (!port.empty()) {
     int64_t p = 0;
-    if (!ParseDecimal(port, 65535, &p) || p == 0) return bad("the port must be a number from 1 to 65535");
+    if (!ParseDecimal(port, 65535, &p) || p == 0)
+      return bad("the port must be a number from 1 to 65535");
     e.port = static_cast<int>(p);
   }
   *out = e;

@@ -11,12 +11,12 @@
 namespace llmctl {
 
 struct RedisEndpoint {
-  std::string host;       // empty for a unix socket
+  std::string host;  // empty for a unix socket
   int port = 6379;
   std::string unix_path;  // empty for TCP
   int64_t db = 0;
-  std::string user;       // empty: AUTH with the password alone (user "default")
-  std::string password;   // empty: no AUTH
+  std::string user;      // empty: AUTH with the password alone (user "default")
+  std::string password;  // empty: no AUTH
 };
 
 // Parses redis://[[USER]:PASSWORD@]HOST[:PORT][/DB] (HOST may be an [IPv6]

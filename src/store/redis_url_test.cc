@@ -40,7 +40,8 @@ TEST_CASE("redis URL: malformed values are config errors that never show the pas
        {"localhost:6379", "redis://", "redis://host:0", "redis://host:99999", "redis://host:abc",
         "redis://host/x", "redis://host?db=1", "rediss://host", "unix://relative.sock",
         "unix:///s.sock?database=1", "redis://topsecretpw@host", "redis://user:@host",
-        "redis://us er:topsecretpassword@host", "redis://u:bad%zzpasswordxyz@host", "redis://[::1"}) {
+        "redis://us er:topsecretpassword@host", "redis://u:bad%zzpasswordxyz@host",
+        "redis://[::1"}) {
     Status st = ParseRedisUrl(bad, "LLMCTL_REDIS_URL", &e);
     CHECK_MESSAGE(st.code() == StatusCode::kConfig, bad);
     CHECK(st.message().find("LLMCTL_REDIS_URL") != std::string::npos);
@@ -50,7 +51,8 @@ TEST_CASE("redis URL: malformed values are config errors that never show the pas
 }
 
 TEST_CASE("redis URL: the mask hides the password and keeps the rest") {
-  CHECK(MaskRedisUrl("redis://ci:averylongpassword@host:1/2") == "redis://ci:ave\u2026word@host:1/2");
+  CHECK(MaskRedisUrl("redis://ci:averylongpassword@host:1/2") ==
+        "redis://ci:ave\u2026word@host:1/2");
   CHECK(MaskRedisUrl("redis://:short@host") == "redis://:\u2026@host");
   CHECK(MaskRedisUrl("redis://host:6379") == "redis://host:6379");
   CHECK(MaskRedisUrl("redis://justapasswordhere@host").find("justapassword") == std::string::npos);

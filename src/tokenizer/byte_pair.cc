@@ -41,11 +41,13 @@ void ScanMerge(const RankTable& t, const unsigned char* p, size_t n, bool need_i
   };
   thread_local std::vector<Part> parts;
   parts.clear();
-  for (size_t i = 0; i + 1 < n; ++i) parts.push_back({static_cast<uint32_t>(i), RankOf(t, p + i, 2)});
+  for (size_t i = 0; i + 1 < n; ++i)
+    parts.push_back({static_cast<uint32_t>(i), RankOf(t, p + i, 2)});
   parts.push_back({static_cast<uint32_t>(n - 1), kNone});
   parts.push_back({static_cast<uint32_t>(n), kNone});
   auto pair_rank = [&](size_t i) {
-    return i + 3 < parts.size() ? RankOf(t, p + parts[i].start, parts[i + 3].start - parts[i].start) : kNone;
+    return i + 3 < parts.size() ? RankOf(t, p + parts[i].start, parts[i + 3].start - parts[i].start)
+                                : kNone;
   };
   for (;;) {
     uint32_t min_rank = kNone;
@@ -114,10 +116,8 @@ void Encode(const RankTable& t, std::string_view piece, bool use_heap, Sink& sin
   const size_t n = piece.size();
   if (n == 0) return;
   if (int32_t whole = t.Find(p, n); whole >= 0) return sink.id(static_cast<uint32_t>(whole));
-  if (use_heap)
-    HeapMerge(t, p, n, sink.ids != nullptr, sink);
-  else
-    ScanMerge(t, p, n, sink.ids != nullptr, sink);
+  if (use_heap) HeapMerge(t, p, n, sink.ids != nullptr, sink);
+  else ScanMerge(t, p, n, sink.ids != nullptr, sink);
 }
 
 }  // namespace
@@ -133,7 +133,8 @@ size_t BytePairCount(const RankTable& t, std::string_view piece) {
   return sink.n;
 }
 
-void BytePairEncodeForTest(const RankTable& t, std::string_view piece, bool use_heap, std::vector<uint32_t>* out) {
+void BytePairEncodeForTest(const RankTable& t, std::string_view piece, bool use_heap,
+                           std::vector<uint32_t>* out) {
   Sink sink{out};
   Encode(t, piece, use_heap, sink);
 }

@@ -10,7 +10,9 @@
 namespace llmctl {
 namespace {
 
-const RankTable& RanksOf(Encoding e) { return e == Encoding::kCl100kBase ? Cl100kRanks() : O200kRanks(); }
+const RankTable& RanksOf(Encoding e) {
+  return e == Encoding::kCl100kBase ? Cl100kRanks() : O200kRanks();
+}
 
 // Calls f(piece) for each pre-tokenised piece of valid UTF-8 text.
 template <typename F>
@@ -31,7 +33,9 @@ void WithValidText(std::string_view text, F f) {
 
 }  // namespace
 
-std::string_view EncodingName(Encoding e) { return e == Encoding::kCl100kBase ? "cl100k_base" : "o200k_base"; }
+std::string_view EncodingName(Encoding e) {
+  return e == Encoding::kCl100kBase ? "cl100k_base" : "o200k_base";
+}
 
 std::vector<uint32_t> EncodeOrdinary(Encoding e, std::string_view text) {
   std::vector<uint32_t> ids;
@@ -46,7 +50,9 @@ int64_t CountTokens(Encoding e, std::string_view text) {
   int64_t n = 0;
   const RankTable& ranks = RanksOf(e);
   WithValidText(text, [&](std::string_view valid) {
-    ForEachPiece(e, valid, [&](std::string_view piece) { n += static_cast<int64_t>(BytePairCount(ranks, piece)); });
+    ForEachPiece(e, valid, [&](std::string_view piece) {
+      n += static_cast<int64_t>(BytePairCount(ranks, piece));
+    });
   });
   return n;
 }

@@ -17,7 +17,8 @@ namespace {
 
 std::string FromHex(const std::string& hex) {
   std::string out;
-  for (size_t i = 0; i + 1 < hex.size(); i += 2) out.push_back(static_cast<char>(std::stoi(hex.substr(i, 2), nullptr, 16)));
+  for (size_t i = 0; i + 1 < hex.size(); i += 2)
+    out.push_back(static_cast<char>(std::stoi(hex.substr(i, 2), nullptr, 16)));
   return out;
 }
 
@@ -44,7 +45,8 @@ TEST_CASE("both encodings give tiktoken's ids for every known answer") {
         std::ostringstream g, x;
         for (auto id : got) g << id << ' ';
         for (auto id : expected) x << id << ' ';
-        FAIL_CHECK(name << " hex " << c["hex"].get<std::string>() << ": got " << g.str() << "want " << x.str());
+        FAIL_CHECK(name << " hex " << c["hex"].get<std::string>() << ": got " << g.str() << "want "
+                        << x.str());
       }
       CHECK(CountTokens(e, text) == static_cast<int64_t>(expected.size()));
     }
@@ -63,7 +65,8 @@ TEST_CASE("the rank tables hold every token of the published files") {
 
 TEST_CASE("heap merge and tiktoken's scan merge give the same tokens") {
   std::mt19937 rng(17);
-  const std::vector<std::string> alphabet = {"a", "b", "e", "n", "t", " ", "中", "é", "ab", "the", "ing", "\xF0\x9F\x98\x80"};
+  const std::vector<std::string> alphabet = {"a",  "b", "e",  "n",   "t",   " ",
+                                             "中", "é", "ab", "the", "ing", "\xF0\x9F\x98\x80"};
   for (int round = 0; round < 200; ++round) {
     std::string piece;
     const int len = 1 + static_cast<int>(rng() % 300);
@@ -86,14 +89,15 @@ TEST_CASE("invalid UTF-8 is counted as U+FFFD, never crashes") {
     for (Encoding e : {Encoding::kCl100kBase, Encoding::kO200kBase})
       CHECK(CountTokens(e, junk) == static_cast<int64_t>(EncodeOrdinary(e, junk).size()));
   }
-  CHECK(EncodeOrdinary(Encoding::kO200kBase, "\xff") == EncodeOrdinary(Encoding::kO200kBase, "\xEF\xBF\xBD"));
+  CHECK(EncodeOrdinary(Encoding::kO200kBase, "\xff") ==
+        EncodeOrdinary(Encoding::kO200kBase, "\xEF\xBF\xBD"));
 }
 
 TEST_CASE("character classes follow the Unicode Character Database") {
   using namespace tokenizer_format;
   CHECK(ClassOf(CharInfo('A')) == kUpper);
-  CHECK(ClassOf(CharInfo(0x01C5)) == kUpper);  // Dž, titlecase
-  CHECK(ClassOf(CharInfo(0x00DF)) == kLower);  // ß
+  CHECK(ClassOf(CharInfo(0x01C5)) == kUpper);       // Dž, titlecase
+  CHECK(ClassOf(CharInfo(0x00DF)) == kLower);       // ß
   CHECK(ClassOf(CharInfo(0x4E2D)) == kLetterBoth);  // 中, in the <CJK Ideograph> range
   CHECK(ClassOf(CharInfo(0xAC00)) == kLetterBoth);  // 가, in the <Hangul Syllable> range
   CHECK(ClassOf(CharInfo(0x0301)) == kMark);

@@ -35,7 +35,8 @@ class Scanner {
       cp = (b & 0x0fu) << 12 | (s_[i + 1] & 0x3fu) << 6 | (s_[i + 2] & 0x3fu);
       len = 3;
     } else {
-      cp = (b & 0x07u) << 18 | (s_[i + 1] & 0x3fu) << 12 | (s_[i + 2] & 0x3fu) << 6 | (s_[i + 3] & 0x3fu);
+      cp = (b & 0x07u) << 18 | (s_[i + 1] & 0x3fu) << 12 | (s_[i + 2] & 0x3fu) << 6 |
+           (s_[i + 3] & 0x3fu);
       len = 4;
     }
     return {cp, ClassOf(CharInfo(cp)), len};
@@ -54,7 +55,8 @@ class Scanner {
     if (i >= n_ || s_[i] != '\'') return i;
     Char a = At(i + 1);
     uint32_t x = a.cp | 0x20;
-    if (a.cp == 0x17f || (a.cp < 0x80 && (x == 's' || x == 'd' || x == 'm' || x == 't'))) return i + 1 + a.len;
+    if (a.cp == 0x17f || (a.cp < 0x80 && (x == 's' || x == 'd' || x == 'm' || x == 't')))
+      return i + 1 + a.len;
     if (a.len == 1 && i + 2 < n_) {
       uint32_t y = s_[i + 2] | 0x20u;
       if ((x == 'l' && y == 'l') || (x == 'v' && y == 'e') || (x == 'r' && y == 'e')) return i + 3;
@@ -65,21 +67,21 @@ class Scanner {
  private:
   static constexpr uint8_t kAscii[128] = {
       // 0x00-0x1f: controls; \t \n \v \f \r are white space.
-      kOther, kOther, kOther, kOther, kOther, kOther, kOther, kOther, kOther, kSpace, kSpace, kSpace, kSpace,
-      kSpace, kOther, kOther, kOther, kOther, kOther, kOther, kOther, kOther, kOther, kOther, kOther, kOther,
-      kOther, kOther, kOther, kOther, kOther, kOther,
+      kOther, kOther, kOther, kOther, kOther, kOther, kOther, kOther, kOther, kSpace, kSpace,
+      kSpace, kSpace, kSpace, kOther, kOther, kOther, kOther, kOther, kOther, kOther, kOther,
+      kOther, kOther, kOther, kOther, kOther, kOther, kOther, kOther, kOther, kOther,
       // 0x20 space, punctuation, digits, punctuation
-      kSpace, kOther, kOther, kOther, kOther, kOther, kOther, kOther, kOther, kOther, kOther, kOther, kOther,
-      kOther, kOther, kOther, kNumber, kNumber, kNumber, kNumber, kNumber, kNumber, kNumber, kNumber, kNumber,
-      kNumber, kOther, kOther, kOther, kOther, kOther, kOther,
+      kSpace, kOther, kOther, kOther, kOther, kOther, kOther, kOther, kOther, kOther, kOther,
+      kOther, kOther, kOther, kOther, kOther, kNumber, kNumber, kNumber, kNumber, kNumber, kNumber,
+      kNumber, kNumber, kNumber, kNumber, kOther, kOther, kOther, kOther, kOther, kOther,
       // 0x40 @, A-Z, [ \ ] ^ _
-      kOther, kUpper, kUpper, kUpper, kUpper, kUpper, kUpper, kUpper, kUpper, kUpper, kUpper, kUpper, kUpper,
-      kUpper, kUpper, kUpper, kUpper, kUpper, kUpper, kUpper, kUpper, kUpper, kUpper, kUpper, kUpper, kUpper,
-      kUpper, kOther, kOther, kOther, kOther, kOther,
+      kOther, kUpper, kUpper, kUpper, kUpper, kUpper, kUpper, kUpper, kUpper, kUpper, kUpper,
+      kUpper, kUpper, kUpper, kUpper, kUpper, kUpper, kUpper, kUpper, kUpper, kUpper, kUpper,
+      kUpper, kUpper, kUpper, kUpper, kUpper, kOther, kOther, kOther, kOther, kOther,
       // 0x60 `, a-z, { | } ~ DEL
-      kOther, kLower, kLower, kLower, kLower, kLower, kLower, kLower, kLower, kLower, kLower, kLower, kLower,
-      kLower, kLower, kLower, kLower, kLower, kLower, kLower, kLower, kLower, kLower, kLower, kLower, kLower,
-      kLower, kOther, kOther, kOther, kOther, kOther};
+      kOther, kLower, kLower, kLower, kLower, kLower, kLower, kLower, kLower, kLower, kLower,
+      kLower, kLower, kLower, kLower, kLower, kLower, kLower, kLower, kLower, kLower, kLower,
+      kLower, kLower, kLower, kLower, kLower, kOther, kOther, kOther, kOther, kOther};
 
   const unsigned char* s_;
   size_t n_;
@@ -195,9 +197,11 @@ size_t O200kPieceEnd(const Scanner& sc, size_t p) {
   if (e != kNoMatch) return sc.Contraction(e);
   // \p{N}{1,3}
   if (IsNumber(c0)) return Digits(sc, p);
-  if (size_t x = PunctRun(sc, p, c0, [](const Char& c) { return IsCrLf(c) || c.cp == '/'; }); x != p) return x;
+  if (size_t x = PunctRun(sc, p, c0, [](const Char& c) { return IsCrLf(c) || c.cp == '/'; });
+      x != p)
+    return x;
   const SpaceRun r = ScanSpace(sc, p);
-  if (r.last_crlf) return r.last_crlf;  // \s*[\r\n]+
+  if (r.last_crlf) return r.last_crlf;   // \s*[\r\n]+
   if (r.end == sc.size()) return r.end;  // \s+(?!\S) at the end of the text
   if (!r.single) return r.last_start;    // \s+(?!\S)
   return r.end;                          // \s+

@@ -74,7 +74,8 @@ int64_t EstimateScriptTokens(std::string_view text) {
   int64_t total = 0;  // milli-tokens of finished runs
   int64_t run = 0;    // milli-tokens of the current run
   int run_kind = -1;  // what the current run is: a script group, or one of the kinds below
-  constexpr int kDigits = kScriptGroupCount, kSpaces = kScriptGroupCount + 1, kPunct = kScriptGroupCount + 2;
+  constexpr int kDigits = kScriptGroupCount, kSpaces = kScriptGroupCount + 1,
+                kPunct = kScriptGroupCount + 2;
   auto finish = [&] {
     // Every word, number or punctuation run is at least one token;
     // a white-space run may be none (the space a word carries).
@@ -97,18 +98,16 @@ int64_t EstimateScriptTokens(std::string_view text) {
       case kMark:
         kind = ScriptOf(info);
         // Marks and Common letters (e.g. ª) continue the word they are in.
-        if ((kind == kScriptInherited || kind == kScriptCommon) && run_kind >= 0 && run_kind < kScriptGroupCount)
+        if ((kind == kScriptInherited || kind == kScriptCommon) && run_kind >= 0 &&
+            run_kind < kScriptGroupCount)
           kind = run_kind;
         rate = kind == kScriptLatin && cp >= 0x80 ? kAccentedLatinRate : kLetterRate[kind];
         break;
-      case kNumber:
-        kind = kDigits, rate = kDigitRate;
-        break;
-      case kSpace:
-        kind = kSpaces, rate = kSpaceRate;
-        break;
+      case kNumber: kind = kDigits, rate = kDigitRate; break;
+      case kSpace: kind = kSpaces, rate = kSpaceRate; break;
       default:
-        kind = kPunct, rate = cp < 0x80 ? kAsciiPunctRate : kSymbolRatePerByte * static_cast<int>(len);
+        kind = kPunct,
+        rate = cp < 0x80 ? kAsciiPunctRate : kSymbolRatePerByte * static_cast<int>(len);
         break;
     }
     if (kind != run_kind) {

@@ -18,7 +18,7 @@ namespace llmctl::tokenizer_format {
 // in the pool (bits 8-31), rank (bits 32-49) and 14 more bits of the hash
 // (bits 50-63) so most probes that miss never touch the pool.
 struct RankTableHeader {
-  char magic[8];  // "LLMBPE1\0"
+  char magic[8];        // "LLMBPE1\0"
   uint32_t slot_count;  // a power of two, at most half full
   uint32_t token_count;
   uint32_t pool_bytes;
@@ -64,13 +64,13 @@ inline constexpr uint32_t kStage1Entries = 0x110000 >> 8;
 // What the pre-tokenisation patterns need to tell apart. \p{L} is Lu Ll Lt
 // Lm Lo; \p{M} counts as a letter in o200k's pattern and not in cl100k's.
 enum CharClass : uint8_t {
-  kOther = 0,     // not a letter, mark, number or white space
-  kUpper = 1,     // Lu, Lt
-  kLower = 2,     // Ll
+  kOther = 0,       // not a letter, mark, number or white space
+  kUpper = 1,       // Lu, Lt
+  kLower = 2,       // Ll
   kLetterBoth = 3,  // Lm, Lo: in both of o200k's case classes
-  kMark = 4,      // Mn, Mc, Me
-  kNumber = 5,    // Nd, Nl, No
-  kSpace = 6,     // White_Space
+  kMark = 4,        // Mn, Mc, Me
+  kNumber = 5,      // Nd, Nl, No
+  kSpace = 6,       // White_Space
 };
 
 // Scripts whose text tokenises at clearly different rates, for estimates.
@@ -86,7 +86,7 @@ enum ScriptGroup : uint8_t {
                   // Telugu, Kannada, Malayalam, Sinhala
   kScriptThaiLao,
   kScriptHan,
-  kScriptKana,    // Hiragana, Katakana
+  kScriptKana,  // Hiragana, Katakana
   kScriptHangul,
   kScriptInherited,  // combining marks that take the script of their base
   kScriptOther,

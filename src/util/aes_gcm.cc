@@ -1,9 +1,9 @@
 #include "util/aes_gcm.h"
 
+#include <sys/random.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/rand.h>
-#include <sys/random.h>
 
 #include <limits>
 #include <memory>

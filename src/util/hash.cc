@@ -4,10 +4,10 @@
 // set-up costs about a millisecond in every process: a large share of a
 // call's own overhead. Asking for the 1.1.1 API keeps them undeprecated.
 #define OPENSSL_API_COMPAT 10101
+#include <sys/random.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 #include <openssl/sha.h>
-#include <sys/random.h>
 
 #include <chrono>
 #include <cstdint>
@@ -57,9 +57,9 @@ std::string HmacSha256Hex(std::string_view key, std::string_view data) {
 std::string NewUuidV7() {
   unsigned char b[16];
   RandomBytes(b, sizeof b);
-  const uint64_t ms = static_cast<uint64_t>(
-      std::chrono::duration_cast<std::chrono::milliseconds>(
-          std::chrono::system_clock::now().time_since_epoch()).count());
+  const uint64_t ms = static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                                std::chrono::system_clock::now().time_since_epoch())
+                                                .count());
   for (int i = 0; i < 6; ++i) b[i] = static_cast<unsigned char>(ms >> (40 - 8 * i));
   b[6] = static_cast<unsigned char>(0x70 | (b[6] & 0x0f));
   b[8] = static_cast<unsigned char>(0x80 | (b[8] & 0x3f));

@@ -25,7 +25,8 @@ namespace {
 class JsonStderrSink : public spdlog::sinks::base_sink<std::mutex> {
  protected:
   void sink_it_(const spdlog::details::log_msg& msg) override {
-    auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(msg.time.time_since_epoch()).count();
+    auto ms =
+        std::chrono::duration_cast<std::chrono::milliseconds>(msg.time.time_since_epoch()).count();
     nlohmann::json j = {{"time", FormatIsoUtcMs(ms)},
                         {"level", std::string(spdlog::level::to_string_view(msg.level).data(),
                                               spdlog::level::to_string_view(msg.level).size())},
@@ -42,7 +43,8 @@ class ScrubbingSink final : public spdlog::sinks::sink {
  public:
   explicit ScrubbingSink(std::shared_ptr<spdlog::sinks::sink> inner) : inner_(std::move(inner)) {}
   void log(const spdlog::details::log_msg& msg) override {
-    const std::string clean = ScrubSecrets(std::string_view(msg.payload.data(), msg.payload.size()));
+    const std::string clean =
+        ScrubSecrets(std::string_view(msg.payload.data(), msg.payload.size()));
     spdlog::details::log_msg copy = msg;
     copy.payload = spdlog::string_view_t(clean.data(), clean.size());
     inner_->log(copy);

@@ -6,8 +6,8 @@
 namespace llmctl {
 
 struct LogOptions {
-  bool json = false;  // --log-format json
-  int verbosity = 0;  // -v: info, -vv: debug
+  bool json = false;   // --log-format json
+  int verbosity = 0;   // -v: info, -vv: debug
   bool quiet = false;  // -q: errors only
 };
 

@@ -11,7 +11,8 @@ const auto kProcessStart = std::chrono::steady_clock::now();
 }  // namespace
 
 double MsSinceProcessStart() {
-  return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - kProcessStart).count();
+  return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - kProcessStart)
+      .count();
 }
 
 }  // namespace llmctl

@@ -41,7 +41,8 @@ TEST_CASE("scrubber ignores short secrets and handles several") {
   s.Add("gateway-token-0001");
   s.Add(kKey);
   s.Add(kKey);
-  CHECK(s.Scrub("X-Gateway: gateway-token-0001, key " + kKey) == "X-Gateway: gat…0001, key sk-…abcd");
+  CHECK(s.Scrub("X-Gateway: gateway-token-0001, key " + kKey) ==
+        "X-Gateway: gat…0001, key sk-…abcd");
   CHECK(s.Scrub("1234567") == "1234567");
 }
 

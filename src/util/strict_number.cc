@@ -45,7 +45,8 @@ std::optional<double> ParseStrictNumber(std::string_view text) {
   if (!HasDecimalSyntax(text)) return std::nullopt;
   double v = 0;
   auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
-  if (ec != std::errc() || end != text.data() + text.size() || !std::isfinite(v)) return std::nullopt;
+  if (ec != std::errc() || end != text.data() + text.size() || !std::isfinite(v))
+    return std::nullopt;
   return v;
 }
 

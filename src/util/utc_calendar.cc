@@ -54,7 +54,8 @@ int64_t DaysFromCivil(int64_t y, unsigned m, unsigned d) {
 std::string UtcDayKey(int64_t unix_ms) {
   Civil c = CivilFromDays(FloorDiv(unix_ms, kMsPerDay));
   char buf[32];
-  std::snprintf(buf, sizeof buf, "%04lld-%02u-%02u", static_cast<long long>(c.year), c.month, c.day);
+  std::snprintf(buf, sizeof buf, "%04lld-%02u-%02u", static_cast<long long>(c.year), c.month,
+                c.day);
   return buf;
 }
 

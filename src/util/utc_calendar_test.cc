@@ -33,9 +33,12 @@ namespace llmctl {
 TEST_CASE("utc calendar: month keys and the start of the next month") {
   CHECK(UtcMonthKey(*ParseIsoUtc("2026-11-30T23:59:59.999Z")) == "2026-11");
   CHECK(UtcMonthKey(*ParseIsoUtc("2026-12-01T00:00:00.000Z")) == "2026-12");
-  CHECK(NextUtcMonthStartMs(*ParseIsoUtc("2026-11-30T23:59:59.999Z")) == *ParseIsoUtc("2026-12-01T00:00:00Z"));
-  CHECK(NextUtcMonthStartMs(*ParseIsoUtc("2026-12-01T00:00:00Z")) == *ParseIsoUtc("2027-01-01T00:00:00Z"));
-  CHECK(NextUtcMonthStartMs(*ParseIsoUtc("2028-02-10T00:00:00Z")) == *ParseIsoUtc("2028-03-01T00:00:00Z"));
+  CHECK(NextUtcMonthStartMs(*ParseIsoUtc("2026-11-30T23:59:59.999Z")) ==
+        *ParseIsoUtc("2026-12-01T00:00:00Z"));
+  CHECK(NextUtcMonthStartMs(*ParseIsoUtc("2026-12-01T00:00:00Z")) ==
+        *ParseIsoUtc("2027-01-01T00:00:00Z"));
+  CHECK(NextUtcMonthStartMs(*ParseIsoUtc("2028-02-10T00:00:00Z")) ==
+        *ParseIsoUtc("2028-03-01T00:00:00Z"));
 }
 
 }  // namespace llmctl

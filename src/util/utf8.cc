@@ -69,7 +69,10 @@ std::string ReplaceInvalidUtf8(std::string_view s) {
     // The maximal subpart: the lead byte and the continuation bytes that
     // were valid so far become one U+FFFD; the byte that broke it is read again.
     unsigned char c = static_cast<unsigned char>(s[i]);
-    size_t len = c >= 0xC2 && c <= 0xDF ? 2 : c >= 0xE0 && c <= 0xEF ? 3 : c >= 0xF0 && c <= 0xF4 ? 4 : 1;
+    size_t len = c >= 0xC2 && c <= 0xDF   ? 2
+                 : c >= 0xE0 && c <= 0xEF ? 3
+                 : c >= 0xF0 && c <= 0xF4 ? 4
+                                          : 1;
     unsigned char lo = c == 0xE0 ? 0xA0 : c == 0xF0 ? 0x90 : 0x80;
     unsigned char hi = c == 0xED ? 0x9F : c == 0xF4 ? 0x8F : 0xBF;
     size_t k = 1;

@@ -119,35 +119,33 @@ class OpenAI final : public Protocol {
             {"object", "chat.completion"},
             {"created", c.created},
             {"model", c.model},
-            {"choices",
-             json::array({{{"index", 0},
-                           {"message",
-                            {{"role", "assistant"},
-                             {"content", text},
-                             {"refusal", nullptr},
-                             {"annotations", json::array()}}},
-                           {"logprobs", nullptr},
-                           {"finish_reason", c.finish}}})},
+            {"choices", json::array({{{"index", 0},
+                                      {"message",
+                                       {{"role", "assistant"},
+                                        {"content", text},
+                                        {"refusal", nullptr},
+                                        {"annotations", json::array()}}},
+                                      {"logprobs", nullptr},
+                                      {"finish_reason", c.finish}}})},
             {"usage", usage(c.usage)},
             {"service_tier", "default"},
             {"system_fingerprint", "fp_fake"}};
   }
 
   json chunk(const Call &c, json choices) const {
-    json j = {{"id", c.id},
-              {"object", "chat.completion.chunk"},
-              {"created", c.created},
-              {"model", c.model},
-              {"system_fingerprint", "fp_fake"},
-              {"choices", std::move(choices)}};
+    json j = {
+        {"id", c.id},       {"object", "chat.completion.chunk"}, {"created", c.created},
+        {"model", c.model}, {"system_fingerprint", "fp_fake"},   {"choices", std::move(choices)}};
     // With include_usage every chunk carries "usage": null (A4).
     if (c.include_usage) j["usage"] = nullptr;
     return j;
   }
 
   json choice(json delta, const json &finish) const {
-    return json::array(
-        {{{"index", 0}, {"delta", std::move(delta)}, {"logprobs", nullptr}, {"finish_reason", finish}}});
+    return json::array({{{"index", 0},
+                         {"delta", std::move(delta)},
+                         {"logprobs", nullptr},
+                         {"finish_reason", finish}}});
   }
 
   std::vector<Event> stream_start(const Call &c) const override {
@@ -172,20 +170,22 @@ class OpenAI final : public Protocol {
   }
 
   Event stream_error(const ErrorSpec &spec) const override {
-    json body = {{"error",
-                  {{"message",
-                    pick(spec.message,
-                         "The server had an error while processing your request. Sorry about that!")},
-                   {"type", pick(spec.type, "server_error")},
-                   {"param", null_if_empty(spec.param)},
-                   {"code", null_if_empty(spec.code)}}}};
+    json body = {
+        {"error",
+         {{"message",
+           pick(spec.message,
+                "The server had an error while processing your request. Sorry about that!")},
+          {"type", pick(spec.type, "server_error")},
+          {"param", null_if_empty(spec.param)},
+          {"code", null_if_empty(spec.code)}}}};
     return {"", body.dump()};
   }
 
   json models() const override {
     json data = json::array();
     for (const char *id : {"gpt-4o-mini", "gpt-4o", "o3-mini"}) {
-      data.push_back({{"id", id}, {"object", "model"}, {"created", 1715367049}, {"owned_by", "system"}});
+      data.push_back(
+          {{"id", id}, {"object", "model"}, {"created", 1715367049}, {"owned_by", "system"}});
     }
     return {{"object", "list"}, {"data", data}};
   }
@@ -227,9 +227,11 @@ class Anthropic final : public Protocol {
     if (auto it = anthropic_types().find(status); it != anthropic_types().end()) type = it->second;
     std::string message = "Invalid request (fake).";
     if (status == 401) message = "invalid x-api-key";
-    else if (status == 403) message = "Your API key does not have permission to use the specified resource.";
+    else if (status == 403)
+      message = "Your API key does not have permission to use the specified resource.";
     else if (status == 404) message = "model: not found";
-    else if (status == 429) message = "Number of request tokens has exceeded your per-minute rate limit (fake).";
+    else if (status == 429)
+      message = "Number of request tokens has exceeded your per-minute rate limit (fake).";
     else if (status == 529) message = "Overloaded";
     else if (status >= 500) message = "Internal server error";
     return {{"type", "error"},
@@ -238,12 +240,13 @@ class Anthropic final : public Protocol {
   }
 
   json usage(const Usage &u, int64_t output) const {
-    return {{"input_tokens", u.input},
-            {"cache_creation_input_tokens", 0},
-            {"cache_read_input_tokens", u.cached},
-            {"cache_creation", {{"ephemeral_5m_input_tokens", 0}, {"ephemeral_1h_input_tokens", 0}}},
-            {"output_tokens", output},
-            {"service_tier", "standard"}};
+    return {
+        {"input_tokens", u.input},
+        {"cache_creation_input_tokens", 0},
+        {"cache_read_input_tokens", u.cached},
+        {"cache_creation", {{"ephemeral_5m_input_tokens", 0}, {"ephemeral_1h_input_tokens", 0}}},
+        {"output_tokens", output},
+        {"service_tier", "standard"}};
   }
 
   json stop_delta(const Call &c) const {
@@ -279,9 +282,10 @@ class Anthropic final : public Protocol {
                     {"usage", usage(c.usage, 1)}};
     return {
         {"message_start", json{{"type", "message_start"}, {"message", message}}.dump()},
-        {"content_block_start",
-         json{{"type", "content_block_start"}, {"index", 0}, {"content_block", {{"type", "text"}, {"text", ""}}}}
-             .dump()},
+        {"content_block_start", json{{"type", "content_block_start"},
+                                     {"index", 0},
+                                     {"content_block", {{"type", "text"}, {"text", ""}}}}
+                                    .dump()},
         {"ping", R"({"type": "ping"})"},
     };
   }
@@ -307,16 +311,24 @@ class Anthropic final : public Protocol {
 
   Event stream_error(const ErrorSpec &spec) const override {
     json j = {{"type", "error"},
-              {"error", {{"type", pick(spec.type, "overloaded_error")}, {"message", pick(spec.message, "Overloaded")}}}};
+              {"error",
+               {{"type", pick(spec.type, "overloaded_error")},
+                {"message", pick(spec.message, "Overloaded")}}}};
     return {"error", j.dump()};
   }
 
   json models() const override {
     json data = json::array();
     for (const char *id : {"claude-haiku-4-5", "claude-sonnet-4-5"}) {
-      data.push_back({{"type", "model"}, {"id", id}, {"display_name", id}, {"created_at", "2025-10-01T00:00:00Z"}});
+      data.push_back({{"type", "model"},
+                      {"id", id},
+                      {"display_name", id},
+                      {"created_at", "2025-10-01T00:00:00Z"}});
     }
-    return {{"data", data}, {"has_more", false}, {"first_id", data.front()["id"]}, {"last_id", data.back()["id"]}};
+    return {{"data", data},
+            {"has_more", false},
+            {"first_id", data.front()["id"]},
+            {"last_id", data.back()["id"]}};
   }
 };
 
@@ -324,9 +336,9 @@ class Anthropic final : public Protocol {
 
 const std::map<int, std::string> &gemini_statuses() {
   static const std::map<int, std::string> statuses = {
-      {400, "INVALID_ARGUMENT"}, {401, "UNAUTHENTICATED"},  {402, "RESOURCE_EXHAUSTED"},
+      {400, "INVALID_ARGUMENT"},  {401, "UNAUTHENTICATED"}, {402, "RESOURCE_EXHAUSTED"},
       {403, "PERMISSION_DENIED"}, {404, "NOT_FOUND"},       {429, "RESOURCE_EXHAUSTED"},
-      {499, "CANCELLED"},        {500, "INTERNAL"},          {503, "UNAVAILABLE"},
+      {499, "CANCELLED"},         {500, "INTERNAL"},        {503, "UNAVAILABLE"},
       {504, "DEADLINE_EXCEEDED"}};
   return statuses;
 }
@@ -351,17 +363,22 @@ class Gemini final : public Protocol {
     std::string message = "Request contains an invalid argument.";
     if (status == 403) message = "The caller does not have permission";
     else if (status == 404) message = "models/unknown is not found for API version v1beta.";
-    else if (status == 429) message = "You exceeded your current quota, please check your plan and billing details. (fake)";
+    else if (status == 429)
+      message =
+          "You exceeded your current quota, please check your plan and billing details. (fake)";
     else if (status == 503) message = "The model is overloaded. Please try again later.";
     else if (status == 504) message = "Deadline expired before operation could complete.";
     else if (status >= 500) message = "An internal error has occurred.";
-    json error = {{"code", status}, {"message", pick(spec.message, message)}, {"status", pick(spec.type, st)}};
+    json error = {{"code", status},
+                  {"message", pick(spec.message, message)},
+                  {"status", pick(spec.type, st)}};
     if (status == 429) {
       json details = json::array();
       details.push_back(
           {{"@type", "type.googleapis.com/google.rpc.QuotaFailure"},
            {"violations",
-            json::array({{{"quotaMetric", "generativelanguage.googleapis.com/generate_content_free_tier_requests"},
+            json::array({{{"quotaMetric",
+                           "generativelanguage.googleapis.com/generate_content_free_tier_requests"},
                           {"quotaId", "GenerateRequestsPerMinutePerProjectPerModel-FreeTier"}}})}});
       // The wait hint lives in the body, never in a header (C5).
       if (retry_after) {
@@ -375,16 +392,18 @@ class Gemini final : public Protocol {
 
   json usage(const Usage &u, bool final_chunk) const {
     if (!final_chunk) return {{"promptTokenCount", u.input}, {"totalTokenCount", u.input}};
-    json j = {{"promptTokenCount", u.input},
-              {"candidatesTokenCount", u.output},
-              {"totalTokenCount", u.input + u.output + u.reasoning},
-              {"promptTokensDetails", json::array({{{"modality", "TEXT"}, {"tokenCount", u.input}}})}};
+    json j = {
+        {"promptTokenCount", u.input},
+        {"candidatesTokenCount", u.output},
+        {"totalTokenCount", u.input + u.output + u.reasoning},
+        {"promptTokensDetails", json::array({{{"modality", "TEXT"}, {"tokenCount", u.input}}})}};
     if (u.cached > 0) j["cachedContentTokenCount"] = u.cached;
     if (u.reasoning > 0) j["thoughtsTokenCount"] = u.reasoning;
     return j;
   }
 
-  json candidate(const Call &c, const std::string &text, bool final_chunk, bool force_content) const {
+  json candidate(const Call &c, const std::string &text, bool final_chunk,
+                 bool force_content) const {
     json cand = {{"index", 0}};
     // SAFETY-like finishes and "thinking ate the budget" answers carry no
     // content at all (C3); the client must treat that as empty text.
@@ -395,8 +414,9 @@ class Gemini final : public Protocol {
     if (final_chunk) {
       cand["finishReason"] = c.finish;
       if (finish_means_no_text(c.finish)) {
-        cand["safetyRatings"] = json::array(
-            {{{"category", "HARM_CATEGORY_DANGEROUS_CONTENT"}, {"probability", "HIGH"}, {"blocked", true}}});
+        cand["safetyRatings"] = json::array({{{"category", "HARM_CATEGORY_DANGEROUS_CONTENT"},
+                                              {"probability", "HIGH"},
+                                              {"blocked", true}}});
       }
     }
     return cand;
@@ -405,10 +425,10 @@ class Gemini final : public Protocol {
   json envelope(const Call &c, json candidates, json usage_metadata) const {
     json j;
     if (!c.block.empty()) {
-      j["promptFeedback"] = {{"blockReason", c.block},
-                             {"safetyRatings",
-                              json::array({{{"category", "HARM_CATEGORY_DANGEROUS_CONTENT"},
-                                            {"probability", "HIGH"}}})}};
+      j["promptFeedback"] = {
+          {"blockReason", c.block},
+          {"safetyRatings", json::array({{{"category", "HARM_CATEGORY_DANGEROUS_CONTENT"},
+                                          {"probability", "HIGH"}}})}};
     } else {
       j["candidates"] = std::move(candidates);
     }
@@ -425,31 +445,39 @@ class Gemini final : public Protocol {
   std::vector<Event> stream_start(const Call &) const override { return {}; }
 
   Event stream_delta(const Call &c, const std::string &piece) const override {
-    return {"", envelope(c, json::array({candidate(c, piece, false, true)}), usage(c.usage, false)).dump()};
+    return {
+        "",
+        envelope(c, json::array({candidate(c, piece, false, true)}), usage(c.usage, false)).dump()};
   }
 
   std::vector<Event> stream_end(const Call &c) const override {
     // Like the observed capture: a last chunk with empty text, the finish
     // reason and the complete usage; then the connection closes.
-    return {{"", envelope(c, json::array({candidate(c, "", true, true)}), usage(c.usage, true)).dump()}};
+    return {
+        {"",
+         envelope(c, json::array({candidate(c, "", true, true)}), usage(c.usage, true)).dump()}};
   }
 
   Event stream_error(const ErrorSpec &spec) const override {
     std::string st = pick(spec.type, "INTERNAL");
     int code = status_for_error_type(st);
-    json j = {{"error", {{"code", code ? code : 500}, {"message", pick(spec.message, "An internal error has occurred.")}, {"status", st}}}};
+    json j = {{"error",
+               {{"code", code ? code : 500},
+                {"message", pick(spec.message, "An internal error has occurred.")},
+                {"status", st}}}};
     return {"", j.dump()};
   }
 
   json models() const override {
     json list = json::array();
     for (const char *id : {"gemini-2.5-flash", "gemini-2.5-pro"}) {
-      list.push_back({{"name", std::string("models/") + id},
-                      {"version", "001"},
-                      {"displayName", id},
-                      {"inputTokenLimit", 1048576},
-                      {"outputTokenLimit", 65536},
-                      {"supportedGenerationMethods", json::array({"generateContent", "countTokens"})}});
+      list.push_back(
+          {{"name", std::string("models/") + id},
+           {"version", "001"},
+           {"displayName", id},
+           {"inputTokenLimit", 1048576},
+           {"outputTokenLimit", 65536},
+           {"supportedGenerationMethods", json::array({"generateContent", "countTokens"})}});
     }
     return {{"models", list}};
   }
@@ -536,7 +564,9 @@ std::string system_text(const json &body) {
   if (!body.is_object()) return out;
   if (body.contains("messages") && body["messages"].is_array())
     for (const json &m : body["messages"])
-      if (m.is_object() && (m.value("role", "") == "system" || m.value("role", "") == "developer") && m.contains("content"))
+      if (m.is_object() &&
+          (m.value("role", "") == "system" || m.value("role", "") == "developer") &&
+          m.contains("content"))
         add(m["content"]);
   if (body.contains("system")) {
     if (body["system"].is_array()) {
@@ -556,19 +586,36 @@ std::string system_text(const json &body) {
 int64_t estimate_tokens(int64_t chars) { return std::max<int64_t>(1, (chars + 3) / 4); }
 
 int status_for_error_type(const std::string &type) {
-  static const std::map<std::string, int> statuses = {
-      // OpenAI
-      {"rate_limit_exceeded", 429}, {"requests", 429}, {"tokens", 429}, {"insufficient_quota", 429},
-      {"server_error", 500}, {"invalid_api_key", 401},
-      // Anthropic
-      {"invalid_request_error", 400}, {"authentication_error", 401}, {"billing_error", 402},
-      {"permission_error", 403}, {"not_found_error", 404}, {"conflict_error", 409},
-      {"request_too_large", 413}, {"rate_limit_error", 429}, {"api_error", 500},
-      {"timeout_error", 504}, {"overloaded_error", 529},
-      // Gemini
-      {"INVALID_ARGUMENT", 400}, {"FAILED_PRECONDITION", 400}, {"UNAUTHENTICATED", 401},
-      {"PERMISSION_DENIED", 403}, {"NOT_FOUND", 404}, {"RESOURCE_EXHAUSTED", 429},
-      {"CANCELLED", 499}, {"INTERNAL", 500}, {"UNAVAILABLE", 503}, {"DEADLINE_EXCEEDED", 504}};
+  static const std::map<std::string, int> statuses = {// OpenAI
+                                                      {"rate_limit_exceeded", 429},
+                                                      {"requests", 429},
+                                                      {"tokens", 429},
+                                                      {"insufficient_quota", 429},
+                                                      {"server_error", 500},
+                                                      {"invalid_api_key", 401},
+                                                      // Anthropic
+                                                      {"invalid_request_error", 400},
+                                                      {"authentication_error", 401},
+                                                      {"billing_error", 402},
+                                                      {"permission_error", 403},
+                                                      {"not_found_error", 404},
+                                                      {"conflict_error", 409},
+                                                      {"request_too_large", 413},
+                                                      {"rate_limit_error", 429},
+                                                      {"api_error", 500},
+                                                      {"timeout_error", 504},
+                                                      {"overloaded_error", 529},
+                                                      // Gemini
+                                                      {"INVALID_ARGUMENT", 400},
+                                                      {"FAILED_PRECONDITION", 400},
+                                                      {"UNAUTHENTICATED", 401},
+                                                      {"PERMISSION_DENIED", 403},
+                                                      {"NOT_FOUND", 404},
+                                                      {"RESOURCE_EXHAUSTED", 429},
+                                                      {"CANCELLED", 499},
+                                                      {"INTERNAL", 500},
+                                                      {"UNAVAILABLE", 503},
+                                                      {"DEADLINE_EXCEEDED", 504}};
   auto it = statuses.find(type);
   return it == statuses.end() ? 0 : it->second;
 }

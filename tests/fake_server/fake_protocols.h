@@ -29,13 +29,13 @@ struct Usage {
 // What the renderers need to know about one answered request.
 struct Call {
   std::string model;
-  std::string id;           // response id (chatcmpl-..., msg_..., responseId)
-  int64_t created = 0;      // unix seconds
+  std::string id;              // response id (chatcmpl-..., msg_..., responseId)
+  int64_t created = 0;         // unix seconds
   bool include_usage = false;  // OpenAI stream_options.include_usage
-  std::string finish;       // provider-native finish reason
+  std::string finish;          // provider-native finish reason
   std::string stop_sequence;
-  std::string block;        // Gemini prompt block reason (no candidates)
-  Usage usage;              // output is filled in once the text is known
+  std::string block;  // Gemini prompt block reason (no candidates)
+  Usage usage;        // output is filled in once the text is known
 };
 
 // One server-sent event. An empty name means a data-only event.

@@ -94,7 +94,8 @@ void sleep_ms(int ms) {
   while (!g_stopping) {
     auto left = until - std::chrono::steady_clock::now();
     if (left <= std::chrono::milliseconds(0)) return;
-    std::this_thread::sleep_for(std::min<std::chrono::steady_clock::duration>(left, std::chrono::milliseconds(20)));
+    std::this_thread::sleep_for(
+        std::min<std::chrono::steady_clock::duration>(left, std::chrono::milliseconds(20)));
   }
 }
 
@@ -125,7 +126,8 @@ void drop_connection(const httplib::Request &req) {
     if (getsockname(fd, reinterpret_cast<sockaddr *>(&local), &local_len) != 0) continue;
     auto port_of = [](const sockaddr_storage &a) -> int {
       if (a.ss_family == AF_INET) return ntohs(reinterpret_cast<const sockaddr_in &>(a).sin_port);
-      if (a.ss_family == AF_INET6) return ntohs(reinterpret_cast<const sockaddr_in6 &>(a).sin6_port);
+      if (a.ss_family == AF_INET6)
+        return ntohs(reinterpret_cast<const sockaddr_in6 &>(a).sin6_port);
       return -1;
     };
     if (port_of(peer) == req.remote_port && port_of(local) == req.local_port) {
@@ -231,8 +233,7 @@ struct StreamState {
             phase = Phase::kDone;
           }
           break;
-        case Phase::kDone:
-          return std::nullopt;
+        case Phase::kDone: return std::nullopt;
       }
     }
   }
@@ -242,7 +243,9 @@ struct StreamState {
     if (g_stopping) return false;
     if (step.stream_error && sent == step.stream_error->after) {
       // A provider stops after an in-stream error: no terminator follows.
-      if (!writer.write(sink, fake::frame_event(proto->stream_error(step.stream_error->error), crlf))) return false;
+      if (!writer.write(sink,
+                        fake::frame_event(proto->stream_error(step.stream_error->error), crlf)))
+        return false;
       if (!writer.flush(sink)) return false;
       sink.done();
       return true;
@@ -283,7 +286,9 @@ class FakeServer {
     script_.set_default(opts_.default_step);
     // Each open connection occupies one worker thread for its lifetime.
     int threads = opts_.threads;
-    http_.new_task_queue = [threads] { return new httplib::ThreadPool(static_cast<size_t>(threads)); };
+    http_.new_task_queue = [threads] {
+      return new httplib::ThreadPool(static_cast<size_t>(threads));
+    };
     // Without NODELAY, Nagle would glue chunk_bytes pieces back together.
     http_.set_tcp_nodelay(true);
     http_.set_keep_alive_max_count(1000);
@@ -311,7 +316,9 @@ class FakeServer {
     json headers = json::object();
     for (const auto &[name, value] : req.headers) {
       // httplib adds the socket addresses as pseudo-headers; not sent by the client.
-      if (name == "REMOTE_ADDR" || name == "REMOTE_PORT" || name == "LOCAL_ADDR" || name == "LOCAL_PORT") continue;
+      if (name == "REMOTE_ADDR" || name == "REMOTE_PORT" || name == "LOCAL_ADDR" ||
+          name == "LOCAL_PORT")
+        continue;
       std::string key = lower(name);
       if (headers.contains(key)) headers[key] = headers[key].get<std::string>() + ", " + value;
       else headers[key] = value;
@@ -337,7 +344,8 @@ class FakeServer {
   // GET /v1/models is the same path for OpenAI and Anthropic; the headers
   // tell them apart.
   static const Protocol &pick_models_protocol(const httplib::Request &req) {
-    if (req.has_header("x-api-key") || req.has_header("anthropic-version")) return fake::anthropic_protocol();
+    if (req.has_header("x-api-key") || req.has_header("anthropic-version"))
+      return fake::anthropic_protocol();
     return fake::openai_protocol();
   }
 
@@ -372,11 +380,13 @@ class FakeServer {
       auto writer = std::make_shared<ChunkWriter>(step->chunk_bytes);
       auto data = std::make_shared<std::string>(std::move(body));
       auto flight = ex.flight;
-      ex.res.set_chunked_content_provider(type, [writer, data, flight](size_t, httplib::DataSink &sink) {
-        if (!writer->write(sink, *data) || !writer->flush(sink)) return false;
-        sink.done();
-        return true;
-      });
+      ex.res.set_chunked_content_provider(type,
+                                          [writer, data, flight](size_t, httplib::DataSink &sink) {
+                                            if (!writer->write(sink, *data) || !writer->flush(sink))
+                                              return false;
+                                            sink.done();
+                                            return true;
+                                          });
     } else {
       ex.res.set_content(body, type.c_str());
     }
@@ -386,7 +396,8 @@ class FakeServer {
     send_body(ex, status, body.dump(), "application/json", step);
   }
 
-  void send_error(Exchange &ex, int status, const fake::ErrorSpec &spec, const Step *step = nullptr) {
+  void send_error(Exchange &ex, int status, const fake::ErrorSpec &spec,
+                  const Step *step = nullptr) {
     std::optional<double> retry_after = step ? step->retry_after : std::nullopt;
     send_json(ex, status, ex.proto.error_body(status, spec, retry_after, ex.request_id), step);
   }
@@ -401,18 +412,21 @@ class FakeServer {
     if (name == "openai") {
       std::string auth = req.get_header_value("Authorization");
       if (auth.empty()) {
-        send_error(ex, 401, {"invalid_request_error",
-                             "You didn't provide an API key. You need to provide your API key in an "
-                             "Authorization header using Bearer auth (i.e. Authorization: Bearer YOUR_KEY).",
-                             "", ""});
+        send_error(ex, 401,
+                   {"invalid_request_error",
+                    "You didn't provide an API key. You need to provide your API key in an "
+                    "Authorization header using Bearer auth (i.e. Authorization: Bearer YOUR_KEY).",
+                    "", ""});
         return false;
       }
       if (auth != "Bearer " + opts_.key) {
         std::string given = auth.rfind("Bearer ", 0) == 0 ? auth.substr(7) : auth;
-        send_error(ex, 401, {"invalid_request_error",
-                             "Incorrect API key provided: " + mask_key(given) +
-                                 ". You can find your API key at https://platform.openai.com/account/api-keys.",
-                             "invalid_api_key", ""});
+        send_error(
+            ex, 401,
+            {"invalid_request_error",
+             "Incorrect API key provided: " + mask_key(given) +
+                 ". You can find your API key at https://platform.openai.com/account/api-keys.",
+             "invalid_api_key", ""});
         return false;
       }
       return true;
@@ -434,22 +448,25 @@ class FakeServer {
     std::string key = req.get_header_value("x-goog-api-key");
     if (key.empty()) key = req.get_param_value("key");
     if (key.empty()) {
-      send_error(ex, 403, {"PERMISSION_DENIED",
-                           "Method doesn't allow unregistered callers (callers without established identity). "
-                           "Please use API Key or other form of API consumer identity to call this API.",
-                           "", ""});
+      send_error(
+          ex, 403,
+          {"PERMISSION_DENIED",
+           "Method doesn't allow unregistered callers (callers without established identity). "
+           "Please use API Key or other form of API consumer identity to call this API.",
+           "", ""});
       return false;
     }
     if (key != opts_.key) {
-      json body = {{"error",
-                    {{"code", 400},
-                     {"message", "API key not valid. Please pass a valid API key."},
-                     {"status", "INVALID_ARGUMENT"},
-                     {"details",
-                      json::array({{{"@type", "type.googleapis.com/google.rpc.ErrorInfo"},
-                                    {"reason", "API_KEY_INVALID"},
-                                    {"domain", "googleapis.com"},
-                                    {"metadata", {{"service", "generativelanguage.googleapis.com"}}}}})}}}};
+      json body = {
+          {"error",
+           {{"code", 400},
+            {"message", "API key not valid. Please pass a valid API key."},
+            {"status", "INVALID_ARGUMENT"},
+            {"details",
+             json::array({{{"@type", "type.googleapis.com/google.rpc.ErrorInfo"},
+                           {"reason", "API_KEY_INVALID"},
+                           {"domain", "googleapis.com"},
+                           {"metadata", {{"service", "generativelanguage.googleapis.com"}}}}})}}}};
       send_json(ex, 400, body);
       return false;
     }
@@ -474,11 +491,15 @@ class FakeServer {
     if (!step.is_fixed_response()) return false;
     int status = 200;
     if (step.status) status = *step.status;
-    else if (step.error) status = fake::status_for_error_type(step.error->type) ? fake::status_for_error_type(step.error->type) : 500;
+    else if (step.error)
+      status = fake::status_for_error_type(step.error->type)
+                   ? fake::status_for_error_type(step.error->type)
+                   : 500;
     if (step.body) {
-      std::string guess = !step.body->empty() && (step.body->front() == '{' || step.body->front() == '[')
-                              ? "application/json"
-                              : "text/plain";
+      std::string guess =
+          !step.body->empty() && (step.body->front() == '{' || step.body->front() == '[')
+              ? "application/json"
+              : "text/plain";
       send_body(ex, status, *step.body, guess, &step);
     } else if (step.json_body) {
       send_json(ex, status, *step.json_body, &step);
@@ -490,8 +511,8 @@ class FakeServer {
 
   // ------------------------------------------------------------ answers
 
-  void answer(Exchange &ex, const Step &step, const std::string &model, bool stream, bool gemini_sse,
-              bool include_usage) {
+  void answer(Exchange &ex, const Step &step, const std::string &model, bool stream,
+              bool gemini_sse, bool include_usage) {
     const Protocol &proto = ex.proto;
     fake::Call call;
     call.model = model;
@@ -503,7 +524,8 @@ class FakeServer {
     if (proto.name() == "openai") call.id = next_id("chatcmpl-fake");
     else if (proto.name() == "anthropic") call.id = next_id("msg_fake");
     else call.id = next_id("fake");
-    call.usage.input = step.usage.input.value_or(fake::estimate_tokens(fake::prompt_chars(ex.body)));
+    call.usage.input =
+        step.usage.input.value_or(fake::estimate_tokens(fake::prompt_chars(ex.body)));
     call.usage.cached = step.usage.cached.value_or(0);
     call.usage.reasoning = step.usage.reasoning.value_or(0);
 
@@ -513,7 +535,8 @@ class FakeServer {
                             : !step.chunks.empty()
                                 ? fake::TextSource(step.chunks)
                                 : fake::TextSource(fake::split_words(
-                                      step.echo_system ? fake::system_text(ex.body) : step.text.value_or(default_text)));
+                                      step.echo_system ? fake::system_text(ex.body)
+                                                       : step.text.value_or(default_text)));
     if (!call.block.empty()) text = fake::TextSource(std::vector<std::string>{});
 
     if (!stream) {
@@ -567,24 +590,27 @@ class FakeServer {
       return;
     }
     if (!b.contains("messages") || !b["messages"].is_array() || b["messages"].empty()) {
-      send_error(ex, 400, {"invalid_request_error", "Missing required parameter: 'messages'.",
-                           "missing_required_parameter", "messages"});
+      send_error(ex, 400,
+                 {"invalid_request_error", "Missing required parameter: 'messages'.",
+                  "missing_required_parameter", "messages"});
       return;
     }
     // Reasoning models reject the deprecated max_tokens (OpenAI's reference).
     bool reasoning_model = model.rfind("o1", 0) == 0 || model.rfind("o3", 0) == 0 ||
                            model.rfind("o4", 0) == 0 || model.rfind("gpt-5", 0) == 0;
     if (reasoning_model && b.contains("max_tokens")) {
-      send_error(ex, 400, {"invalid_request_error",
-                           "Unsupported parameter: 'max_tokens' is not supported with this model. "
-                           "Use 'max_completion_tokens' instead.",
-                           "unsupported_parameter", "max_tokens"});
+      send_error(ex, 400,
+                 {"invalid_request_error",
+                  "Unsupported parameter: 'max_tokens' is not supported with this model. "
+                  "Use 'max_completion_tokens' instead.",
+                  "unsupported_parameter", "max_tokens"});
       return;
     }
     Step step = script_.take(ex.req.path).value_or(Step{});
     if (apply_fault(ex, step)) return;
     bool stream = b.value("stream", false);
-    bool include_usage = stream && b.contains("stream_options") && b["stream_options"].is_object() &&
+    bool include_usage = stream && b.contains("stream_options") &&
+                         b["stream_options"].is_object() &&
                          b["stream_options"].value("include_usage", false);
     answer(ex, step, model, stream, true, include_usage);
   }
@@ -592,7 +618,8 @@ class FakeServer {
   bool anthropic_checks(Exchange &ex, bool need_max_tokens) {
     if (!check_auth(ex)) return false;
     if (!ex.req.has_header("anthropic-version")) {
-      send_error(ex, 400, {"invalid_request_error", "anthropic-version: header is required", "", ""});
+      send_error(ex, 400,
+                 {"invalid_request_error", "anthropic-version: header is required", "", ""});
       return false;
     }
     if (!check_json_body(ex)) return false;
@@ -636,9 +663,11 @@ class FakeServer {
                 &step);
       return;
     }
-    if (!ex.body.contains("contents") || !ex.body["contents"].is_array() || ex.body["contents"].empty()) {
-      send_error(ex, 400, {"INVALID_ARGUMENT", "* GenerateContentRequest.contents: contents is not specified\n",
-                           "", ""});
+    if (!ex.body.contains("contents") || !ex.body["contents"].is_array() ||
+        ex.body["contents"].empty()) {
+      send_error(ex, 400,
+                 {"INVALID_ARGUMENT",
+                  "* GenerateContentRequest.contents: contents is not specified\n", "", ""});
       return;
     }
     Step step = script_.take(ex.req.path).value_or(Step{});
@@ -666,7 +695,8 @@ class FakeServer {
 
     http_.Post("/v1/chat/completions", route(openai, [this](Exchange &ex) { openai_chat(ex); }));
     http_.Post("/v1/messages", route(anthropic, [this](Exchange &ex) { anthropic_messages(ex); }));
-    http_.Post("/v1/messages/count_tokens", route(anthropic, [this](Exchange &ex) { anthropic_count_tokens(ex); }));
+    http_.Post("/v1/messages/count_tokens",
+               route(anthropic, [this](Exchange &ex) { anthropic_count_tokens(ex); }));
     http_.Post(R"(/v1beta/models/([^/:]+):(generateContent|streamGenerateContent|countTokens))",
                route(gemini, [this](Exchange &ex) { gemini_model_call(ex); }));
     http_.Get("/v1/models", route(nullptr, [this](Exchange &ex) { list_models(ex); }));
@@ -712,11 +742,12 @@ class FakeServer {
     // Anything else: a JSON 404, still counted in stats so a test can see
     // which wrong URL the client built.
     auto not_found = route(openai, [this](Exchange &ex) {
-      send_json(ex, 404, {{"error",
-                           {{"message", "fake_provider: no route for " + ex.req.method + " " + ex.req.path},
-                            {"type", "invalid_request_error"},
-                            {"param", nullptr},
-                            {"code", "unknown_url"}}}});
+      send_json(ex, 404,
+                {{"error",
+                  {{"message", "fake_provider: no route for " + ex.req.method + " " + ex.req.path},
+                   {"type", "invalid_request_error"},
+                   {"param", nullptr},
+                   {"code", "unknown_url"}}}});
     });
     http_.Get(".*", not_found);
     http_.Post(".*", not_found);
@@ -777,7 +808,8 @@ int main(int argc, char **argv) {
     std::cerr << "fake_provider: cannot write port file " << opts.port_file << "\n";
     return 1;
   }
-  if (!opts.quiet) std::fprintf(stderr, "fake_provider: listening on %s:%d\n", opts.host.c_str(), port);
+  if (!opts.quiet)
+    std::fprintf(stderr, "fake_provider: listening on %s:%d\n", opts.host.c_str(), port);
 
   std::thread stopper([&] {
     while (!g_stopping) {

@@ -25,10 +25,10 @@ using json = nlohmann::json;
 // An error the test wants rendered in the receiving route's native envelope.
 // Empty fields mean "the provider's usual value for this status".
 struct ErrorSpec {
-  std::string type;     // OpenAI/Anthropic error.type, Gemini error.status
+  std::string type;  // OpenAI/Anthropic error.type, Gemini error.status
   std::string message;
-  std::string code;     // OpenAI error.code (e.g. context_length_exceeded)
-  std::string param;    // OpenAI error.param
+  std::string code;   // OpenAI error.code (e.g. context_length_exceeded)
+  std::string param;  // OpenAI error.param
 };
 
 // An error event inserted into a 200 stream after `after` events.
@@ -51,29 +51,29 @@ struct Step {
 
   // A fixed response instead of an answer.
   std::optional<int> status;
-  std::optional<std::string> body;     // raw, sent as-is
-  std::optional<json> json_body;       // sent as JSON
-  std::optional<ErrorSpec> error;      // rendered in the route's envelope
+  std::optional<std::string> body;  // raw, sent as-is
+  std::optional<json> json_body;    // sent as JSON
+  std::optional<ErrorSpec> error;   // rendered in the route's envelope
   std::string content_type;
   std::vector<std::pair<std::string, std::string>> headers;
-  std::optional<double> retry_after;   // seconds; header, or Gemini RetryInfo
+  std::optional<double> retry_after;     // seconds; header, or Gemini RetryInfo
   std::optional<double> retry_after_ms;  // the non-standard retry-after-ms header
 
   // Timing and transport faults.
   int delay_ms = 0;        // before anything is sent
   int event_delay_ms = 0;  // between stream events (time-to-first-token tests)
   bool drop_connection = false;
-  int chunk_bytes = 0;     // write the body in pieces of this size
+  int chunk_bytes = 0;  // write the body in pieces of this size
   std::optional<bool> crlf;
 
   // The answer itself.
   std::optional<std::string> text;
-  std::vector<std::string> chunks;     // explicit stream pieces
+  std::vector<std::string> chunks;  // explicit stream pieces
   std::optional<int64_t> answer_bytes;
-  bool echo_system = false;            // answer with the request's system prompt
-  std::optional<std::string> finish;   // provider-native finish reason
-  std::string stop_sequence;           // Anthropic stop_sequence value
-  std::string block;                   // Gemini promptFeedback.blockReason
+  bool echo_system = false;           // answer with the request's system prompt
+  std::optional<std::string> finish;  // provider-native finish reason
+  std::string stop_sequence;          // Anthropic stop_sequence value
+  std::string block;                  // Gemini promptFeedback.blockReason
   UsageOverride usage;
 
   // Stream faults.
