@@ -106,7 +106,10 @@ class RecordLineParser {
     while (p_ != end_ && IsSpace(*p_)) ++p_;
   }
 
-  bool Object() {
+  // Walks the members of the object p_ is at, calling member(key) with p_
+  // at each value; true when the object is well formed to its end.
+  template <typename OnMember>
+  bool Members(const OnMember& member) {
     ++p_;
     SkipSpace();
     if (p_ != end_ && *p_ == '}') {
@@ -122,7 +125,7 @@ class RecordLineParser {
       if (p_ == end_ || *p_ != ':') return Invalid("expected ':'");
       ++p_;
       SkipSpace();
-      if (!Member(key)) return false;
+      if (!member(key)) return false;
       SkipSpace();
       if (p_ == end_) return Invalid("unterminated object");
       if (*p_ == ',') {
@@ -135,6 +138,10 @@ class RecordLineParser {
       }
       return Invalid("expected ',' or '}'");
     }
+  }
+
+  bool Object() {
+    return Members([&](std::string_view key) { return Member(key); });
   }
 
   // A top-level member: a field reports read is parsed into the record,
@@ -171,41 +178,19 @@ class RecordLineParser {
   bool Tags() {
     if (*p_ == 'n') return Literal("null");
     if (*p_ != '{') return Fail("\"tags\" must be an object of strings");
-    ++p_;
-    SkipSpace();
-    if (p_ != end_ && *p_ == '}') {
-      ++p_;
-      return true;
-    }
-    for (;;) {
-      SkipSpace();
-      if (p_ == end_ || *p_ != '"') return Invalid("expected a key");
-      std::string_view key, value;
-      if (!String(&key, &key_scratch_)) return false;
-      std::string tag_key(key);
-      SkipSpace();
-      if (p_ == end_ || *p_ != ':') return Invalid("expected ':'");
-      ++p_;
-      SkipSpace();
+    const bool ok = Members([&](std::string_view key) {
       if (p_ == end_ || *p_ != '"') return Fail("\"tags\" must be an object of strings");
+      std::string tag_key(key);
+      std::string_view value;
       if (!String(&value, &value_scratch_)) return false;
       auto same_key = std::find_if(r_->tags.begin(), r_->tags.end(),
                                    [&](const auto& tag) { return tag.first == tag_key; });
       if (same_key != r_->tags.end()) same_key->second.assign(value);
       else r_->tags.emplace_back(std::move(tag_key), std::string(value));
-      SkipSpace();
-      if (p_ == end_) return Invalid("unterminated object");
-      if (*p_ == ',') {
-        ++p_;
-        continue;
-      }
-      if (*p_ == '}') {
-        ++p_;
-        std::sort(r_->tags.begin(), r_->tags.end());
-        return true;
-      }
-      return Invalid("expected ',' or '}'");
-    }
+      return true;
+    });
+    std::sort(r_->tags.begin(), r_->tags.end());
+    return ok;
   }
 
   bool TextField(const RecordField& field, std::string_view key, std::string_view text) {
