@@ -37,12 +37,21 @@ struct ExtraPattern {
   std::string regex;
 };
 
+struct InjectionScanOptions {
+  // Texts shorter than this are first checked for the words each rule needs,
+  // so a clean prompt compiles no regular expression at all; longer ones go
+  // through all the rules in one combined pass.
+  size_t prefilter_below = 64 * 1024;
+};
+
 class InjectionScanner {
  public:
   // Builds the scanner from the built-in rules plus `extra`. A pattern that
-  // does not compile is a kConfig status naming its line.
+  // does not compile is a kConfig status naming its line. Built-in rules are
+  // compiled on first use, and the scanner is safe to use from many threads.
   static Status Create(const std::vector<ExtraPattern>& extra,
-                       std::unique_ptr<InjectionScanner>* out);
+                       std::unique_ptr<InjectionScanner>* out,
+                       const InjectionScanOptions& options = InjectionScanOptions());
   ~InjectionScanner();
 
   // Every finding in `text`, in order of rule then offset; at most

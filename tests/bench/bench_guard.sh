@@ -29,6 +29,17 @@ lines[-50] = "hidden \u202e override"
 open(sys.argv[1], "w", encoding="utf-8").write("\n".join(lines) + "\n")
 PY
 python3 -c "print('word ' * 409 + 'end')" >"$BENCH_TMP/prompt.txt"   # 2 KB
+# 2 KB of the false-positive corpus: ordinary text full of the words the
+# rules need ("ignore", "system", "instructions"), so some rules do run.
+python3 - "$ROOT/tests/fixtures/injection/benign.jsonl" "$BENCH_TMP/benign_prompt.txt" <<'PY'
+import json, sys
+texts = [json.loads(l)["text"] for l in open(sys.argv[1], encoding="utf-8") if l.strip()]
+out = ""
+for t in texts:
+    if len(out.encode()) + len(t.encode()) > 2048: break
+    out += t + "\n"
+open(sys.argv[2], "w", encoding="utf-8").write(out)
+PY
 
 read -r scan_line < <("$SCAN_BENCH" throughput "$BENCH_TMP/data.txt" "$RUNS")
 echo "scanner: $scan_line"
@@ -89,9 +100,12 @@ echo "grep -E -i -f ($patterns patterns, C.UTF-8): median ${grep_ms} ms = ${grep
 echo "scanner / grep throughput: $(awk -v a="$scan_mbs" -v b="$grep_mbs" 'BEGIN{printf "%.2f", a/b}') (target >= 1)"
 
 read -r prompt_line < <("$SCAN_BENCH" prompt "$BENCH_TMP/prompt.txt" 1000)
-echo "2 KB prompt: $prompt_line (target median_scan_ms < 0.2)"
+echo "2 KB prompt: $prompt_line (target first_scan_ms and median_scan_ms < 0.2)"
+read -r prompt_line < <("$SCAN_BENCH" prompt "$BENCH_TMP/benign_prompt.txt" 1000)
+echo "2 KB of ordinary prose that names the rules' words: $prompt_line"
 
-# Whole process, dry run, scan on vs off (rules are built in every process).
+# Whole process, dry run, scan on vs off: what a call pays, including
+# compiling whichever rules the prompt calls for.
 export HOME="$BENCH_TMP" LLMCTL_DB="$BENCH_TMP/llmctl.db" LLMCTL_USER=bench OPENAI_API_KEY=test-key
 prompt=$(cat "$BENCH_TMP/prompt.txt")
 : >"$BENCH_TMP/on.us"; : >"$BENCH_TMP/off.us"
