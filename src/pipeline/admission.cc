@@ -70,8 +70,12 @@ Status AdmitCall(CallRun& run, Reservation* reservation) {
     // no local process waits on a network round trip.
     const bool joins = run.state->SharesRecordTransaction();
     auto admit = [&] {
-      return run.state->Admit(run.plan.claim, run.clock.NowUnixMs(), true,
-                              ReservationTtlMs(run.settings), reservation);
+      const auto state_start = run.clock.Now();
+      Status verdict = run.state->Admit(run.plan.claim, run.clock.NowUnixMs(), true,
+                                        ReservationTtlMs(run.settings), reservation);
+      spdlog::debug("stage state_admit_ms={:.3f} backend={}", run.MsSince(state_start),
+                    run.state->backend());
+      return verdict;
     };
     Transaction admission(*run.ctx.db);
     st = admission.status();

@@ -1,11 +1,11 @@
 #include "store/redis_connection.h"
 
 #include <hiredis/hiredis.h>
-#include <openssl/sha.h>
 
 #include <cerrno>
-#include <cstdio>
 #include <cstring>
+
+#include "util/hash.h"
 
 namespace llmctl {
 
@@ -13,13 +13,7 @@ void RedisReplyDeleter::operator()(redisReply* r) const {
   if (r) freeReplyObject(r);
 }
 
-RedisScript::RedisScript(std::string source) : source_(std::move(source)) {
-  unsigned char digest[SHA_DIGEST_LENGTH];
-  SHA1(reinterpret_cast<const unsigned char*>(source_.data()), source_.size(), digest);
-  char hex[2 * SHA_DIGEST_LENGTH + 1];
-  for (int i = 0; i < SHA_DIGEST_LENGTH; ++i) std::snprintf(hex + 2 * i, 3, "%02x", digest[i]);
-  sha_ = hex;
-}
+RedisScript::RedisScript(std::string source) : source_(std::move(source)), sha_(Sha1Hex(source_)) {}
 
 RedisConnection::~RedisConnection() {
   if (ctx_) redisFree(ctx_);

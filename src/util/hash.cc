@@ -46,6 +46,15 @@ std::string Sha256Hex(std::string_view data) {
   return ToHex(digest, sizeof digest);
 }
 
+std::string Sha1Hex(std::string_view data) {
+  unsigned char digest[SHA_DIGEST_LENGTH];
+  SHA_CTX ctx;
+  SHA1_Init(&ctx);
+  SHA1_Update(&ctx, data.data(), data.size());
+  SHA1_Final(digest, &ctx);
+  return ToHex(digest, sizeof digest);
+}
+
 std::string HmacSha256Hex(std::string_view key, std::string_view data) {
   unsigned char digest[EVP_MAX_MD_SIZE];
   unsigned int len = 0;

@@ -9,6 +9,10 @@ namespace llmctl {
 // Lower-case hex SHA-256 of data.
 std::string Sha256Hex(std::string_view data);
 
+// Lower-case hex SHA-1 of data: only where a protocol names things by it
+// (Redis's EVALSHA), never for anything that must resist collisions.
+std::string Sha1Hex(std::string_view data);
+
 // Lower-case hex HMAC-SHA256 of data under key.
 std::string HmacSha256Hex(std::string_view key, std::string_view data);
 

@@ -4,8 +4,9 @@
 
 using namespace llmctl;
 
-TEST_CASE("sha256 and hmac match published vectors") {
+TEST_CASE("sha1, sha256 and hmac match published vectors") {
   CHECK(Sha256Hex("abc") == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+  CHECK(Sha1Hex("abc") == "a9993e364706816aba3e25717850c26c9cd0d89d");
   // RFC 4231 test case 2.
   CHECK(HmacSha256Hex("Jefe", "what do ya want for nothing?") ==
         "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
