@@ -273,11 +273,16 @@ Status RunEval(const PipelineContext& base, const std::vector<EvalTask>& tasks,
   Status first_failure;  // a record that could not be written
   std::mutex failure_mu;
 
+  // Every worker records through one connection: the workers take turns on
+  // it for the moments they write, while their network waits overlap. A
+  // connection each would have them contend for the file's write lock.
+  Database db;
+  const Status opened = db.Open(base.settings->db_path, DatabaseOptionsFor(*base.settings));
+
   auto worker = [&] {
-    Database db;
-    Status st = db.Open(base.settings->db_path, DatabaseOptionsFor(*base.settings));
+    Status st = opened;
     PipelineContext ctx = base;
-    // One connection per worker: a Redis connection serves one thread.
+    // A Redis connection serves one thread: one per worker.
     if (st.ok() && !base.make_state_store)
       st = OpenStateStoreFactory(*base.settings, &ctx.make_state_store);
     ctx.db = &db;

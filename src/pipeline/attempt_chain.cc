@@ -6,6 +6,7 @@
 
 #include "guardrails/retry_policy.h"
 #include "pipeline/call_stages.h"
+#include "util/hash.h"
 #include "util/process_clock.h"
 
 namespace llmctl {
@@ -73,7 +74,7 @@ ChainOutcome RunAttemptChain(CallRun& run, const std::vector<Message>& followup)
   // With every provider open, skipping them all would fail without trying:
   // the breaker then steps aside.
   const bool skip_open = use_breaker && !all_open;
-  std::mt19937_64 rng(std::random_device{}());
+  std::mt19937_64 rng(RandomSeed());
   const BackoffOptions backoff{s.retry_base_seconds, s.retry_max_seconds};
   int64_t failed_window = -1;  // window of a model that refused the prompt as too long
   bool stop = false;

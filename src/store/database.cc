@@ -208,13 +208,40 @@ Database::~Database() {
 }
 
 void Database::Close() {
+  for (auto& [sql, stmt] : idle_) sqlite3_finalize(stmt);
+  idle_.clear();
   if (db_) sqlite3_close_v2(db_);
   db_ = nullptr;
 }
 
+sqlite3_stmt* Database::TakePrepared(std::string_view sql) {
+  auto it = idle_.find(std::string(sql));
+  if (it == idle_.end()) return nullptr;
+  sqlite3_stmt* stmt = it->second;
+  idle_.erase(it);
+  return stmt;
+}
+
+void Database::GiveBack(sqlite3_stmt* stmt) {
+  // Enough for every statement a call or a report makes; past it, a
+  // statement built on the fly is not worth keeping.
+  constexpr size_t kMaxIdle = 64;
+  if (!stmt) return;
+  sqlite3_reset(stmt);
+  sqlite3_clear_bindings(stmt);
+  if (idle_.size() >= kMaxIdle) {
+    sqlite3_finalize(stmt);
+    return;
+  }
+  idle_.emplace(sqlite3_sql(stmt), stmt);
+}
+
 std::string Database::LastError() const { return db_ ? sqlite3_errmsg(db_) : "not open"; }
 
-void Database::ResetWaitBudget() { busy_->spent_ns = 0; }
+void Database::ResetWaitBudget() {
+  std::lock_guard<std::recursive_mutex> hold(in_use_);
+  busy_->spent_ns = 0;
+}
 
 bool Database::InTransaction() const { return db_ && sqlite3_get_autocommit(db_) == 0; }
 
@@ -393,6 +420,7 @@ Status Database::OpenForReading(const std::string& path, const DatabaseOptions& 
 }
 
 Status Database::Exec(std::string_view sql, std::string_view doing) {
+  std::lock_guard<std::recursive_mutex> hold(in_use_);
   char* err = nullptr;
   const std::string text(sql);
   const int rc = sqlite3_exec(db_, text.c_str(), nullptr, nullptr, &err);
@@ -478,7 +506,7 @@ Status Database::Migrate() {
   return tx.Commit();
 }
 
-Transaction::Transaction(Database& db, Kind kind) : db_(db) {
+Transaction::Transaction(Database& db, Kind kind) : hold_(db.in_use_), db_(db) {
   if (db.InTransaction()) return;
   begin_ = kind == Kind::kImmediate ? db.Exec("BEGIN IMMEDIATE", "taking the write lock")
                                     : db.Exec("BEGIN", "starting a read");
@@ -499,7 +527,9 @@ Status Transaction::Commit() {
   return st;
 }
 
-Statement::Statement(Database& db, std::string_view sql) : db_(db) {
+Statement::Statement(Database& db, std::string_view sql)
+    : hold_(db.in_use_), db_(db), stmt_(db.TakePrepared(sql)) {
+  if (stmt_) return;
   const int rc =
       sqlite3_prepare_v2(db.db_, sql.data(), static_cast<int>(sql.size()), &stmt_, nullptr);
   if (rc != SQLITE_OK) {
@@ -509,7 +539,7 @@ Statement::Statement(Database& db, std::string_view sql) : db_(db) {
   }
 }
 
-Statement::~Statement() { sqlite3_finalize(stmt_); }
+Statement::~Statement() { db_.GiveBack(stmt_); }
 
 Statement& Statement::Bind(int i, int64_t v) {
   if (stmt_) sqlite3_bind_int64(stmt_, i, v);

@@ -3,6 +3,11 @@
 // and brings the schema up to date, safely when many processes, and many
 // threads of one process, open the same file at the same moment.
 //
+// One Database may serve many threads: a statement and a transaction each
+// hold the connection for as long as they live, so the threads of a process
+// take turns on one connection and one page cache instead of contending for
+// the file's locks with a connection each.
+//
 // Every failure comes back as a Status whose code says whose problem it is:
 // trouble with the file (locked too long, corrupt, disk full, read-only,
 // unreadable) is a configuration error naming the file and what to do;
@@ -10,9 +15,11 @@
 #pragma once
 
 #include <cstdint>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 
 #include "util/status.h"
 
@@ -59,10 +66,12 @@ class Database {
 
   // Runs sql; `doing` describes it in an error ("taking the write lock").
   Status Exec(std::string_view sql, std::string_view doing = {});
-  // Starts a new call's single lock wait (see DatabaseOptions).
+  // Starts a new call's single lock wait (see DatabaseOptions). Threads
+  // sharing the connection share the budget: each wait stays bounded.
   void ResetWaitBudget();
   bool InTransaction() const;
-  // Rows changed by the last statement, and the rowid it inserted.
+  // Rows changed by the last statement, and the rowid it inserted; read
+  // them while that statement or its transaction still holds the connection.
   int64_t Changes() const;
   int64_t LastInsertRowId() const;
 
@@ -87,9 +96,16 @@ class Database {
   Status UseWal();
   Status Migrate();
   void Close();
+  // Prepared statements are kept for reuse: parsing SQL costs more than
+  // running the small statements of a call, and an eval run makes the same
+  // ones for every case.
+  sqlite3_stmt* TakePrepared(std::string_view sql);
+  void GiveBack(sqlite3_stmt* stmt);
   sqlite3* db_ = nullptr;
   std::string path_;
   BusyWait* busy_;
+  std::recursive_mutex in_use_;  // held by the thread running a statement or a transaction
+  std::unordered_multimap<std::string, sqlite3_stmt*> idle_;  // reset, ready for reuse
 };
 
 // BEGIN ... COMMIT as a scope: rolled back unless Commit() succeeded. Inside
@@ -112,6 +128,7 @@ class Transaction {
   Status Commit();
 
  private:
+  std::unique_lock<std::recursive_mutex> hold_;  // first: taken before BEGIN, given back last
   Database& db_;
   Status begin_;
   bool owned_ = false;
@@ -149,6 +166,7 @@ class Statement {
   bool ColumnIsNull(int col) const;
 
  private:
+  std::unique_lock<std::recursive_mutex> hold_;  // first: taken before prepare, given back last
   Database& db_;
   sqlite3_stmt* stmt_ = nullptr;
   int rc_ = 0;  // the SQLite error code of the last failure, 0 when none

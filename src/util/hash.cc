@@ -77,6 +77,14 @@ std::string NewUuidV7() {
          hex.substr(16, 4) + "-" + hex.substr(20);
 }
 
+uint64_t RandomSeed() {
+  unsigned char b[8];
+  RandomBytes(b, sizeof b);
+  uint64_t seed = 0;
+  for (unsigned char byte : b) seed = seed << 8 | byte;
+  return seed;
+}
+
 std::string RandomHex(size_t chars) {
   std::string bytes((chars + 1) / 2, '\0');
   RandomBytes(reinterpret_cast<unsigned char*>(bytes.data()), bytes.size());

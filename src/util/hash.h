@@ -1,6 +1,7 @@
 // Hashing and identifiers, all backed by OpenSSL libcrypto.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 
@@ -22,5 +23,9 @@ std::string NewUuidV7();
 // `chars` lower-case hex characters from the kernel's random source, for
 // values an attacker must not predict (spotlight boundaries, canaries).
 std::string RandomHex(size_t chars);
+
+// A seed for a pseudo-random generator (retry jitter), from the kernel's
+// random source without std::random_device's per-use set-up.
+uint64_t RandomSeed();
 
 }  // namespace llmctl
