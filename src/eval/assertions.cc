@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstdio>
 
+#include "providers/finish_reason.h"
 #include "records/call_record.h"
 #include "util/ascii.h"
 
@@ -257,9 +258,7 @@ std::string ParseAssertion(const nlohmann::json& spec, Assertion* out) {
     case AssertionType::kFinishReason: {
       if (!value.is_string()) return where + "\"value\" must be a string";
       out->text = value.get<std::string>();
-      static const char* kReasons[] = {"stop", "length", "content_filter", "tool_calls", "error"};
-      for (const char* r : kReasons)
-        if (out->text == r) return "";
+      if (ParseFinishReason(out->text)) return "";
       return where + "\"value\" " + Quote(out->text) +
              " is not a finish reason (expected stop, length, content_filter, tool_calls or error)";
     }

@@ -11,6 +11,7 @@
 #include "eval/grader.h"
 #include "pipeline/call_plan.h"
 #include "pipeline/open_state_store.h"
+#include "providers/finish_reason.h"
 #include "records/money.h"
 #include "store/database.h"
 #include "util/secret_scrubber.h"
@@ -229,7 +230,7 @@ void JudgeCase(const EvalCase& c, const CallOutcome& outcome, CaseResult* r) {
   }
   // A cut-off answer passes no regression gate by accident: unless the case
   // says what finish reason it expects, truncation is a failure.
-  if (o.finish_reason == "length" && !HasFinishReasonAssertion(c)) {
+  if (ParseFinishReason(o.finish_reason) == FinishReason::kLength && !HasFinishReasonAssertion(c)) {
     Fail(r, "finish-reason",
          "the answer was truncated after " + std::to_string(outcome.record.output_tokens) +
              " output tokens (finish reason length); raise max_tokens or assert finish-reason");

@@ -5,6 +5,7 @@
 #include <ostream>
 
 #include "guardrails/canonical_request.h"
+#include "providers/finish_reason.h"
 #include "records/call_record.h"
 #include "util/hash.h"
 #include "util/time_format.h"
@@ -246,7 +247,7 @@ Status CacheEntryFromJson(const nlohmann::json& j, CacheEntry* e) {
     if (e->provider.empty() || e->model.empty())
       return Status::Usage("missing \"provider\" or \"model\"");
     e->finish_reason = j.value("finish_reason", std::string("stop"));
-    if (e->finish_reason != "stop" && e->finish_reason != "tool_calls")
+    if (const auto finish = ParseFinishReason(e->finish_reason); !finish || !IsWholeAnswer(*finish))
       return Status::Usage("finish_reason \"" + e->finish_reason + "\" is never cached");
     e->provider_finish_reason = j.value("provider_finish_reason", std::string());
     if (j.contains("usage")) {

@@ -34,7 +34,7 @@ void AccountAnswer(CallRun& run, ChatResult& result, const ChainLink& served) {
   rec.output_tokens = result.usage.output_tokens;
   rec.cached_input_tokens = result.usage.cached_input_tokens;
   rec.reasoning_tokens = result.usage.reasoning_tokens;
-  rec.finish_reason = result.finish_reason;
+  rec.finish_reason = FinishReasonName(result.finish_reason);
   rec.provider_finish_reason = result.provider_finish_reason;
   rec.ttft_ms = result.ttft_ms;
   if (served.price.source == "unknown")
@@ -48,7 +48,7 @@ void AccountAnswer(CallRun& run, ChatResult& result, const ChainLink& served) {
   if (!untrusted.empty())
     rec.alert =
         "UNTRUSTED_USAGE " + untrusted + " discarded; tokens and cost are the pre-flight estimate";
-  if (rec.finish_reason == "length") {
+  if (result.finish_reason == FinishReason::kLength) {
     rec.alert = (rec.alert ? *rec.alert + "; " : std::string()) +
                 "TRUNCATED_RESPONSE max_tokens=" + std::to_string(max_tokens) +
                 " reached; the answer is incomplete";
@@ -60,7 +60,7 @@ void AccountAnswer(CallRun& run, ChatResult& result, const ChainLink& served) {
           " (provider finish reason " + rec.provider_finish_reason +
           "); raise --max-tokens, or pass --allow-truncated to accept partial answers");
     }
-  } else if (rec.finish_reason == "content_filter") {
+  } else if (result.finish_reason == FinishReason::kContentFilter) {
     rec.error =
         "the provider's content filter stopped the answer (" + rec.provider_finish_reason + ")";
     rec.error_type = ErrorTypeName(ErrorType::kContentFilter);
@@ -76,7 +76,7 @@ void AccountAnswer(CallRun& run, ChatResult& result, const ChainLink& served) {
 bool AccountFailure(CallRun& run, ChainOutcome& chain) {
   CallRecord& rec = run.rec;
   ProviderFailure& failure = chain.last_failure;
-  rec.finish_reason = "error";
+  rec.finish_reason = FinishReasonName(FinishReason::kError);
   if (failure.error_type == ErrorType::kInterrupted)
     failure.message = "interrupted by a signal; the request was aborted";
   rec.error_type = ErrorTypeName(failure.error_type);

@@ -36,7 +36,7 @@ bool ServeFromCache(CallRun& run) {
   }
   if (!run.plan.cache_only) return false;
   const std::string key = run.plan.cache_key.substr(0, 12);
-  rec.finish_reason = "error";
+  rec.finish_reason = FinishReasonName(FinishReason::kError);
   rec.error = "cache miss in --cache only mode (key " + key + ")";
   rec.error_type = ErrorTypeName(ErrorType::kProviderError);
   const std::string line =
@@ -59,9 +59,8 @@ bool ServeFromCache(CallRun& run) {
 void StoreInCache(CallRun& run, const Usage& usage) {
   const CallRecord& rec = run.rec;
   // Only complete answers: a truncated or filtered one must be asked again.
-  if (!run.plan.write_cache || run.out.withheld ||
-      (rec.finish_reason != "stop" && rec.finish_reason != "tool_calls"))
-    return;
+  const std::optional<FinishReason> finish = ParseFinishReason(rec.finish_reason);
+  if (!run.plan.write_cache || run.out.withheld || !finish || !IsWholeAnswer(*finish)) return;
   CacheEntry entry;
   entry.key = run.plan.cache_key;
   entry.key_input = run.plan.cache_key_input;

@@ -51,7 +51,7 @@ class FakeClock : public PipelineClock {
 struct Step {
   bool answer = true;
   std::string text = "hello";
-  std::string finish_reason = "stop";
+  FinishReason finish_reason = FinishReason::kStop;
   int64_t output_tokens = 5;
   ProviderFailure failure;
   std::string streamed_before_failure;  // text sent to the sink before failing
@@ -94,7 +94,7 @@ class ScriptedProvider : public Provider {
     if (options.on_text) options.on_text(s.text);
     result->text = s.text;
     result->finish_reason = s.finish_reason;
-    result->provider_finish_reason = s.finish_reason;
+    result->provider_finish_reason = FinishReasonName(s.finish_reason);
     result->usage.input_tokens = 10;
     result->usage.output_tokens = s.output_tokens;
     result->http_status = 200;
@@ -424,7 +424,7 @@ TEST_CASE("record contents: identity, usage, cost, timing and truncation") {
   h.spec.run_id = "run-1";
   h.spec.case_id = "case-1";
   Step truncated;
-  truncated.finish_reason = "length";
+  truncated.finish_reason = FinishReason::kLength;
   h.script.steps = {truncated};
   CallOutcome out = h.Run();
   CHECK(out.status.code() == StatusCode::kTruncated);
@@ -650,7 +650,7 @@ TEST_CASE("conversation: a failed, refused, interrupted or truncated call leaves
   CHECK(h.Turns("talk").empty());
 
   Step truncated;
-  truncated.finish_reason = "length";
+  truncated.finish_reason = FinishReason::kLength;
   h.script.steps = {truncated};
   CHECK(h.RunSpec(h.OnConversation("talk", "hi")).status.code() == StatusCode::kTruncated);
   CHECK(h.Turns("talk").empty());
@@ -702,7 +702,7 @@ TEST_CASE("conversation: a truncated answer is a turn only under --allow-truncat
   h.spec.request.temperature = 0.5;
   h.spec.allow_truncated = true;
   Step truncated;
-  truncated.finish_reason = "length";
+  truncated.finish_reason = FinishReason::kLength;
   truncated.text = "partial";
   h.script.steps = {truncated};
   CHECK(h.RunSpec(h.OnConversation("talk", "hi")).status.ok());

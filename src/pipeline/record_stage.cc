@@ -47,7 +47,7 @@ Status RecordCall(CallRun& run, const std::function<Status()>& settle) {
 
 Status RecordRefusal(CallRun& run, const Status& why) {
   CallRecord& rec = run.rec;
-  rec.finish_reason = "error";
+  rec.finish_reason = FinishReasonName(FinishReason::kError);
   rec.error = why.message();
   ErrorType type = ErrorType::kProviderError;
   switch (why.code()) {

@@ -17,10 +17,12 @@ constexpr const char* kApiVersion = "2023-06-01";
 
 // model_context_window_exceeded: generation stopped at the context window,
 // which leaves the answer as cut short as a max_tokens stop.
-const FinishTable kFinish = {
-    {"end_turn", "stop"},       {"stop_sequence", "stop"},
-    {"max_tokens", "length"},   {"model_context_window_exceeded", "length"},
-    {"tool_use", "tool_calls"}, {"refusal", "content_filter"}};
+const FinishTable kFinish = {{"end_turn", FinishReason::kStop},
+                             {"stop_sequence", FinishReason::kStop},
+                             {"max_tokens", FinishReason::kLength},
+                             {"model_context_window_exceeded", FinishReason::kLength},
+                             {"tool_use", FinishReason::kToolCalls},
+                             {"refusal", FinishReason::kContentFilter}};
 
 // Anthropic reports the cached parts of the prompt beside input_tokens, and
 // streams cumulative counts of which a later event may repeat only some.

@@ -107,7 +107,7 @@ TEST_CASE("anthropic: non-streamed response") {
       "usage":{"input_tokens":12,"output_tokens":9,"cache_creation_input_tokens":3,"cache_read_input_tokens":20}})",
                                               &r, &f));
   CHECK(r.text == "Hi! How can I help?");
-  CHECK(r.finish_reason == "length");
+  CHECK(FinishReasonName(r.finish_reason) == "length");
   CHECK(r.provider_finish_reason == "max_tokens");
   CHECK(r.usage.input_tokens == 35);
   CHECK(r.usage.cached_input_tokens == 20);
@@ -123,7 +123,7 @@ TEST_CASE("anthropic: stop reasons") {
     REQUIRE(codec->ParseChat(R"({"type":"message","content":[{"type":"text","text":")" + text +
                                  R"("}],"stop_reason":")" + raw + R"("})",
                              &r, &f));
-    return r.finish_reason;
+    return std::string(FinishReasonName(r.finish_reason));
   };
   CHECK(finish("end_turn", "a") == "stop");
   CHECK(finish("stop_sequence", "a") == "stop");
@@ -152,7 +152,7 @@ TEST_CASE("anthropic: streamed answer with ping and cumulative usage") {
     REQUIRE(out.ok);
     CHECK(out.sunk == "Hello there!");
     CHECK(out.sink_calls == 3);
-    CHECK(out.result.finish_reason == "stop");
+    CHECK(FinishReasonName(out.result.finish_reason) == "stop");
     CHECK(out.result.provider_finish_reason == "end_turn");
     CHECK(out.result.usage.output_tokens == 6);
     CHECK(out.result.usage.input_tokens == 116);
@@ -176,7 +176,7 @@ data: {"type":"message_stop"}
   REQUIRE(out.ok);
   CHECK(out.result.usage.input_tokens == 12);
   CHECK(out.result.usage.output_tokens == 50);
-  CHECK(out.result.finish_reason == "length");
+  CHECK(FinishReasonName(out.result.finish_reason) == "length");
   CHECK(out.result.text.empty());
 }
 
@@ -224,7 +224,7 @@ data: {"type":"message_stop"}
 )";
   auto out = ReplayStream(*MakeAnthropicCodec(Config()), s);
   REQUIRE(out.ok);
-  CHECK(out.result.finish_reason == "content_filter");
+  CHECK(FinishReasonName(out.result.finish_reason) == "content_filter");
   CHECK(out.result.provider_finish_reason == "refusal");
   CHECK(out.sink_calls == 0);
 }
@@ -246,7 +246,7 @@ data: {"type":"message_stop"}
   auto out = ReplayStream(*MakeAnthropicCodec(Config()), s);
   REQUIRE(out.ok);
   CHECK(out.sunk.empty());
-  CHECK(out.result.finish_reason == "tool_calls");
+  CHECK(FinishReasonName(out.result.finish_reason) == "tool_calls");
 }
 
 TEST_CASE("anthropic: a response schema becomes output_config json_schema with objects closed") {

@@ -13,6 +13,7 @@
 #include <nlohmann/json.hpp>
 
 #include "providers/error_type.h"
+#include "providers/finish_reason.h"
 
 namespace llmctl {
 
@@ -49,7 +50,7 @@ struct Usage {
 
 struct ChatResult {
   std::string text;
-  std::string finish_reason;           // stop|length|content_filter|tool_calls|error
+  FinishReason finish_reason = FinishReason::kError;
   std::string provider_finish_reason;  // the provider's raw value
   Usage usage;
   int http_status = 0;

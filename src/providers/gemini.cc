@@ -14,19 +14,19 @@ using nlohmann::json;
 
 constexpr std::string_view kDefaultBase = "https://generativelanguage.googleapis.com";
 
-const FinishTable kFinish = {{"STOP", "stop"},
-                             {"MAX_TOKENS", "length"},
-                             {"SAFETY", "content_filter"},
-                             {"RECITATION", "content_filter"},
-                             {"BLOCKLIST", "content_filter"},
-                             {"PROHIBITED_CONTENT", "content_filter"},
-                             {"SPII", "content_filter"},
-                             {"IMAGE_SAFETY", "content_filter"},
-                             {"IMAGE_PROHIBITED_CONTENT", "content_filter"},
-                             {"IMAGE_RECITATION", "content_filter"},
-                             {"MALFORMED_FUNCTION_CALL", "error"},
-                             {"UNEXPECTED_TOOL_CALL", "error"},
-                             {"TOO_MANY_TOOL_CALLS", "error"}};
+const FinishTable kFinish = {{"STOP", FinishReason::kStop},
+                             {"MAX_TOKENS", FinishReason::kLength},
+                             {"SAFETY", FinishReason::kContentFilter},
+                             {"RECITATION", FinishReason::kContentFilter},
+                             {"BLOCKLIST", FinishReason::kContentFilter},
+                             {"PROHIBITED_CONTENT", FinishReason::kContentFilter},
+                             {"SPII", FinishReason::kContentFilter},
+                             {"IMAGE_SAFETY", FinishReason::kContentFilter},
+                             {"IMAGE_PROHIBITED_CONTENT", FinishReason::kContentFilter},
+                             {"IMAGE_RECITATION", FinishReason::kContentFilter},
+                             {"MALFORMED_FUNCTION_CALL", FinishReason::kError},
+                             {"UNEXPECTED_TOOL_CALL", FinishReason::kError},
+                             {"TOO_MANY_TOOL_CALLS", FinishReason::kError}};
 
 Usage ReadUsage(const json& u) {
   Usage usage;
@@ -80,8 +80,8 @@ class Accumulator {
   void Fill(ChatResult* result) {
     result->text = std::move(text_);
     result->provider_finish_reason = raw_finish_;
-    result->finish_reason =
-        blocked_ ? "content_filter" : NormaliseFinishReason(raw_finish_, saw_text_, kFinish);
+    result->finish_reason = blocked_ ? FinishReason::kContentFilter
+                                     : NormaliseFinishReason(raw_finish_, saw_text_, kFinish);
     result->usage = usage_;
   }
 

@@ -88,7 +88,7 @@ TEST_CASE("gemini: non-streamed response skips thought parts") {
       "modelVersion":"gemini-2.5-flash","responseId":"r"})",
                                            &r, &f));
   CHECK(r.text == "Hello again.");
-  CHECK(r.finish_reason == "stop");
+  CHECK(FinishReasonName(r.finish_reason) == "stop");
   CHECK(r.provider_finish_reason == "STOP");
   CHECK(r.usage.input_tokens == 12);
   CHECK(r.usage.output_tokens == 3);
@@ -102,7 +102,7 @@ TEST_CASE("gemini: finish reasons") {
     ChatResult r;
     ProviderFailure f;
     REQUIRE(codec->ParseChat(doc, &r, &f));
-    return r.finish_reason;
+    return std::string(FinishReasonName(r.finish_reason));
   };
   CHECK(
       finish(
@@ -126,7 +126,7 @@ TEST_CASE("gemini: a blocked prompt is a content_filter answer") {
       "usageMetadata":{"promptTokenCount":7,"totalTokenCount":7},"modelVersion":"gemini-2.5-flash"})",
       &r, &f));
   CHECK(r.text.empty());
-  CHECK(r.finish_reason == "content_filter");
+  CHECK(FinishReasonName(r.finish_reason) == "content_filter");
   CHECK(r.provider_finish_reason == "PROHIBITED_CONTENT");
   CHECK(r.usage.input_tokens == 7);
 }
@@ -150,7 +150,7 @@ TEST_CASE("gemini: streamed answer with CRLF, whole and byte by byte") {
     REQUIRE(out.ok);
     CHECK(out.sunk == "Certainly! I'll create a simple page");
     CHECK(out.sink_calls == 2);
-    CHECK(out.result.finish_reason == "stop");
+    CHECK(FinishReasonName(out.result.finish_reason) == "stop");
     CHECK(out.result.usage.input_tokens == 399);
     CHECK(out.result.usage.output_tokens == 191);
     CHECK(out.result.usage.cached_input_tokens == 100);
@@ -189,7 +189,7 @@ TEST_CASE("gemini: streamed thought parts and a blocked prompt") {
   auto blocked = ReplayStream(*MakeGeminiCodec(Config()),
                               "data: {\"promptFeedback\":{\"blockReason\":\"SAFETY\"}}\r\n\r\n");
   REQUIRE(blocked.ok);
-  CHECK(blocked.result.finish_reason == "content_filter");
+  CHECK(FinishReasonName(blocked.result.finish_reason) == "content_filter");
 }
 
 TEST_CASE("gemini: a response schema becomes responseMimeType and responseJsonSchema") {

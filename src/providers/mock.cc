@@ -65,7 +65,7 @@ class MockProvider : public Provider {
     }
     if (!r.stream && options.on_text) options.on_text(text);
     result->text = text;
-    result->finish_reason = truncated ? "length" : "stop";
+    result->finish_reason = truncated ? FinishReason::kLength : FinishReason::kStop;
     result->provider_finish_reason = truncated ? "length" : "stop";
     result->usage.input_tokens = CountWords(r);
     result->usage.output_tokens = static_cast<int64_t>(words.size());

@@ -15,13 +15,13 @@ using nlohmann::json;
 constexpr std::string_view kDefaultBase = "https://api.openai.com/v1";
 
 // "eos"/"eos_token" come from servers (TGI-style) with their own vocabulary.
-const FinishTable kFinish = {{"stop", "stop"},
-                             {"eos", "stop"},
-                             {"eos_token", "stop"},
-                             {"length", "length"},
-                             {"content_filter", "content_filter"},
-                             {"tool_calls", "tool_calls"},
-                             {"function_call", "tool_calls"}};
+const FinishTable kFinish = {{"stop", FinishReason::kStop},
+                             {"eos", FinishReason::kStop},
+                             {"eos_token", FinishReason::kStop},
+                             {"length", FinishReason::kLength},
+                             {"content_filter", FinishReason::kContentFilter},
+                             {"tool_calls", FinishReason::kToolCalls},
+                             {"function_call", FinishReason::kToolCalls}};
 
 Usage ReadUsage(const json& u) {
   Usage usage;
@@ -55,9 +55,9 @@ const json* FirstChoice(const json& doc) {
 }
 
 // A refusal is the model's answer text, but the call was filtered.
-std::string Finish(const std::string& raw, bool has_text, bool refused) {
-  std::string finish = NormaliseFinishReason(raw, has_text, kFinish);
-  return refused && finish == "stop" ? "content_filter" : finish;
+FinishReason Finish(const std::string& raw, bool has_text, bool refused) {
+  const FinishReason finish = NormaliseFinishReason(raw, has_text, kFinish);
+  return refused && finish == FinishReason::kStop ? FinishReason::kContentFilter : finish;
 }
 
 class OpenAIStream : public StreamDecoder {

@@ -120,7 +120,7 @@ TEST_CASE("openai: non-streamed response") {
                "completion_tokens_details":{"reasoning_tokens":2}}})",
                            &r, &f));
   CHECK(r.text == "Hi there.");
-  CHECK(r.finish_reason == "length");
+  CHECK(FinishReasonName(r.finish_reason) == "length");
   CHECK(r.provider_finish_reason == "length");
   CHECK(r.usage.input_tokens == 19);
   CHECK(r.usage.output_tokens == 3);
@@ -137,27 +137,27 @@ TEST_CASE("openai: non-streamed refusal, null usage details, unknown finish reas
       "usage":{"prompt_tokens":5,"completion_tokens":6,"prompt_tokens_details":null}})",
       &r, &f));
   CHECK(r.text == "I can't help with that.");
-  CHECK(r.finish_reason == "content_filter");
+  CHECK(FinishReasonName(r.finish_reason) == "content_filter");
   CHECK(r.usage.cached_input_tokens == 0);
 
   ChatResult t;
   REQUIRE(codec->ParseChat(
       R"({"choices":[{"index":0,"message":{"content":"ok"},"finish_reason":"eos"}]})", &t, &f));
-  CHECK(t.finish_reason == "stop");
+  CHECK(FinishReasonName(t.finish_reason) == "stop");
   CHECK(t.provider_finish_reason == "eos");
   ChatResult a;
   REQUIRE(codec->ParseChat(
       R"({"choices":[{"index":0,"message":{"content":"part"},"finish_reason":"abort"}]})", &a, &f));
-  CHECK(a.finish_reason == "error");
+  CHECK(FinishReasonName(a.finish_reason) == "error");
   ChatResult e;
   REQUIRE(codec->ParseChat(
       R"({"choices":[{"index":0,"message":{"content":""},"finish_reason":"weird"}]})", &e, &f));
-  CHECK(e.finish_reason == "error");
+  CHECK(FinishReasonName(e.finish_reason) == "error");
   ChatResult tc;
   REQUIRE(codec->ParseChat(
       R"({"choices":[{"index":0,"message":{"content":null,"tool_calls":[]},"finish_reason":"tool_calls"}]})",
       &tc, &f));
-  CHECK(tc.finish_reason == "tool_calls");
+  CHECK(FinishReasonName(tc.finish_reason) == "tool_calls");
 }
 
 TEST_CASE("openai: non-streamed bodies that are not answers") {
@@ -183,7 +183,7 @@ TEST_CASE("openai: streamed answer with usage chunk, whole and byte by byte") {
     CHECK(out.sunk == "Hello");
     CHECK(out.sink_calls == 2);  // text passes through as it arrives
     CHECK(out.result.text == "Hello");
-    CHECK(out.result.finish_reason == "stop");
+    CHECK(FinishReasonName(out.result.finish_reason) == "stop");
     CHECK(out.result.usage.input_tokens == 9);
     CHECK(out.result.usage.output_tokens == 2);
     CHECK(out.result.usage.cached_input_tokens == 4);
@@ -225,7 +225,7 @@ TEST_CASE("openai-compatible: a close after finish_reason is accepted, before it
                          Chunk(R"({"index":0,"delta":{},"finish_reason":"length"})");
   auto out = ReplayStream(*codec, finished);
   REQUIRE(out.ok);
-  CHECK(out.result.finish_reason == "length");
+  CHECK(FinishReasonName(out.result.finish_reason) == "length");
   auto cut =
       ReplayStream(*codec, Chunk(R"({"index":0,"delta":{"content":"Hi"},"finish_reason":null})"));
   CHECK(!cut.ok);
@@ -270,7 +270,7 @@ TEST_CASE("openai: Groq x_groq.usage and refusal deltas") {
   auto out = ReplayStream(*MakeOpenAICodec(CompatConfig()), s);
   REQUIRE(out.ok);
   CHECK(out.result.text == "No.");
-  CHECK(out.result.finish_reason == "content_filter");
+  CHECK(FinishReasonName(out.result.finish_reason) == "content_filter");
   CHECK(out.result.usage.input_tokens == 3);
 }
 
