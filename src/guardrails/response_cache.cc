@@ -8,6 +8,7 @@
 #include "providers/finish_reason.h"
 #include "records/call_record.h"
 #include "util/hash.h"
+#include "util/json_text.h"
 #include "util/time_format.h"
 
 namespace llmctl {
@@ -270,14 +271,63 @@ Status CacheEntryFromJson(const nlohmann::json& j, CacheEntry* e) {
   return Status::Ok();
 }
 
+namespace {
+
+// The export line of the row q is on, exactly as CacheEntryToJson(...).dump()
+// writes it (the keys in the same order) without building the document:
+// with a hundred thousand entries that building was most of the export.
+void AppendExportLine(const Statement& q, std::string* line) {
+  const auto text = [&](const char* key, int col) {
+    AppendJsonKey(key, line);
+    AppendJsonString(q.ColumnText(col), line);
+    line->push_back(',');
+  };
+  const auto number = [&](const char* key, int64_t value, char after) {
+    AppendJsonKey(key, line);
+    line->append(std::to_string(value));
+    line->push_back(after);
+  };
+  line->push_back('{');
+  number("cost_nanos", q.ColumnInt(13), ',');
+  AppendJsonKey("created", line);
+  AppendJsonString(FormatIsoUtcMs(q.ColumnInt(2)), line);
+  line->push_back(',');
+  AppendJsonKey("expires", line);
+  AppendJsonString(FormatIsoUtcMs(q.ColumnInt(3)), line);
+  line->push_back(',');
+  text("finish_reason", 7);
+  text("key", 0);
+  // Stored as nlohmann wrote it, so already in the form a dump would give;
+  // checked, so a hand-edited row cannot break the line.
+  const std::string key_input = q.ColumnText(1);
+  AppendJsonKey("key_input", line);
+  line->append(nlohmann::json::accept(key_input) ? key_input : "null");
+  line->push_back(',');
+  text("model", 5);
+  text("price_source", 14);
+  text("provider", 4);
+  text("provider_finish_reason", 8);
+  text("text", 6);
+  AppendJsonKey("usage", line);
+  line->push_back('{');
+  number("cached_input_tokens", q.ColumnInt(11), ',');
+  number("input_tokens", q.ColumnInt(9), ',');
+  number("output_tokens", q.ColumnInt(10), ',');
+  number("reasoning_tokens", q.ColumnInt(12), '}');
+  line->append("}\n");
+}
+
+}  // namespace
+
 Status ResponseCache::Export(std::ostream& out, int64_t* count) {
   Statement q(db_,
               std::string("SELECT ") + kColumns + " FROM cache_entries ORDER BY created_ms, key");
   *count = 0;
+  std::string line;
   while (q.Step()) {
-    out << CacheEntryToJson(ReadRow(q))
-               .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)
-        << '\n';
+    line.clear();
+    AppendExportLine(q, &line);
+    out.write(line.data(), static_cast<std::streamsize>(line.size()));
     ++*count;
   }
   if (q.failed()) return q.Failure("reading the cache");

@@ -83,6 +83,8 @@ TEST_CASE("store, hit, expiry, export and import round trip") {
   int64_t n = 0;
   REQUIRE(cache.Export(jsonl, &n).ok());
   CHECK(n == 1);
+  // The export writes the line itself; it must be what the document would dump.
+  CHECK(jsonl.str() == CacheEntryToJson(*cache.Lookup(e.key, 1500)).dump() + "\n");
   int64_t removed = 0;
   REQUIRE(cache.Clear(&removed).ok());
   CHECK(removed == 1);
@@ -113,4 +115,46 @@ TEST_CASE("a cassette rewritten by a JSON tool (0.0 -> 0) keeps its key") {
   CacheEntry e;
   REQUIRE(CacheEntryFromJson(rewritten, &e).ok());
   CHECK(e.key == CacheKey(input));
+}
+
+TEST_CASE("the export writes each line exactly as the entry's JSON document dumps") {
+  std::string path = "/tmp/llmctl_cache_export_" + std::to_string(getpid()) + ".db";
+  std::remove(path.c_str());
+  Database db;
+  REQUIRE(db.Open(path).ok());
+  ResponseCache cache(db);
+  const char* texts[] = {"plain", "quote \" backslash \\ tab\t newline\n", "\x01\x1f control",
+                         "é € 😀 unicode", ""};
+  std::vector<CacheEntry> stored;
+  for (int i = 0; i < 5; ++i) {
+    ChatRequest r = BaseRequest();
+    r.messages[0].content = "prompt " + std::to_string(i);
+    CacheEntry e;
+    e.key_input = CacheKeyInput("openai", r, "default");
+    e.key = CacheKey(e.key_input);
+    e.created_ms = 1'700'000'000'000 + i * 1001;
+    e.expires_ms = e.created_ms + 86'400'000;
+    e.provider = "openai";
+    e.model = "gpt-4o-mini";
+    e.text = texts[i];
+    e.finish_reason = i % 2 ? "tool_calls" : "stop";
+    e.provider_finish_reason = "raw \"" + std::to_string(i) + "\"";
+    e.usage.input_tokens = 10 + i;
+    e.usage.output_tokens = 20 + i;
+    e.usage.cached_input_tokens = i;
+    e.usage.reasoning_tokens = 2 * i;
+    e.cost_nanos = 1234567 * i;
+    e.price_source = "builtin";
+    REQUIRE(cache.Store(e).ok());
+  }
+  std::stringstream jsonl;
+  int64_t n = 0;
+  REQUIRE(cache.Export(jsonl, &n).ok());
+  CHECK(n == 5);
+  std::string expected;
+  Statement keys(db, "SELECT key FROM cache_entries ORDER BY created_ms, key");
+  while (keys.Step())
+    expected += CacheEntryToJson(*cache.Lookup(keys.ColumnText(0), 0)).dump() + "\n";
+  CHECK(jsonl.str() == expected);
+  std::remove(path.c_str());
 }

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # `llmctl complete` on a cache hit vs `sqlite3 FILE "select ..."`
 # reading the same entry, alternating, median of N runs (target ≤ 1.5×);
-# then the same hit with 1 M entries in the cache vs 1 k (target ≤ 1.2×).
+# then `cache export` of 100 k entries vs sqlite3 writing the same JSON
+# lines with json_object (target ≤ 1.2×); then the same hit with 1 M
+# entries in the cache vs 1 k (target ≤ 1.2×).
 source "$(dirname "$0")/common.sh"
 RUNS=${RUNS:-30}
 start_fake
@@ -32,6 +34,25 @@ fill() {  # fill N: pad the cache to N entries with synthetic rows
 fill 1000
 read -r hit1k sql1k < <(time_hits)
 echo "1 k entries: llmctl hit ${hit1k} us, sqlite3 ${sql1k} us, ratio $(awk -v a="$hit1k" -v b="$sql1k" 'BEGIN{printf "%.2f", a/b}') (target <= 1.5)"
+fill 100000
+export_sql="select json_object('key', key, 'key_input', json(key_input),
+  'created', strftime('%Y-%m-%dT%H:%M:%fZ', created_ms / 1000.0, 'unixepoch'),
+  'expires', strftime('%Y-%m-%dT%H:%M:%fZ', expires_ms / 1000.0, 'unixepoch'),
+  'provider', provider, 'model', model, 'text', text, 'finish_reason', finish_reason,
+  'provider_finish_reason', provider_finish_reason,
+  'usage', json_object('input_tokens', input_tokens, 'output_tokens', output_tokens,
+    'cached_input_tokens', cached_input_tokens, 'reasoning_tokens', reasoning_tokens),
+  'cost_nanos', cost_nanos, 'price_source', price_source) from cache_entries order by created_ms, key"
+: >"$BENCH_TMP/export.us"; : >"$BENCH_TMP/export_sql.us"
+for _ in 1 2 3 4 5; do
+  t0=$(now_ns); "$LLMCTL_BIN" cache export >"$BENCH_TMP/export.jsonl" 2>/dev/null; t1=$(now_ns)
+  sqlite3 "$LLMCTL_DB" "$export_sql" >"$BENCH_TMP/export_sql.jsonl"; t2=$(now_ns)
+  echo $(( (t1 - t0) / 1000 )) >>"$BENCH_TMP/export.us"
+  echo $(( (t2 - t1) / 1000 )) >>"$BENCH_TMP/export_sql.us"
+done
+ex=$(median "$BENCH_TMP/export.us"); exs=$(median "$BENCH_TMP/export_sql.us")
+echo "cache export, $(wc -l <"$BENCH_TMP/export.jsonl") entries: llmctl ${ex} us, sqlite3 json_object ${exs} us ($(wc -l <"$BENCH_TMP/export_sql.jsonl") lines)," \
+  "ratio $(awk -v a="$ex" -v b="$exs" 'BEGIN{printf "%.2f", a/b}') (target <= 1.2)"
 fill 1000000
 read -r hit1m sql1m < <(time_hits)
 echo "1 M entries: llmctl hit ${hit1m} us, sqlite3 ${sql1m} us; hit 1 M / 1 k = $(awk -v a="$hit1m" -v b="$hit1k" 'BEGIN{printf "%.2f", a/b}') (target <= 1.2)"
