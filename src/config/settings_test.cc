@@ -168,13 +168,17 @@ TEST_CASE("fleet state variables are validated like every other") {
   CHECK(d.redis_on_error == "closed");
   CHECK(d.redis_records_maxlen == 1000000);
 
-  for (auto [var, value] :
+  // Plain variables, not a structured binding: doctest's macros capture
+  // them in lambdas, which clang accepts only from version 16.
+  for (const auto& bad_setting :
        std::vector<std::pair<const char*, const char*>>{{"LLMCTL_REDIS_URL", "http://host"},
                                                         {"LLMCTL_REDIS_PREFIX", "team a:"},
                                                         {"LLMCTL_REDIS_PREFIX", "x\tb"},
                                                         {"LLMCTL_REDIS_TIMEOUT_MS", "0"},
                                                         {"LLMCTL_REDIS_ON_ERROR", "maybe"},
                                                         {"LLMCTL_REDIS_RECORDS_MAXLEN", "-1"}}) {
+    const char* var = bad_setting.first;
+    const char* value = bad_setting.second;
     Settings bad;
     Status st = LoadSettings({{var, value}}, "", &bad);
     CAPTURE(var);
@@ -210,12 +214,14 @@ TEST_CASE("LLMCTL_REDIS_URL_FILE is read, and the variable wins over it") {
 }
 
 TEST_CASE("numbers are strict: no spaces, '+', hex, nan or junk") {
-  for (auto [var, value] :
+  for (const auto& bad_number :
        {std::pair{"LLM_MAX_TOKENS", " 5"}, std::pair{"LLM_MAX_TOKENS", "5 "},
         std::pair{"LLM_MAX_TOKENS", "+5"}, std::pair{"LLM_MAX_TOKENS", "0x10"},
         std::pair{"LLM_TEMPERATURE", "0x1p-1"}, std::pair{"LLM_TEMPERATURE", "nan"},
         std::pair{"LLM_TEMPERATURE", " 1"}, std::pair{"LLM_TIMEOUT_SECONDS", "inf"},
         std::pair{"LLM_LATENCY_P95_ALERT_MS", "5000ms"}}) {
+    const char* var = bad_number.first;
+    const char* value = bad_number.second;
     CAPTURE(var);
     CAPTURE(value);
     Settings s;

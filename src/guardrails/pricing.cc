@@ -158,8 +158,9 @@ Status PriceTable::LoadFile(const std::string& path) {
     std::sort(p.tiers.begin(), p.tiers.end(), [](const PriceTier& a, const PriceTier& b) {
       return a.threshold_tokens < b.threshold_tokens;
     });
+    const std::string& name = key;  // a structured binding cannot be captured before clang 16
     auto existing = std::find_if(entries_.begin(), entries_.end(),
-                                 [&](const Entry& e) { return e.key == key; });
+                                 [&](const Entry& e) { return e.key == name; });
     std::string provider = v.value("litellm_provider", std::string());
     if (existing != entries_.end()) *existing = {key, p, "file", provider};
     else entries_.push_back({key, p, "file", provider});

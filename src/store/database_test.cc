@@ -133,8 +133,10 @@ TEST_CASE("a database written by every earlier schema version opens with its row
     int now = 0;
     REQUIRE(db.SchemaVersion(&now).ok());
     CHECK(now == latest);
-    for (const auto& [since, table] : kTableByVersion)
-      CHECK_MESSAGE(Count(db, table) == (since <= version ? 1 : 0), table);
+    for (const auto& entry : kTableByVersion) {
+      const auto& table = entry.second;  // named, since CHECK_MESSAGE captures it in a lambda
+      CHECK_MESSAGE(Count(db, table) == (entry.first <= version ? 1 : 0), table);
+    }
   }
 }
 

@@ -103,7 +103,9 @@ const std::vector<std::pair<std::string, std::string>> kSamples = {
 }  // namespace
 
 TEST_CASE("the script-aware estimate is at least o200k_base's count for every script") {
-  for (const auto& [name, text] : kSamples) {
+  for (const auto& sample : kSamples) {
+    const auto& name = sample.first;  // named, since INFO captures it in a lambda
+    const auto& text = sample.second;
     const int64_t exact = CountTokens(Encoding::kO200kBase, text);
     const int64_t estimate = EstimateScriptTokens(text);
     INFO(name << ": estimate " << estimate << ", exact " << exact);
