@@ -87,6 +87,7 @@ run() {  # run BACKEND
   cat "$BENCH_TMP"/stage.* | grep -oE 'guardrails_ms=[0-9.]+' | cut -d= -f2 >"$BENCH_TMP/stage.all"
   cat "$BENCH_TMP"/stage.* | grep -oE ' admit_ms=[0-9.]+' | cut -d= -f2 >"$BENCH_TMP/admit.all"
   cat "$BENCH_TMP"/stage.* | grep -oE 'state_admit_ms=[0-9.]+' | cut -d= -f2 >"$BENCH_TMP/verdict.all"
+  cat "$BENCH_TMP"/stage.* | { grep -oE 'redis_ping_ms=[0-9.]+' || true; } | cut -d= -f2 >"$BENCH_TMP/ping.all"
   local records errors
   records=$(sqlite3 "$BENCH_TMP/llmctl.db" "select count(*) from calls where provider='openai'")
   errors=$(sqlite3 "$BENCH_TMP/llmctl.db" "select count(*) from calls where provider='openai' and error_type is not null")
@@ -105,6 +106,13 @@ run() {  # run BACKEND
     rtt=$(awk 'NF >= 3 {s += $3 * $4; n += $4} END {if (n) printf "%.3f", s / n; else print "nan"}' "$BENCH_TMP/rtt.raw")
     echo "one Redis round trip (PING, mean under the same load): $rtt ms; verdict p50 minus it:" \
       "$(awk -v a="$v50" -v b="$rtt" 'BEGIN{printf "%.3f", a - b}') ms (target <= 1 ms)"
+    # redis-cli --latency is one long-lived process that mostly sleeps; the
+    # calls are fresh processes competing for the CPU. The PING each call
+    # makes when it connects is the round trip of such a process.
+    local p50
+    p50=$(percentile 50 "$BENCH_TMP/ping.all")
+    echo "the calls' own PING on connecting, p50 under the same load: $p50 ms; verdict p50 minus it:" \
+      "$(awk -v a="$v50" -v b="$p50" 'BEGIN{printf "%.3f", a - b}') ms (target <= 1 ms)"
   fi
   echo "reference, $ref start to exit under the same load ($(wc -l <"$BENCH_TMP/probe.all") runs): p50 $r50 ms, p99 $r99 ms"
   echo "guardrail stage: p50 $s50 ms, p99 $s99 ms; p99 ratio to the reference" \
