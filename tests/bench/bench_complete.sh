@@ -8,39 +8,36 @@ RUNS=${RUNS:-30}
 start_fake
 
 body=$(llm_env "$LLMCTL_BIN" complete -p openai -m gpt-4o-mini --dry-run "Say hello" | jq -c .request.body)
-: >"$BENCH_TMP/llmctl.ns"; : >"$BENCH_TMP/curl.ns"
 # Both programs are started the same way, straight from this shell (no
 # `env` hop in front of llmctl), with the variables exported beforehand.
 export HOME="$BENCH_TMP" LLMCTL_DB="$BENCH_TMP/llmctl.db" LLMCTL_USER=bench OPENAI_BASE_URL="$FAKE_URL/v1" \
   OPENAI_API_KEY=test-key LLM_CACHE=off
-for _ in $(seq "$RUNS"); do
-  t0=$(now_ns)
-  "$LLMCTL_BIN" complete -p openai -m gpt-4o-mini "Say hello" >/dev/null
-  t1=$(now_ns)
-  curl -sS -o /dev/null -X POST "$FAKE_URL/v1/chat/completions" -H 'Authorization: Bearer test-key' \
-    -H 'Content-Type: application/json' --data-binary "$body"
-  t2=$(now_ns)
-  echo $(( (t1 - t0) / 1000 )) >>"$BENCH_TMP/llmctl.ns"
-  echo $(( (t2 - t1) / 1000 )) >>"$BENCH_TMP/curl.ns"
-done
-m_llm=$(median "$BENCH_TMP/llmctl.ns"); m_curl=$(median "$BENCH_TMP/curl.ns")
-echo "complete vs curl, median of $RUNS runs: llmctl ${m_llm} us, curl ${m_curl} us, ratio $(awk -v a="$m_llm" -v b="$m_curl" 'BEGIN{printf "%.2f", a/b}') (target <= 1.3)"
-
+# versus_curl LABEL FRESH: alternating medians of a call and of curl posting
+# the same body; with FRESH=1 each call gets a new database file.
+versus_curl() {
+  local label=$1 fresh=$2 i t0 t1 t2
+  : >"$BENCH_TMP/llmctl.us"; : >"$BENCH_TMP/curl.us"
+  for i in $(seq "$RUNS"); do
+    local db=$LLMCTL_DB
+    ((fresh)) && db="$BENCH_TMP/fresh-$i.db"
+    t0=$(now_ns)
+    LLMCTL_DB=$db "$LLMCTL_BIN" complete -p openai -m gpt-4o-mini "Say hello" >/dev/null
+    t1=$(now_ns)
+    curl -sS -o /dev/null -X POST "$FAKE_URL/v1/chat/completions" -H 'Authorization: Bearer test-key' \
+      -H 'Content-Type: application/json' --data-binary "$body"
+    t2=$(now_ns)
+    echo $(( (t1 - t0) / 1000 )) >>"$BENCH_TMP/llmctl.us"
+    echo $(( (t2 - t1) / 1000 )) >>"$BENCH_TMP/curl.us"
+  done
+  local m_llm m_curl
+  m_llm=$(median "$BENCH_TMP/llmctl.us"); m_curl=$(median "$BENCH_TMP/curl.us")
+  echo "$label vs curl, median of $RUNS runs: llmctl ${m_llm} us, curl ${m_curl} us," \
+    "ratio $(awk -v a="$m_llm" -v b="$m_curl" 'BEGIN{printf "%.2f", a/b}') (target <= 1.3)"
+}
+versus_curl "complete" 0
 # A fresh database each time: the call creates the file, its WAL and the
-# schema first (target <= 1.3x curl).
-: >"$BENCH_TMP/fresh.us"; : >"$BENCH_TMP/curl2.us"
-for i in $(seq "$RUNS"); do
-  t0=$(now_ns)
-  LLMCTL_DB="$BENCH_TMP/fresh-$i.db" "$LLMCTL_BIN" complete -p openai -m gpt-4o-mini "Say hello" >/dev/null
-  t1=$(now_ns)
-  curl -sS -o /dev/null -X POST "$FAKE_URL/v1/chat/completions" -H 'Authorization: Bearer test-key' \
-    -H 'Content-Type: application/json' --data-binary "$body"
-  t2=$(now_ns)
-  echo $(( (t1 - t0) / 1000 )) >>"$BENCH_TMP/fresh.us"
-  echo $(( (t2 - t1) / 1000 )) >>"$BENCH_TMP/curl2.us"
-done
-m_fresh=$(median "$BENCH_TMP/fresh.us"); m_curl2=$(median "$BENCH_TMP/curl2.us")
-echo "complete on a fresh database vs curl, median of $RUNS runs: llmctl ${m_fresh} us, curl ${m_curl2} us, ratio $(awk -v a="$m_fresh" -v b="$m_curl2" 'BEGIN{printf "%.2f", a/b}') (target <= 1.3)"
+# schema first.
+versus_curl "complete on a fresh database" 1
 
 rss=$(peak_rss_kb env -i PATH="$PATH" HOME="$BENCH_TMP" LLMCTL_DB="$BENCH_TMP/llmctl.db" OPENAI_BASE_URL="$FAKE_URL/v1" OPENAI_API_KEY=test-key LLM_CACHE=off "$LLMCTL_BIN" complete -p openai "Say hello")
 echo "peak RSS of one complete: ${rss} KB (target <= 15360 KB)"
