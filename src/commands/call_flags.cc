@@ -2,6 +2,8 @@
 
 #include <tuple>
 
+#include <CLI/CLI.hpp>
+
 #include "providers/provider_registry.h"
 
 namespace llmctl {
@@ -17,6 +19,15 @@ std::string DefaultModelFor(const std::string& provider, const Settings& s) {
 }
 
 }  // namespace
+
+void AddAttemptFlags(CLI::App* cmd, CallFlags* flags) {
+  cmd->add_option("--timeout", flags->timeout,
+                  "Per-attempt timeout in seconds (LLM_TIMEOUT_SECONDS)");
+  // One value per --fallback, so the prompt after it is not taken as another.
+  cmd->add_option("--fallback", flags->fallbacks,
+                  "Fallback PROVIDER:MODEL, repeatable (LLM_FALLBACKS)")
+      ->allow_extra_args(false);
+}
 
 Status LoadCallSettings(const CallFlags& f, const Environment& env, const std::string& config_path,
                         Settings* s) {

@@ -11,6 +11,10 @@
 #include "guardrails/pricing.h"
 #include "util/status.h"
 
+namespace CLI {
+class App;
+}
+
 namespace llmctl {
 
 struct CallFlags {
@@ -19,6 +23,10 @@ struct CallFlags {
   std::vector<std::string> fallbacks;
   std::vector<std::string> tags;  // --tag KEY=VALUE, over LLMCTL_TAGS
 };
+
+// Adds --timeout and --fallback, which read the same for every command
+// that makes calls.
+void AddAttemptFlags(CLI::App* cmd, CallFlags* flags);
 
 // Loads the settings from env and the config file, then applies the flags
 // over them; a bad flag value is a usage error naming the flag.

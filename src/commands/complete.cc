@@ -446,12 +446,7 @@ void AddCompleteCommand(CLI::App& app, CommandContext& ctx) {
   cmd->add_option("--max-tokens", o->call.max_tokens, "Max output tokens (LLM_MAX_TOKENS)");
   cmd->add_option("--temperature", o->call.temperature,
                   "Sampling temperature 0-2 (LLM_TEMPERATURE)");
-  cmd->add_option("--timeout", o->call.timeout,
-                  "Per-attempt timeout in seconds (LLM_TIMEOUT_SECONDS)");
-  // One value per --fallback, so the prompt after it is not taken as another.
-  cmd->add_option("--fallback", o->call.fallbacks,
-                  "Fallback PROVIDER:MODEL, repeatable (LLM_FALLBACKS)")
-      ->allow_extra_args(false);
+  AddAttemptFlags(cmd, &o->call);
   cmd->add_flag("--stream", o->stream, "Stream the answer as it arrives (default: off)");
   cmd->add_flag_callback(
       "--no-stream", [o] { o->stream = false; }, "Wait for the whole answer (the default)");

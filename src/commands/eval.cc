@@ -237,12 +237,7 @@ void AddEvalCommand(CLI::App& app, CommandContext& ctx) {
                   "Max output tokens for cases that set none (LLM_MAX_TOKENS)");
   cmd->add_option("--temperature", o->call.temperature,
                   "Temperature for cases that set none (LLM_TEMPERATURE)");
-  cmd->add_option("--timeout", o->call.timeout,
-                  "Per-attempt timeout in seconds (LLM_TIMEOUT_SECONDS)");
-  // One value per --fallback, so the prompt after it is not taken as another.
-  cmd->add_option("--fallback", o->call.fallbacks,
-                  "Fallback PROVIDER:MODEL, repeatable (LLM_FALLBACKS)")
-      ->allow_extra_args(false);
+  AddAttemptFlags(cmd, &o->call);
   cmd->callback([o, &ctx] { ctx.run = [o, &ctx] { return RunEvalCommand(*o, ctx.globals); }; });
 }
 

@@ -66,7 +66,7 @@ Status PlanGraders(const PipelineContext& base, const Suite& suite, const EvalCa
     spec.user = settings.user;
     BuildGraderRequest(a.text, "", &spec.request);
     CallPlan probe;
-    Status st = MakeCallPlan(base, spec, &probe);
+    Status st = MakeCallPlan(base, std::move(spec), &probe);
     if (!st.ok()) return st;
     t->graders.push_back(grader);
   }
@@ -82,6 +82,7 @@ Status PlanEvalTasks(const PipelineContext& base, const Suite& suite, const Eval
     EvalCallDefaults one = d;
     one.models.clear();
     one.ignore_case_models = true;
+    tasks->reserve(tasks->size() + d.models.size() * suite.cases.size());
     for (const ModelRef& m : d.models) {
       one.model = m;
       std::vector<EvalTask> planned;
@@ -95,6 +96,7 @@ Status PlanEvalTasks(const PipelineContext& base, const Suite& suite, const Eval
     }
     return Status::Ok();
   }
+  tasks->reserve(tasks->size() + suite.cases.size());
   for (const EvalCase& c : suite.cases) {
     EvalTask t;
     t.eval_case = &c;
@@ -117,9 +119,10 @@ Status PlanEvalTasks(const PipelineContext& base, const Suite& suite, const Eval
     spec.data = c.data;
     spec.request.max_tokens = c.max_tokens.value_or(settings.max_tokens);
     spec.request.temperature = c.temperature.value_or(settings.temperature);
-    Status st = MakeCallPlan(base, spec, &t.plan);
+    const ModelRef tested = spec.primary;
+    Status st = MakeCallPlan(base, std::move(spec), &t.plan);
     if (!st.ok()) return st;
-    st = PlanGraders(base, suite, c, spec.primary, d.grader_model, &t);
+    st = PlanGraders(base, suite, c, tested, d.grader_model, &t);
     if (!st.ok()) return st;
     tasks->push_back(std::move(t));
   }

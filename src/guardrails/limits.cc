@@ -39,94 +39,79 @@ constexpr const char* kSpendSql =
     " COALESCE((SELECT SUM(cost_nanos) FROM monthly_spend WHERE month=?4),0)"
     " + COALESCE((SELECT SUM(cost_nanos) FROM reservations WHERE day BETWEEN ?5 AND ?6 AND expires_ms>?3),0)";
 
+// One spend cap as the refusals describe it.
+struct SpendCap {
+  const char* period;    // "daily" or "monthly"
+  const char* variable;  // the setting that sets it
+  bool everyone;         // all users together; else the claiming user alone
+  int64_t limit_nanos;   // 0: no cap
+  int64_t spent_nanos;   // in the current period, live reservations included
+};
+
 }  // namespace
 
 Status RefusalFor(const LimitConfig& config, const UsageClaim& claim, const UsageSnapshot& usage,
                   int64_t* wait_s) {
   const std::string window = std::to_string(config.window_seconds) + " s window";
   const std::string resets = "; resets in " + std::to_string(usage.window_resets_in_s) + " s";
-  const std::string day_resets =
-      "; resets at 00:00 UTC in " + std::to_string(usage.day_resets_in_s) + " s";
-  const std::string month_resets = "; resets at the start of the next UTC month in " +
-                                   std::to_string(usage.month_resets_in_s) + " s";
-  Status refusal;
   *wait_s = -1;
+  const SpendCap caps[] = {
+      {"daily", "LLM_USER_DAILY_BUDGET_USD", false, config.user_daily_budget_nanos,
+       usage.user_spend_nanos},
+      {"daily", "LLM_DAILY_BUDGET_USD", true, config.daily_budget_nanos, usage.total_spend_nanos},
+      {"monthly", "LLM_USER_MONTHLY_BUDGET_USD", false, config.user_monthly_budget_nanos,
+       usage.user_month_spend_nanos},
+      {"monthly", "LLM_MONTHLY_BUDGET_USD", true, config.monthly_budget_nanos,
+       usage.total_month_spend_nanos},
+  };
   // A claim larger than the limit itself would be refused in every window
   // and on every day: saying when it resets would suggest waiting helps.
-  if (config.tokens_per_window > 0 && claim.tokens > config.tokens_per_window) {
-    refusal = Status::RateLimited(
+  if (config.tokens_per_window > 0 && claim.tokens > config.tokens_per_window)
+    return Status::RateLimited(
         "rate limit: this request may use up to " + std::to_string(claim.tokens) +
         " tokens (input estimate + max tokens), more than the whole " + window +
         " allows (LLM_RATE_LIMIT_TOKENS=" + std::to_string(config.tokens_per_window) +
         "), so it can never pass; lower --max-tokens, shorten the prompt or raise LLM_RATE_LIMIT_TOKENS");
-  } else if (config.user_daily_budget_nanos > 0 &&
-             claim.cost_nanos > config.user_daily_budget_nanos) {
-    refusal = Status::Budget(
-        "daily budget: this request may cost up to " + Usd(claim.cost_nanos) +
-        ", more than the whole daily budget of " + Usd(config.user_daily_budget_nanos) +
-        " (LLM_USER_DAILY_BUDGET_USD), so it can never pass; lower --max-tokens, pick a "
-        "cheaper model or raise LLM_USER_DAILY_BUDGET_USD");
-  } else if (config.daily_budget_nanos > 0 && claim.cost_nanos > config.daily_budget_nanos) {
-    refusal = Status::Budget(
-        "daily budget: this request may cost up to " + Usd(claim.cost_nanos) +
-        ", more than everyone's whole daily budget of " + Usd(config.daily_budget_nanos) +
-        " (LLM_DAILY_BUDGET_USD), so it can never pass; lower --max-tokens, pick a "
-        "cheaper model or raise LLM_DAILY_BUDGET_USD");
-  } else if (config.user_monthly_budget_nanos > 0 &&
-             claim.cost_nanos > config.user_monthly_budget_nanos) {
-    refusal = Status::Budget(
-        "monthly budget: this request may cost up to " + Usd(claim.cost_nanos) +
-        ", more than the whole monthly budget of " + Usd(config.user_monthly_budget_nanos) +
-        " (LLM_USER_MONTHLY_BUDGET_USD), so it can never pass; lower --max-tokens, pick a "
-        "cheaper model or raise LLM_USER_MONTHLY_BUDGET_USD");
-  } else if (config.monthly_budget_nanos > 0 && claim.cost_nanos > config.monthly_budget_nanos) {
-    refusal = Status::Budget(
-        "monthly budget: this request may cost up to " + Usd(claim.cost_nanos) +
-        ", more than everyone's whole monthly budget of " + Usd(config.monthly_budget_nanos) +
-        " (LLM_MONTHLY_BUDGET_USD), so it can never pass; lower --max-tokens, pick a "
-        "cheaper model or raise LLM_MONTHLY_BUDGET_USD");
-  } else if (config.requests_per_window > 0 &&
-             usage.window_requests + 1 > config.requests_per_window) {
+  for (const SpendCap& cap : caps) {
+    if (cap.limit_nanos <= 0 || claim.cost_nanos <= cap.limit_nanos) continue;
+    return Status::Budget(std::string(cap.period) + " budget: this request may cost up to " +
+                          Usd(claim.cost_nanos) + ", more than " +
+                          (cap.everyone ? "everyone's" : "the") + " whole " + cap.period +
+                          " budget of " + Usd(cap.limit_nanos) + " (" + cap.variable +
+                          "), so it can never pass; lower --max-tokens, pick a cheaper model or "
+                          "raise " +
+                          cap.variable);
+  }
+  if (config.requests_per_window > 0 && usage.window_requests + 1 > config.requests_per_window) {
     *wait_s = usage.window_resets_in_s;
-    refusal = Status::RateLimited("rate limit: user " + claim.user + " made " +
-                                  std::to_string(usage.window_requests) + " of " +
-                                  std::to_string(config.requests_per_window) +
-                                  " requests allowed per " + window + resets);
-  } else if (config.tokens_per_window > 0 &&
-             usage.window_tokens + claim.tokens > config.tokens_per_window) {
+    return Status::RateLimited("rate limit: user " + claim.user + " made " +
+                               std::to_string(usage.window_requests) + " of " +
+                               std::to_string(config.requests_per_window) +
+                               " requests allowed per " + window + resets);
+  }
+  if (config.tokens_per_window > 0 &&
+      usage.window_tokens + claim.tokens > config.tokens_per_window) {
     *wait_s = usage.window_resets_in_s;
-    refusal = Status::RateLimited(
+    return Status::RateLimited(
         "rate limit: user " + claim.user + " used " + std::to_string(usage.window_tokens) + " of " +
         std::to_string(config.tokens_per_window) + " tokens per " + window +
         " and this request may use up to " + std::to_string(claim.tokens) + resets);
-  } else if (config.user_daily_budget_nanos > 0 &&
-             usage.user_spend_nanos + claim.cost_nanos > config.user_daily_budget_nanos) {
-    refusal =
-        Status::Budget("daily budget: user " + claim.user + " spent " +
-                       Usd(usage.user_spend_nanos) + " of " + Usd(config.user_daily_budget_nanos) +
-                       " (LLM_USER_DAILY_BUDGET_USD) today and this request may cost up to " +
-                       Usd(claim.cost_nanos) + day_resets);
-  } else if (config.daily_budget_nanos > 0 &&
-             usage.total_spend_nanos + claim.cost_nanos > config.daily_budget_nanos) {
-    refusal =
-        Status::Budget("daily budget: everyone together spent " + Usd(usage.total_spend_nanos) +
-                       " of " + Usd(config.daily_budget_nanos) +
-                       " (LLM_DAILY_BUDGET_USD) today and this request may cost up to " +
-                       Usd(claim.cost_nanos) + day_resets);
-  } else if (config.user_monthly_budget_nanos > 0 &&
-             usage.user_month_spend_nanos + claim.cost_nanos > config.user_monthly_budget_nanos) {
-    refusal = Status::Budget(
-        "monthly budget: user " + claim.user + " spent " + Usd(usage.user_month_spend_nanos) +
-        " of " + Usd(config.user_monthly_budget_nanos) + " (LLM_USER_MONTHLY_BUDGET_USD) in " +
-        usage.month + " and this request may cost up to " + Usd(claim.cost_nanos) + month_resets);
-  } else if (config.monthly_budget_nanos > 0 &&
-             usage.total_month_spend_nanos + claim.cost_nanos > config.monthly_budget_nanos) {
-    refusal = Status::Budget(
-        "monthly budget: everyone together spent " + Usd(usage.total_month_spend_nanos) + " of " +
-        Usd(config.monthly_budget_nanos) + " (LLM_MONTHLY_BUDGET_USD) in " + usage.month +
-        " and this request may cost up to " + Usd(claim.cost_nanos) + month_resets);
   }
-  return refusal;
+  for (const SpendCap& cap : caps) {
+    if (cap.limit_nanos <= 0 || cap.spent_nanos + claim.cost_nanos <= cap.limit_nanos) continue;
+    const bool daily = std::string_view(cap.period) == "daily";
+    const std::string period = daily ? "today" : "in " + usage.month;
+    const std::string period_resets =
+        daily ? "; resets at 00:00 UTC in " + std::to_string(usage.day_resets_in_s) + " s"
+              : "; resets at the start of the next UTC month in " +
+                    std::to_string(usage.month_resets_in_s) + " s";
+    return Status::Budget(
+        std::string(cap.period) +
+        " budget: " + (cap.everyone ? "everyone together" : "user " + claim.user) + " spent " +
+        Usd(cap.spent_nanos) + " of " + Usd(cap.limit_nanos) + " (" + cap.variable + ") " + period +
+        " and this request may cost up to " + Usd(claim.cost_nanos) + period_resets);
+  }
+  return Status::Ok();
 }
 
 // Prepared before the write lock is taken, so the time it is held (and

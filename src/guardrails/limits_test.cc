@@ -155,3 +155,54 @@ TEST_CASE("monthly caps span days, reset with the UTC month, and count reservati
   CHECK(limiter.Admit({"ann", 0, 1001}, dec1, false, 0, &r2).message().find("can never pass") !=
         std::string::npos);
 }
+
+TEST_CASE("refusals: every spend cap names itself, its setting and when it resets") {
+  LimitConfig config;
+  config.window_seconds = 60;
+  UsageSnapshot usage;
+  usage.month = "2026-12";
+  usage.day_resets_in_s = 100;
+  usage.month_resets_in_s = 2000;
+  usage.user_spend_nanos = 1'000'000;
+  usage.total_spend_nanos = 2'000'000;
+  usage.user_month_spend_nanos = 3'000'000;
+  usage.total_month_spend_nanos = 4'000'000;
+  const UsageClaim claim{"ann", 10, 500'000};
+  int64_t wait_s = 0;
+  auto refusal = [&](int64_t LimitConfig::*cap, int64_t limit) {
+    LimitConfig c = config;
+    c.*cap = limit;
+    Status st = RefusalFor(c, claim, usage, &wait_s);
+    CHECK(wait_s == -1);  // waiting for a window does not help a spend cap
+    CHECK(st.code() == StatusCode::kBudget);
+    return st.message();
+  };
+  CHECK(refusal(&LimitConfig::user_daily_budget_nanos, 1'200'000) ==
+        "daily budget: user ann spent $0.0010 of $0.0012 (LLM_USER_DAILY_BUDGET_USD) today and "
+        "this request may cost up to $0.0005; resets at 00:00 UTC in 100 s");
+  CHECK(refusal(&LimitConfig::daily_budget_nanos, 2'200'000) ==
+        "daily budget: everyone together spent $0.0020 of $0.0022 (LLM_DAILY_BUDGET_USD) today "
+        "and this request may cost up to $0.0005; resets at 00:00 UTC in 100 s");
+  CHECK(refusal(&LimitConfig::user_monthly_budget_nanos, 3'200'000) ==
+        "monthly budget: user ann spent $0.0030 of $0.0032 (LLM_USER_MONTHLY_BUDGET_USD) in "
+        "2026-12 and this request may cost up to $0.0005; resets at the start of the next UTC "
+        "month in 2000 s");
+  CHECK(refusal(&LimitConfig::monthly_budget_nanos, 4'200'000) ==
+        "monthly budget: everyone together spent $0.0040 of $0.0042 (LLM_MONTHLY_BUDGET_USD) in "
+        "2026-12 and this request may cost up to $0.0005; resets at the start of the next UTC "
+        "month in 2000 s");
+  // A cap below the claim itself: no reset time, since none would help.
+  CHECK(refusal(&LimitConfig::user_daily_budget_nanos, 400'000) ==
+        "daily budget: this request may cost up to $0.0005, more than the whole daily budget of "
+        "$0.0004 (LLM_USER_DAILY_BUDGET_USD), so it can never pass; lower --max-tokens, pick a "
+        "cheaper model or raise LLM_USER_DAILY_BUDGET_USD");
+  CHECK(refusal(&LimitConfig::monthly_budget_nanos, 400'000) ==
+        "monthly budget: this request may cost up to $0.0005, more than everyone's whole monthly "
+        "budget of $0.0004 (LLM_MONTHLY_BUDGET_USD), so it can never pass; lower --max-tokens, "
+        "pick a cheaper model or raise LLM_MONTHLY_BUDGET_USD");
+  // Caps with room left refuse nothing.
+  LimitConfig roomy = config;
+  roomy.user_daily_budget_nanos = roomy.daily_budget_nanos = 10'000'000;
+  roomy.user_monthly_budget_nanos = roomy.monthly_budget_nanos = 10'000'000;
+  CHECK(RefusalFor(roomy, claim, usage, &wait_s).ok());
+}

@@ -21,17 +21,20 @@ Status InputRefusal(const GuardedInput& guard) {
 
 }  // namespace
 
-Status MakeCallPlan(const PipelineContext& ctx, const CallSpec& spec, CallPlan* plan) {
+Status MakeCallPlan(const PipelineContext& ctx, CallSpec given, CallPlan* plan) {
   const Settings& s = *ctx.settings;
   if (!s.log_file.empty()) {
     Status st = CheckLogFile(s.log_file);
     if (!st.ok()) return st;
   }
   CallPlan p;
-  p.spec = spec;
+  p.spec = std::move(given);
+  const CallSpec& spec = p.spec;
+  // The documents live on only as spotlighted into the request.
+  const std::vector<std::string> data = std::move(p.spec.data);
   p.spec.data.clear();
   const ContentGuardOptions guard = ContentGuardFromSettings(s);
-  Status guarded = GuardInput(guard, spec.data, &p.spec.request, &p.guard);
+  Status guarded = GuardInput(guard, data, &p.spec.request, &p.guard);
   if (!guarded.ok()) return guarded;
   for (const GuardFinding& f : p.guard.findings) spdlog::warn("{}", DescribeFinding(f));
   p.injection_policy = guard.policy;
@@ -49,6 +52,7 @@ Status MakeCallPlan(const PipelineContext& ctx, const CallSpec& spec, CallPlan* 
   std::vector<ModelRef> refs = {spec.primary};
   refs.insert(refs.end(), spec.fallbacks.begin(), spec.fallbacks.end());
   p.claim.user = spec.user;
+  p.chain.reserve(refs.size());
   for (size_t i = 0; i < refs.size(); ++i) {
     ChainLink link;
     link.ref = refs[i];

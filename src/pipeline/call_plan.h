@@ -62,6 +62,7 @@ struct CallPlan {
 // are warned about here, once. A refusal (the guard under block, the
 // pre-flight) is not an error here: it is kept in plan->preflight for the
 // call to record.
-Status MakeCallPlan(const PipelineContext& ctx, const CallSpec& spec, CallPlan* plan);
+// The spec is taken by value: a caller done with it moves it in.
+Status MakeCallPlan(const PipelineContext& ctx, CallSpec spec, CallPlan* plan);
 
 }  // namespace llmctl
