@@ -5,6 +5,7 @@
 //
 //   gen_tokenizer_tables OUT_DIR cl100k_base.tiktoken o200k_base.tiktoken
 //                        UnicodeData.txt PropList.txt Scripts.txt
+#include <algorithm>
 #include <cstdint>
 #include <cstdio>
 #include <fstream>
@@ -76,31 +77,62 @@ std::string BuildRankTable(const std::string& path) {
     if (sp == std::string::npos) Fail(path + ": malformed line: " + line);
     std::string bytes = Base64Decode(line.substr(0, sp));
     uint32_t rank = static_cast<uint32_t>(std::stoul(line.substr(sp + 1)));
-    if (bytes.empty() || bytes.size() > 0xff || rank > 0x3ffff) Fail(path + ": token out of range: " + line);
+    if (bytes.empty() || bytes.size() > 0xff || rank > 0x3ffff)
+      Fail(path + ": token out of range: " + line);
     tokens.emplace_back(std::move(bytes), rank);
   }
   uint32_t slots = 1;
   while (slots < tokens.size() * 2) slots <<= 1;
-  std::vector<uint64_t> table(slots, 0);
-  std::string pool;
-  for (const auto& [bytes, rank] : tokens) {
-    const auto* p = reinterpret_cast<const unsigned char*>(bytes.data());
-    uint64_t h = fmt::HashBytes(p, bytes.size());
-    uint64_t offset = pool.size();
-    if (offset + bytes.size() > 0xffffff) Fail(path + ": byte pool too large");
-    pool += bytes;
-    uint32_t i = static_cast<uint32_t>(h) & (slots - 1);
-    while (table[i] != 0) i = (i + 1) & (slots - 1);
-    table[i] = fmt::MakeSlot(bytes.size(), offset, rank, h);
+  // Slots first, so each token's group is known before its bytes are placed.
+  std::vector<int64_t> owner(slots, -1);
+  std::vector<uint64_t> hashes(tokens.size());
+  for (size_t t = 0; t < tokens.size(); ++t) {
+    const std::string& bytes = tokens[t].first;
+    hashes[t] = fmt::HashBytes(reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size());
+    uint32_t i = static_cast<uint32_t>(hashes[t]) & (slots - 1);
+    while (owner[i] >= 0) i = (i + 1) & (slots - 1);
+    owner[i] = static_cast<int64_t>(t);
   }
+  uint32_t shift = fmt::kGroupShift;
+  while ((uint32_t{1} << shift) > slots) --shift;
+  const uint32_t group_slots = uint32_t{1} << shift;
+  const uint32_t groups = slots >> shift;
+  std::vector<std::string> pools(groups);
+  std::vector<uint64_t> offsets(slots, 0);  // of the bytes within their group's pool
+  for (uint32_t i = 0; i < slots; ++i) {
+    if (owner[i] < 0) continue;
+    std::string& pool = pools[i >> shift];
+    offsets[i] = pool.size();
+    pool += tokens[static_cast<size_t>(owner[i])].first;
+  }
+  size_t largest_pool = 0;
+  for (const std::string& pool : pools) largest_pool = std::max(largest_pool, pool.size());
+  const uint64_t slot_bytes = uint64_t{group_slots} * sizeof(uint64_t);
+  const uint64_t stride = (slot_bytes + largest_pool + 7) / 8 * 8;
+  if (stride * groups > 0xffffff) Fail(path + ": table too large for 24-bit offsets");
+  std::string out;
   fmt::RankTableHeader header{};
   std::memcpy(header.magic, fmt::kRankMagic, sizeof header.magic);
   header.slot_count = slots;
   header.token_count = static_cast<uint32_t>(tokens.size());
-  header.pool_bytes = static_cast<uint32_t>(pool.size());
-  std::string out(reinterpret_cast<const char*>(&header), sizeof header);
-  out.append(reinterpret_cast<const char*>(table.data()), table.size() * sizeof(uint64_t));
-  out += pool;
+  header.group_shift = shift;
+  header.group_stride = static_cast<uint32_t>(stride);
+  out.append(reinterpret_cast<const char*>(&header), sizeof header);
+  for (uint32_t g = 0; g < groups; ++g) {
+    const uint64_t base = uint64_t{g} * stride;
+    for (uint32_t j = 0; j < group_slots; ++j) {
+      const uint32_t i = (g << shift) + j;
+      uint64_t slot = 0;
+      if (owner[i] >= 0) {
+        const auto t = static_cast<size_t>(owner[i]);
+        slot = fmt::MakeSlot(tokens[t].first.size(), base + slot_bytes + offsets[i],
+                             tokens[t].second, hashes[t]);
+      }
+      out.append(reinterpret_cast<const char*>(&slot), sizeof slot);
+    }
+    out += pools[g];
+    out.append(stride - slot_bytes - pools[g].size(), '\0');
+  }
   return out;
 }
 
@@ -143,19 +175,32 @@ uint8_t ClassOfCategory(const std::string& gc) {
 
 uint8_t GroupOfScript(const std::string& s) {
   static const std::map<std::string, uint8_t> groups = {
-      {"Common", fmt::kScriptCommon},      {"Latin", fmt::kScriptLatin},
-      {"Cyrillic", fmt::kScriptCyrillic},  {"Greek", fmt::kScriptGreek},
-      {"Armenian", fmt::kScriptArmenianGeorgian}, {"Georgian", fmt::kScriptArmenianGeorgian},
-      {"Hebrew", fmt::kScriptHebrew},      {"Arabic", fmt::kScriptArabic},
-      {"Syriac", fmt::kScriptArabic},      {"Thaana", fmt::kScriptArabic},
-      {"Devanagari", fmt::kScriptIndic},   {"Bengali", fmt::kScriptIndic},
-      {"Gurmukhi", fmt::kScriptIndic},     {"Gujarati", fmt::kScriptIndic},
-      {"Oriya", fmt::kScriptIndic},        {"Tamil", fmt::kScriptIndic},
-      {"Telugu", fmt::kScriptIndic},       {"Kannada", fmt::kScriptIndic},
-      {"Malayalam", fmt::kScriptIndic},    {"Sinhala", fmt::kScriptIndic},
-      {"Thai", fmt::kScriptThaiLao},       {"Lao", fmt::kScriptThaiLao},
-      {"Han", fmt::kScriptHan},            {"Hiragana", fmt::kScriptKana},
-      {"Katakana", fmt::kScriptKana},      {"Hangul", fmt::kScriptHangul},
+      {"Common", fmt::kScriptCommon},
+      {"Latin", fmt::kScriptLatin},
+      {"Cyrillic", fmt::kScriptCyrillic},
+      {"Greek", fmt::kScriptGreek},
+      {"Armenian", fmt::kScriptArmenianGeorgian},
+      {"Georgian", fmt::kScriptArmenianGeorgian},
+      {"Hebrew", fmt::kScriptHebrew},
+      {"Arabic", fmt::kScriptArabic},
+      {"Syriac", fmt::kScriptArabic},
+      {"Thaana", fmt::kScriptArabic},
+      {"Devanagari", fmt::kScriptIndic},
+      {"Bengali", fmt::kScriptIndic},
+      {"Gurmukhi", fmt::kScriptIndic},
+      {"Gujarati", fmt::kScriptIndic},
+      {"Oriya", fmt::kScriptIndic},
+      {"Tamil", fmt::kScriptIndic},
+      {"Telugu", fmt::kScriptIndic},
+      {"Kannada", fmt::kScriptIndic},
+      {"Malayalam", fmt::kScriptIndic},
+      {"Sinhala", fmt::kScriptIndic},
+      {"Thai", fmt::kScriptThaiLao},
+      {"Lao", fmt::kScriptThaiLao},
+      {"Han", fmt::kScriptHan},
+      {"Hiragana", fmt::kScriptKana},
+      {"Katakana", fmt::kScriptKana},
+      {"Hangul", fmt::kScriptHangul},
       {"Inherited", fmt::kScriptInherited},
   };
   auto it = groups.find(s);

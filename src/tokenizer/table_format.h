@@ -12,20 +12,28 @@
 
 namespace llmctl::tokenizer_format {
 
-// A rank table: an open-addressed hash table from token bytes to rank.
-//   RankTableHeader, then uint64_t slots[slot_count], then the byte pool.
+// A rank table: an open-addressed hash table from token bytes to rank,
+// cut into groups of 2^group_shift consecutive slots. Each group holds its
+// slots followed by the bytes of the tokens in them, so a lookup reads one
+// small region: a process counting a short prompt pages in a few groups
+// rather than a page of slots and another of bytes per token.
+//   RankTableHeader, then slot_count >> group_shift groups, each
+//   group_stride bytes: uint64_t slots[1 << group_shift], the token bytes,
+//   zero padding.
 // A slot is 0 when empty, else len (bits 0-7, never 0), offset of the bytes
-// in the pool (bits 8-31), rank (bits 32-49) and 14 more bits of the hash
-// (bits 50-63) so most probes that miss never touch the pool.
+// from the first group (bits 8-31), rank (bits 32-49) and 14 more bits of
+// the hash (bits 50-63) so most probes that miss never read the bytes.
 struct RankTableHeader {
-  char magic[8];        // "LLMBPE1\0"
+  char magic[8];        // "LLMBPE2\0"
   uint32_t slot_count;  // a power of two, at most half full
   uint32_t token_count;
-  uint32_t pool_bytes;
-  uint32_t reserved;
+  uint32_t group_shift;   // slots per group: 1 << group_shift
+  uint32_t group_stride;  // bytes from one group to the next, a multiple of 8
 };
 
-inline constexpr char kRankMagic[8] = {'L', 'L', 'M', 'B', 'P', 'E', '1', '\0'};
+inline constexpr char kRankMagic[8] = {'L', 'L', 'M', 'B', 'P', 'E', '2', '\0'};
+// 32 KiB of slots per group, about as many bytes again for their tokens.
+inline constexpr uint32_t kGroupShift = 12;
 
 inline uint64_t SlotLen(uint64_t s) { return s & 0xff; }
 inline uint64_t SlotOffset(uint64_t s) { return (s >> 8) & 0xffffff; }

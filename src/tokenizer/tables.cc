@@ -10,9 +10,11 @@ RankTable::RankTable(const unsigned char* table) {
   std::memcpy(&h, table, sizeof h);
   if (std::memcmp(h.magic, tokenizer_format::kRankMagic, sizeof h.magic) != 0)
     throw std::logic_error("embedded BPE rank table is corrupt");
-  slots_ = reinterpret_cast<const uint64_t*>(table + sizeof h);
-  pool_ = table + sizeof h + sizeof(uint64_t) * h.slot_count;
+  groups_ = table + sizeof h;
   mask_ = h.slot_count - 1;
+  group_shift_ = h.group_shift;
+  group_mask_ = (uint32_t{1} << h.group_shift) - 1;
+  group_stride_ = h.group_stride;
   token_count_ = h.token_count;
 }
 

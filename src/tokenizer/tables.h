@@ -31,10 +31,13 @@ class RankTable {
     const uint64_t h = tokenizer_format::HashBytes(bytes, n);
     const uint64_t tag = tokenizer_format::HashTag(h);
     for (uint32_t i = static_cast<uint32_t>(h) & mask_;; i = (i + 1) & mask_) {
-      const uint64_t s = slots_[i];
+      uint64_t s;
+      std::memcpy(&s,
+                  groups_ + size_t{i >> group_shift_} * group_stride_ + size_t{i & group_mask_} * 8,
+                  sizeof s);
       if (s == 0) return -1;
       if (tokenizer_format::SlotLen(s) == n && tokenizer_format::SlotTag(s) == tag &&
-          std::memcmp(pool_ + tokenizer_format::SlotOffset(s), bytes, n) == 0)
+          std::memcmp(groups_ + tokenizer_format::SlotOffset(s), bytes, n) == 0)
         return static_cast<int32_t>(tokenizer_format::SlotRank(s));
     }
   }
@@ -42,9 +45,11 @@ class RankTable {
   uint32_t token_count() const { return token_count_; }
 
  private:
-  const uint64_t* slots_;
-  const unsigned char* pool_;
+  const unsigned char* groups_;
   uint32_t mask_;
+  uint32_t group_shift_;
+  uint32_t group_mask_;
+  size_t group_stride_;
   uint32_t token_count_;
 };
 

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # `llmctl eval` with 1,000 cases against the fake server answering
 # in 100 ms at --concurrency 50. The ideal is 1000 × 0.1 s / 50 = 2 s; the
-# target is a wall time ≤ 1.15× that. Also reports peak RSS (GNU time).
+# target is a wall time ≤ 1.15× that. Also reports peak RSS (GNU time), and
+# curl sending the same requests alone at the same concurrency (what the
+# machine and the fake server cost per request, which the ideal leaves out).
 #
 # With PROMPTFOO_DIR set to a directory holding node_modules/.bin/promptfoo
 # (`npm install promptfoo` there, outside the repository), the same cases run
@@ -41,11 +43,24 @@ ov0=$(overflows)
 # `env` execs llmctl, so GNU time measures llmctl itself.
 run_timed llmctl env -i PATH="$PATH" HOME="$BENCH_TMP" LLMCTL_DB="$BENCH_TMP/llmctl.db" LLMCTL_USER=bench \
   OPENAI_BASE_URL="$FAKE_URL/v1" OPENAI_API_KEY=test-key LLM_CACHE=off LLM_RATE_LIMIT_TOKENS=0 "$LLMCTL_BIN" -q eval "$suite" --concurrency "$CONCURRENCY"
+llmctl_ms=$wall_ms
 closing=$(tail -n 1 "$BENCH_TMP/llmctl.out")
 max_in_flight=$(curl -s "$FAKE_URL/_control/stats" | jq .max_in_flight)
 echo "llmctl eval: $CASES cases, ${DELAY_MS} ms answers, --concurrency $CONCURRENCY: ${wall_ms} ms wall" \
   "(ideal ${ideal_ms} ms, ratio $(awk -v a="$wall_ms" -v b="$ideal_ms" 'BEGIN{printf "%.3f", a/b}'), target <= 1.15)," \
   "peak RSS ${peak_kb} KB, max in flight ${max_in_flight}, listen overflows $(($(overflows) - ov0)); \"$closing\""
+
+# The same POSTs sent by curl alone, 50 at a time: what this machine and
+# the fake server cost per request with no guardrails at all. The ideal
+# above leaves that cost out.
+urls=()
+for ((i = 1; i <= CASES; i++)); do urls+=("$FAKE_URL/v1/chat/completions" -o /dev/null); done
+body='{"model":"gpt-4o-mini","max_tokens":64,"messages":[{"role":"user","content":"Question 1: what is six times seven?"}]}'
+run_timed curl curl -sS --no-progress-meter --parallel --parallel-max "$CONCURRENCY" -H 'Authorization: Bearer test-key' \
+  -H 'Content-Type: application/json' --data-binary "$body" "${urls[@]}"
+curl_ms=$wall_ms
+echo "curl --parallel-max $CONCURRENCY, the same $CASES requests: ${curl_ms} ms wall" \
+  "(llmctl/curl $(awk -v a="$llmctl_ms" -v b="$curl_ms" 'BEGIN{printf "%.3f", a/b}'))"
 
 if [[ -n ${PROMPTFOO_DIR:-} ]]; then
   pf=$PROMPTFOO_DIR/node_modules/.bin/promptfoo
