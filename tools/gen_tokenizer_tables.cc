@@ -119,14 +119,14 @@ std::string BuildRankTable(const std::string& path) {
   header.group_stride = static_cast<uint32_t>(stride);
   out.append(reinterpret_cast<const char*>(&header), sizeof header);
   for (uint32_t g = 0; g < groups; ++g) {
-    const uint64_t base = uint64_t{g} * stride;
+    const uint64_t bytes_at = fmt::GroupBytesPosition(g, shift, stride);
     for (uint32_t j = 0; j < group_slots; ++j) {
       const uint32_t i = (g << shift) + j;
       uint64_t slot = 0;
       if (owner[i] >= 0) {
         const auto t = static_cast<size_t>(owner[i]);
-        slot = fmt::MakeSlot(tokens[t].first.size(), base + slot_bytes + offsets[i],
-                             tokens[t].second, hashes[t]);
+        slot = fmt::MakeSlot(tokens[t].first.size(), bytes_at + offsets[i], tokens[t].second,
+                             hashes[t]);
       }
       out.append(reinterpret_cast<const char*>(&slot), sizeof slot);
     }

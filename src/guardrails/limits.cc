@@ -41,7 +41,7 @@ constexpr const char* kSpendSql =
 
 // One spend cap as the refusals describe it.
 struct SpendCap {
-  const char* period;    // "daily" or "monthly"
+  bool daily;            // per UTC day; else per UTC month
   const char* variable;  // the setting that sets it
   bool everyone;         // all users together; else the claiming user alone
   int64_t limit_nanos;   // 0: no cap
@@ -56,12 +56,12 @@ Status RefusalFor(const LimitConfig& config, const UsageClaim& claim, const Usag
   const std::string resets = "; resets in " + std::to_string(usage.window_resets_in_s) + " s";
   *wait_s = -1;
   const SpendCap caps[] = {
-      {"daily", "LLM_USER_DAILY_BUDGET_USD", false, config.user_daily_budget_nanos,
+      {true, "LLM_USER_DAILY_BUDGET_USD", false, config.user_daily_budget_nanos,
        usage.user_spend_nanos},
-      {"daily", "LLM_DAILY_BUDGET_USD", true, config.daily_budget_nanos, usage.total_spend_nanos},
-      {"monthly", "LLM_USER_MONTHLY_BUDGET_USD", false, config.user_monthly_budget_nanos,
+      {true, "LLM_DAILY_BUDGET_USD", true, config.daily_budget_nanos, usage.total_spend_nanos},
+      {false, "LLM_USER_MONTHLY_BUDGET_USD", false, config.user_monthly_budget_nanos,
        usage.user_month_spend_nanos},
-      {"monthly", "LLM_MONTHLY_BUDGET_USD", true, config.monthly_budget_nanos,
+      {false, "LLM_MONTHLY_BUDGET_USD", true, config.monthly_budget_nanos,
        usage.total_month_spend_nanos},
   };
   // A claim larger than the limit itself would be refused in every window
@@ -72,11 +72,12 @@ Status RefusalFor(const LimitConfig& config, const UsageClaim& claim, const Usag
         " tokens (input estimate + max tokens), more than the whole " + window +
         " allows (LLM_RATE_LIMIT_TOKENS=" + std::to_string(config.tokens_per_window) +
         "), so it can never pass; lower --max-tokens, shorten the prompt or raise LLM_RATE_LIMIT_TOKENS");
+  auto period = [](const SpendCap& cap) { return cap.daily ? "daily" : "monthly"; };
   for (const SpendCap& cap : caps) {
     if (cap.limit_nanos <= 0 || claim.cost_nanos <= cap.limit_nanos) continue;
-    return Status::Budget(std::string(cap.period) + " budget: this request may cost up to " +
+    return Status::Budget(std::string(period(cap)) + " budget: this request may cost up to " +
                           Usd(claim.cost_nanos) + ", more than " +
-                          (cap.everyone ? "everyone's" : "the") + " whole " + cap.period +
+                          (cap.everyone ? "everyone's" : "the") + " whole " + period(cap) +
                           " budget of " + Usd(cap.limit_nanos) + " (" + cap.variable +
                           "), so it can never pass; lower --max-tokens, pick a cheaper model or "
                           "raise " +
@@ -99,16 +100,15 @@ Status RefusalFor(const LimitConfig& config, const UsageClaim& claim, const Usag
   }
   for (const SpendCap& cap : caps) {
     if (cap.limit_nanos <= 0 || cap.spent_nanos + claim.cost_nanos <= cap.limit_nanos) continue;
-    const bool daily = std::string_view(cap.period) == "daily";
-    const std::string period = daily ? "today" : "in " + usage.month;
+    const std::string when = cap.daily ? "today" : "in " + usage.month;
     const std::string period_resets =
-        daily ? "; resets at 00:00 UTC in " + std::to_string(usage.day_resets_in_s) + " s"
-              : "; resets at the start of the next UTC month in " +
-                    std::to_string(usage.month_resets_in_s) + " s";
+        cap.daily ? "; resets at 00:00 UTC in " + std::to_string(usage.day_resets_in_s) + " s"
+                  : "; resets at the start of the next UTC month in " +
+                        std::to_string(usage.month_resets_in_s) + " s";
     return Status::Budget(
-        std::string(cap.period) +
+        std::string(period(cap)) +
         " budget: " + (cap.everyone ? "everyone together" : "user " + claim.user) + " spent " +
-        Usd(cap.spent_nanos) + " of " + Usd(cap.limit_nanos) + " (" + cap.variable + ") " + period +
+        Usd(cap.spent_nanos) + " of " + Usd(cap.limit_nanos) + " (" + cap.variable + ") " + when +
         " and this request may cost up to " + Usd(claim.cost_nanos) + period_resets);
   }
   return Status::Ok();

@@ -32,8 +32,18 @@ struct RankTableHeader {
 };
 
 inline constexpr char kRankMagic[8] = {'L', 'L', 'M', 'B', 'P', 'E', '2', '\0'};
-// 32 KiB of slots per group, about as many bytes again for their tokens.
+// 32 KiB of slots per group; their tokens' bytes add about a third again.
 inline constexpr uint32_t kGroupShift = 12;
+
+// Where slot i lies, in bytes from the first group.
+inline size_t SlotPosition(uint32_t i, uint32_t group_shift, size_t group_stride) {
+  return size_t{i >> group_shift} * group_stride +
+         size_t{i & ((uint32_t{1} << group_shift) - 1)} * sizeof(uint64_t);
+}
+// Where group g's token bytes begin, in bytes from the first group.
+inline size_t GroupBytesPosition(uint32_t g, uint32_t group_shift, size_t group_stride) {
+  return size_t{g} * group_stride + (size_t{1} << group_shift) * sizeof(uint64_t);
+}
 
 inline uint64_t SlotLen(uint64_t s) { return s & 0xff; }
 inline uint64_t SlotOffset(uint64_t s) { return (s >> 8) & 0xffffff; }

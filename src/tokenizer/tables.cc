@@ -13,7 +13,6 @@ RankTable::RankTable(const unsigned char* table) {
   groups_ = table + sizeof h;
   mask_ = h.slot_count - 1;
   group_shift_ = h.group_shift;
-  group_mask_ = (uint32_t{1} << h.group_shift) - 1;
   group_stride_ = h.group_stride;
   token_count_ = h.token_count;
 }

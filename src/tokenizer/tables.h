@@ -32,8 +32,7 @@ class RankTable {
     const uint64_t tag = tokenizer_format::HashTag(h);
     for (uint32_t i = static_cast<uint32_t>(h) & mask_;; i = (i + 1) & mask_) {
       uint64_t s;
-      std::memcpy(&s,
-                  groups_ + size_t{i >> group_shift_} * group_stride_ + size_t{i & group_mask_} * 8,
+      std::memcpy(&s, groups_ + tokenizer_format::SlotPosition(i, group_shift_, group_stride_),
                   sizeof s);
       if (s == 0) return -1;
       if (tokenizer_format::SlotLen(s) == n && tokenizer_format::SlotTag(s) == tag &&
@@ -48,7 +47,6 @@ class RankTable {
   const unsigned char* groups_;
   uint32_t mask_;
   uint32_t group_shift_;
-  uint32_t group_mask_;
   size_t group_stride_;
   uint32_t token_count_;
 };

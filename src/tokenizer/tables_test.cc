@@ -19,17 +19,15 @@ void CheckGroupsHoldTheirBytes(const unsigned char* table, uint32_t expected_tok
   CHECK(h.token_count == expected_tokens);
   REQUIRE(h.group_stride % 8 == 0);
   const unsigned char* groups = table + sizeof h;
-  const uint64_t group_slots = uint64_t{1} << h.group_shift;
-  const uint64_t slot_bytes = group_slots * sizeof(uint64_t);
   uint32_t seen = 0;
-  for (uint64_t i = 0; i < h.slot_count; ++i) {
-    const uint64_t group = i >> h.group_shift;
+  for (uint32_t i = 0; i < h.slot_count; ++i) {
     uint64_t s;
-    std::memcpy(&s, groups + group * h.group_stride + (i & (group_slots - 1)) * 8, sizeof s);
+    std::memcpy(&s, groups + fmt::SlotPosition(i, h.group_shift, h.group_stride), sizeof s);
     if (s == 0) continue;
     ++seen;
-    const uint64_t begin = group * h.group_stride + slot_bytes;
-    const uint64_t end = (group + 1) * h.group_stride;
+    const uint32_t group = i >> h.group_shift;
+    const uint64_t begin = fmt::GroupBytesPosition(group, h.group_shift, h.group_stride);
+    const uint64_t end = uint64_t{group + 1} * h.group_stride;
     const uint64_t offset = fmt::SlotOffset(s);
     CHECK_MESSAGE((offset >= begin && offset + fmt::SlotLen(s) <= end), "slot ", i);
     // The bytes hash back to the slot's tag: they are this slot's token.
