@@ -19,6 +19,7 @@
 #include <thread>
 
 #include "store/migrations.h"
+#include "store/schema_image.h"
 
 namespace llmctl {
 
@@ -93,32 +94,83 @@ std::mutex& CreateMutex() {
   return mu;
 }
 
-// Makes sure a plain file exists at path, born 0600 whatever the umask.
+// Writes the whole of data at fd, however many writes it takes.
+bool WriteAll(int fd, const unsigned char* data, size_t size) {
+  while (size > 0) {
+    const ssize_t n = ::write(fd, data, size);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return false;
+    data += n;
+    size -= static_cast<size_t>(n);
+  }
+  return true;
+}
+
+enum class Created { kFromImage, kEmpty, kByAnother };
+
+// Writes the schema image, in WAL mode, to a file without a name in the
+// database's directory, flushes it, and only then links it at path: no
+// process ever sees a half-written file, and a crash leaves nothing behind.
+// Returns false, with errno set, where the file system cannot do this
+// (O_TMPFILE unsupported, or no /proc to link from).
+bool LinkFromImage(const std::string& path, Created* created) {
+  const int fd = ::open(ParentDir(path).c_str(), O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+  if (fd < 0) return false;
+  const std::span<const unsigned char> image = SchemaImage();
+  unsigned char first_page[4096];
+  std::memcpy(first_page, image.data(), sizeof first_page);
+  first_page[18] = first_page[19] = 2;  // WAL mode from the first open
+  fchmod(fd, 0600);                     // a umask such as 0277 must not leave it unwritable
+  bool ok = WriteAll(fd, first_page, sizeof first_page) &&
+            WriteAll(fd, image.data() + sizeof first_page, image.size() - sizeof first_page) &&
+            fdatasync(fd) == 0;
+  if (ok) {
+    const std::string self = "/proc/self/fd/" + std::to_string(fd);
+    ok = linkat(AT_FDCWD, self.c_str(), AT_FDCWD, path.c_str(), AT_SYMLINK_FOLLOW) == 0;
+    if (!ok && errno == EEXIST) {
+      *created = Created::kByAnother;
+      ok = true;
+    } else if (ok) {
+      *created = Created::kFromImage;
+    }
+  }
+  const int saved = errno;
+  ::close(fd);
+  errno = saved;
+  return ok;
+}
+
+// Makes sure a plain file exists at path, born 0600 whatever the umask: a
+// complete database written from the schema image where the file system
+// allows it, else an empty file the migrations then fill.
 // POSIX drops every fcntl lock a process holds on a file when it closes
 // any descriptor of that file, so closing a descriptor of a file SQLite has
 // open in this process would silently unlock it and let other processes
-// corrupt the database. Only a file created here (O_EXCL: a new inode no
+// corrupt the database. Only a file created here (a new inode no
 // connection can have open yet) is ever opened and closed, and the mutex
 // keeps other threads from opening it before that close.
-Status PrepareFile(const std::string& path) {
+Status PrepareFile(const std::string& path, Created* created) {
   std::lock_guard<std::mutex> lock(CreateMutex());
+  *created = Created::kByAnother;
   struct stat st;
   if (lstat(path.c_str(), &st) == 0) {
     Status s = CheckPlainFile(path, st);
     if (s.ok()) Tighten(path, st);
     return s;
   }
-  if (errno != ENOENT)
-    return Status::Config("cannot open database " + path + ": " + std::strerror(errno) +
-                          " (set LLMCTL_DB to a writable path)");
+  auto cannot = [&](const char* what) {
+    return Status::Config(std::string("cannot ") + what + " database " + path + ": " +
+                          std::strerror(errno) + " (set LLMCTL_DB to a writable path)");
+  };
+  if (errno != ENOENT) return cannot("open");
+  if (LinkFromImage(path, created)) return Status::Ok();
+  if (errno != EOPNOTSUPP && errno != EISDIR && errno != EINVAL && errno != ENOENT)
+    return cannot("create");
   int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
-  if (fd < 0) {
-    if (errno == EEXIST) return Status::Ok();  // another process was first
-    return Status::Config("cannot create database " + path + ": " + std::strerror(errno) +
-                          " (set LLMCTL_DB to a writable path)");
-  }
-  fchmod(fd, 0600);  // a umask such as 0277 must not leave it unwritable
+  if (fd < 0) return errno == EEXIST ? Status::Ok() : cannot("create");
+  fchmod(fd, 0600);
   ::close(fd);
+  *created = Created::kEmpty;
   return Status::Ok();
 }
 
@@ -311,7 +363,8 @@ Status Database::Open(const std::string& path, const DatabaseOptions& options) {
     Status s = MakeDirs(dir);
     if (!s.ok()) return s;
   }
-  Status st = PrepareFile(path);
+  Created created;
+  Status st = PrepareFile(path, &created);
   if (!st.ok()) return st;
   st = OpenConnection(path, SQLITE_OPEN_READWRITE, options);
   if (!st.ok()) return st;
@@ -339,9 +392,38 @@ Status Database::Open(const std::string& path, const DatabaseOptions& options) {
                nullptr, nullptr, nullptr);
   st = UseWal();
   if (!st.ok()) return st;
-  sqlite3_exec(db_, full ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL", nullptr,
-               nullptr, nullptr);
+  const char* durability = full ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL";
+  if (created == Created::kFromImage) {
+    st = StampNewFile(durability);
+    if (!st.ok()) return st;
+  }
+  sqlite3_exec(db_, durability, nullptr, nullptr, nullptr);
   return Migrate();
+}
+
+Status Database::StampNewFile(const char* durability) {
+  // A WAL header is flushed so that, after a restart, frames left from
+  // before cannot pass for new ones. Under the write lock, an empty WAL
+  // has no such frames: losing this first header to a power cut loses only
+  // the commits after it, never the file's consistency. So the commit that
+  // starts a new file's WAL flushes nothing. SQLite reads the setting when
+  // a transaction begins, so it is chosen before and the transaction given
+  // up untouched when another process has written first.
+  sqlite3_exec(db_, "PRAGMA synchronous=OFF", nullptr, nullptr, nullptr);
+  {
+    Transaction tx(*this);
+    if (!tx.status().ok()) return tx.status();
+    struct stat wal;
+    if (stat((path_ + "-wal").c_str(), &wal) == 0 && wal.st_size == 0) {
+      Status st = Exec(kStampSchemaImage, "stamping its schema");
+      return st.ok() ? tx.Commit() : st;
+    }
+  }
+  sqlite3_exec(db_, durability, nullptr, nullptr, nullptr);
+  Transaction tx(*this);
+  Status st = tx.status();
+  if (st.ok()) st = Exec(kStampSchemaImage, "stamping its schema");
+  return st.ok() ? tx.Commit() : st;
 }
 
 Status Database::UseWal() {
@@ -380,7 +462,16 @@ Status Database::OpenForReading(const std::string& path, const DatabaseOptions& 
     // Nothing recorded yet: an empty in-memory database with the current
     // schema answers every query, and no file is created.
     Status s = OpenConnection(":memory:", SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, options);
-    return s.ok() ? Migrate() : s;
+    if (!s.ok()) return s;
+    const std::span<const unsigned char> image = SchemaImage();
+    auto* copy = static_cast<unsigned char*>(sqlite3_malloc64(image.size()));
+    if (!copy) return Status::Internal("out of memory reading an empty database");
+    std::memcpy(copy, image.data(), image.size());
+    const int rc =
+        sqlite3_deserialize(db_, "main", copy, static_cast<sqlite3_int64>(image.size()),
+                            static_cast<sqlite3_int64>(image.size()),
+                            SQLITE_DESERIALIZE_FREEONCLOSE | SQLITE_DESERIALIZE_RESIZEABLE);
+    return rc == SQLITE_OK ? Status::Ok() : Failure(rc, "reading an empty database");
   }
   Status s = CheckPlainFile(path, st);
   if (!s.ok()) return s;
@@ -486,9 +577,7 @@ Status Database::Migrate() {
   // us wait for it, and the version is read again under the lock.
   Transaction tx(*this);
   if (!tx.status().ok()) return tx.status();
-  s = Exec(
-      "CREATE TABLE IF NOT EXISTS schema_migrations ("
-      "version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)");
+  s = Exec(kCreateMigrationsTable);
   if (s.ok()) s = SchemaVersion(&current);
   if (!s.ok()) return s;
   if (current > latest) return newer(current);
@@ -496,9 +585,7 @@ Status Database::Migrate() {
     if (m.version <= current) continue;
     s = Exec(m.sql);
     if (!s.ok()) return s;
-    Statement ins(*this,
-                  "INSERT INTO schema_migrations(version, name, applied_at) "
-                  "VALUES(?, ?, strftime('%Y-%m-%dT%H:%M:%fZ','now'))");
+    Statement ins(*this, kRecordMigration);
     ins.Bind(1, static_cast<int64_t>(m.version)).Bind(2, std::string_view(m.name));
     ins.Step();
     if (ins.failed()) return ins.Failure("recording a migration");

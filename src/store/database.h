@@ -94,6 +94,10 @@ class Database {
   friend class Transaction;
   Status OpenConnection(const std::string& path, int flags, const DatabaseOptions& options);
   Status UseWal();
+  // Stamps the migrations of a file just written from the schema image with
+  // the time it was made; `durability` is the synchronous pragma to commit
+  // under when another process has already written to the file.
+  Status StampNewFile(const char* durability);
   Status Migrate();
   void Close();
   // Prepared statements are kept for reuse: parsing SQL costs more than

@@ -321,3 +321,65 @@ TEST_CASE("a reader upgrades an older writable file before reading it") {
   CHECK(version == AllMigrations().back().version);
   CHECK(Count(db, "calls") == 1);
 }
+
+namespace {
+
+// What a schema is, apart from where its pages lie.
+std::string SchemaText(Database& db) {
+  std::string out;
+  Statement q(db,
+              "SELECT type || ' ' || name || ': ' || COALESCE(sql, '') FROM sqlite_master "
+              "ORDER BY type, name");
+  while (q.Step()) out += q.ColumnText(0) + "\n";
+  Statement m(db, "SELECT version || ' ' || name FROM schema_migrations ORDER BY version");
+  while (m.Step()) out += m.ColumnText(0) + "\n";
+  return out;
+}
+
+std::string One(Database& db, const std::string& sql) {
+  Statement q(db, sql);
+  REQUIRE(q.Step());
+  return q.ColumnText(0);
+}
+
+}  // namespace
+
+TEST_CASE("a new file is written from the schema image, the same as migrating an empty file") {
+  TempDir dir;
+  Database born;
+  REQUIRE(born.Open(dir.File("born.db")).ok());
+  // An empty file, as another program or an older llmctl leaves it, is
+  // brought up to date by the migrations one by one.
+  { std::ofstream(dir.File("migrated.db")).flush(); }
+  Database migrated;
+  REQUIRE(migrated.Open(dir.File("migrated.db")).ok());
+
+  CHECK(SchemaText(born) == SchemaText(migrated));
+  int version = 0;
+  REQUIRE(born.SchemaVersion(&version).ok());
+  CHECK(version == AllMigrations().back().version);
+  CHECK(One(born, "PRAGMA journal_mode") == "wal");
+  CHECK(One(born, "PRAGMA integrity_check") == "ok");
+  CHECK(One(born, "PRAGMA page_size") == One(migrated, "PRAGMA page_size"));
+  // Every migration is stamped with the moment the file was made, not left
+  // empty as the image carries it.
+  CHECK(One(born, "SELECT count(*) FROM schema_migrations WHERE applied_at LIKE '20__-__-__T%Z'") ==
+        std::to_string(AllMigrations().size()));
+  struct stat st;
+  REQUIRE(stat(dir.File("born.db").c_str(), &st) == 0);
+  CHECK((st.st_mode & 0777) == 0600);
+}
+
+TEST_CASE("a missing file reads as the schema image, and nothing is created") {
+  TempDir dir;
+  Database db;
+  bool exists = true;
+  REQUIRE(db.OpenForReading(dir.File("absent.db"), {}, &exists).ok());
+  CHECK_FALSE(exists);
+  CHECK(Count(db, "calls") == 0);
+  Database born;
+  REQUIRE(born.Open(dir.File("born.db")).ok());
+  CHECK(SchemaText(db).find("schema_migrations") != std::string::npos);
+  CHECK(SchemaText(db) == SchemaText(born));
+  CHECK(FileSize(dir.File("absent.db")) == -1);
+}
