@@ -383,3 +383,27 @@ TEST_CASE("a missing file reads as the schema image, and nothing is created") {
   CHECK(SchemaText(db) == SchemaText(born));
   CHECK(FileSize(dir.File("absent.db")) == -1);
 }
+
+TEST_CASE("connections racing to open one new file all use it, and its schema is stamped once") {
+  for (int round = 0; round < 8; ++round) {
+    TempDir dir;
+    const std::string path = dir.File("race.db");
+    std::atomic<int> failures{0};
+    std::vector<std::thread> threads;
+    for (int t = 0; t < 6; ++t)
+      threads.emplace_back([&, t] {
+        Database db;
+        Status s = db.Open(path);
+        if (s.ok())
+          s = db.Exec("INSERT INTO rate_windows VALUES('u', " + std::to_string(t) + ", 1, 1)");
+        if (!s.ok()) ++failures;
+      });
+    for (auto& th : threads) th.join();
+    CHECK(failures == 0);
+    Database db;
+    REQUIRE(db.Open(path).ok());
+    CHECK(Count(db, "rate_windows") == 6);
+    CHECK(One(db, "SELECT count(*) FROM schema_migrations WHERE applied_at = ''") == "0");
+    CHECK(One(db, "PRAGMA integrity_check") == "ok");
+  }
+}
