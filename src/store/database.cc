@@ -106,14 +106,15 @@ bool WriteAll(int fd, const unsigned char* data, size_t size) {
   return true;
 }
 
-enum class Created { kFromImage, kEmpty, kByAnother };
+// Where the file at a database's path came from, as this process found it.
+enum class FileOrigin { kExisting, kFromImage, kEmpty };
 
 // Writes the schema image, in WAL mode, to a file without a name in the
 // database's directory, flushes it, and only then links it at path: no
 // process ever sees a half-written file, and a crash leaves nothing behind.
 // Returns false, with errno set, where the file system cannot do this
 // (O_TMPFILE unsupported, or no /proc to link from).
-bool LinkFromImage(const std::string& path, Created* created) {
+bool LinkFromImage(const std::string& path, FileOrigin* origin) {
   const int fd = ::open(ParentDir(path).c_str(), O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
   if (fd < 0) return false;
   const std::span<const unsigned char> image = SchemaImage();
@@ -128,10 +129,10 @@ bool LinkFromImage(const std::string& path, Created* created) {
     const std::string self = "/proc/self/fd/" + std::to_string(fd);
     ok = linkat(AT_FDCWD, self.c_str(), AT_FDCWD, path.c_str(), AT_SYMLINK_FOLLOW) == 0;
     if (!ok && errno == EEXIST) {
-      *created = Created::kByAnother;
+      *origin = FileOrigin::kExisting;
       ok = true;
     } else if (ok) {
-      *created = Created::kFromImage;
+      *origin = FileOrigin::kFromImage;
     }
   }
   const int saved = errno;
@@ -149,9 +150,9 @@ bool LinkFromImage(const std::string& path, Created* created) {
 // corrupt the database. Only a file created here (a new inode no
 // connection can have open yet) is ever opened and closed, and the mutex
 // keeps other threads from opening it before that close.
-Status PrepareFile(const std::string& path, Created* created) {
+Status PrepareFile(const std::string& path, FileOrigin* origin) {
   std::lock_guard<std::mutex> lock(CreateMutex());
-  *created = Created::kByAnother;
+  *origin = FileOrigin::kExisting;
   struct stat st;
   if (lstat(path.c_str(), &st) == 0) {
     Status s = CheckPlainFile(path, st);
@@ -163,14 +164,14 @@ Status PrepareFile(const std::string& path, Created* created) {
                           std::strerror(errno) + " (set LLMCTL_DB to a writable path)");
   };
   if (errno != ENOENT) return cannot("open");
-  if (LinkFromImage(path, created)) return Status::Ok();
+  if (LinkFromImage(path, origin)) return Status::Ok();
   if (errno != EOPNOTSUPP && errno != EISDIR && errno != EINVAL && errno != ENOENT)
     return cannot("create");
   int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
   if (fd < 0) return errno == EEXIST ? Status::Ok() : cannot("create");
   fchmod(fd, 0600);
   ::close(fd);
-  *created = Created::kEmpty;
+  *origin = FileOrigin::kEmpty;
   return Status::Ok();
 }
 
@@ -363,8 +364,8 @@ Status Database::Open(const std::string& path, const DatabaseOptions& options) {
     Status s = MakeDirs(dir);
     if (!s.ok()) return s;
   }
-  Created created;
-  Status st = PrepareFile(path, &created);
+  FileOrigin origin;
+  Status st = PrepareFile(path, &origin);
   if (!st.ok()) return st;
   st = OpenConnection(path, SQLITE_OPEN_READWRITE, options);
   if (!st.ok()) return st;
@@ -393,7 +394,7 @@ Status Database::Open(const std::string& path, const DatabaseOptions& options) {
   st = UseWal();
   if (!st.ok()) return st;
   const char* durability = full ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL";
-  if (created == Created::kFromImage) {
+  if (origin == FileOrigin::kFromImage) {
     st = StampNewFile(durability);
     if (!st.ok()) return st;
   }
